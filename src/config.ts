@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment only. Unset means "use the embedded default";
+ * a value that is set but invalid stops start-up (see `ConfigError`).
+ */
+const url = (protocols: string[]) =>
+  z.url().refine((value) => protocols.some((p) => value.startsWith(`${p}:`)), {
+    message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+  });
+
+const schema = z.object({
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  EVENTSTORE_CONNECTION_STRING: z
+    .string()
+    .regex(/^esdb(\+discover)?:\/\/\S+$/, 'must be an EventStoreDB connection string (esdb://host:2113?tls=false)')
+    .optional(),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
+    .optional(),
+  // A key pasted with a space or line break in it would only fail at the first AI call.
+  OPENAI_API_KEY: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR'> & { DATA_DIR: string };
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`);
+  }
+}
+
+/** Empty strings count as unset, as shells and compose files often export `VAR=`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })),
+    );
+  }
+  return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
+}

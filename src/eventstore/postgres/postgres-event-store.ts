@@ -1,0 +1,309 @@
+import pg from 'pg';
+import type { Logger } from '../../logger.ts';
+import { IdempotencyMismatch, StreamDeleted, StreamNotFound, WrongExpectedVersion } from '../errors.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  ChainVerification,
+  EventFilter,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamMetadata,
+  SubscribeToAllOptions,
+} from '../port.ts';
+import { assertStreamName, DEFAULT_LIMITS, type Limits } from '../validation.ts';
+import { verifyChain } from '../verify-chain.ts';
+import { appendPayload } from './append-payload.ts';
+import {
+  READ_ALL_BACKWARDS,
+  READ_ALL_FORWARDS,
+  READ_STREAM_BACKWARDS,
+  READ_STREAM_FORWARDS,
+  READ_STREAM_RAW,
+} from './queries.ts';
+import { type EventRow, toRecordedEvent } from './rows.ts';
+import { Wakeups } from './wakeups.ts';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  log: Logger;
+  poolSize?: number;
+  limits?: Partial<Limits>;
+  /** Subscriptions re-check this often when no notification arrives. */
+  pollIntervalMs?: number;
+  /** Events a subscription reads per round trip; also the most it holds in memory. */
+  subscriptionPageSize?: number;
+}
+
+interface StreamRow {
+  tombstoned: boolean | null;
+  head: string | null;
+  deleted_before: string | null;
+}
+
+type StreamPageRow = StreamRow & Partial<EventRow>;
+type AllPageRow = { horizon: string; head: string | null } & Partial<EventRow>;
+
+const NO_LIMIT = 2_147_483_647;
+
+/** The embedded event store: EventStoreDB semantics on PostgreSQL (schema in migrations/). */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: pg.Pool;
+  private readonly wakeups: Wakeups;
+  private readonly limits: Limits;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly closing = new AbortController();
+
+  constructor(options: PostgresEventStoreOptions) {
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    this.pool.on('error', (error) => options.log.warn({ err: error }, 'idle event store connection failed'));
+    this.wakeups = new Wakeups(this.pool, options.connectionString, options.log);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pageSize = options.subscriptionPageSize ?? 256;
+  }
+
+  async append(stream: string, events: EventToAppend[], options: AppendOptions = {}): Promise<AppendResult> {
+    assertStreamName(stream);
+    const payload = appendPayload(events, this.limits);
+    const expected = options.expectedRevision ?? 'any';
+    const { rows } = await this.pool.query<{
+      status: string;
+      revision: string | null;
+      position: string | null;
+    }>('select status, revision::text, position::text from es_append($1, $2, $3::jsonb)', [
+      stream,
+      expected.toString(),
+      payload,
+    ]);
+    const [row] = rows;
+    switch (row?.status) {
+      case 'written':
+      case 'idempotent':
+        if (row.status === 'written') this.wakeups.appended();
+        return { nextExpectedRevision: BigInt(row.revision ?? -1), position: BigInt(row.position ?? -1) };
+      case 'wrong_expected_version': {
+        const actual = BigInt(row.revision ?? -1);
+        throw new WrongExpectedVersion(stream, expected.toString(), actual < 0n ? 'no_stream' : actual);
+      }
+      case 'deleted':
+        throw new StreamDeleted(stream);
+      case 'idempotency_mismatch':
+        throw new IdempotencyMismatch(stream);
+      default:
+        throw new Error(`es_append returned an unknown status: ${row?.status}`);
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    assertStreamName(stream);
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? 'end' : 'start');
+    const fromParam = from === 'end' ? null : from === 'start' ? '0' : from.toString();
+    const { rows } = await this.pool.query<StreamPageRow>(
+      backwards ? READ_STREAM_BACKWARDS : READ_STREAM_FORWARDS,
+      [stream, fromParam, limitOf(options.maxCount)],
+    );
+    const [first] = rows;
+    if (!first || BigInt(first.head ?? -1) < BigInt(first.deleted_before ?? 0)) {
+      if (first?.tombstoned) throw new StreamDeleted(stream);
+      throw new StreamNotFound(stream);
+    }
+    if (first.tombstoned) throw new StreamDeleted(stream);
+    return rows.filter(isEventRow).map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const limit = limitOf(options.maxCount);
+    const [streams, types] = filterParams(options.filter);
+    if (options.direction === 'backwards') {
+      const from = options.fromPosition ?? 'end';
+      const upper = from === 'end' ? null : from === 'start' ? '-1' : from.toString();
+      const { rows } = await this.pool.query<EventRow>(READ_ALL_BACKWARDS, [upper, limit, streams, types]);
+      return rows.map(toRecordedEvent);
+    }
+    const from = options.fromPosition ?? 'start';
+    if (from === 'end') return [];
+    const after = from === 'start' ? -1n : from - 1n;
+    return (await this.readAllPage(after, limit, options.filter)).events;
+  }
+
+  async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    const signal = anySignal(options.signal, this.closing.signal);
+    const from = options.fromPosition ?? 'start';
+    let after =
+      from === 'start' ? -1n : from === 'end' ? (await this.readAllPage(-1n, 0)).horizon - 1n : from;
+    while (!signal.aborted) {
+      const page = await this.readAllPage(after, this.pageSize, options.filter);
+      for (const event of page.events) {
+        if (signal.aborted) return;
+        yield event;
+        after = event.position;
+      }
+      if (page.events.length === this.pageSize) continue;
+      // Nothing more below the horizon matches the filter: skip the scan over it next time.
+      if (page.horizon - 1n > after) after = page.horizon - 1n;
+      // Events committed above the horizon are waiting on an older, still-running transaction:
+      // look again soon rather than waiting for the next notification.
+      const blocked = page.head !== undefined && page.head >= page.horizon;
+      await this.wakeups.wait(blocked ? 20 : this.pollIntervalMs, signal);
+    }
+  }
+
+  async getStreamMetadata(stream: string): Promise<StreamMetadata> {
+    assertStreamName(stream);
+    const { rows } = await this.pool.query<{
+      max_count: string | null;
+      max_age_seconds: string | null;
+      truncate_before: string | null;
+      custom_metadata: Record<string, unknown>;
+    }>(
+      'select max_count, max_age_seconds, truncate_before, custom_metadata from es_streams where stream_name = $1',
+      [stream],
+    );
+    const [row] = rows;
+    if (!row) return {};
+    const metadata: StreamMetadata = {};
+    if (row.max_count !== null) metadata.maxCount = Number(row.max_count);
+    if (row.max_age_seconds !== null) metadata.maxAge = Number(row.max_age_seconds);
+    if (row.truncate_before !== null) metadata.truncateBefore = BigInt(row.truncate_before);
+    if (Object.keys(row.custom_metadata).length > 0) metadata.custom = row.custom_metadata;
+    return metadata;
+  }
+
+  async setStreamMetadata(stream: string, metadata: StreamMetadata): Promise<void> {
+    assertStreamName(stream);
+    const { rows } = await this.pool.query<{ tombstoned: boolean }>(
+      `insert into es_streams (stream_name, max_count, max_age_seconds, truncate_before, custom_metadata)
+       values ($1, $2, $3, $4, $5)
+       on conflict (stream_name) do update
+         set max_count = excluded.max_count, max_age_seconds = excluded.max_age_seconds,
+             truncate_before = excluded.truncate_before, custom_metadata = excluded.custom_metadata
+         where not es_streams.tombstoned
+       returning tombstoned`,
+      [
+        stream,
+        metadata.maxCount ?? null,
+        metadata.maxAge ?? null,
+        metadata.truncateBefore?.toString() ?? null,
+        JSON.stringify(metadata.custom ?? {}),
+      ],
+    );
+    if (rows.length === 0) throw new StreamDeleted(stream);
+  }
+
+  deleteStream(stream: string, options: AppendOptions = {}): Promise<void> {
+    return this.changeStreamState(stream, options.expectedRevision ?? 'any', 'soft');
+  }
+
+  tombstoneStream(stream: string, options: AppendOptions = {}): Promise<void> {
+    return this.changeStreamState(stream, options.expectedRevision ?? 'any', 'tombstone');
+  }
+
+  async verifyStream(stream: string): Promise<ChainVerification> {
+    assertStreamName(stream);
+    const events: RecordedEvent[] = [];
+    for (let after = -1n; ; ) {
+      const { rows } = await this.pool.query<EventRow>(READ_STREAM_RAW, [stream, after.toString(), 5000]);
+      events.push(...rows.map(toRecordedEvent));
+      const last = events.at(-1);
+      if (rows.length < 5000 || !last) break;
+      after = last.revision;
+    }
+    if (events.length === 0) throw new StreamNotFound(stream);
+    return verifyChain(stream, events);
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.wakeups.close();
+    await this.pool.end();
+  }
+
+  private async readAllPage(
+    after: bigint,
+    limit: number,
+    filter?: EventFilter,
+  ): Promise<{ events: RecordedEvent[]; horizon: bigint; head: bigint | undefined }> {
+    const [streams, types] = filterParams(filter);
+    const { rows } = await this.pool.query<AllPageRow>(READ_ALL_FORWARDS, [
+      after.toString(),
+      limit,
+      streams,
+      types,
+    ]);
+    const [first] = rows;
+    if (!first) throw new Error('readAll returned no horizon row');
+    return {
+      events: rows.filter(isEventRow).map(toRecordedEvent),
+      horizon: BigInt(first.horizon),
+      head: first.head === null ? undefined : BigInt(first.head),
+    };
+  }
+
+  private async changeStreamState(stream: string, expected: ExpectedRevision, kind: 'soft' | 'tombstone') {
+    assertStreamName(stream);
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      if (kind === 'tombstone') {
+        await client.query('insert into es_streams (stream_name) values ($1) on conflict do nothing', [
+          stream,
+        ]);
+      }
+      const { rows } = await client.query<{ revision: string; deleted_before: string; tombstoned: boolean }>(
+        'select revision, deleted_before, tombstoned from es_streams where stream_name = $1 for update',
+        [stream],
+      );
+      const [row] = rows;
+      if (row?.tombstoned) throw new StreamDeleted(stream);
+      const revision = BigInt(row?.revision ?? -1);
+      const exists = row !== undefined && revision >= BigInt(row.deleted_before);
+      if (kind === 'soft' && !exists) throw new StreamNotFound(stream);
+      const ok =
+        expected === 'any' ||
+        (expected === 'no_stream' && !exists) ||
+        (expected === 'stream_exists' && exists) ||
+        (typeof expected === 'bigint' && expected === revision);
+      if (!ok) throw new WrongExpectedVersion(stream, expected.toString(), exists ? revision : 'no_stream');
+      await client.query(
+        kind === 'soft'
+          ? 'update es_streams set deleted_before = revision + 1 where stream_name = $1'
+          : 'update es_streams set tombstoned = true where stream_name = $1',
+        [stream],
+      );
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function isEventRow<T extends Partial<EventRow>>(row: T): row is T & EventRow {
+  return row.position !== null && row.position !== undefined;
+}
+
+function limitOf(maxCount: number | undefined): number {
+  if (maxCount === undefined) return NO_LIMIT;
+  if (!Number.isInteger(maxCount) || maxCount < 0)
+    throw new RangeError('maxCount must be a non-negative integer');
+  return Math.min(maxCount, NO_LIMIT);
+}
+
+function filterParams(filter: EventFilter | undefined): [string[] | null, string[] | null] {
+  const streams = filter?.streamNamePrefixes?.length ? filter.streamNamePrefixes : null;
+  const types = filter?.eventTypePrefixes?.length ? filter.eventTypePrefixes : null;
+  return [streams, types];
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+}
