@@ -31,6 +31,8 @@ import { Wakeups } from './wakeups.ts';
 export interface PostgresEventStoreOptions {
   connectionString: string;
   log: Logger;
+  /** A pool to share; the store then leaves closing it to the owner. Otherwise it makes its own. */
+  pool?: pg.Pool;
   poolSize?: number;
   limits?: Partial<Limits>;
   /** Subscriptions re-check this often when no notification arrives. */
@@ -53,6 +55,7 @@ const NO_LIMIT = 2_147_483_647;
 /** The embedded event store: EventStoreDB semantics on PostgreSQL (schema in migrations/). */
 export class PostgresEventStore implements EventStore {
   private readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
   private readonly wakeups: Wakeups;
   private readonly limits: Limits;
   private readonly pollIntervalMs: number;
@@ -60,12 +63,19 @@ export class PostgresEventStore implements EventStore {
   private readonly closing = new AbortController();
 
   constructor(options: PostgresEventStoreOptions) {
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
-    this.pool.on('error', (error) => options.log.warn({ err: error }, 'idle event store connection failed'));
+    this.ownsPool = options.pool === undefined;
+    this.pool =
+      options.pool ??
+      new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    if (this.ownsPool) {
+      this.pool.on('error', (error) =>
+        options.log.warn({ err: error }, 'idle event store connection failed'),
+      );
+    }
     this.wakeups = new Wakeups(this.pool, options.connectionString, options.log);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.pageSize = options.subscriptionPageSize ?? 256;
+    this.pageSize = options.subscriptionPageSize ?? 1000;
   }
 
   async append(stream: string, events: EventToAppend[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -222,7 +232,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closing.abort();
     await this.wakeups.close();
-    await this.pool.end();
+    if (this.ownsPool) await this.pool.end();
   }
 
   private async readAllPage(

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../port.ts';
 
-/** A row of es_events as node-postgres returns it (bigint as string, bytea as Buffer, jsonb parsed). */
+/** A row of es_events as selected with EVENT_COLUMNS (bigint as string, jsonb parsed). */
 export interface EventRow {
   position: string;
   stream_name: string;
@@ -9,12 +9,14 @@ export interface EventRow {
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
-  hash: Buffer;
-  created_at: Date;
+  hash: string;
+  created_at_ms: number;
 }
 
-export const EVENT_COLUMNS =
-  'position, stream_name, revision, event_id, type, data, metadata, hash, created_at';
+// Hash as hex text and time as epoch milliseconds: parsing bytea into a Buffer and timestamptz
+// text into a Date in JavaScript costs more per row than the rest of the row together.
+export const EVENT_COLUMNS = `position, stream_name, revision, event_id, type, data, metadata,
+  encode(hash, 'hex') as hash, (extract(epoch from created_at) * 1000)::float8 as created_at_ms`;
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -25,7 +27,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row.type,
     data: row.data,
     metadata: row.metadata,
-    hash: row.hash.toString('hex'),
-    createdAt: row.created_at,
+    hash: row.hash,
+    createdAt: new Date(row.created_at_ms),
   };
 }
