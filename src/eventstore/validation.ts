@@ -78,7 +78,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** Strings PostgreSQL's JSON (and UTF-8 anywhere) cannot hold. */
 function textProblem(text: string, path: string): string | undefined {
   if (text.includes('\u0000')) return `${path} contains a NUL character, which JSON storage rejects`;
-  if (LONE_SURROGATE.test(text)) return `${path} contains a lone UTF-16 surrogate, which is not valid Unicode`;
+  if (LONE_SURROGATE.test(text))
+    return `${path} contains a lone UTF-16 surrogate, which is not valid Unicode`;
   return undefined;
 }
 

@@ -90,7 +90,7 @@ describe('PostgreSQL subscriptions', () => {
     await new Promise((r) => setTimeout(r, 300)); // a consumer that stalls
     // 25 events need three pages of 10; an eager reader would have fetched all ten by now.
     expect(queries).toBe(3);
-    await iterator.return?.();
+    await iterator.return?.(undefined);
     await pool.end();
   });
 });

@@ -39,6 +39,7 @@ export class Wakeups {
       const timer = setTimeout(done, timeoutMs);
       signal?.addEventListener('abort', done, { once: true });
       this.waiters.add(done);
+      if (signal?.aborted) done();
     });
   }
 

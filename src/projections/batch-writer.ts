@@ -1,0 +1,151 @@
+import pg from 'pg';
+import type { Projection, ReadModelWriter, Row } from './projection.ts';
+import { physicalTable } from './tables.ts';
+
+const DELETED = Symbol('deleted');
+type Slot = Row | typeof DELETED;
+
+export interface TouchedKey {
+  table: string;
+  key: Row;
+}
+
+/**
+ * The unit of work behind `apply`: buffers each row's final state for the batch and writes each
+ * table with one upsert and one delete, through jsonb_populate_recordset so column types come
+ * from the table itself.
+ */
+export class BatchWriter implements ReadModelWriter {
+  private readonly buffers = new Map<string, Map<string, Slot>>();
+  // Per batch, not per process: a generation's tables may be dropped and created anew by a rebuild.
+  private readonly columnCache = new Map<string, string[]>();
+
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly projection: Projection,
+    private readonly generation: number,
+  ) {}
+
+  async get(table: string, key: Row): Promise<Row | undefined> {
+    const buffered = this.buffer(table).get(this.keyOf(table, key));
+    if (buffered === DELETED) return undefined;
+    if (buffered) return { ...buffered };
+    const spec = this.spec(table);
+    const where = spec.primaryKey.map((c, i) => `${pg.escapeIdentifier(c)} = $${i + 1}`).join(' and ');
+    const { rows } = await this.client.query<{ row: Row }>(
+      `select row_to_json(t) as row from ${this.physical(table)} t where ${where}`,
+      spec.primaryKey.map((c) => key[c]),
+    );
+    return rows[0]?.row;
+  }
+
+  upsert(table: string, row: Row): void {
+    this.buffer(table).set(this.keyOf(table, row), { ...row });
+  }
+
+  async update(table: string, key: Row, changes: Row): Promise<void> {
+    const current = await this.get(table, key);
+    if (current) this.upsert(table, { ...current, ...changes });
+  }
+
+  delete(table: string, key: Row): void {
+    this.buffer(table).set(this.keyOf(table, key), DELETED);
+  }
+
+  touched(): TouchedKey[] {
+    const spec = (table: string) => this.spec(table).primaryKey;
+    return [...this.buffers].flatMap(([table, slots]) =>
+      [...slots.keys()].map((k) => {
+        const values: unknown[] = JSON.parse(k);
+        return { table, key: Object.fromEntries(spec(table).map((c, i) => [c, values[i]])) };
+      }),
+    );
+  }
+
+  async flush(): Promise<void> {
+    for (const [table, slots] of this.buffers) {
+      const physical = this.physical(table);
+      const primaryKey = this.spec(table)
+        .primaryKey.map((c) => pg.escapeIdentifier(c))
+        .join(', ');
+      const rows = [...slots.values()].filter((s): s is Row => s !== DELETED);
+      const deleted = [...slots.entries()].filter(([, s]) => s === DELETED).map(([k]) => k);
+      if (deleted.length > 0) {
+        const keyRows = deleted.map((k) => this.keyRow(table, k));
+        await this.client.query(
+          `delete from ${physical} where (${primaryKey}) in
+             (select ${primaryKey} from jsonb_populate_recordset(null::${physical}, $1::jsonb))`,
+          [JSON.stringify(keyRows)],
+        );
+      }
+      if (rows.length > 0) {
+        const columns = await this.columns(physical);
+        const others = columns
+          .filter((c) => !this.spec(table).primaryKey.includes(c))
+          .map((c) => pg.escapeIdentifier(c));
+        const onConflict =
+          others.length === 0
+            ? 'do nothing'
+            : `do update set (${others.join(', ')}) = row(${others.map((c) => `excluded.${c}`).join(', ')})`;
+        await this.client.query(
+          `insert into ${physical} select * from jsonb_populate_recordset(null::${physical}, $1::jsonb)
+             on conflict (${primaryKey}) ${onConflict}`,
+          [JSON.stringify(rows)],
+        );
+      }
+    }
+    this.buffers.clear();
+  }
+
+  private async columns(physical: string): Promise<string[]> {
+    const cached = this.columnCache.get(physical);
+    if (cached) return cached;
+    const { rows } = await this.client.query<{ column_name: string }>(
+      `select column_name from information_schema.columns
+        where table_schema = current_schema() and table_name = $1 order by ordinal_position`,
+      [physical],
+    );
+    const names = rows.map((r) => r.column_name);
+    this.columnCache.set(physical, names);
+    return names;
+  }
+
+  private spec(table: string) {
+    const spec = this.projection.tables[table];
+    if (!spec) throw new Error(`Projection ${this.projection.name} has no table ${table}`);
+    return spec;
+  }
+
+  private physical(table: string): string {
+    return physicalTable(this.projection, table, this.generation);
+  }
+
+  private buffer(table: string): Map<string, Slot> {
+    this.spec(table);
+    let buffer = this.buffers.get(table);
+    if (!buffer) {
+      buffer = new Map();
+      this.buffers.set(table, buffer);
+    }
+    return buffer;
+  }
+
+  private keyOf(table: string, row: Row): string {
+    return JSON.stringify(
+      this.spec(table).primaryKey.map((column) => {
+        const value = row[column];
+        if (value === undefined || value === null) {
+          throw new Error(
+            `Projection ${this.projection.name}: ${table}.${column} is part of the key and missing`,
+          );
+        }
+        return value;
+      }),
+    );
+  }
+
+  private keyRow(table: string, key: string): Row {
+    const values: unknown[] = JSON.parse(key);
+    return Object.fromEntries(this.spec(table).primaryKey.map((c, i) => [c, values[i]]));
+  }
+}

@@ -1,0 +1,127 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Logger } from '../logger.ts';
+
+/** What the projector announces after each committed batch. */
+export interface Change {
+  projection: string;
+  /** Global position of the last event the batch covered (bigint as a decimal string). */
+  position: string;
+  /** Read-model keys the batch wrote, up to a limit; `truncated` says more were written. */
+  keys: { table: string; key: Record<string, unknown> }[];
+  truncated: boolean;
+}
+
+export type ChangeListener = (change: Change) => void;
+
+export interface ChangeBus {
+  publish(change: Change): Promise<void>;
+  subscribe(listener: ChangeListener): () => void;
+  close(): Promise<void>;
+}
+
+/** Delivery inside one process: the default, and what `chronicle dev` uses. */
+export class InProcessChangeBus implements ChangeBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  async publish(change: Change): Promise<void> {
+    this.emitter.emit('change', change);
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.emitter.on('change', listener);
+    return () => this.emitter.off('change', listener);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+const CHANNEL = 'chronicle:changes';
+
+/**
+ * Redis pub/sub, so every API process hears what any projector committed. While Redis is
+ * unreachable, changes are delivered in-process only (logged), and delivery across processes
+ * resumes when it returns; readers that must not miss a change also poll the checkpoints.
+ */
+export class RedisChangeBus implements ChangeBus {
+  private readonly local = new InProcessChangeBus();
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private degraded = false;
+
+  constructor(
+    url: string,
+    private readonly log: Logger,
+  ) {
+    const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false };
+    this.publisher = new Redis(url, options);
+    this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
+    for (const connection of [this.publisher, this.subscriber]) {
+      connection.on('error', (error) => this.degrade(error));
+      connection.on('ready', () => this.recover());
+    }
+    void this.subscriber.subscribe(CHANNEL).catch((error) => this.degrade(error));
+    this.subscriber.on('message', (_channel, message) => {
+      const change = parseChange(message);
+      if (change) void this.local.publish(change);
+    });
+  }
+
+  async publish(change: Change): Promise<void> {
+    try {
+      if (this.publisher.status !== 'ready') throw new Error(`Redis is ${this.publisher.status}`);
+      await this.publisher.publish(CHANNEL, JSON.stringify(change));
+    } catch (error) {
+      this.degrade(error);
+      await this.local.publish(change);
+    }
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    return this.local.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    this.publisher.disconnect();
+    this.subscriber.disconnect();
+    await this.local.close();
+  }
+
+  private degrade(error: unknown): void {
+    if (this.degraded) return;
+    this.degraded = true;
+    this.log.warn(
+      { err: error },
+      'Redis unavailable: change notifications are delivered in this process only',
+    );
+  }
+
+  private recover(): void {
+    if (!this.degraded) return;
+    this.degraded = false;
+    this.log.info('Redis is back: change notifications reach every process again');
+  }
+}
+
+const changeSchema = z.object({
+  projection: z.string(),
+  position: z.string().regex(/^-?\d+$/),
+  keys: z.array(z.object({ table: z.string(), key: z.record(z.string(), z.unknown()) })),
+  truncated: z.boolean(),
+});
+
+function parseChange(message: string): Change | undefined {
+  try {
+    const parsed = changeSchema.safeParse(JSON.parse(message));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // not JSON: not ours
+  }
+}
+
+export function createChangeBus(redisUrl: string | undefined, log: Logger): ChangeBus {
+  return redisUrl ? new RedisChangeBus(redisUrl, log) : new InProcessChangeBus();
+}

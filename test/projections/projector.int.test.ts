@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
+import { createLogger } from '../../src/logger.ts';
+import { InProcessChangeBus } from '../../src/projections/change-bus.ts';
+import type { Projection } from '../../src/projections/projection.ts';
+import { Projector } from '../../src/projections/projector.ts';
+import { streamCatalogue } from '../../src/projections/read-models/stream-catalogue.ts';
+import { projectionStatuses } from '../../src/projections/status.ts';
+import { waitForPosition } from '../../src/projections/wait-for-position.ts';
+import { event } from '../eventstore/conformance.ts';
+import { freshDatabase } from '../support/database.ts';
+import { ledger } from './fixtures/ledger.ts';
+
+describe('projector', () => {
+  let url: string;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  const bus = new InProcessChangeBus();
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  let projector: Projector | undefined;
+
+  beforeAll(async () => {
+    url = await freshDatabase('proj');
+    pool = new pg.Pool({ connectionString: url, max: 8 });
+    store = new PostgresEventStore({ connectionString: url, log, pollIntervalMs: 100 });
+  });
+  afterEach(async () => {
+    await projector?.stop();
+    projector = undefined;
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  const start = async (projections: Projection[]) => {
+    projector = new Projector({ store, pool, bus, log }, projections, {
+      batchSize: 100,
+      backoffMs: 50,
+      maxBackoffMs: 200,
+    });
+    await projector.start();
+  };
+
+  it('applies events to the read models and moves each checkpoint with them', async () => {
+    await start([streamCatalogue, ledger]);
+    const account = `account-${randomUUID()}`;
+    await store.append(account, [event('Deposited', { amount: 5 }), event('Deposited', { amount: 7 })]);
+    const { position } = await store.append(account, [event('Deposited', { amount: 30 })]);
+
+    expect(await waitForPosition(pool, bus, position, { timeoutMs: 5000 })).toBe(true);
+    const { rows } = await pool.query('select balance, deposits from ledger_accounts where account = $1', [
+      account,
+    ]);
+    expect(rows).toEqual([{ balance: '42', deposits: 3 }]);
+    const catalogue = await pool.query(
+      'select category, event_count, last_revision from stream_catalogue where stream_name = $1',
+      [account],
+    );
+    expect(catalogue.rows).toEqual([{ category: 'account', event_count: '3', last_revision: '2' }]);
+  });
+
+  it('publishes the keys each batch touched', async () => {
+    await start([ledger]);
+    const account = `account-${randomUUID()}`;
+    const seen = new Promise((resolve) => {
+      const stop = bus.subscribe((change) => {
+        if (change.keys.some((k) => k.key.account === account)) {
+          stop();
+          resolve(change);
+        }
+      });
+    });
+    await store.append(account, [event('Deposited', { amount: 1 })]);
+    await expect(seen).resolves.toMatchObject({
+      projection: 'ledger',
+      keys: [{ table: 'ledger_accounts', key: { account } }],
+    });
+  });
+
+  it('stops only the projection that cannot apply an event, reports where, and retries', async () => {
+    await start([streamCatalogue, ledger]);
+    const account = `account-${randomUUID()}`;
+    const before = await store.append(account, [event('Deposited', { amount: 1 })]);
+    const poison = await store.append(account, [event('Poison')]);
+    const after = await store.append(account, [event('Deposited', { amount: 2 })]);
+
+    // The catalogue passes the poison event; the ledger stops right before it.
+    expect(
+      await waitForPosition(pool, bus, after.position, {
+        timeoutMs: 5000,
+        projections: ['stream_catalogue'],
+      }),
+    ).toBe(true);
+    expect(
+      await waitForPosition(pool, bus, after.position, { timeoutMs: 500, projections: ['ledger'] }),
+    ).toBe(false);
+    await new Promise((r) => setTimeout(r, 500));
+
+    const statuses = await projectionStatuses(pool, store, [streamCatalogue, ledger]);
+    const ledgerStatus = statuses.find((s) => s.name === 'ledger');
+    expect(ledgerStatus).toMatchObject({ state: 'failed', errorPosition: poison.position });
+    expect(ledgerStatus?.error).toContain('this event cannot be applied');
+    // Stopped at the poison event: everything before it applied, nothing after it.
+    expect(ledgerStatus?.checkpoint).toBe(before.position);
+    const attempts = await pool.query<{ attempts: number }>(
+      "select attempts from projection_state where name = 'ledger'",
+    );
+    expect(attempts.rows[0]?.attempts).toBeGreaterThan(1);
+    expect(statuses.find((s) => s.name === 'stream_catalogue')?.state).toBe('live');
+    const { rows } = await pool.query('select balance from ledger_accounts where account = $1', [account]);
+    expect(rows).toEqual([{ balance: '1' }]);
+  });
+});
