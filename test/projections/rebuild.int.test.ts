@@ -109,6 +109,19 @@ describe('rebuild without downtime', () => {
     ]);
     expect(state.rows).toEqual([{ generation: 2, code_version: 1 }]);
 
+    // A live model that drifted (here: edited by hand) shows up in the comparison.
+    await pool.query(
+      'update ledger_accounts set balance = balance + 1 where account = (select min(account) from ledger_accounts)',
+    );
+    const drifted = await rebuildProjection(deps(), changed, { compare: true, swap: false });
+    expect(drifted.comparison).toEqual([
+      expect.objectContaining({
+        table: 'ledger_accounts',
+        same: false,
+        live: expect.objectContaining({ rows: 20 }),
+      }),
+    ]);
+
     // Resuming picks up the same generation and swaps it in.
     const resumed = await rebuildProjection(deps(), changed);
     expect(resumed).toMatchObject({ generation: report.generation, swapped: true });
