@@ -30,23 +30,43 @@ const metadata = () => ({
   occurredAt: new Date().toISOString(),
   schemaVersion: 1,
 });
-const newEvent = (i: number): EventToAppend => ({ id: randomUUID(), type: 'ContentEdited', data: data(i), metadata: metadata() });
+const newEvent = (i: number): EventToAppend => ({
+  id: randomUUID(),
+  type: 'ContentEdited',
+  data: data(i),
+  metadata: metadata(),
+});
 
 async function main() {
   const db = await benchDatabase('eventstore');
   printMachine({ PostgreSQL: db.version });
   console.log(`phases: ${SECONDS} s each; catch-up over ${CATCH_UP_EVENTS} events\n`);
 
-  const store = new PostgresEventStore({ connectionString: db.url, log: createLogger('warn'), poolSize: POOL });
+  const store = new PostgresEventStore({
+    connectionString: db.url,
+    log: createLogger('warn'),
+    poolSize: POOL,
+  });
   const plain = new pg.Pool({ connectionString: db.url, max: POOL });
   plain.on('error', () => {}); // idle clients see the server stop at the end
   await plain.query(
     'create table bench_plain (id bigserial primary key, stream text not null, event_id uuid not null, type text not null, data jsonb not null, metadata jsonb not null)',
   );
   const plainInsert = (events: EventToAppend[], stream: string) => {
-    const values = events.map((_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`);
-    const params = events.flatMap((e) => [stream, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)]);
-    return plain.query(`insert into bench_plain (stream, event_id, type, data, metadata) values ${values.join(',')}`, params);
+    const values = events.map(
+      (_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`,
+    );
+    const params = events.flatMap((e) => [
+      stream,
+      e.id,
+      e.type,
+      JSON.stringify(e.data),
+      JSON.stringify(e.metadata),
+    ]);
+    return plain.query(
+      `insert into bench_plain (stream, event_id, type, data, metadata) values ${values.join(',')}`,
+      params,
+    );
   };
 
   const figures: Record<string, number> = {};
@@ -68,30 +88,60 @@ async function main() {
       });
       revisions.set(w, result.nextExpectedRevision);
     });
-    const inserts = await throughput(writers, SECONDS, (w, i) => plainInsert([newEvent(i)], streams[w] ?? ''));
-    report(`appends/s, ${writers} writer(s), 1 event each`, `appends_per_s_${writers}w`, appends.opsPerSecond, inserts.opsPerSecond, 'ops/s');
+    const inserts = await throughput(writers, SECONDS, (w, i) =>
+      plainInsert([newEvent(i)], streams[w] ?? ''),
+    );
+    report(
+      `appends/s, ${writers} writer(s), 1 event each`,
+      `appends_per_s_${writers}w`,
+      appends.opsPerSecond,
+      inserts.opsPerSecond,
+      'ops/s',
+    );
   }
 
   {
     const stream = `bench-${randomUUID()}`;
     let revision: bigint | 'no_stream' = 'no_stream';
     const batches = await throughput(1, SECONDS, async () => {
-      const result = await store.append(stream, Array.from({ length: 100 }, (_, i) => newEvent(i)), {
-        expectedRevision: revision,
-      });
+      const result = await store.append(
+        stream,
+        Array.from({ length: 100 }, (_, i) => newEvent(i)),
+        {
+          expectedRevision: revision,
+        },
+      );
       revision = result.nextExpectedRevision;
     });
-    const inserts = await throughput(1, SECONDS, () => plainInsert(Array.from({ length: 100 }, (_, i) => newEvent(i)), stream));
-    report('events/s, batches of 100, 1 writer', 'batch100_events_per_s', batches.opsPerSecond * 100, inserts.opsPerSecond * 100, 'ev/s');
+    const inserts = await throughput(1, SECONDS, () =>
+      plainInsert(
+        Array.from({ length: 100 }, (_, i) => newEvent(i)),
+        stream,
+      ),
+    );
+    report(
+      'events/s, batches of 100, 1 writer',
+      'batch100_events_per_s',
+      batches.opsPerSecond * 100,
+      inserts.opsPerSecond * 100,
+      'ev/s',
+    );
   }
 
   // Top both tables up to the catch-up size, then read everything back.
-  const count = async (table: string) => Number((await plain.query(`select count(*)::int as n from ${table}`)).rows[0]?.n);
+  const count = async (table: string) =>
+    Number((await plain.query(`select count(*)::int as n from ${table}`)).rows[0]?.n);
   for (let have = await count('es_events'); have < CATCH_UP_EVENTS; have += 1000) {
-    await store.append(`seed-${randomUUID()}`, Array.from({ length: 1000 }, (_, i) => newEvent(i)));
+    await store.append(
+      `seed-${randomUUID()}`,
+      Array.from({ length: 1000 }, (_, i) => newEvent(i)),
+    );
   }
   for (let have = await count('bench_plain'); have < CATCH_UP_EVENTS; have += 1000) {
-    await plainInsert(Array.from({ length: 1000 }, (_, i) => newEvent(i)), `seed-${randomUUID()}`);
+    await plainInsert(
+      Array.from({ length: 1000 }, (_, i) => newEvent(i)),
+      `seed-${randomUUID()}`,
+    );
   }
   const eventTotal = await count('es_events');
   const plainTotal = await count('bench_plain');
@@ -99,7 +149,10 @@ async function main() {
   const plainScan = await timed(async () => {
     let after = 0;
     for (;;) {
-      const { rows } = await plain.query<{ id: string }>('select * from bench_plain where id > $1 order by id limit 1000', [after]);
+      const { rows } = await plain.query<{ id: string }>(
+        'select * from bench_plain where id > $1 order by id limit 1000',
+        [after],
+      );
       if (rows.length === 0) return;
       after = Number(rows.at(-1)?.id);
     }
@@ -115,7 +168,13 @@ async function main() {
       from = last.position + 1n;
     }
   });
-  report('readAll events/s, pages of 1000', 'readall_events_per_s', eventTotal / readAllTime, plainRate, 'ev/s');
+  report(
+    'readAll events/s, pages of 1000',
+    'readall_events_per_s',
+    eventTotal / readAllTime,
+    plainRate,
+    'ev/s',
+  );
 
   const catchUpTime = await timed(async () => {
     let seen = 0;
@@ -123,13 +182,23 @@ async function main() {
       if (++seen === eventTotal) break;
     }
   });
-  report(`catch-up subscription events/s (${eventTotal} events)`, 'catchup_events_per_s', eventTotal / catchUpTime, plainRate, 'ev/s');
+  report(
+    `catch-up subscription events/s (${eventTotal} events)`,
+    'catchup_events_per_s',
+    eventTotal / catchUpTime,
+    plainRate,
+    'ev/s',
+  );
 
   await store.close();
   await plain.end();
   await db.stop();
-  console.log(`\nceilings: plain INSERT into a bare table (same pool, same row size); plain paged SELECT for reads.`);
-  console.log(JSON.stringify({ bench: 'eventstore', cores: (await import('node:os')).cpus().length, ...figures }));
+  console.log(
+    `\nceilings: plain INSERT into a bare table (same pool, same row size); plain paged SELECT for reads.`,
+  );
+  console.log(
+    JSON.stringify({ bench: 'eventstore', cores: (await import('node:os')).cpus().length, ...figures }),
+  );
 }
 
 async function timed(work: () => Promise<void>): Promise<number> {

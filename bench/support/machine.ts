@@ -21,8 +21,14 @@ export function describeMachine(): Machine {
 
 export function printMachine(extra: Record<string, string> = {}): void {
   const m = describeMachine();
-  console.log(`machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB (${Math.round(freemem() / 2 ** 30)} GiB free)`);
-  console.log(`runtime: Node ${m.node} on ${m.platform}${Object.entries(extra).map(([k, v]) => `, ${k} ${v}`).join('')}`);
+  console.log(
+    `machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB (${Math.round(freemem() / 2 ** 30)} GiB free)`,
+  );
+  console.log(
+    `runtime: Node ${m.node} on ${m.platform}${Object.entries(extra)
+      .map(([k, v]) => `, ${k} ${v}`)
+      .join('')}`,
+  );
 }
 
 /** Runs `work` from `workers` concurrent loops until `seconds` pass; returns operations per second. */
