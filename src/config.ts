@@ -14,7 +14,10 @@ const schema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   EVENTSTORE_CONNECTION_STRING: z
     .string()
-    .regex(/^esdb(\+discover)?:\/\/\S+$/, 'must be an EventStoreDB connection string (esdb://host:2113?tls=false)')
+    .regex(
+      /^esdb(\+discover)?:\/\/\S+$/,
+      'must be an EventStoreDB connection string (esdb://host:2113?tls=false)',
+    )
     .optional(),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   TEMPORAL_ADDRESS: z
@@ -22,6 +25,8 @@ const schema = z.object({
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
     .optional(),
   // A key pasted with a space or line break in it would only fail at the first AI call.
+  /** Largest event (JSON data + metadata) the store accepts. */
+  EVENTSTORE_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   OPENAI_API_KEY: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -40,11 +45,16 @@ export class ConfigError extends Error {
 
 /** Empty strings count as unset, as shells and compose files often export `VAR=`. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const result = schema.safeParse(present);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })),
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '?'),
+        message: issue.message,
+      })),
     );
   }
   return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };

@@ -2,10 +2,10 @@
  * The hash chain as the EventStoreDB adapter keeps it. EventStoreDB cannot compute links on the
  * server, so the adapter computes them from the stream's last visible event before appending
  * (with that event's revision as the expected revision, so a concurrent writer cannot fork the
- * chain) and checks them here after reading.
+ * chain); verify-chain.ts checks them after reading, as for every adapter.
  */
-import { chainLink, contentDigest, GENESIS_HASH } from './hash-chain.ts';
-import type { ChainVerification, EventToAppend, RecordedEvent } from './port.ts';
+import { chainLink, contentDigest } from './hash-chain.ts';
+import type { EventToAppend, RecordedEvent } from './port.ts';
 
 /** The link of `event` appended after an event whose link is `previousHash`. */
 export function nextLink(previousHash: string, event: EventToAppend): string {
@@ -22,42 +22,6 @@ export function linkBatch(previousHash: string, events: readonly EventToAppend[]
     previous = nextLink(previous, event);
     return previous;
   });
-}
-
-/**
- * Recomputes the links of a stream read forwards from its first visible event.
- *
- * When the first visible event is not revision 0 its predecessor cannot be read: it was truncated
- * (maxCount, maxAge, truncateBefore) or the stream was soft-deleted and recreated, in which case
- * the adapter restarted the chain at the genesis hash because the old tip was no longer readable.
- * That event's stored link is then the anchor: accepted as given, and every later link is checked
- * against it. Tampering with the anchor itself is therefore only detectable while revision 0 is
- * still readable.
- */
-export function verifyChain(stream: string, events: readonly RecordedEvent[]): ChainVerification {
-  let previous = GENESIS_HASH;
-  let checked = 0;
-  for (const [index, event] of events.entries()) {
-    checked += 1;
-    if (index === 0 && event.revision > 0n) {
-      previous = event.hash;
-      continue;
-    }
-    const expected = chainLink(
-      previous,
-      contentDigest({ type: event.type, data: event.data, metadata: event.metadata }),
-    );
-    if (expected !== event.hash) {
-      return {
-        stream,
-        ok: false,
-        checked,
-        firstBroken: { revision: event.revision, eventId: event.id, expected, actual: event.hash },
-      };
-    }
-    previous = event.hash;
-  }
-  return { stream, ok: true, checked };
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   StreamNotFoundError,
 } from '@eventstore/db-client';
 import { IdempotencyMismatch, InvalidEvent, StreamDeleted, WrongExpectedVersion } from './errors.ts';
-import { matchReplay, nextLink, verifyChain } from './eventstoredb-chain.ts';
+import { matchReplay, nextLink } from './eventstoredb-chain.ts';
 import {
   assertNoReservedMetadata,
   expectedRevisionLabel,
@@ -53,6 +53,7 @@ import type {
   SubscribeToAllOptions,
 } from './port.ts';
 import { assertStreamName, DEFAULT_LIMITS, type Limits, validateEvents } from './validation.ts';
+import { verifyChain } from './verify-chain.ts';
 
 export interface EventStoreDbOptions {
   limits?: Limits;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { linkBatch, matchReplay, verifyChain } from '../../src/eventstore/eventstoredb-chain.ts';
+import { linkBatch, matchReplay } from '../../src/eventstore/eventstoredb-chain.ts';
 import { chainLink, contentDigest, GENESIS_HASH } from '../../src/eventstore/hash-chain.ts';
 import type { EventToAppend, RecordedEvent } from '../../src/eventstore/port.ts';
+import { verifyChain } from '../../src/eventstore/verify-chain.ts';
 
 const NOW = new Date('2026-01-02T03:04:05.000Z');
 const ids = [
