@@ -26,7 +26,12 @@ const schema = z.object({
     .optional(),
   // A key pasted with a space or line break in it would only fail at the first AI call.
   /** Largest event (JSON data + metadata) the store accepts. */
-  EVENTSTORE_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  EVENTSTORE_MAX_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
   OPENAI_API_KEY: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   DATA_DIR: z.string().min(1).default('.data'),

