@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { loadWithoutExitHooks } from './roles/library-exit-hooks.ts';
+import type { ProjectionsCommand } from './roles/projections.ts';
 
 const USAGE = `Usage: chronicle <command> [options]
 
@@ -12,7 +13,11 @@ Commands:
   api         the API alone, against DATABASE_URL and TEMPORAL_ADDRESS
   migrate     apply SQL migrations to DATABASE_URL (or the embedded cluster under DATA_DIR)
                 --postgres-port N (54329, embedded cluster only)
-  projector   read-model projector (arrives with a later issue)
+  projector   the read-model projector alone, against DATABASE_URL
+  projections status                               per projection: version, checkpoint, lag, state
+  projections rebuild <name> [--compare] [--no-swap]  rebuild into new tables, then swap
+  projections abandon <name>                       drop a rebuild that is not swapped in
+                (these three use DATABASE_URL, or the database of a running \`chronicle dev\`)
   worker      Temporal worker (arrives with a later issue)
 
 Configuration comes from the environment; see README.md.
@@ -73,16 +78,52 @@ async function run(command: string, args: string[], config: Config, log: Logger)
       const { EMBEDDED_POSTGRES_PORT } = await import('./roles/embedded-database.ts');
       return runMigrate(config, log, portOption(options, 'postgres-port', EMBEDDED_POSTGRES_PORT));
     }
-    case 'projector':
+    case 'projector': {
+      parseOptions(args, []);
+      const { runProjector } = await loadWithoutExitHooks(() => import('./roles/projector.ts'));
+      return runProjector(config, log);
+    }
+    case 'projections': {
+      const { runProjections } = await loadWithoutExitHooks(() => import('./roles/projections.ts'));
+      return runProjections(config, log, parseProjectionsCommand(args));
+    }
     case 'worker': {
-      const { runNotYetAvailable } = await import('./roles/later.ts');
-      return runNotYetAvailable(
-        command,
-        command === 'projector' ? 'issue 4 (projections)' : 'issue 7 (the publishing saga)',
+      // The worker arrives with the first saga; it must not pretend to run before then.
+      process.stderr.write(
+        'chronicle worker: not available yet; it arrives with the publishing saga (issue 7).\n',
       );
+      return 1;
     }
     default:
       throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function parseProjectionsCommand(args: string[]): ProjectionsCommand {
+  const parsed = asUsageError(() =>
+    parseArgs({
+      args,
+      options: { compare: { type: 'boolean' }, 'no-swap': { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    }),
+  );
+  const [action, name, ...extra] = parsed.positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (action === 'status' && name === undefined) return { action };
+  if ((action === 'rebuild' || action === 'abandon') && name) {
+    return action === 'rebuild'
+      ? { action, name, compare: parsed.values.compare === true, swap: parsed.values['no-swap'] !== true }
+      : { action, name };
+  }
+  throw new UsageError('projections takes: status | rebuild <name> [--compare] [--no-swap] | abandon <name>');
+}
+
+function asUsageError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
 

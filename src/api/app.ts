@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import { healthRoutes } from './health-routes.ts';
+import { metricsRoute } from './metrics-route.ts';
 import type { DependencyChecks } from './readiness.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 import { createResolvers } from './resolvers.ts';
@@ -17,6 +19,8 @@ export interface AppDeps {
   /** GraphiQL at `/graphiql`; off in production. */
   graphiql: boolean;
   readinessTimeoutMs?: number;
+  /** Served on `GET /metrics` when given. */
+  metrics?: Registry;
 }
 
 /** The HTTP + GraphQL app. Nothing listens until the caller calls `listen`; `close()` drains. */
@@ -38,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checks: deps.readinessChecks,
     checkTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
   });
+  if (deps.metrics) await app.register(metricsRoute, { registry: deps.metrics });
   await app.register(mercurius, {
     schema: readFileSync(SCHEMA_FILE, 'utf8'),
     resolvers: createResolvers({ version: deps.version }),

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { startProjector } from './projector.ts';
 import { serveApi } from './serve-api.ts';
 
 export interface DevPorts {
@@ -18,7 +19,7 @@ export const DEFAULT_DEV_PORTS: DevPorts = { postgres: 54329, temporal: 7233, te
 /**
  * `chronicle dev`: everything in one process tree. Embedded PostgreSQL and a Temporal dev server
  * start in parallel (each skipped when DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), then
- * migrations, then the API. Ctrl-C stops them in reverse order.
+ * migrations, then the projector and the API. Ctrl-C stops them in reverse order.
  */
 export async function runDev(config: Config, log: Logger, ports: DevPorts): Promise<number> {
   const lifecycle = new Lifecycle(log);
@@ -36,6 +37,9 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     const temporal = temporalServer.value;
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await migrate(databaseUrl, log.child({ component: 'migrate' }));
+    if (lifecycle.isStopping) return await stopped(lifecycle);
+    const projector = await startProjector(config, log, databaseUrl);
+    await lifecycle.own('projector', projector.close);
     if (lifecycle.isStopping) return await stopped(lifecycle);
     const api = await serveApi({
       config,
@@ -114,6 +118,7 @@ function printBanner({ apiUrl, databaseUrl, temporal, dataDir }: BannerFacts): v
     `  GraphiQL     ${apiUrl}/graphiql`,
     `  GraphQL      ${apiUrl}/graphql`,
     `  Readiness    ${apiUrl}/health/ready`,
+    `  Metrics      ${apiUrl}/metrics`,
     `  Temporal UI  ${temporal.uiUrl ?? '(not started: TEMPORAL_ADDRESS is set)'}`,
     `  Temporal     ${temporal.address}`,
     `  PostgreSQL   ${databaseUrl}`,

@@ -62,9 +62,21 @@ describe('chronicle commands', () => {
     expect(result.stderr).toContain('unknown command "serve"');
   });
 
-  it.concurrent.each(['projector', 'worker'])('%s says it is not available yet and exits 1', async (role) => {
-    const result = await runCli([role], {});
+  it.concurrent('worker says it is not available yet and exits 1', async () => {
+    const result = await runCli(['worker'], {});
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('not available yet');
+  });
+
+  it.concurrent('projector needs DATABASE_URL and says so with code 2', async () => {
+    const result = await runCli(['projector'], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('DATABASE_URL');
+  });
+
+  it.concurrent('projections rejects a malformed sub-command with code 2', async () => {
+    const result = await runCli(['projections', 'rebuild'], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('projections takes');
   });
 });

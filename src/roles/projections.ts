@@ -1,0 +1,72 @@
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import { createEventStore } from '../eventstore/create-event-store.ts';
+import type { Logger } from '../logger.ts';
+import { createChangeBus } from '../projections/change-bus.ts';
+import { formatProgress, formatReport, formatStatusTable } from '../projections/format-status.ts';
+import { abandonRebuild, rebuildProjection } from '../projections/rebuild.ts';
+import { projections } from '../projections/registry.ts';
+import { projectionStatuses } from '../projections/status.ts';
+import { DATABASE_NAME, EMBEDDED_POSTGRES_PORT } from './embedded-database.ts';
+
+export type ProjectionsCommand =
+  | { action: 'status' }
+  | { action: 'rebuild'; name: string; compare: boolean; swap: boolean }
+  | { action: 'abandon'; name: string };
+
+/** Where `chronicle dev` keeps its database, for ops commands run beside it without DATABASE_URL. */
+const DEV_DATABASE_URL = `postgres://postgres:chronicle@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/${DATABASE_NAME}`;
+
+/** `chronicle projections status | rebuild <name> [--compare] [--no-swap] | abandon <name>`. */
+export async function runProjections(
+  config: Config,
+  log: Logger,
+  command: ProjectionsCommand,
+): Promise<number> {
+  const databaseUrl = config.DATABASE_URL ?? DEV_DATABASE_URL;
+  const opsLog = log.child({ component: 'projections' });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000 });
+  pool.on('error', (error) => opsLog.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const store = createEventStore(config, databaseUrl, opsLog);
+  const bus = createChangeBus(config.REDIS_URL, opsLog);
+  try {
+    await pool.query('select 1').catch((error: unknown) => {
+      throw new Error(
+        `cannot reach PostgreSQL at ${config.DATABASE_URL ? 'DATABASE_URL' : `${DEV_DATABASE_URL} (start \`npm start\` or set DATABASE_URL)`}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+    switch (command.action) {
+      case 'status': {
+        process.stdout.write(`${formatStatusTable(await projectionStatuses(pool, store, projections))}\n`);
+        return 0;
+      }
+      case 'rebuild': {
+        const projection = projections.find((p) => p.name === command.name);
+        if (!projection) {
+          process.stderr.write(
+            `unknown projection "${command.name}"; known: ${projections.map((p) => p.name).join(', ')}\n`,
+          );
+          return 2;
+        }
+        const report = await rebuildProjection({ store, pool, bus, log: opsLog }, projection, {
+          compare: command.compare,
+          swap: command.swap,
+          onProgress: (p) => process.stdout.write(`${formatProgress(p)}\n`),
+        });
+        process.stdout.write(`${formatReport(report)}\n`);
+        return 0;
+      }
+      case 'abandon': {
+        const abandoned = await abandonRebuild(pool, command.name);
+        process.stdout.write(
+          abandoned
+            ? `abandoned the rebuild of ${command.name}\n`
+            : `no rebuild of ${command.name} in progress\n`,
+        );
+        return 0;
+      }
+    }
+  } finally {
+    await Promise.allSettled([store.close(), pool.end(), bus.close()]);
+  }
+}

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
+import { createLogger } from '../../src/logger.ts';
+import { event } from '../eventstore/conformance.ts';
+import { CLI, cleanEnv, runCli } from '../support/cli.ts';
+import { freshDatabase } from '../support/database.ts';
+
+/** The ops commands, as an operator runs them: real processes against a real database. */
+describe('chronicle projector and chronicle projections', () => {
+  let url: string;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    url = await freshDatabase('cli');
+    pool = new pg.Pool({ connectionString: url, max: 2 });
+    store = new PostgresEventStore({ connectionString: url, log: createLogger('silent') });
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  it('runs the registered projections until SIGTERM', async () => {
+    const stream = `order-${randomUUID()}`;
+    await store.append(stream, [event('OrderPlaced'), event('OrderPaid')]);
+    const child = spawn(process.execPath, [CLI, 'projector'], {
+      env: cleanEnv({ DATABASE_URL: url, LOG_LEVEL: 'warn' }),
+      stdio: 'ignore',
+    });
+    try {
+      let rows: unknown[] = [];
+      for (let i = 0; i < 100 && rows.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        rows = (
+          await pool
+            .query('select category, event_count from stream_catalogue where stream_name = $1', [stream])
+            .catch(() => ({ rows: [] }))
+        ).rows;
+      }
+      expect(rows).toEqual([{ category: 'order', event_count: '2' }]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('prints status, and rebuilds with a comparison and progress', async () => {
+    const status = await runCli(['projections', 'status'], { DATABASE_URL: url, LOG_LEVEL: 'warn' });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(
+      /projection\s+version\s+gen\s+checkpoint\s+head\s+lag events\s+lag s\s+state/,
+    );
+    expect(status.stdout).toMatch(/stream_catalogue\s+1\s+1\s+\d+\s+\d+\s+0\s+0\.0\s+live/);
+
+    const rebuild = await runCli(['projections', 'rebuild', 'stream_catalogue', '--compare'], {
+      DATABASE_URL: url,
+      LOG_LEVEL: 'warn',
+    });
+    expect(rebuild.code).toBe(0);
+    expect(rebuild.stdout).toContain('stream_catalogue: 2 events');
+    expect(rebuild.stdout).toMatch(/stream_catalogue: same \(live 1 rows/);
+    expect(rebuild.stdout).toContain('swapped in');
+    const after = await runCli(['projections', 'status'], { DATABASE_URL: url, LOG_LEVEL: 'warn' });
+    expect(after.stdout).toMatch(/stream_catalogue\s+1\s+2\s/);
+  });
+
+  it('names the known projections when asked for an unknown one', async () => {
+    const result = await runCli(['projections', 'rebuild', 'nope'], { DATABASE_URL: url, LOG_LEVEL: 'warn' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('known: stream_catalogue');
+  });
+});
