@@ -5,7 +5,8 @@ const IDLE = Symbol('idle');
 /**
  * Groups a stream into batches: takes whatever is ready now (up to `max`) and yields as soon as
  * the source would make it wait. Catch-up yields full batches; live traffic yields small ones
- * without delay.
+ * without delay. Leaving early closes the source only after its pending read settles, so a
+ * caller that stops a live source must abort it too (the runner does).
  */
 export async function* batches<T>(source: AsyncIterable<T>, max: number): AsyncGenerator<T[]> {
   const iterator = source[Symbol.asyncIterator]();

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import type { EventStore } from '../eventstore/port.ts';
+import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
 import { applyEvents, ProjectionFailure } from './apply-events.ts';
+import type { TouchedKey } from './batch-writer.ts';
 import { batches } from './batches.ts';
 import type { ChangeBus } from './change-bus.ts';
 import type { Projection } from './projection.ts';
@@ -95,18 +96,15 @@ export class ProjectionRunner {
       for await (const batch of batches(events, careful ? 1 : this.batchSize)) {
         const last = batch.at(-1);
         if (!last) continue;
-        const touched = await withTransaction(pool, async (client) => {
-          const current = await readState(client, name, true);
-          const moved =
-            !current ||
-            current.generation !== generation ||
-            current.checkpoint !== checkpoint ||
-            current.codeVersion !== this.projection.version;
-          if (moved) return undefined;
-          const keys = await applyEvents(client, this.projection, generation, batch);
-          await advanceCheckpoint(client, name, last.position);
-          return keys;
-        });
+        let touched: TouchedKey[] | undefined;
+        try {
+          touched = await this.applyBatch(batch, generation, checkpoint);
+        } catch (error) {
+          // Leaving the loop closes the subscription, which first finishes its pending read; with
+          // no new events that read only ends when aborted.
+          inner.abort();
+          throw error;
+        }
         if (!touched) {
           inner.abort();
           return progressed;
@@ -131,6 +129,32 @@ export class ProjectionRunner {
       inner.abort();
       signal.removeEventListener('abort', stop);
     }
+  }
+
+  /**
+   * One batch, one transaction: lock the state row, check nothing moved it since we read it, apply,
+   * move the checkpoint. Returns the keys written, or undefined when the state moved.
+   */
+  private applyBatch(
+    batch: RecordedEvent[],
+    generation: number,
+    checkpoint: bigint,
+  ): Promise<TouchedKey[] | undefined> {
+    const name = this.projection.name;
+    const last = batch.at(-1);
+    return withTransaction(this.deps.pool, async (client) => {
+      const current = await readState(client, name, true);
+      const moved =
+        !last ||
+        !current ||
+        current.generation !== generation ||
+        current.checkpoint !== checkpoint ||
+        current.codeVersion !== this.projection.version;
+      if (moved) return undefined;
+      const keys = await applyEvents(client, this.projection, generation, batch);
+      await advanceCheckpoint(client, name, last.position);
+      return keys;
+    });
   }
 }
 
