@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { PLATFORM_ROLES } from './domain/shared/decider.ts';
 import { loadWithoutExitHooks } from './infra/library-exit-hooks.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ProjectionsCommand } from './roles/projections.ts';
+import type { SetRoleCommand } from './roles/users.ts';
 
 const USAGE = `Usage: chronicle <command> [options]
 
@@ -17,7 +19,8 @@ Commands:
   projections status                               per projection: version, checkpoint, lag, state
   projections rebuild <name> [--compare] [--no-swap]  rebuild into new tables, then swap
   projections abandon <name>                       drop a rebuild that is not swapped in
-                (these three use DATABASE_URL, or the database of a running \`chronicle dev\`)
+  users set-role <email> <user|creator|moderator|admin>  e.g. make the first admin
+                (these use DATABASE_URL, or the database of a running \`chronicle dev\`)
   worker      Temporal worker (arrives with a later issue)
 
 Configuration comes from the environment; see README.md.
@@ -87,6 +90,10 @@ async function run(command: string, args: string[], config: Config, log: Logger)
       const { runProjections } = await loadWithoutExitHooks(() => import('./roles/projections.ts'));
       return runProjections(config, log, parseProjectionsCommand(args));
     }
+    case 'users': {
+      const { runUsersSetRole } = await loadWithoutExitHooks(() => import('./roles/users.ts'));
+      return runUsersSetRole(config, log, parseUsersCommand(args));
+    }
     case 'worker': {
       // The worker arrives with the first saga; it must not pretend to run before then.
       process.stderr.write(
@@ -97,6 +104,15 @@ async function run(command: string, args: string[], config: Config, log: Logger)
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+function parseUsersCommand(args: string[]): SetRoleCommand {
+  const [action, email, role, ...extra] = args;
+  const parsedRole = z.enum(PLATFORM_ROLES).safeParse(role);
+  if (action !== 'set-role' || !email || !parsedRole.success || extra.length > 0) {
+    throw new UsageError(`users takes: set-role <email> <${PLATFORM_ROLES.join('|')}>`);
+  }
+  return { email, role: parsedRole.data };
 }
 
 function parseProjectionsCommand(args: string[]): ProjectionsCommand {

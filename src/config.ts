@@ -33,7 +33,16 @@ const schema = z.object({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   OPENAI_API_KEY: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
+  // Signs access tokens; unset means a random key kept in DATA_DIR (see src/auth/auth-secret.ts).
+  AUTH_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
+    .optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+  /** GraphQL requests per minute per user, API key, or (anonymous) IP address. */
+  API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  /** Sign-in attempts per minute per IP address. */
+  API_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -1,15 +1,33 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import mercurius from 'mercurius';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import mercurius, { type IResolvers } from 'mercurius';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { formatErrors } from './errors.ts';
+import { integratorEventRoutes } from './events/routes.ts';
+import type { SseLimits } from './events/sse-connection.ts';
+import { closeConnectionsOnShutdown } from './graceful-close.ts';
+import { validateGraphQLParameters } from './graphql-over-http.ts';
 import { healthRoutes } from './health-routes.ts';
+import { identityLoaders } from './identity/loaders.ts';
+import { identityResolvers } from './identity/resolvers.ts';
+import { type ApiLimitsOverrides, apiLimits } from './limits/api-limits.ts';
+import { operationLimits, subscriptionDepthLimit } from './limits/operation-limits.ts';
+import { maxDepthRule } from './limits/query-depth.ts';
+import { connectRateLimitRedis, registerRateLimits } from './limits/rate-limits.ts';
+import { registerGraphQLMetrics } from './metrics/graphql.ts';
+import { registerSubscriptionMetrics } from './metrics/subscriptions.ts';
 import { metricsRoute } from './metrics-route.ts';
+import { operationsResolvers } from './operations/resolvers.ts';
+import { automaticPersistedQueries } from './persisted-queries.ts';
 import type { DependencyChecks } from './readiness.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
+import { type ApiServices, authenticationOf, requestScope } from './request-scope.ts';
 import { createResolvers } from './resolvers.ts';
+import { subscriptions } from './subscriptions/plugin-options.ts';
+import { type SubscriptionLimits, subscriptionLimits } from './subscriptions/subscription-limits.ts';
 
-const SCHEMA_FILE = new URL('./schema.graphql', import.meta.url);
+const schemaFile = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 
 export interface AppDeps {
   log: Logger;
@@ -21,18 +39,31 @@ export interface AppDeps {
   readinessTimeoutMs?: number;
   /** Served on `GET /metrics` when given. */
   metrics?: Registry;
+  /** The bounded contexts' GraphQL API; without it only `version` is served (health checks, tests). */
+  services?: ApiServices;
+  /** Overrides of the `GET /events` stream limits (heartbeat, pending events); tests make them small. */
+  eventStreamLimits?: Partial<SseLimits>;
+  /** Query depth / complexity, body size and rate limits; unset ones keep their defaults. */
+  limits?: ApiLimitsOverrides;
+  /** Rate-limit counters live here when set, shared by every API process; else in memory. */
+  redisUrl?: string;
+  /** Overrides of the WebSocket subscriptions' limits (re-check interval, slow consumers); tests make them small. */
+  subscriptionLimits?: Partial<SubscriptionLimits>;
 }
 
 /** The HTTP + GraphQL app. Nothing listens until the caller calls `listen`; `close()` drains. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Widened so the app is a plain FastifyInstance that plugins and tests accept.
   const loggerInstance: FastifyBaseLogger = deps.log;
+  const limits = apiLimits(deps.limits);
   const app = Fastify({
     loggerInstance,
     genReqId: requestIdFor,
+    bodyLimit: limits.bodyLimitBytes,
     // Let in-flight requests finish on close(), but do not wait on idle keep-alive sockets.
     forceCloseConnections: 'idle',
   });
+  closeConnectionsOnShutdown(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -43,11 +74,82 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
   });
   if (deps.metrics) await app.register(metricsRoute, { registry: deps.metrics });
+  const graphqlMetrics = deps.metrics && registerGraphQLMetrics(deps.metrics, '/graphql');
+  if (deps.metrics) registerSubscriptionMetrics(deps.metrics);
+  if (graphqlMetrics) app.addHook('onResponse', graphqlMetrics.onResponse);
+  validateGraphQLParameters(app, '/graphql');
+  const { services } = deps;
+  const redis = deps.redisUrl ? await connectRateLimitRedis(deps.redisUrl, deps.log) : undefined;
+  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
+  const rateLimiting = await registerRateLimits(app, {
+    limits,
+    log: deps.log,
+    ...(redis ? { redis } : {}),
+    ...(services
+      ? { identify: (request: FastifyRequest) => authenticationOf(services, request).then((a) => a.actor) }
+      : {}),
+  });
+  if (services) {
+    await app.register(integratorEventRoutes, {
+      services,
+      version: deps.version,
+      ...(deps.eventStreamLimits ? { limits: deps.eventStreamLimits } : {}),
+    });
+  }
+  const contexts = services
+    ? [
+        {
+          schema: schemaFile('./identity/schema.graphql'),
+          resolvers: identityResolvers(),
+          loaders: identityLoaders(),
+        },
+        { schema: schemaFile('./operations/schema.graphql'), resolvers: operationsResolvers() },
+      ]
+    : [];
+  const live = services && subscriptions(services, subscriptionLimits(deps.subscriptionLimits), deps.log);
   await app.register(mercurius, {
-    schema: readFileSync(SCHEMA_FILE, 'utf8'),
-    resolvers: createResolvers({ version: deps.version }),
+    schema: [
+      schemaFile('./schema.graphql'),
+      ...contexts.map((c) => c.schema),
+      ...(live?.schemas ?? []).map((url) => readFileSync(url, 'utf8')),
+    ],
+    resolvers: mergeResolvers([
+      createResolvers({ version: deps.version }),
+      ...contexts.map((c) => c.resolvers),
+      ...(live?.resolvers ?? []),
+    ]),
+    subscription: live ? live.options : false,
+    ...(services
+      ? { context: (request: FastifyRequest) => ({ scope: requestScope(services, request) }) }
+      : {}),
+    loaders: Object.assign({}, ...contexts.map((c) => c.loaders ?? {})),
+    errorFormatter: graphqlMetrics ? graphqlMetrics.countingErrors(formatErrors) : formatErrors,
+    persistedQueryProvider: automaticPersistedQueries(),
     graphiql: deps.graphiql,
     path: '/graphql',
+    validationRules: [maxDepthRule(limits.maxDepth)],
+  });
+  // First, so that an operation the limits refuse is still labelled in the metrics.
+  if (graphqlMetrics) app.graphql.addHook('preExecution', graphqlMetrics.preExecution);
+  app.graphql.addHook('preExecution', operationLimits(limits, rateLimiting));
+  app.graphql.addHook('preSubscriptionExecution', subscriptionDepthLimit(limits));
+  // A mutation whose wait for the read models timed out says so instead of looking up to date.
+  app.graphql.addHook('onResolution', async (execution, context) => {
+    const stale = context.scope?.stalePosition();
+    if (stale === undefined) return;
+    execution.extensions = {
+      ...execution.extensions,
+      readYourWrites: { reached: false, position: stale.toString() },
+    };
   });
   return app;
+}
+
+/** Each context contributes fields to Query and Mutation; their resolver maps are merged per type. */
+function mergeResolvers(all: IResolvers[]): IResolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const resolvers of all) {
+    for (const [type, fields] of Object.entries(resolvers)) merged[type] = { ...merged[type], ...fields };
+  }
+  return merged as IResolvers;
 }

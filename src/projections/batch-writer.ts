@@ -100,12 +100,13 @@ export class BatchWriter implements ReadModelWriter {
   private async columns(physical: string): Promise<string[]> {
     const cached = this.columnCache.get(physical);
     if (cached) return cached;
-    const { rows } = await this.client.query<{ column_name: string }>(
-      `select column_name from information_schema.columns
-        where table_schema = current_schema() and table_name = $1 order by ordinal_position`,
+    // pg_attribute rather than information_schema: the same answer in a fraction of a millisecond.
+    const { rows } = await this.client.query<{ attname: string }>(
+      `select attname from pg_attribute
+        where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
       [physical],
     );
-    const names = rows.map((r) => r.column_name);
+    const names = rows.map((r) => r.attname);
     this.columnCache.set(physical, names);
     return names;
   }

@@ -24,10 +24,21 @@ export class Projector {
     }
   }
 
+  /**
+   * Prepares each projection's tables and starts its loop. If preparing one fails (or `stop` was
+   * called meanwhile), the loops already started are stopped too: a half-started projector must
+   * not keep running, nor keep its process alive.
+   */
   async start(): Promise<void> {
-    for (const projection of this.projections) {
-      const mode = await prepareProjection(this.deps.pool, projection);
-      this.running.push(this.runOne(projection, mode));
+    try {
+      for (const projection of this.projections) {
+        if (this.controller.signal.aborted) return;
+        const mode = await prepareProjection(this.deps.pool, projection);
+        this.running.push(this.runOne(projection, mode));
+      }
+    } catch (error) {
+      await this.stop();
+      throw error;
     }
     this.deps.log.info({ projections: this.projections.map((p) => p.name) }, 'projector started');
   }

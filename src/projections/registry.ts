@@ -1,5 +1,19 @@
+import type { EventCodec } from '../commands/event-codec.ts';
 import type { Projection } from './projection.ts';
+import { apiKeysProjection } from './read-models/api-keys.ts';
+import { sessionsProjection } from './read-models/sessions.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
+import { usersProjection } from './read-models/users.ts';
+
+export interface ProjectionDeps {
+  /** Decodes (and decrypts) stored events for read models that hold personal data. */
+  codec: Pick<EventCodec, 'decode'>;
+}
 
 /** Every projection the projector runs. A bounded context adds its read models here. */
-export const projections: readonly Projection[] = [streamCatalogue];
+export function createProjections({ codec }: ProjectionDeps): readonly Projection[] {
+  return [streamCatalogue, usersProjection(codec), sessionsProjection(codec), apiKeysProjection(codec)];
+}
+
+/** The read models the identity use cases wait for (read-your-writes). */
+export const IDENTITY_READ_MODELS = ['users', 'sessions', 'api_keys'];

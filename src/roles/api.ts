@@ -1,6 +1,7 @@
 import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { openRuntime } from './runtime.ts';
 import { serveApi } from './serve-api.ts';
 
 /** `chronicle api`: the API alone, against services that run elsewhere (docker compose, a cluster). */
@@ -15,7 +16,9 @@ export async function runApi(config: Config, log: Logger): Promise<number> {
   const lifecycle = new Lifecycle(log);
   lifecycle.handleSignals();
   try {
-    const api = await serveApi({ config, log, databaseUrl, temporalAddress, host: '0.0.0.0' });
+    const runtime = await openRuntime(config, log, databaseUrl);
+    await lifecycle.own('runtime', runtime.close);
+    const api = await serveApi({ config, log, runtime, temporalAddress, host: '0.0.0.0' });
     await lifecycle.own('api', api.close);
     log.info({ url: api.url }, 'API listening');
   } catch (error) {

@@ -5,7 +5,8 @@ import type { Logger } from '../logger.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { startProjector } from './projector.ts';
+import { createProjector } from './projector.ts';
+import { openRuntime } from './runtime.ts';
 import { serveApi } from './serve-api.ts';
 
 export interface DevPorts {
@@ -38,13 +39,16 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await migrate(databaseUrl, log.child({ component: 'migrate' }));
     if (lifecycle.isStopping) return await stopped(lifecycle);
-    const projector = await startProjector(config, log, databaseUrl);
-    await lifecycle.own('projector', projector.close);
+    const runtime = await openRuntime(config, log, databaseUrl);
+    await lifecycle.own('runtime', runtime.close);
+    const projector = createProjector(runtime, log);
+    await lifecycle.own('projector', () => projector.stop());
+    await projector.start();
     if (lifecycle.isStopping) return await stopped(lifecycle);
     const api = await serveApi({
       config,
       log,
-      databaseUrl,
+      runtime,
       temporalAddress: temporal.address,
       host: '127.0.0.1',
     });

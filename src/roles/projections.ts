@@ -1,21 +1,20 @@
 import pg from 'pg';
+import { createEventCodec } from '../commands/event-codec.ts';
 import type { Config } from '../config.ts';
 import { createEventStore } from '../eventstore/create-event-store.ts';
 import type { Logger } from '../logger.ts';
+import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
 import { createChangeBus } from '../projections/change-bus.ts';
 import { formatProgress, formatReport, formatStatusTable } from '../projections/format-status.ts';
 import { abandonRebuild, rebuildProjection } from '../projections/rebuild.ts';
-import { projections } from '../projections/registry.ts';
+import { createProjections } from '../projections/registry.ts';
 import { projectionStatuses } from '../projections/status.ts';
-import { DATABASE_NAME, EMBEDDED_POSTGRES_PORT } from './embedded-database.ts';
+import { DEV_DATABASE_URL } from './embedded-database.ts';
 
 export type ProjectionsCommand =
   | { action: 'status' }
   | { action: 'rebuild'; name: string; compare: boolean; swap: boolean }
   | { action: 'abandon'; name: string };
-
-/** Where `chronicle dev` keeps its database, for ops commands run beside it without DATABASE_URL. */
-const DEV_DATABASE_URL = `postgres://postgres:chronicle@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/${DATABASE_NAME}`;
 
 /** `chronicle projections status | rebuild <name> [--compare] [--no-swap] | abandon <name>`. */
 export async function runProjections(
@@ -29,6 +28,7 @@ export async function runProjections(
   pool.on('error', (error) => opsLog.warn({ err: error }, 'idle PostgreSQL connection failed'));
   const store = createEventStore(config, databaseUrl, opsLog);
   const bus = createChangeBus(config.REDIS_URL, opsLog);
+  const projections = createProjections({ codec: createEventCodec(new PostgresPersonalDataKeys(pool)) });
   try {
     await pool.query('select 1').catch((error: unknown) => {
       throw new Error(

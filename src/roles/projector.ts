@@ -1,40 +1,13 @@
-import pg from 'pg';
 import { type Config, ConfigError } from '../config.ts';
-import { createEventStore } from '../eventstore/create-event-store.ts';
 import type { Logger } from '../logger.ts';
-import { createChangeBus } from '../projections/change-bus.ts';
 import { Projector } from '../projections/projector.ts';
-import { projections } from '../projections/registry.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
 
-export interface RunningProjector {
-  close(): Promise<void>;
-}
-
-/** Starts every registered projection against `databaseUrl` (and the configured event store). */
-export async function startProjector(
-  config: Config,
-  log: Logger,
-  databaseUrl: string,
-): Promise<RunningProjector> {
-  const projectorLog = log.child({ component: 'projector' });
-  const store = createEventStore(config, databaseUrl, projectorLog);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  pool.on('error', (error) => projectorLog.warn({ err: error }, 'idle PostgreSQL connection failed'));
-  const bus = createChangeBus(config.REDIS_URL, projectorLog);
-  const projector = new Projector({ store, pool, bus, log: projectorLog }, projections);
-  try {
-    await projector.start();
-  } catch (error) {
-    await Promise.allSettled([store.close(), pool.end(), bus.close()]);
-    throw error;
-  }
-  return {
-    async close() {
-      await projector.stop();
-      await Promise.allSettled([store.close(), pool.end(), bus.close()]);
-    },
-  };
+/** A projector for every registered projection on the runtime's database and event store. */
+export function createProjector(runtime: Runtime, log: Logger): Projector {
+  const { store, pool, bus, projections } = runtime;
+  return new Projector({ store, pool, bus, log: log.child({ component: 'projector' }) }, projections);
 }
 
 /** `chronicle projector`: the projector alone, against DATABASE_URL. */
@@ -45,11 +18,18 @@ export async function runProjector(config: Config, log: Logger): Promise<number>
   const lifecycle = new Lifecycle(log);
   lifecycle.handleSignals();
   try {
-    const projector = await startProjector(config, log, databaseUrl);
-    await lifecycle.own('projector', projector.close);
+    const runtime = await openRuntime(config, log, databaseUrl);
+    await lifecycle.own('runtime', runtime.close);
+    // Owned before it starts, so a signal during start-up stops it (before the runtime closes).
+    const projector = createProjector(runtime, log);
+    await lifecycle.own('projector', () => projector.stop());
+    await projector.start();
   } catch (error) {
-    log.error({ err: error }, 'projector failed to start');
+    const interrupted = lifecycle.isStopping;
     await lifecycle.shutdown();
+    // A failure caused by our own shutdown (a signal during start-up) is not worth reporting.
+    if (interrupted) return 0;
+    log.error({ err: error }, 'projector failed to start');
     return 1;
   }
   await lifecycle.stopped;

@@ -1,19 +1,20 @@
-import pg from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from '../api/app.ts';
 import { postgresCheck, temporalCheck } from '../api/dependency-checks.ts';
 import { packageVersion } from '../api/package-version.ts';
+import { resolveAuthSecret } from '../auth/auth-secret.ts';
+import { registerCommandMetrics } from '../commands/metrics.ts';
 import type { Config } from '../config.ts';
-import { createEventStore } from '../eventstore/create-event-store.ts';
 import type { Logger } from '../logger.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
-import { projections } from '../projections/registry.ts';
+import { IDENTITY_READ_MODELS } from '../projections/registry.ts';
 import { projectionStatuses } from '../projections/status.ts';
+import { type Runtime, settleReadModels } from './runtime.ts';
 
 export interface ServeApiOptions {
   config: Config;
   log: Logger;
-  databaseUrl: string;
+  runtime: Runtime;
   temporalAddress: string;
   host: string;
 }
@@ -23,35 +24,57 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Starts the API on `config.PORT`; `close()` drains in-flight requests, then releases the pool. */
+/** How long a mutation waits for the read models to show its change before answering. */
+const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
+
+/** Starts the API on `config.PORT`; `close()` drains in-flight requests (the runtime stays open). */
 export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
-  const { config, log, databaseUrl, temporalAddress, host } = options;
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 2_000 });
-  // An idle client whose server went away emits here; without a listener it would crash the process.
-  pool.on('error', (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed'));
-  const store = createEventStore(config, databaseUrl, log);
+  const { config, log, runtime, temporalAddress, host } = options;
+  const { pool, store, projections } = runtime;
+  const apiLog = log.child({ component: 'api' });
+  const authSecret = await resolveAuthSecret(config, config.DATA_DIR);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   registerProjectionMetrics(metrics, () => projectionStatuses(pool, store, projections));
   const app = await buildApp({
-    log: log.child({ component: 'api' }),
+    log: apiLog,
     version: packageVersion(),
     readinessChecks: { postgres: postgresCheck(pool), temporal: temporalCheck(temporalAddress) },
     graphiql: config.NODE_ENV !== 'production',
+    limits: {
+      requests: { max: config.API_RATE_LIMIT, windowMs: 60_000 },
+      logins: { max: config.API_LOGIN_RATE_LIMIT, windowMs: 60_000 },
+    },
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     metrics,
+    services: {
+      identity: {
+        store,
+        codec: runtime.codec,
+        keys: runtime.keys,
+        authSecret,
+        log: apiLog,
+        settle: settleReadModels(runtime, apiLog, {
+          timeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
+          projections: IDENTITY_READ_MODELS,
+        }),
+        observeCommand: registerCommandMetrics(metrics),
+      },
+      pool,
+      projections,
+      bus: runtime.bus,
+    },
   });
   try {
     await app.listen({ port: config.PORT, host });
   } catch (error) {
     await app.close();
-    await Promise.allSettled([store.close(), pool.end()]);
     throw error;
   }
   return {
     url: `http://localhost:${config.PORT}`,
     async close() {
       await app.close();
-      await Promise.allSettled([store.close(), pool.end()]);
     },
   };
 }

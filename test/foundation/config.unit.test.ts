@@ -46,6 +46,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes an AUTH_SECRET of at least 32 characters and names the rule otherwise', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ AUTH_SECRET: secret }).AUTH_SECRET).toBe(secret);
+    expect(loadConfig({}).AUTH_SECRET).toBeUndefined();
+    expect(() => loadConfig({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET must be at least 32 characters/);
+  });
+
   it('names every invalid variable at once', () => {
     expect(issuesFor({ PORT: '0', LOG_LEVEL: 'loud', REDIS_URL: 'http://redis' }).sort()).toEqual([
       'LOG_LEVEL',

@@ -68,6 +68,7 @@ describe('chronicle api', () => {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       PORT: String(port),
       LOG_LEVEL: 'warn',
+      AUTH_SECRET: 'roles-test-secret-of-at-least-32-characters',
     };
     const child = spawn(process.execPath, [CLI, 'api'], { env: cleanEnv(env), stdio: 'ignore' });
     const exited = once(child, 'exit');

@@ -29,12 +29,21 @@ describe('chronicle projector and chronicle projections', () => {
     const stream = `order-${randomUUID()}`;
     await store.append(stream, [event('OrderPlaced'), event('OrderPaid')]);
     const child = spawn(process.execPath, [CLI, 'projector'], {
-      env: cleanEnv({ DATABASE_URL: url, LOG_LEVEL: 'warn' }),
-      stdio: 'ignore',
+      env: cleanEnv({ DATABASE_URL: url, LOG_LEVEL: 'info' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = once(child, 'exit');
     try {
       let rows: unknown[] = [];
-      for (let i = 0; i < 100 && rows.length === 0; i++) {
+      // Generous: under a loaded test run, starting a child process through tsx takes seconds.
+      for (let i = 0; i < 300 && rows.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
         rows = (
           await pool
@@ -42,13 +51,32 @@ describe('chronicle projector and chronicle projections', () => {
             .catch(() => ({ rows: [] }))
         ).rows;
       }
-      expect(rows).toEqual([{ category: 'order', event_count: '2' }]);
+      expect(rows, output).toEqual([{ category: 'order', event_count: '2' }]);
     } finally {
       child.kill('SIGTERM');
     }
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
-  });
+    const [code] = await exited;
+    expect(code, output).toBe(0);
+  }, 60_000);
+
+  it('exits cleanly when stopped while it is still starting', async () => {
+    const child = spawn(process.execPath, [CLI, 'projector'], {
+      env: cleanEnv({ DATABASE_URL: url, LOG_LEVEL: 'info' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit');
+    let output = '';
+    // The first log line comes while it opens its connections, before any projection runs.
+    await new Promise<void>((resolve) => {
+      child.stdout?.on('data', (chunk) => {
+        output += chunk;
+        resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code, output).toBe(0);
+  }, 60_000);
 
   it('prints status, and rebuilds with a comparison and progress', async () => {
     const status = await runCli(['projections', 'status'], { DATABASE_URL: url, LOG_LEVEL: 'warn' });

@@ -16,6 +16,7 @@ const CONFIG_VARIABLES = [
   'DATA_DIR',
   'LOG_LEVEL',
   'NODE_ENV',
+  'AUTH_SECRET',
 ];
 
 /** The parent's environment without Chronicle's variables, so a developer's shell cannot leak in. */

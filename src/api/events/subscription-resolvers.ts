@@ -1,0 +1,36 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { GraphQLScalarType } from 'graphql';
+import type { IResolvers } from 'mercurius';
+import { unauthenticated } from '../../domain/shared/domain-error.ts';
+import type { GraphQLContext } from '../request-scope.ts';
+import { withCodes } from '../subscriptions/subscription-errors.ts';
+import { type EventStreamLimits, openEventStream } from './event-subscription.ts';
+import { requireEventReader } from './stream-access.ts';
+import { parseEventsSubscription } from './subscription-input.ts';
+
+const JSONObject = new GraphQLScalarType({
+  name: 'JSONObject',
+  description: 'A JSON object.',
+  serialize: (value) => value,
+});
+
+/** `subscription { events(filter, after) }`: the integrator event stream over a WebSocket. */
+export function eventSubscriptionResolvers(log: FastifyBaseLogger, limits: EventStreamLimits): IResolvers {
+  return {
+    JSONObject,
+    Subscription: {
+      events: {
+        subscribe: withCodes(log, async (_root: unknown, args: unknown, context: GraphQLContext) => {
+          const { live, scope } = context;
+          if (!live)
+            throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');
+          requireEventReader(live.authenticated.actor);
+          const input = parseEventsSubscription(args);
+          const { store, codec } = scope.services.identity;
+          return openEventStream({ store, codec, log }, live, input, limits);
+        }),
+        resolve: (event: unknown) => event,
+      },
+    },
+  };
+}

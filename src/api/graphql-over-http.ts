@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { RejectedRequest } from './rejected-request.ts';
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** No GraphQL document is also valid JSON, so a query that parses as JSON is not GraphQL source. */
+const isJson = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const graphqlSource = z.string().refine((text) => !isJson(text), 'must be GraphQL source text');
+
+/** A POST body as GraphQL over HTTP defines it; null stands for an absent parameter. */
+const postParameters = z.object({
+  query: graphqlSource.nullish(),
+  operationName: z.string().nullish(),
+  variables: jsonObject.nullish(),
+  extensions: jsonObject.nullish(),
+});
+
+/** The same in a GET query string, where `variables` and `extensions` are JSON text. */
+const getParameters = z.object({
+  query: graphqlSource.optional(),
+  operationName: z.string().optional(),
+  variables: z.string().optional(),
+  extensions: z.string().optional(),
+});
+
+/**
+ * Checks a GraphQL request's parameters before Mercurius sees them, for two reasons:
+ * - Mercurius reads a `query` that is valid JSON (`"{}"`, or `1` once Fastify has coerced it to a
+ *   string) as a ready-parsed document, which graphql-js then fails on with a TypeError: an
+ *   INTERNAL error and an error log for what is the client's mistake. Here it is a 400, as are
+ *   parameters of the wrong type.
+ * - GraphQL over HTTP requires accepting `"extensions": null`, which Mercurius' body schema
+ *   (an object) refuses; the null is dropped.
+ * A request with neither a query nor a persisted-query hash has nothing to run: 400 too, rather
+ * than Mercurius' "unknown persisted query".
+ */
+export function validateGraphQLParameters(app: FastifyInstance, graphqlPath: string): void {
+  app.addHook('preValidation', async (request) => {
+    // A WebSocket upgrade on the same path opens a subscription connection; it has no parameters.
+    if (request.routeOptions.url !== graphqlPath || request.headers.upgrade) return;
+    const isGet = request.method === 'GET';
+    const parsed = (isGet ? getParameters : postParameters).safeParse(isGet ? request.query : request.body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+      const summary = issues.map((i) => `${i.path.join('.') || 'parameters'}: ${i.message}`).join('; ');
+      const message = `Invalid GraphQL request (${summary})`;
+      throw new RejectedRequest(400, 'VALIDATION', 'INVALID_REQUEST', message, { issues });
+    }
+    const { query, extensions } = parsed.data;
+    if ((query === undefined || query === null) && !hasPersistedQuery(extensions)) {
+      throw new RejectedRequest(400, 'VALIDATION', 'MISSING_QUERY', 'The request has no query');
+    }
+    if (extensions === null) dropNullExtensions(request);
+  });
+}
+
+/** Whether `extensions` (an object, or JSON text in a GET) carries a persisted-query hash. */
+function hasPersistedQuery(extensions: Record<string, unknown> | string | null | undefined): boolean {
+  if (typeof extensions !== 'string') return extensions?.persistedQuery !== undefined;
+  try {
+    const parsed: unknown = JSON.parse(extensions);
+    return typeof parsed === 'object' && parsed !== null && 'persistedQuery' in parsed;
+  } catch {
+    // Mercurius refuses JSON that does not parse, with its own message.
+    return true;
+  }
+}
+
+function dropNullExtensions(request: FastifyRequest): void {
+  const { body } = request;
+  if (typeof body === 'object' && body !== null) Reflect.deleteProperty(body, 'extensions');
+}

@@ -1,0 +1,43 @@
+/**
+ * What one request may ask of the API. Every limit has a default that suits `npm start`; operators
+ * tune the rate limits through the environment (src/config.ts), tests pass tiny values to buildApp.
+ */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+export interface ApiLimits {
+  /** Deepest field nesting of an operation (introspection fields do not count). */
+  maxDepth: number;
+  /** Estimated cost of an operation: one per field, paged fields times their page size. */
+  maxComplexity: number;
+  /** Largest request body; bigger ones are refused with 413 before they are parsed. */
+  bodyLimitBytes: number;
+  /** GraphQL requests per caller (user, API key, or IP address when anonymous) per window. */
+  requests: RateLimit;
+  /** Sign-in attempts per IP address per window, on top of `requests` and the per-account lockout. */
+  logins: RateLimit;
+}
+
+export const DEFAULT_API_LIMITS: ApiLimits = {
+  maxDepth: 10,
+  maxComplexity: 2_000,
+  bodyLimitBytes: 100 * 1024,
+  requests: { max: 600, windowMs: 60_000 },
+  logins: { max: 20, windowMs: 60_000 },
+};
+
+export type ApiLimitsOverrides = Partial<Omit<ApiLimits, 'requests' | 'logins'>> & {
+  requests?: Partial<RateLimit>;
+  logins?: Partial<RateLimit>;
+};
+
+export function apiLimits(overrides: ApiLimitsOverrides = {}): ApiLimits {
+  return {
+    ...DEFAULT_API_LIMITS,
+    ...overrides,
+    requests: { ...DEFAULT_API_LIMITS.requests, ...overrides.requests },
+    logins: { ...DEFAULT_API_LIMITS.logins, ...overrides.logins },
+  };
+}

@@ -1,0 +1,75 @@
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+} from 'graphql';
+import { type ComplexityEstimatorArgs, getComplexity } from 'graphql-query-complexity';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
+
+/**
+ * The cost of a field: 1, plus what it selects. A paged field (one taking `first` or
+ * `page: { first }`) selects once per item, so its selection counts `first` times (the default
+ * page size when not given). The list inside a *Connection is that page and is not multiplied
+ * again; any other list of objects counts as one default page. Introspection is free.
+ */
+function fieldCost({ field, args, childComplexity, type }: ComplexityEstimatorArgs): number {
+  if (field.name.startsWith('__')) return 0;
+  const first = pageSizeOf(field.args, args);
+  if (first !== undefined) return 1 + first * childComplexity;
+  const returns = getNullableType(field.type);
+  const listOfObjects = isListType(returns) && isObjectType(getNamedType(returns));
+  if (listOfObjects && !type.name.endsWith('Connection')) return 1 + DEFAULT_PAGE_SIZE * childComplexity;
+  return 1 + childComplexity;
+}
+
+function pageSizeOf(accepts: readonly { name: string }[], args: Record<string, unknown>): number | undefined {
+  if (!accepts.some((arg) => arg.name === 'first' || arg.name === 'page')) return undefined;
+  const page = args.page;
+  const first =
+    typeof args.first === 'number'
+      ? args.first
+      : typeof page === 'object' && page !== null && 'first' in page && typeof page.first === 'number'
+        ? page.first
+        : undefined;
+  // A bigger page is refused by the page's own validation, with a clearer error than a cost.
+  return Math.min(first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+}
+
+/**
+ * The estimated cost of every operation in `document` (a document holding several is charged for
+ * all of them: an upper bound, and such documents are rare). Runs before execution with the
+ * request's variables, so `first: $n` costs what `$n` says.
+ */
+export function queryComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): number {
+  try {
+    return getComplexity({ schema, query: document, variables: variables ?? {}, estimators: [fieldCost] });
+  } catch (error) {
+    // Too many nodes to even count (the library's own cap, 10 000) is as good as too complex; any
+    // other error (bad variables) surfaces as the query error it is.
+    if (error instanceof GraphQLError && error.message.includes('maximum allowed number of nodes')) {
+      return Number.POSITIVE_INFINITY;
+    }
+    throw error;
+  }
+}
+
+export function assertWithinComplexity(complexity: number, maxComplexity: number): void {
+  if (complexity <= maxComplexity) return;
+  const shown = Number.isFinite(complexity) ? String(complexity) : 'too many fields';
+  throw new GraphQLError(`The operation costs ${shown}; the limit is ${maxComplexity}`, {
+    extensions: {
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      reason: 'QUERY_TOO_COMPLEX',
+      ...(Number.isFinite(complexity) ? { complexity } : {}),
+      maxComplexity,
+    },
+  });
+}

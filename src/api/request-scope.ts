@@ -1,0 +1,108 @@
+import type { FastifyRequest } from 'fastify';
+import type { MercuriusContext } from 'mercurius';
+import type pg from 'pg';
+import type { ApiScope } from '../domain/shared/decider.ts';
+import { forbidden, unauthenticated } from '../domain/shared/domain-error.ts';
+import type { ChangeBus } from '../projections/change-bus.ts';
+import type { Projection } from '../projections/projection.ts';
+import type { RequestContext, SessionDeps } from '../services/identity/context.ts';
+import { ANONYMOUS, type Authenticated, authenticate } from './auth/authenticate.ts';
+
+/** What the GraphQL resolvers need: the use cases' dependencies and the read side. */
+export interface ApiServices {
+  /** Its `settle` makes mutations wait until the read models show their change. */
+  identity: SessionDeps;
+  pool: pg.Pool;
+  projections: readonly Projection[];
+  /** The projector's change notifications: subscriptions and session watches listen to it. */
+  bus: ChangeBus;
+}
+
+/** Per request: authenticates lazily (public operations never pay for it) and at most once. */
+export interface RequestScope {
+  services: ApiServices;
+  /** The identity use cases' deps for this request: their read-your-writes wait is recorded here. */
+  identity: SessionDeps;
+  correlationId: string;
+  authenticated(): Promise<Authenticated>;
+  /** Set when a command's wait for the read models timed out: the answer may lag its own write. */
+  stalePosition(): bigint | undefined;
+}
+
+declare module 'mercurius' {
+  /** Set by buildApp's context function whenever the contexts' resolvers are mounted. */
+  interface MercuriusContext {
+    scope: RequestScope;
+  }
+}
+
+export type GraphQLContext = MercuriusContext;
+
+const authentications = new WeakMap<FastifyRequest, Promise<Authenticated>>();
+
+/**
+ * The request's caller, authenticated at most once: the rate limiter asks first (it counts per
+ * user or API key), the resolvers reuse the answer.
+ */
+export function authenticationOf(services: ApiServices, request: FastifyRequest): Promise<Authenticated> {
+  let auth = authentications.get(request);
+  if (!auth) {
+    auth = authenticate(
+      { ...services.identity, pool: services.pool },
+      request.headers.authorization,
+      now(services),
+    );
+    authentications.set(request, auth);
+  }
+  return auth;
+}
+
+export function requestScope(services: ApiServices, request: FastifyRequest): RequestScope {
+  let stale: bigint | undefined;
+  const { settle } = services.identity;
+  return {
+    services,
+    identity: {
+      ...services.identity,
+      ...(settle
+        ? {
+            async settle(position: bigint) {
+              const reached = await settle(position);
+              if (!reached && (stale === undefined || position > stale)) stale = position;
+              return reached;
+            },
+          }
+        : {}),
+    },
+    stalePosition: () => stale,
+    correlationId: request.id,
+    authenticated: () => authenticationOf(services, request),
+  };
+}
+
+const now = (services: ApiServices) => services.identity.clock?.() ?? new Date();
+
+/**
+ * The caller as the use cases see it. `public` operations run for anyone (an unusable token counts
+ * as no token, so a stale header never blocks signing in); `read` and `write` need a signed-in user
+ * or an API key with `graphql:read` / `graphql:write`.
+ */
+export async function callerFor(
+  scope: RequestScope,
+  access: 'public' | 'read' | 'write',
+): Promise<RequestContext> {
+  const context = (auth: Authenticated): RequestContext => ({
+    actor: auth.actor,
+    ...(auth.sessionId ? { sessionId: auth.sessionId } : {}),
+    correlationId: scope.correlationId,
+  });
+  if (access === 'public') return context(await scope.authenticated().catch(() => ANONYMOUS));
+  const auth = await scope.authenticated();
+  const { actor } = auth;
+  if (actor.kind === 'anonymous') throw unauthenticated('SIGN_IN_REQUIRED', 'Sign in or use an API key');
+  const needed: ApiScope = access === 'read' ? 'graphql:read' : 'graphql:write';
+  if (actor.kind === 'integration' && !actor.scopes.includes(needed)) {
+    throw forbidden('MISSING_SCOPE', `This API key lacks the ${needed} scope`, { scope: needed });
+  }
+  return context(auth);
+}

@@ -1,0 +1,26 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { IResolvers } from 'mercurius';
+import { eventSubscriptionResolvers } from '../events/subscription-resolvers.ts';
+import type { ApiServices } from '../request-scope.ts';
+import { connectionInit } from './connection-init.ts';
+import { subscriptionResolvers } from './resolvers.ts';
+import type { SubscriptionLimits } from './subscription-limits.ts';
+
+/** Pings on quiet connections, so proxies do not take them for idle and cut them. */
+const KEEP_ALIVE_MS = 15_000;
+
+/** What buildApp needs to serve subscriptions: the schema files, resolvers and mercurius options. */
+export function subscriptions(services: ApiServices, limits: SubscriptionLimits, log: FastifyBaseLogger) {
+  const resolvers: IResolvers[] = [subscriptionResolvers(log), eventSubscriptionResolvers(log, limits)];
+  return {
+    schemas: [
+      new URL('./schema.graphql', import.meta.url),
+      new URL('../events/schema.graphql', import.meta.url),
+    ],
+    resolvers,
+    options: {
+      onConnect: connectionInit(services, { recheckIntervalMs: limits.recheckIntervalMs }, log),
+      keepAlive: KEEP_ALIVE_MS,
+    },
+  };
+}

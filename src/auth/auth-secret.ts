@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { type Config, ConfigError } from '../config.ts';
+
+/**
+ * The key that signs access tokens. `AUTH_SECRET` wins (production, several replicas); without it
+ * a random key is kept in `<dataDir>/auth-secret`, so `npm start` works on a fresh clone and
+ * sessions survive restarts.
+ */
+const FILE_NAME = 'auth-secret';
+const HEX_SECRET = /^[0-9a-f]{128}$/;
+
+export async function resolveAuthSecret(
+  config: Pick<Config, 'AUTH_SECRET'>,
+  dataDir: string,
+): Promise<Uint8Array> {
+  if (config.AUTH_SECRET !== undefined) return new TextEncoder().encode(config.AUTH_SECRET);
+  const file = path.join(dataDir, FILE_NAME);
+  const existing = await readIfPresent(file);
+  const text = existing ?? (await createOnce(file));
+  if (!HEX_SECRET.test(text)) {
+    throw new ConfigError([
+      { variable: 'AUTH_SECRET', message: `is unset and ${file} does not hold 128 hex characters` },
+    ]);
+  }
+  return Buffer.from(text, 'hex');
+}
+
+async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Two processes starting together must end up with one key. Each writes a complete private temp
+ * file and hard-links it into place; link() never replaces an existing file, so the first wins and
+ * everyone reads back the winner. Readers never see a half-written file.
+ */
+async function createOnce(file: string): Promise<string> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${randomBytes(64).toString('hex')}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temp, file);
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+  } finally {
+    await unlink(temp);
+  }
+  return (await readFile(file, 'utf8')).trim();
+}

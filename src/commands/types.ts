@@ -1,0 +1,45 @@
+import type { Actor, Decider, DomainEvent } from '../domain/shared/decider.ts';
+import type { EventCatalogue } from '../domain/shared/event-catalogue.ts';
+
+/** A command as the pipeline receives it: the domain command plus who, when and why. */
+export interface CommandEnvelope<Command> {
+  /** UUID. Event ids derive from it, so a retried command appends nothing twice. */
+  commandId: string;
+  /** Ties together everything one request or saga caused; defaults to the command id. */
+  correlationId?: string;
+  /** The command or event that caused this one; defaults to the command id. */
+  causationId?: string;
+  actor: Actor;
+  /** The command's time: deciders never read the clock. */
+  now: Date;
+  command: Command;
+}
+
+/** Metadata written on every event (the hash chain is added by the event store). */
+export interface EventMetadata {
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  /** `user:<id>`, `system:<process>`, `integration:<key>` or `anonymous`. */
+  actor: string;
+  occurredAt: string;
+  schemaVersion: number;
+}
+
+/** One aggregate type: the decider that guards it and the catalogue its events are stored with. */
+export interface AggregateSpec<Command, Event extends DomainEvent, State> {
+  decider: Decider<Command, Event, State>;
+  catalogue: EventCatalogue<Event>;
+}
+
+export interface CommandResult<Event> {
+  stream: string;
+  /** The stream's revision after the command; null when the stream still has no events. */
+  streamRevision: bigint | null;
+  /** Global position of the last event written (or found, if replayed); null if none. */
+  position: bigint | null;
+  /** The events this command appended, or those an earlier run of the same command appended. */
+  events: Event[];
+  /** True when the command had already been handled and nothing new was appended. */
+  replayed: boolean;
+}

@@ -1,0 +1,24 @@
+import type { PlatformRole } from '../shared/decider.ts';
+
+/**
+ * Commands on a user. Anything slow or secret is worked out before the decider runs (hashing a
+ * password, checking one, matching a TOTP code), so the decider stays pure and only decides.
+ */
+export type UserCommand =
+  | { type: 'RegisterUser'; userId: string; email: string; displayName: string; passwordHash: string }
+  | { type: 'ChangeProfile'; displayName?: string; bio?: string | null }
+  | { type: 'ChangePassword'; currentPasswordMatches: boolean; newPasswordHash: string }
+  | { type: 'SetRole'; role: PlatformRole }
+  | { type: 'DeactivateUser'; reason: string }
+  | { type: 'RecordSignIn'; sessionId: string; passwordMatches: boolean; secondFactor: SecondFactor }
+  | { type: 'RevokeAllSessions' }
+  | { type: 'StartTotpEnrollment'; secret: string }
+  | { type: 'ConfirmTotp'; matchedStep: number | null; backupCodeHashes: string[] }
+  | { type: 'ForgetUser'; keyId: string | null };
+
+/** What the client sent as a second factor, already checked against the user's secret. */
+export type SecondFactor =
+  | { kind: 'none' }
+  /** `matchedStep` is null when the code matched no step in the window. */
+  | { kind: 'totp'; matchedStep: number | null }
+  | { kind: 'backup_code'; hash: string };

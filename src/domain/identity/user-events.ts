@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { PLATFORM_ROLES } from '../shared/decider.ts';
+import type { EventCatalogue } from '../shared/event-catalogue.ts';
+
+/**
+ * The user aggregate's events. Personal fields (e-mail, display name, bio, the TOTP secret) are
+ * nullable: they are stored encrypted with the user's key and read back as null once the user has
+ * been forgotten.
+ */
+const role = z.enum(PLATFORM_ROLES);
+const instant = z.iso.datetime();
+const personal = z.string().nullable();
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const userEventSchemas = {
+  UserRegistered: z.object({
+    userId: z.uuid(),
+    email: personal,
+    displayName: personal,
+    passwordHash: z.string(),
+    role,
+    at: instant,
+  }),
+  UserProfileChanged: z.object({
+    userId: z.uuid(),
+    displayName: personal.optional(),
+    bio: personal.optional(),
+  }),
+  UserPasswordChanged: z.object({ userId: z.uuid(), passwordHash: z.string() }),
+  UserRoleChanged: z.object({ userId: z.uuid(), role, previousRole: role }),
+  UserDeactivated: z.object({ userId: z.uuid(), reason: z.string().max(500) }),
+  LoginFailed: z.object({
+    userId: z.uuid(),
+    reason: z.enum(['password', 'totp', 'totp_replayed', 'backup_code']),
+    at: instant,
+  }),
+  AccountLocked: z.object({ userId: z.uuid(), at: instant, until: instant }),
+  LoginSucceeded: z.object({
+    userId: z.uuid(),
+    sessionId: z.uuid(),
+    method: z.enum(['password', 'password+totp', 'password+backup_code']),
+    totpStep: z.number().int().optional(),
+    backupCodeHash: sha256Hex.optional(),
+    at: instant,
+  }),
+  UserSessionsRevoked: z.object({ userId: z.uuid(), at: instant }),
+  TotpEnrollmentStarted: z.object({ userId: z.uuid(), secret: personal }),
+  TotpEnabled: z.object({ userId: z.uuid(), step: z.number().int(), backupCodeHashes: z.array(sha256Hex) }),
+  UserForgotten: z.object({
+    userId: z.uuid(),
+    keyId: z.uuid().nullable(),
+    erasedFields: z.array(z.string()),
+    at: instant,
+  }),
+};
+
+type Schemas = typeof userEventSchemas;
+export type UserEvent = {
+  [Type in keyof Schemas]: { type: Type; data: z.infer<Schemas[Type]> };
+}[keyof Schemas];
+export type UserEventOf<Type extends UserEvent['type']> = Extract<UserEvent, { type: Type }>;
+
+/** Every personal field the user aggregate stores, for the erasure receipt. */
+export const USER_PERSONAL_FIELDS = ['email', 'displayName', 'bio', 'totpSecret'] as const;
+
+const bySubject = (data: { userId: string }) => data.userId;
+
+export const userEventCatalogue: EventCatalogue<UserEvent> = {
+  UserRegistered: {
+    type: 'UserRegistered',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserRegistered,
+    personalFields: ['email', 'displayName'],
+    subject: bySubject,
+    publicFields: ['userId', 'displayName', 'role', 'at'],
+  },
+  UserProfileChanged: {
+    type: 'UserProfileChanged',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserProfileChanged,
+    personalFields: ['displayName', 'bio'],
+    subject: bySubject,
+    publicFields: ['userId', 'displayName', 'bio'],
+  },
+  UserPasswordChanged: {
+    type: 'UserPasswordChanged',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserPasswordChanged,
+  },
+  UserRoleChanged: {
+    type: 'UserRoleChanged',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserRoleChanged,
+    publicFields: ['userId', 'role', 'previousRole'],
+  },
+  UserDeactivated: {
+    type: 'UserDeactivated',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserDeactivated,
+    publicFields: ['userId'],
+  },
+  LoginFailed: { type: 'LoginFailed', schemaVersion: 1, schema: userEventSchemas.LoginFailed },
+  AccountLocked: { type: 'AccountLocked', schemaVersion: 1, schema: userEventSchemas.AccountLocked },
+  LoginSucceeded: { type: 'LoginSucceeded', schemaVersion: 1, schema: userEventSchemas.LoginSucceeded },
+  UserSessionsRevoked: {
+    type: 'UserSessionsRevoked',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserSessionsRevoked,
+  },
+  TotpEnrollmentStarted: {
+    type: 'TotpEnrollmentStarted',
+    schemaVersion: 1,
+    schema: userEventSchemas.TotpEnrollmentStarted,
+    personalFields: ['secret'],
+    subject: bySubject,
+  },
+  TotpEnabled: { type: 'TotpEnabled', schemaVersion: 1, schema: userEventSchemas.TotpEnabled },
+  UserForgotten: {
+    type: 'UserForgotten',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserForgotten,
+    publicFields: ['userId', 'at'],
+  },
+};

@@ -1,0 +1,64 @@
+import pg from 'pg';
+import { createEventCodec, type EventCodec } from '../commands/event-codec.ts';
+import type { Config } from '../config.ts';
+import { createEventStore } from '../eventstore/create-event-store.ts';
+import type { EventStore } from '../eventstore/port.ts';
+import type { Logger } from '../logger.ts';
+import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
+import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
+import { type ChangeBus, createChangeBus } from '../projections/change-bus.ts';
+import type { Projection } from '../projections/projection.ts';
+import { createProjections } from '../projections/registry.ts';
+import { waitForPosition } from '../projections/wait-for-position.ts';
+
+/**
+ * The connections one process shares between its roles: in `chronicle dev` the projector and the
+ * API use the same change bus, so a mutation hears at once that its events reached the read models.
+ */
+export interface Runtime {
+  pool: pg.Pool;
+  store: EventStore;
+  bus: ChangeBus;
+  keys: PersonalDataKeys;
+  codec: EventCodec;
+  projections: readonly Projection[];
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, log: Logger, databaseUrl: string): Promise<Runtime> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client whose server went away emits here; without a listener it would crash the process.
+  pool.on('error', (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const store = createEventStore(config, databaseUrl, log);
+  const bus = createChangeBus(config.REDIS_URL, log);
+  const close = async () => {
+    await Promise.allSettled([store.close(), bus.close()]);
+    await pool.end();
+  };
+  try {
+    const keys = new PostgresPersonalDataKeys(pool);
+    const codec = createEventCodec(keys);
+    return { pool, store, bus, keys, codec, projections: createProjections({ codec }), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Read-your-writes for use cases: waits (bounded) until the named projections have applied
+ * `position` (only those a context reads, so an unrelated failing projection cannot stall it).
+ * On timeout the caller goes on with a warning: its answer may be a moment stale, never wrong.
+ */
+export function settleReadModels(
+  runtime: Pick<Runtime, 'pool' | 'bus'>,
+  log: Logger,
+  options: { timeoutMs: number; projections: readonly string[] },
+) {
+  const { timeoutMs, projections } = options;
+  return async (position: bigint): Promise<boolean> => {
+    const reached = await waitForPosition(runtime.pool, runtime.bus, position, { timeoutMs, projections });
+    if (!reached) log.warn({ position: position.toString(), timeoutMs }, 'read models lag behind a command');
+    return reached;
+  };
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { issueAccessToken } from '../../auth/access-tokens.ts';
+import { hashBackupCode } from '../../auth/backup-codes.ts';
+import { verifyAgainstDummy, verifyPassword } from '../../auth/passwords.ts';
+import { newRefreshToken, parseRefreshToken } from '../../auth/refresh-tokens.ts';
+import { matchTotp } from '../../auth/totp.ts';
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { ownerOf } from '../../commands/reservations.ts';
+import { refreshTokenReused } from '../../domain/identity/session-decider.ts';
+import { EMAIL_SCOPE, normalizeEmail, sessionStream, userStream } from '../../domain/identity/streams.ts';
+import type { SecondFactor } from '../../domain/identity/user-commands.ts';
+import { signInFailed } from '../../domain/identity/user-decider.ts';
+import type { UserEvent, UserEventOf } from '../../domain/identity/user-events.ts';
+import type { User } from '../../domain/identity/user-state.ts';
+import type { PlatformRole } from '../../domain/shared/decider.ts';
+import { rateLimited, unauthenticated } from '../../domain/shared/domain-error.ts';
+import { sessions, users } from './aggregates.ts';
+import {
+  commandIdFor,
+  envelope,
+  execute,
+  type IdentityDeps,
+  nowFrom,
+  type RequestContext,
+  type SessionDeps,
+  SIGN_IN_ACTOR,
+} from './context.ts';
+import { signInInput, signOutInput } from './inputs.ts';
+
+export interface IssuedTokens {
+  userId: string;
+  sessionId: string;
+  role: PlatformRole;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+  /** Where the session's events landed, for read-your-writes. */
+  position: bigint | null;
+}
+
+const invalidCredentials = () => unauthenticated('INVALID_CREDENTIALS', 'Wrong e-mail or password');
+
+/**
+ * Password (and second factor) → a session with a refresh token and a short-lived access token.
+ * Every failed attempt on a known account is recorded; the tenth within 15 minutes locks it.
+ */
+export async function signIn(
+  deps: SessionDeps,
+  context: RequestContext,
+  raw: unknown,
+): Promise<IssuedTokens> {
+  const input = signInInput.parse(raw);
+  const userId = await ownerOf(deps.store, EMAIL_SCOPE, normalizeEmail(input.email));
+  const user = userId ? (await loadAggregate(deps, users, userStream(userId))).state : undefined;
+  if (!user || user.status === 'unregistered') {
+    // Same work as a real check, so response time does not reveal which addresses have accounts.
+    await verifyAgainstDummy(input.password);
+    throw invalidCredentials();
+  }
+  const now = nowFrom(deps);
+  const passwordMatches = await verifyPassword(input.password, user.passwordHash);
+  const sessionId = randomUUID();
+  const attempt = await execute(
+    deps,
+    users,
+    userStream(user.userId),
+    envelope(
+      context,
+      randomUUID(),
+      now,
+      {
+        type: 'RecordSignIn' as const,
+        sessionId,
+        passwordMatches,
+        secondFactor: secondFactorOf(user, input.secondFactor, now),
+      },
+      SIGN_IN_ACTOR,
+    ),
+  );
+  if (signInFailed(attempt.events)) throw failureFor(attempt.events);
+  return startSession(deps, context, user, sessionId, now);
+}
+
+function secondFactorOf(user: User, presented: string | undefined, now: Date): SecondFactor {
+  if (!presented) return { kind: 'none' };
+  if (/^\d{6}$/.test(presented)) {
+    const secret = user.totp?.secret;
+    return { kind: 'totp', matchedStep: secret ? matchTotp(secret, presented, now) : null };
+  }
+  return { kind: 'backup_code', hash: hashBackupCode(presented) };
+}
+
+function failureFor(events: readonly UserEvent[]) {
+  if (events.some((event) => event.type === 'AccountLocked')) {
+    return rateLimited('ACCOUNT_LOCKED', 'Too many failed sign-ins; try again later');
+  }
+  const failure = events.find((event): event is UserEventOf<'LoginFailed'> => event.type === 'LoginFailed');
+  return failure?.data.reason === 'password'
+    ? invalidCredentials()
+    : unauthenticated('INVALID_SECOND_FACTOR', 'The two-factor code is not valid');
+}
+
+async function startSession(
+  deps: SessionDeps,
+  context: RequestContext,
+  user: User,
+  sessionId: string,
+  now: Date,
+): Promise<IssuedTokens> {
+  const refresh = newRefreshToken(sessionId);
+  const started = await execute(
+    deps,
+    sessions,
+    sessionStream(sessionId),
+    envelope(
+      context,
+      randomUUID(),
+      now,
+      {
+        type: 'StartSession' as const,
+        sessionId,
+        userId: user.userId,
+        refreshTokenHash: refresh.hash,
+      },
+      SIGN_IN_ACTOR,
+    ),
+  );
+  const startedEvent = started.events.find((event) => event.type === 'SessionStarted');
+  const refreshTokenExpiresAt = new Date(
+    startedEvent?.type === 'SessionStarted' ? startedEvent.data.expiresAt : now,
+  );
+  const access = await issueAccessToken(
+    { userId: user.userId, sessionId, role: user.role },
+    { secret: deps.authSecret, now },
+  );
+  return {
+    userId: user.userId,
+    sessionId,
+    role: user.role,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: refresh.token,
+    refreshTokenExpiresAt,
+    position: started.position,
+  };
+}
+
+/**
+ * Exchanges a refresh token for a new pair. Presenting a token that was already exchanged
+ * revokes the session (someone else holds a copy) and is reported as REFRESH_TOKEN_REUSED.
+ */
+export async function refreshSession(
+  deps: SessionDeps,
+  context: RequestContext,
+  refreshToken: string,
+): Promise<IssuedTokens> {
+  const parsed = parseRefreshToken(refreshToken);
+  if (!parsed) throw unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+  const session = (await loadAggregate(deps, sessions, sessionStream(parsed.sessionId))).state;
+  if (session.status === 'none')
+    throw unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+  const user = (await loadAggregate(deps, users, userStream(session.userId))).state;
+  if (user.status === 'unregistered')
+    throw unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+  const now = nowFrom(deps);
+  const next = newRefreshToken(parsed.sessionId);
+  const result = await execute(
+    deps,
+    sessions,
+    sessionStream(parsed.sessionId),
+    envelope(
+      context,
+      randomUUID(),
+      now,
+      {
+        type: 'RefreshSession' as const,
+        presentedTokenHash: parsed.hash,
+        newTokenHash: next.hash,
+        user: { active: user.status === 'active', sessionsRevokedBefore: user.sessionsRevokedBefore },
+      },
+      SIGN_IN_ACTOR,
+    ),
+  );
+  if (refreshTokenReused(result.events)) {
+    throw unauthenticated(
+      'REFRESH_TOKEN_REUSED',
+      'This refresh token was already used; the session has been revoked',
+    );
+  }
+  const refreshed = result.events.find((event) => event.type === 'SessionRefreshed');
+  const access = await issueAccessToken(
+    { userId: user.userId, sessionId: parsed.sessionId, role: user.role },
+    { secret: deps.authSecret, now },
+  );
+  return {
+    userId: user.userId,
+    sessionId: parsed.sessionId,
+    role: user.role,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: next.token,
+    refreshTokenExpiresAt: new Date(refreshed?.type === 'SessionRefreshed' ? refreshed.data.expiresAt : now),
+    position: result.position,
+  };
+}
+
+/** Ends the caller's own session (or, for an admin, any session). */
+export async function signOut(deps: IdentityDeps, context: RequestContext, sessionId: string, raw: unknown) {
+  const { idempotencyKey } = signOutInput.parse(raw);
+  return execute(
+    deps,
+    sessions,
+    sessionStream(sessionId),
+    envelope(context, commandIdFor(context, `logout:${sessionId}`, idempotencyKey), nowFrom(deps), {
+      type: 'EndSession' as const,
+      reason: 'logout' as const,
+    }),
+  );
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { createLogger } from '../../src/logger.ts';
+
+const appWith = (graphiql: boolean) =>
+  buildApp({ log: createLogger('silent'), version: 'test', readinessChecks: {}, graphiql });
+
+describe('GraphiQL', () => {
+  it('is not served when turned off (production)', async () => {
+    const app = await appWith(false);
+    try {
+      expect((await app.inject({ method: 'GET', url: '/graphiql' })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: '/graphiql/main.js' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is served at /graphiql when turned on (development)', async () => {
+    const app = await appWith(true);
+    try {
+      const response = await app.inject({ method: 'GET', url: '/graphiql' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+    } finally {
+      await app.close();
+    }
+  });
+});
