@@ -5,7 +5,8 @@ import type { ApiScope } from '../domain/shared/decider.ts';
 import { forbidden, unauthenticated } from '../domain/shared/domain-error.ts';
 import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
-import type { RequestContext, SessionDeps } from '../services/identity/context.ts';
+import type { SessionDeps } from '../services/identity/context.ts';
+import type { RequestContext } from '../services/shared/command-context.ts';
 import { ANONYMOUS, type Authenticated, authenticate } from './auth/authenticate.ts';
 
 /** What the GraphQL resolvers need: the use cases' dependencies and the read side. */

@@ -9,12 +9,12 @@ import {
   updateProfile,
 } from '../../services/identity/account.ts';
 import { createApiKey, revokeApiKey } from '../../services/identity/api-keys.ts';
-import type { RequestContext } from '../../services/identity/context.ts';
 import { forgetUser } from '../../services/identity/erasure.ts';
 import { idInput } from '../../services/identity/inputs.ts';
 import { register } from '../../services/identity/registration.ts';
 import { type IssuedTokens, refreshSession, signIn, signOut } from '../../services/identity/sign-in.ts';
 import { enableTotp, verifyTotp } from '../../services/identity/two-factor.ts';
+import type { RequestContext } from '../../services/shared/command-context.ts';
 import { connection } from '../pagination.ts';
 import { type ApiServices, callerFor, type GraphQLContext } from '../request-scope.ts';
 import {

@@ -3,15 +3,9 @@ import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { userStream } from '../../domain/identity/streams.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
 import { notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { users } from './aggregates.ts';
-import {
-  commandIdFor,
-  envelope,
-  execute,
-  type IdentityDeps,
-  nowFrom,
-  type RequestContext,
-} from './context.ts';
+import type { IdentityDeps } from './context.ts';
 import {
   changePasswordInput,
   optionalUserIdInput,

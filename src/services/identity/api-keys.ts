@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { newApiKeyToken } from '../../auth/api-key-tokens.ts';
 import { apiKeyStream } from '../../domain/identity/streams.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { apiKeys } from './aggregates.ts';
-import {
-  commandIdFor,
-  envelope,
-  execute,
-  type IdentityDeps,
-  nowFrom,
-  type RequestContext,
-} from './context.ts';
+import type { IdentityDeps } from './context.ts';
 import { createApiKeyInput, idInput } from './inputs.ts';
 
 /** A new key for an integrator. The returned token is shown once; only its hash is stored. */

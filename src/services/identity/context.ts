@@ -1,28 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { EventCodec } from '../../commands/event-codec.ts';
-import { uuidv5 } from '../../commands/event-ids.ts';
-import { type CommandObserver, handleCommand } from '../../commands/handle-command.ts';
-import type { AggregateSpec, CommandEnvelope, CommandResult } from '../../commands/types.ts';
-import type { Actor, DomainEvent } from '../../domain/shared/decider.ts';
-import { actorId } from '../../domain/shared/decider.ts';
-import type { EventStore } from '../../eventstore/port.ts';
-import type { Logger } from '../../logger.ts';
+import type { Actor } from '../../domain/shared/decider.ts';
 import type { PersonalDataKeys } from '../../privacy/personal-data-keys.ts';
+import type { ServiceDeps } from '../shared/command-context.ts';
 
-/** What the identity use cases need from the outside world. */
-export interface IdentityDeps {
-  store: EventStore;
-  codec: EventCodec;
+/** What the identity use cases need: the command pipeline's deps and the personal-data keys. */
+export interface IdentityDeps extends ServiceDeps {
   keys: PersonalDataKeys;
-  log: Logger;
-  clock?: () => Date;
-  /**
-   * Read-your-writes: resolves true once the read models have applied everything up to `position`,
-   * false when the caller's timeout passed first. Without it, use cases return once events are stored.
-   */
-  settle?: (position: bigint) => Promise<boolean>;
-  /** Handed to the command pipeline: told how long each command took (metrics). */
-  observeCommand?: CommandObserver;
 }
 
 /** Sign-in and refresh also mint access tokens. */
@@ -30,53 +12,5 @@ export interface SessionDeps extends IdentityDeps {
   authSecret: Uint8Array;
 }
 
-/**
- * Every identity command goes through here: the pipeline, then (when the deps can) a bounded wait
- * until the read models show the result, so the caller's next request sees its own change. This
- * includes failures that still recorded something (a revoked session after refresh-token reuse).
- */
-export async function execute<Command, Event extends DomainEvent, State>(
-  deps: IdentityDeps,
-  spec: AggregateSpec<Command, Event, State>,
-  stream: string,
-  command: CommandEnvelope<Command>,
-): Promise<CommandResult<Event>> {
-  const result = await handleCommand(deps, spec, stream, command);
-  if (deps.settle && result.position !== null) await deps.settle(result.position);
-  return result;
-}
-
-/** Who is asking, and the request that carries it (for correlation). */
-export interface RequestContext {
-  actor: Actor;
-  /** The access token's session, when the actor signed in interactively. */
-  sessionId?: string;
-  correlationId: string;
-}
-
-/** Namespace for command ids derived from client idempotency keys. */
-const IDEMPOTENCY_NAMESPACE = '7c0f2a4e-5b7d-4f51-9a43-2a1c9e1d6b30';
-
-/**
- * A command id: derived from the client's idempotency key (scoped to the actor and the operation,
- * so two clients' keys never collide) or fresh.
- */
-export function commandIdFor(context: RequestContext, operation: string, idempotencyKey?: string): string {
-  if (!idempotencyKey) return randomUUID();
-  return uuidv5(`${actorId(context.actor)}:${operation}:${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
-}
-
-export function envelope<Command>(
-  context: RequestContext,
-  commandId: string,
-  now: Date,
-  command: Command,
-  actor: Actor = context.actor,
-): CommandEnvelope<Command> {
-  return { commandId, correlationId: context.correlationId, actor, now, command };
-}
-
 /** Sign-in runs before anyone is authenticated; the system records it on the user's behalf. */
 export const SIGN_IN_ACTOR: Actor = { kind: 'system', process: 'sign-in' };
-
-export const nowFrom = (deps: Pick<IdentityDeps, 'clock'>) => (deps.clock ? deps.clock() : new Date());

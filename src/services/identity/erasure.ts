@@ -3,16 +3,10 @@ import { releaseUnique } from '../../commands/reservations.ts';
 import { EMAIL_SCOPE, userStream } from '../../domain/identity/streams.ts';
 import type { UserEventOf } from '../../domain/identity/user-events.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { selfId } from './account.ts';
 import { users } from './aggregates.ts';
-import {
-  commandIdFor,
-  envelope,
-  execute,
-  type IdentityDeps,
-  nowFrom,
-  type RequestContext,
-} from './context.ts';
+import type { IdentityDeps } from './context.ts';
 import { optionalUserIdInput } from './inputs.ts';
 
 /** What the person who asked for erasure gets back. */

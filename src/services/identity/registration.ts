@@ -3,15 +3,9 @@ import { hashPassword } from '../../auth/passwords.ts';
 import { uuidv5 } from '../../commands/event-ids.ts';
 import { withReservation } from '../../commands/reservations.ts';
 import { EMAIL_SCOPE, normalizeEmail, userStream } from '../../domain/identity/streams.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { users } from './aggregates.ts';
-import {
-  commandIdFor,
-  envelope,
-  execute,
-  type IdentityDeps,
-  nowFrom,
-  type RequestContext,
-} from './context.ts';
+import type { IdentityDeps } from './context.ts';
 import { registerInput } from './inputs.ts';
 
 export interface Registered {

@@ -14,17 +14,9 @@ import type { UserEvent, UserEventOf } from '../../domain/identity/user-events.t
 import type { User } from '../../domain/identity/user-state.ts';
 import type { PlatformRole } from '../../domain/shared/decider.ts';
 import { rateLimited, unauthenticated } from '../../domain/shared/domain-error.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { sessions, users } from './aggregates.ts';
-import {
-  commandIdFor,
-  envelope,
-  execute,
-  type IdentityDeps,
-  nowFrom,
-  type RequestContext,
-  type SessionDeps,
-  SIGN_IN_ACTOR,
-} from './context.ts';
+import { type IdentityDeps, type SessionDeps, SIGN_IN_ACTOR } from './context.ts';
 import { signInInput, signOutInput } from './inputs.ts';
 
 export interface IssuedTokens {

@@ -3,16 +3,10 @@ import { generateTotpSecret, matchTotp, otpauthUri } from '../../auth/totp.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { userStream } from '../../domain/identity/streams.ts';
 import { conflict, notFound } from '../../domain/shared/domain-error.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { selfId } from './account.ts';
 import { users } from './aggregates.ts';
-import {
-  commandIdFor,
-  envelope,
-  execute,
-  type IdentityDeps,
-  nowFrom,
-  type RequestContext,
-} from './context.ts';
+import type { IdentityDeps } from './context.ts';
 import { totpCodeInput } from './inputs.ts';
 
 const ISSUER = 'Chronicle';
