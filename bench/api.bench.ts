@@ -15,14 +15,15 @@ import { promisify } from 'node:util';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { z } from 'zod';
+import { createAiProvider } from '../src/ai/create-ai-provider.ts';
 import { buildApp } from '../src/api/app.ts';
 import { listUsers } from '../src/api/identity/read-model-queries.ts';
 import { connection } from '../src/api/pagination.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { Projector } from '../src/projections/projector.ts';
-import { IDENTITY_READ_MODELS } from '../src/projections/registry.ts';
-import { openRuntime, settleReadModels } from '../src/roles/runtime.ts';
+import { apiServices } from '../src/roles/api-services.ts';
+import { openRuntime } from '../src/roles/runtime.ts';
 import { setRole } from '../src/services/identity/account.ts';
 import { printMachine, ratio, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
@@ -80,19 +81,12 @@ async function main() {
     graphiql: false,
     // The benchmark measures throughput, not the rate limiter: lift the per-caller limits.
     limits: { requests: { max: 1e9 }, logins: { max: 1e9 } },
-    services: {
-      identity: {
-        store,
-        codec,
-        keys,
-        authSecret: new TextEncoder().encode(AUTH_SECRET),
-        log,
-        settle: settleReadModels(runtime, log, { timeoutMs: 5_000, projections: IDENTITY_READ_MODELS }),
-      },
-      pool,
-      bus,
-      projections,
-    },
+    services: apiServices(runtime, {
+      log,
+      authSecret: new TextEncoder().encode(AUTH_SECRET),
+      ai: createAiProvider({}),
+      readYourWritesTimeoutMs: 5_000,
+    }),
   });
   const chronicleUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
 

@@ -10,7 +10,7 @@ import type { SetRoleCommand } from './roles/users.ts';
 const USAGE = `Usage: chronicle <command> [options]
 
 Commands:
-  dev         PostgreSQL (embedded), Temporal dev server and the API in one process tree
+  dev         PostgreSQL (embedded), Temporal dev server, the API, projector and worker in one process tree
                 --postgres-port N (54329)  --temporal-port N (7233)  --temporal-ui-port N (8233)
   api         the API alone, against DATABASE_URL and TEMPORAL_ADDRESS
   migrate     apply SQL migrations to DATABASE_URL (or the embedded cluster under DATA_DIR)
@@ -21,7 +21,8 @@ Commands:
   projections abandon <name>                       drop a rebuild that is not swapped in
   users set-role <email> <user|creator|moderator|admin>  e.g. make the first admin
                 (these use DATABASE_URL, or the database of a running \`chronicle dev\`)
-  worker      Temporal worker (arrives with a later issue)
+  worker      the Temporal worker and the process manager that starts sagas from events,
+                against DATABASE_URL and TEMPORAL_ADDRESS
 
 Configuration comes from the environment; see README.md.
 Exit codes: 0 ok, 1 failure, 2 invalid configuration or usage.
@@ -95,11 +96,9 @@ async function run(command: string, args: string[], config: Config, log: Logger)
       return runUsersSetRole(config, log, parseUsersCommand(args));
     }
     case 'worker': {
-      // The worker arrives with the first saga; it must not pretend to run before then.
-      process.stderr.write(
-        'chronicle worker: not available yet; it arrives with the publishing saga (issue 7).\n',
-      );
-      return 1;
+      parseOptions(args, []);
+      const { runWorker } = await loadWithoutExitHooks(() => import('./roles/worker.ts'));
+      return runWorker(config, log);
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

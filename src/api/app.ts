@@ -3,6 +3,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import mercurius, { type IResolvers } from 'mercurius';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { aiResolvers } from './ai/resolvers.ts';
+import { brandResolvers } from './brands/resolvers.ts';
+import { feedRoutes } from './content/feed-route.ts';
+import { contentLoaders } from './content/loaders.ts';
+import { contentResolvers } from './content/resolvers.ts';
 import { formatErrors } from './errors.ts';
 import { integratorEventRoutes } from './events/routes.ts';
 import type { SseLimits } from './events/sse-connection.ts';
@@ -95,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       version: deps.version,
       ...(deps.eventStreamLimits ? { limits: deps.eventStreamLimits } : {}),
     });
+    await app.register(feedRoutes, { pool: services.pool });
   }
   const contexts = services
     ? [
@@ -104,6 +110,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loaders: identityLoaders(),
         },
         { schema: schemaFile('./operations/schema.graphql'), resolvers: operationsResolvers() },
+        { schema: schemaFile('./brands/schema.graphql'), resolvers: brandResolvers() },
+        {
+          schema: schemaFile('./content/schema.graphql'),
+          resolvers: contentResolvers(),
+          loaders: contentLoaders(),
+        },
+        { schema: schemaFile('./ai/schema.graphql'), resolvers: aiResolvers() },
       ]
     : [];
   const live = services && subscriptions(services, subscriptionLimits(deps.subscriptionLimits), deps.log);

@@ -6,13 +6,16 @@ import { forbidden, unauthenticated } from '../domain/shared/domain-error.ts';
 import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { SessionDeps } from '../services/identity/context.ts';
-import type { RequestContext } from '../services/shared/command-context.ts';
+import type { PublishingDeps } from '../services/publishing-deps.ts';
+import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
 import { ANONYMOUS, type Authenticated, authenticate } from './auth/authenticate.ts';
 
 /** What the GraphQL resolvers need: the use cases' dependencies and the read side. */
 export interface ApiServices {
   /** Its `settle` makes mutations wait until the read models show their change. */
   identity: SessionDeps;
+  /** Brands, content and AI generation; its `settle` waits for their read models. */
+  publishing: PublishingDeps;
   pool: pg.Pool;
   projections: readonly Projection[];
   /** The projector's change notifications: subscriptions and session watches listen to it. */
@@ -24,6 +27,8 @@ export interface RequestScope {
   services: ApiServices;
   /** The identity use cases' deps for this request: their read-your-writes wait is recorded here. */
   identity: SessionDeps;
+  /** The same for brands, content and AI generation. */
+  publishing: PublishingDeps;
   correlationId: string;
   authenticated(): Promise<Authenticated>;
   /** Set when a command's wait for the read models timed out: the answer may lag its own write. */
@@ -60,21 +65,23 @@ export function authenticationOf(services: ApiServices, request: FastifyRequest)
 
 export function requestScope(services: ApiServices, request: FastifyRequest): RequestScope {
   let stale: bigint | undefined;
-  const { settle } = services.identity;
+  /** The use cases' deps with their read-your-writes wait recorded: a timeout marks the answer stale. */
+  const tracked = <Deps extends ServiceDeps>(deps: Deps): Deps => {
+    const { settle } = deps;
+    if (!settle) return deps;
+    return {
+      ...deps,
+      async settle(position: bigint) {
+        const reached = await settle(position);
+        if (!reached && (stale === undefined || position > stale)) stale = position;
+        return reached;
+      },
+    };
+  };
   return {
     services,
-    identity: {
-      ...services.identity,
-      ...(settle
-        ? {
-            async settle(position: bigint) {
-              const reached = await settle(position);
-              if (!reached && (stale === undefined || position > stale)) stale = position;
-              return reached;
-            },
-          }
-        : {}),
-    },
+    identity: tracked(services.identity),
+    publishing: tracked(services.publishing),
     stalePosition: () => stale,
     correlationId: request.id,
     authenticated: () => authenticationOf(services, request),

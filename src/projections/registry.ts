@@ -1,6 +1,9 @@
 import type { EventCodec } from '../commands/event-codec.ts';
 import type { Projection } from './projection.ts';
+import { aiGenerationsProjection } from './read-models/ai-generations.ts';
 import { apiKeysProjection } from './read-models/api-keys.ts';
+import { brandsProjection } from './read-models/brands.ts';
+import { contentsProjection } from './read-models/contents.ts';
 import { sessionsProjection } from './read-models/sessions.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
 import { usersProjection } from './read-models/users.ts';
@@ -12,8 +15,19 @@ export interface ProjectionDeps {
 
 /** Every projection the projector runs. A bounded context adds its read models here. */
 export function createProjections({ codec }: ProjectionDeps): readonly Projection[] {
-  return [streamCatalogue, usersProjection(codec), sessionsProjection(codec), apiKeysProjection(codec)];
+  return [
+    streamCatalogue,
+    usersProjection(codec),
+    sessionsProjection(codec),
+    apiKeysProjection(codec),
+    brandsProjection(codec),
+    contentsProjection(codec),
+    aiGenerationsProjection(codec),
+  ];
 }
 
 /** The read models the identity use cases wait for (read-your-writes). */
 export const IDENTITY_READ_MODELS = ['users', 'sessions', 'api_keys'];
+
+/** The read models the brand, content and AI use cases wait for. */
+export const PUBLISHING_READ_MODELS = ['brands', 'contents', 'ai_generations'];

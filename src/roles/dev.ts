@@ -8,6 +8,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { createProjector } from './projector.ts';
 import { openRuntime } from './runtime.ts';
 import { serveApi } from './serve-api.ts';
+import { startWorker } from './worker.ts';
 
 export interface DevPorts {
   postgres: number;
@@ -20,11 +21,17 @@ export const DEFAULT_DEV_PORTS: DevPorts = { postgres: 54329, temporal: 7233, te
 /**
  * `chronicle dev`: everything in one process tree. Embedded PostgreSQL and a Temporal dev server
  * start in parallel (each skipped when DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), then
- * migrations, then the projector and the API. Ctrl-C stops them in reverse order.
+ * migrations, then the projector, the worker with its process manager, and the API. Ctrl-C stops
+ * them in reverse order; a worker that dies stops everything (exit code 1).
  */
 export async function runDev(config: Config, log: Logger, ports: DevPorts): Promise<number> {
   const lifecycle = new Lifecycle(log);
   lifecycle.handleSignals();
+  let workerFailed = false;
+  const onWorkerFailure = () => {
+    workerFailed = true;
+    void lifecycle.shutdown();
+  };
   try {
     await ensureDataDir(config.DATA_DIR);
     // allSettled: when one fails, the other has still finished starting (and is owned) before we stop.
@@ -45,6 +52,12 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     await lifecycle.own('projector', () => projector.stop());
     await projector.start();
     if (lifecycle.isStopping) return await stopped(lifecycle);
+    await startWorker(runtime, log, {
+      temporalAddress: temporal.address,
+      lifecycle,
+      onFailure: onWorkerFailure,
+    });
+    if (lifecycle.isStopping) return await stopped(lifecycle, workerFailed);
     const api = await serveApi({
       config,
       log,
@@ -67,16 +80,17 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     await lifecycle.shutdown();
     if (error instanceof ConfigError) throw error;
     // A failure caused by our own shutdown (a child stopped mid-start) is not worth reporting.
-    if (interrupted) return 0;
+    if (interrupted && !workerFailed) return 0;
     log.error({ err: error }, 'chronicle dev failed to start');
     return 1;
   }
-  return await stopped(lifecycle);
+  await lifecycle.stopped;
+  return workerFailed ? 1 : 0;
 }
 
-async function stopped(lifecycle: Lifecycle): Promise<number> {
+async function stopped(lifecycle: Lifecycle, failed = false): Promise<number> {
   await lifecycle.stopped;
-  return 0;
+  return failed ? 1 : 0;
 }
 
 async function databaseFor(

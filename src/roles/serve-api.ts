@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createAiProvider } from '../ai/create-ai-provider.ts';
 import { buildApp } from '../api/app.ts';
 import { postgresCheck, temporalCheck } from '../api/dependency-checks.ts';
 import { packageVersion } from '../api/package-version.ts';
@@ -7,9 +8,9 @@ import { registerCommandMetrics } from '../commands/metrics.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
-import { IDENTITY_READ_MODELS } from '../projections/registry.ts';
 import { projectionStatuses } from '../projections/status.ts';
-import { type Runtime, settleReadModels } from './runtime.ts';
+import { apiServices } from './api-services.ts';
+import type { Runtime } from './runtime.ts';
 
 export interface ServeApiOptions {
   config: Config;
@@ -47,23 +48,13 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
     },
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     metrics,
-    services: {
-      identity: {
-        store,
-        codec: runtime.codec,
-        keys: runtime.keys,
-        authSecret,
-        log: apiLog,
-        settle: settleReadModels(runtime, apiLog, {
-          timeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
-          projections: IDENTITY_READ_MODELS,
-        }),
-        observeCommand: registerCommandMetrics(metrics),
-      },
-      pool,
-      projections,
-      bus: runtime.bus,
-    },
+    services: apiServices(runtime, {
+      log: apiLog,
+      authSecret,
+      ai: createAiProvider(config),
+      readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
+      observeCommand: registerCommandMetrics(metrics),
+    }),
   });
   try {
     await app.listen({ port: config.PORT, host });

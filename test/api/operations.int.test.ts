@@ -25,7 +25,15 @@ describe('operations', () => {
     const response = await api.gql(PROJECTIONS, {}, admin.accessToken);
     expect(response.errors).toBeUndefined();
     const statuses = response.data?.projections as { name: string; state: string; checkpoint: string }[];
-    expect(statuses.map((s) => s.name).sort()).toEqual(['api_keys', 'sessions', 'stream_catalogue', 'users']);
+    expect(statuses.map((s) => s.name).sort()).toEqual([
+      'ai_generations',
+      'api_keys',
+      'brands',
+      'contents',
+      'sessions',
+      'stream_catalogue',
+      'users',
+    ]);
     for (const status of statuses) {
       expect(status).toMatchObject({ state: expect.stringMatching(/^(live|catching_up)$/), error: null });
       expect(status.checkpoint).toMatch(/^-?\d+$/);

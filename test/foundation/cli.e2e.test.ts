@@ -62,10 +62,11 @@ describe('chronicle commands', () => {
     expect(result.stderr).toContain('unknown command "serve"');
   });
 
-  it.concurrent('worker says it is not available yet and exits 1', async () => {
+  it.concurrent('worker needs DATABASE_URL and TEMPORAL_ADDRESS and says so with code 2', async () => {
     const result = await runCli(['worker'], {});
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('not available yet');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('DATABASE_URL');
+    expect(result.stderr).toContain('TEMPORAL_ADDRESS');
   });
 
   it.concurrent('projector needs DATABASE_URL and says so with code 2', async () => {

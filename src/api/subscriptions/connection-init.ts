@@ -92,6 +92,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
   return {
     services,
     identity: services.identity,
+    publishing: services.publishing,
     correlationId,
     authenticated: async () => live.authenticated,
     // Subscriptions issue no commands, so there is no read-your-writes wait to report.

@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { IResolvers } from 'mercurius';
+import { aiSubscriptionResolvers } from '../ai/resolvers.ts';
+import { contentSubscriptionResolvers } from '../content/subscriptions.ts';
 import { eventSubscriptionResolvers } from '../events/subscription-resolvers.ts';
 import type { ApiServices } from '../request-scope.ts';
 import { connectionInit } from './connection-init.ts';
@@ -11,11 +13,18 @@ const KEEP_ALIVE_MS = 15_000;
 
 /** What buildApp needs to serve subscriptions: the schema files, resolvers and mercurius options. */
 export function subscriptions(services: ApiServices, limits: SubscriptionLimits, log: FastifyBaseLogger) {
-  const resolvers: IResolvers[] = [subscriptionResolvers(log), eventSubscriptionResolvers(log, limits)];
+  const resolvers: IResolvers[] = [
+    subscriptionResolvers(log),
+    eventSubscriptionResolvers(log, limits),
+    contentSubscriptionResolvers(log),
+    aiSubscriptionResolvers(log),
+  ];
   return {
     schemas: [
       new URL('./schema.graphql', import.meta.url),
       new URL('../events/schema.graphql', import.meta.url),
+      new URL('../content/subscriptions.graphql', import.meta.url),
+      new URL('../ai/subscriptions.graphql', import.meta.url),
     ],
     resolvers,
     options: {

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { createAiProvider } from '../../../src/ai/create-ai-provider.ts';
+import type { AiProvider } from '../../../src/ai/provider.ts';
 import { buildApp } from '../../../src/api/app.ts';
 import type { SseLimits } from '../../../src/api/events/sse-connection.ts';
 import type { ApiLimitsOverrides } from '../../../src/api/limits/api-limits.ts';
@@ -8,8 +10,8 @@ import { registerCommandMetrics } from '../../../src/commands/metrics.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { Projector } from '../../../src/projections/projector.ts';
-import { IDENTITY_READ_MODELS } from '../../../src/projections/registry.ts';
-import { openRuntime, type Runtime, settleReadModels } from '../../../src/roles/runtime.ts';
+import { apiServices } from '../../../src/roles/api-services.ts';
+import { openRuntime, type Runtime } from '../../../src/roles/runtime.ts';
 import { freshDatabase } from '../../support/database.ts';
 
 export interface GraphQLResponse {
@@ -46,6 +48,8 @@ export interface IdentityAppOptions {
   projector?: boolean;
   /** WebSocket subscription limits (re-check interval, slow consumers), small in tests that provoke them. */
   subscriptionLimits?: Partial<SubscriptionLimits>;
+  /** The AI provider behind generateContent and the compliance check (default: the local one). */
+  ai?: AiProvider;
 }
 
 export const TEST_AUTH_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -74,23 +78,13 @@ export async function startIdentityApp(options: IdentityAppOptions = {}): Promis
     limits: { requests: { max: 100_000 }, logins: { max: 10_000 }, ...options.limits },
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     ...(options.subscriptionLimits ? { subscriptionLimits: options.subscriptionLimits } : {}),
-    services: {
-      identity: {
-        store,
-        codec: runtime.codec,
-        keys: runtime.keys,
-        authSecret: new TextEncoder().encode(TEST_AUTH_SECRET),
-        log,
-        settle: settleReadModels(runtime, log, {
-          timeoutMs: options.readYourWritesTimeoutMs ?? 5_000,
-          projections: IDENTITY_READ_MODELS,
-        }),
-        observeCommand: options.metrics && registerCommandMetrics(options.metrics),
-      },
-      pool,
-      projections,
-      bus: runtime.bus,
-    },
+    services: apiServices(runtime, {
+      log,
+      authSecret: new TextEncoder().encode(TEST_AUTH_SECRET),
+      ai: options.ai ?? createAiProvider({}),
+      readYourWritesTimeoutMs: options.readYourWritesTimeoutMs ?? 5_000,
+      ...(options.metrics ? { observeCommand: registerCommandMetrics(options.metrics) } : {}),
+    }),
   });
   return {
     app,

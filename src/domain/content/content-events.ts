@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { actorRef, CHANNEL_KINDS, channel, workflowStep } from '../brands/brand-values.ts';
+import type { EventCatalogue } from '../shared/event-catalogue.ts';
+import {
+  contentFields,
+  contentMetadata,
+  contentTitle,
+  contentTypeRef,
+  NOTIFICATION_OUTCOMES,
+  PUBLISH_FAILURE_STAGES,
+  PUBLISH_STEP_OUTCOMES,
+  PUBLISH_STEPS,
+  templateRef,
+  versionNumber,
+} from './content-values.ts';
+
+const instant = z.iso.datetime();
+const contentId = z.uuid();
+const publicationId = z.uuid();
+
+/**
+ * A piece of brand content (MixerAI): versions, review against the brand's workflow, and
+ * publication by the publishing saga. Every edit is a full snapshot of a new version.
+ */
+export const contentEventSchemas = {
+  ContentCreated: z.object({
+    contentId,
+    brandId: z.uuid(),
+    type: contentTypeRef,
+    templateId: templateRef.nullable(),
+    title: contentTitle,
+    fields: contentFields,
+    metadata: contentMetadata,
+    authorId: actorRef,
+    version: z.literal(1),
+  }),
+  /** The new version in full; a restore copies an old version and names it in `restoredFrom`. */
+  ContentUpdated: z.object({
+    contentId,
+    version: versionNumber,
+    title: contentTitle,
+    fields: contentFields,
+    metadata: contentMetadata,
+    authorId: actorRef,
+    restoredFrom: versionNumber.nullable(),
+  }),
+  /** `steps` is the brand's workflow when the content was submitted; later workflow edits do not apply. */
+  ContentSubmitted: z.object({
+    contentId,
+    version: versionNumber,
+    submittedBy: actorRef,
+    steps: z.array(workflowStep),
+  }),
+  ContentStepApproved: z.object({
+    contentId,
+    version: versionNumber,
+    step: z.number().int().min(0),
+    stepName: z.string(),
+    approvedBy: actorRef,
+    comment: z.string().max(2000).nullable(),
+  }),
+  ContentApproved: z.object({ contentId, version: versionNumber }),
+  ContentRejected: z.object({
+    contentId,
+    version: versionNumber,
+    step: z.number().int().min(0),
+    rejectedBy: actorRef,
+    reason: z.string().min(1).max(2000),
+  }),
+  /**
+   * `publishAt` is null when publishing starts at once (no time given, or a time not later than the
+   * request): a non-null `publishAt` always means "scheduled".
+   */
+  ContentPublishRequested: z.object({
+    contentId,
+    publicationId,
+    version: versionNumber,
+    requestedBy: actorRef,
+    publishAt: instant.nullable(),
+    channels: z.array(channel),
+  }),
+  ContentPublishCancelled: z.object({ contentId, publicationId, cancelledBy: actorRef }),
+  ContentPublishStarted: z.object({ contentId, publicationId }),
+  ContentPublishStepRecorded: z.object({
+    contentId,
+    publicationId,
+    step: z.enum(PUBLISH_STEPS),
+    outcome: z.enum(PUBLISH_STEP_OUTCOMES),
+    detail: z.string().max(2000).nullable(),
+  }),
+  ContentMetadataGenerated: z.object({
+    contentId,
+    publicationId,
+    metadata: contentMetadata,
+    previous: contentMetadata,
+  }),
+  ContentMetadataReverted: z.object({ contentId, publicationId, metadata: contentMetadata }),
+  ContentChannelPublished: z.object({
+    contentId,
+    publicationId,
+    channelId: z.uuid(),
+    kind: z.enum(CHANNEL_KINDS),
+    location: z.string().max(2000).nullable(),
+  }),
+  ContentChannelUnpublished: z.object({
+    contentId,
+    publicationId,
+    channelId: z.uuid(),
+    kind: z.enum(CHANNEL_KINDS),
+  }),
+  ContentStakeholdersNotified: z.object({
+    contentId,
+    publicationId,
+    outcome: z.enum(NOTIFICATION_OUTCOMES),
+    recipients: z.array(z.uuid()),
+  }),
+  ContentPublished: z.object({ contentId, publicationId, version: versionNumber, publishedAt: instant }),
+  ContentPublishFailed: z.object({
+    contentId,
+    publicationId,
+    stage: z.enum(PUBLISH_FAILURE_STAGES),
+    reasons: z.array(z.string().max(2000)),
+  }),
+  ContentUnpublished: z.object({
+    contentId,
+    unpublishedBy: actorRef,
+    reason: z.string().max(2000).nullable(),
+  }),
+  ContentArchived: z.object({ contentId, archivedBy: actorRef }),
+};
+
+type Schemas = typeof contentEventSchemas;
+export type ContentEvent = {
+  [Type in keyof Schemas]: { type: Type; data: z.infer<Schemas[Type]> };
+}[keyof Schemas];
+export type ContentEventOf<Type extends ContentEvent['type']> = Extract<ContentEvent, { type: Type }>;
+
+/** Content is brand material, not personal data: integrators see every field. */
+const definition = <Type extends ContentEvent['type'], Shape extends z.ZodRawShape>(
+  type: Type,
+  schema: z.ZodObject<Shape>,
+) => ({ type, schemaVersion: 1, schema, publicFields: Object.keys(schema.shape) });
+
+export const contentEventCatalogue: EventCatalogue<ContentEvent> = {
+  ContentCreated: definition('ContentCreated', contentEventSchemas.ContentCreated),
+  ContentUpdated: definition('ContentUpdated', contentEventSchemas.ContentUpdated),
+  ContentSubmitted: definition('ContentSubmitted', contentEventSchemas.ContentSubmitted),
+  ContentStepApproved: definition('ContentStepApproved', contentEventSchemas.ContentStepApproved),
+  ContentApproved: definition('ContentApproved', contentEventSchemas.ContentApproved),
+  ContentRejected: definition('ContentRejected', contentEventSchemas.ContentRejected),
+  ContentPublishRequested: definition('ContentPublishRequested', contentEventSchemas.ContentPublishRequested),
+  ContentPublishCancelled: definition('ContentPublishCancelled', contentEventSchemas.ContentPublishCancelled),
+  ContentPublishStarted: definition('ContentPublishStarted', contentEventSchemas.ContentPublishStarted),
+  ContentPublishStepRecorded: definition(
+    'ContentPublishStepRecorded',
+    contentEventSchemas.ContentPublishStepRecorded,
+  ),
+  ContentMetadataGenerated: definition(
+    'ContentMetadataGenerated',
+    contentEventSchemas.ContentMetadataGenerated,
+  ),
+  ContentMetadataReverted: definition('ContentMetadataReverted', contentEventSchemas.ContentMetadataReverted),
+  ContentChannelPublished: definition('ContentChannelPublished', contentEventSchemas.ContentChannelPublished),
+  ContentChannelUnpublished: definition(
+    'ContentChannelUnpublished',
+    contentEventSchemas.ContentChannelUnpublished,
+  ),
+  ContentStakeholdersNotified: definition(
+    'ContentStakeholdersNotified',
+    contentEventSchemas.ContentStakeholdersNotified,
+  ),
+  ContentPublished: definition('ContentPublished', contentEventSchemas.ContentPublished),
+  ContentPublishFailed: definition('ContentPublishFailed', contentEventSchemas.ContentPublishFailed),
+  ContentUnpublished: definition('ContentUnpublished', contentEventSchemas.ContentUnpublished),
+  ContentArchived: definition('ContentArchived', contentEventSchemas.ContentArchived),
+};

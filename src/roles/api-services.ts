@@ -1,0 +1,35 @@
+import type { AiProvider } from '../ai/provider.ts';
+import type { ApiServices } from '../api/request-scope.ts';
+import type { CommandObserver } from '../commands/handle-command.ts';
+import type { Logger } from '../logger.ts';
+import { IDENTITY_READ_MODELS, PUBLISHING_READ_MODELS } from '../projections/registry.ts';
+import { type Runtime, settleReadModels } from './runtime.ts';
+
+export interface ApiServicesOptions {
+  log: Logger;
+  authSecret: Uint8Array;
+  ai: AiProvider;
+  /** How long a mutation waits for the read models to show its change before answering. */
+  readYourWritesTimeoutMs: number;
+  observeCommand?: CommandObserver;
+}
+
+/** The use cases' dependencies for the API, each context waiting only for the read models it reads. */
+export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiServices {
+  const { log, authSecret, observeCommand } = options;
+  const shared = {
+    store: runtime.store,
+    codec: runtime.codec,
+    log,
+    ...(observeCommand ? { observeCommand } : {}),
+  };
+  const settle = (projections: readonly string[]) =>
+    settleReadModels(runtime, log, { timeoutMs: options.readYourWritesTimeoutMs, projections });
+  return {
+    identity: { ...shared, keys: runtime.keys, authSecret, settle: settle(IDENTITY_READ_MODELS) },
+    publishing: { ...shared, ai: options.ai, authSecret, settle: settle(PUBLISHING_READ_MODELS) },
+    pool: runtime.pool,
+    projections: runtime.projections,
+    bus: runtime.bus,
+  };
+}

@@ -1,0 +1,89 @@
+import { NativeConnection } from '@temporalio/worker';
+import { type Config, ConfigError } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { createActivities } from '../workflows/activities.ts';
+import { createProcessManager, type ProcessManager } from '../workflows/process-manager/process-manager.ts';
+import { REACTIONS } from '../workflows/reactions.ts';
+import { TASK_QUEUES } from '../workflows/task-queues.ts';
+import { connectTemporalClient } from '../workflows/temporal-connection.ts';
+import { installTemporalRuntime } from '../workflows/temporal-runtime.ts';
+import { bundleWorkflows, createWorker, shutdownWorker, WORKFLOWS_PATH } from '../workflows/worker.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
+
+export interface StartedWorker {
+  processManager: ProcessManager;
+}
+
+/**
+ * Starts the Temporal worker (one per task queue, sharing one workflow bundle) and the process
+ * manager that feeds it, each owned by `lifecycle` as soon as it exists: shutdown stops the
+ * process manager first (no new starts), then the workers (in-flight activities get a grace
+ * period), then the connections. `onFailure` hears of a worker that dies while running.
+ */
+export async function startWorker(
+  runtime: Runtime,
+  log: Logger,
+  options: { temporalAddress: string; lifecycle: Lifecycle; onFailure: (error: unknown) => void },
+): Promise<StartedWorker> {
+  const { temporalAddress, lifecycle, onFailure } = options;
+  const workerLog = log.child({ component: 'worker' });
+  installTemporalRuntime(log);
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+  await lifecycle.own('temporal-worker-connection', () => connection.close());
+  const bundle = await bundleWorkflows(WORKFLOWS_PATH, log);
+  const activities = createActivities({ store: runtime.store, codec: runtime.codec, log: workerLog });
+  for (const taskQueue of Object.values(TASK_QUEUES)) {
+    const worker = await createWorker({ connection, taskQueue, workflows: { bundle }, activities });
+    const running = worker.run().catch((error: unknown) => {
+      workerLog.error({ err: error, taskQueue }, 'Temporal worker failed');
+      onFailure(error);
+    });
+    await lifecycle.own(`worker:${taskQueue}`, () => shutdownWorker(worker, running));
+    workerLog.info({ taskQueue, namespace: worker.options.namespace }, 'Temporal worker polling');
+  }
+  const temporal = await connectTemporalClient(temporalAddress);
+  await lifecycle.own('temporal-client', temporal.close);
+  const processManager = createProcessManager(
+    { store: runtime.store, pool: runtime.pool, codec: runtime.codec, temporal: temporal.client, log },
+    REACTIONS,
+  );
+  await lifecycle.own('process-manager', () => processManager.stop());
+  await processManager.start();
+  return { processManager };
+}
+
+/** `chronicle worker`: the Temporal worker and the process manager, against DATABASE_URL and TEMPORAL_ADDRESS. */
+export async function runWorker(config: Config, log: Logger): Promise<number> {
+  const { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress } = config;
+  if (!databaseUrl || !temporalAddress) {
+    throw new ConfigError([
+      ...(databaseUrl ? [] : [{ variable: 'DATABASE_URL', message: 'is required for the worker role' }]),
+      ...(temporalAddress
+        ? []
+        : [{ variable: 'TEMPORAL_ADDRESS', message: 'is required for the worker role' }]),
+    ]);
+  }
+  const lifecycle = new Lifecycle(log);
+  lifecycle.handleSignals();
+  let failed = false;
+  const onFailure = () => {
+    failed = true;
+    void lifecycle.shutdown();
+  };
+  try {
+    const runtime = await openRuntime(config, log, databaseUrl);
+    await lifecycle.own('runtime', runtime.close);
+    await startWorker(runtime, log, { temporalAddress, lifecycle, onFailure });
+    if (!lifecycle.isStopping) log.info({ temporalAddress }, 'worker running');
+  } catch (error) {
+    const interrupted = lifecycle.isStopping;
+    await lifecycle.shutdown();
+    // A failure caused by our own shutdown (a signal during start-up) is not worth reporting.
+    if (interrupted && !failed) return 0;
+    log.error({ err: error }, 'worker failed to start');
+    return 1;
+  }
+  await lifecycle.stopped;
+  return failed ? 1 : 0;
+}

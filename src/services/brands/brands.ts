@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import type { BrandCommand } from '../../domain/brands/brand-commands.ts';
+import { brandAggregate } from '../../domain/brands/brand-decider.ts';
+import type { BrandState } from '../../domain/brands/brand-state.ts';
+import type { Channel } from '../../domain/brands/brand-values.ts';
+import { brandStream } from '../../domain/brands/streams.ts';
+import { validation } from '../../domain/shared/domain-error.ts';
+import type { PublishingDeps } from '../publishing-deps.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
+import {
+  addClaimInput,
+  archiveBrandInput,
+  type ChannelInput,
+  createBrandInput,
+  memberInput,
+  removeClaimInput,
+  removeMemberInput,
+  updateBrandInput,
+} from './inputs.ts';
+
+/** Brand use cases: parse the input, issue the command, return the brand's id. */
+export async function createBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { input, idempotencyKey } = createBrandInput.parse(raw);
+  const commandId = commandIdFor(context, 'createBrand', idempotencyKey ?? undefined);
+  // The brand id derives from the command id, so a retried creation finds the brand it made.
+  const brandId = commandId;
+  await issue(deps, context, brandId, commandId, {
+    type: 'CreateBrand',
+    brandId,
+    name: input.name,
+    description: input.description ?? '',
+    identity: { ...input.identity, logoUrl: input.identity.logoUrl ?? null },
+    country: input.country,
+    language: input.language,
+    allowedContentTypes: input.allowedContentTypes,
+    workflow: { steps: input.workflow },
+    channels: withIds(input.channels ?? [], []),
+  });
+  return brandId;
+}
+
+export async function updateBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, input, idempotencyKey } = updateBrandInput.parse(raw);
+  const current = input.channels ? await currentChannels(deps, id) : [];
+  await issue(deps, context, id, commandIdFor(context, `updateBrand:${id}`, idempotencyKey ?? undefined), {
+    type: 'UpdateBrand',
+    changes: {
+      ...(input.name != null ? { name: input.name } : {}),
+      ...(input.description != null ? { description: input.description } : {}),
+      ...(input.identity ? { identity: { ...input.identity, logoUrl: input.identity.logoUrl ?? null } } : {}),
+      ...(input.country != null ? { country: input.country } : {}),
+      ...(input.language != null ? { language: input.language } : {}),
+      ...(input.allowedContentTypes ? { allowedContentTypes: input.allowedContentTypes } : {}),
+      ...(input.workflow ? { workflow: { steps: input.workflow } } : {}),
+      ...(input.channels ? { channels: withIds(input.channels, current) } : {}),
+    },
+  });
+  return id;
+}
+
+export async function archiveBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, reason, idempotencyKey } = archiveBrandInput.parse(raw);
+  await issue(deps, context, id, commandIdFor(context, `archiveBrand:${id}`, idempotencyKey ?? undefined), {
+    type: 'ArchiveBrand',
+    reason: reason ?? null,
+  });
+  return id;
+}
+
+export async function addBrandMember(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { brandId, userId, role, idempotencyKey } = memberInput.parse(raw);
+  const operation = `addBrandMember:${brandId}:${userId}`;
+  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'AddBrandMember',
+    userId,
+    role,
+  });
+  return brandId;
+}
+
+export async function changeBrandMemberRole(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { brandId, userId, role, idempotencyKey } = memberInput.parse(raw);
+  const operation = `changeBrandMemberRole:${brandId}:${userId}`;
+  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'ChangeBrandMemberRole',
+    userId,
+    role,
+  });
+  return brandId;
+}
+
+export async function removeBrandMember(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { brandId, userId, idempotencyKey } = removeMemberInput.parse(raw);
+  const operation = `removeBrandMember:${brandId}:${userId}`;
+  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'RemoveBrandMember',
+    userId,
+  });
+  return brandId;
+}
+
+export async function addMasterClaim(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { brandId, country, text, idempotencyKey } = addClaimInput.parse(raw);
+  const commandId = commandIdFor(context, `addMasterClaim:${brandId}`, idempotencyKey ?? undefined);
+  await issue(deps, context, brandId, commandId, {
+    type: 'AddMasterClaim',
+    claimId: commandId,
+    country,
+    text,
+  });
+  return brandId;
+}
+
+export async function removeMasterClaim(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { brandId, claimId, idempotencyKey } = removeClaimInput.parse(raw);
+  const operation = `removeMasterClaim:${brandId}:${claimId}`;
+  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'RemoveMasterClaim',
+    claimId,
+  });
+  return brandId;
+}
+
+/** The brand as the write side sees it (for services that decide on another aggregate). */
+export async function loadBrand(deps: PublishingDeps, brandId: string): Promise<BrandState> {
+  return (await loadAggregate(deps, brandAggregate, brandStream(brandId))).state;
+}
+
+async function issue(
+  deps: PublishingDeps,
+  context: RequestContext,
+  brandId: string,
+  commandId: string,
+  command: BrandCommand,
+) {
+  return execute(
+    deps,
+    brandAggregate,
+    brandStream(brandId),
+    envelope(context, commandId, nowFrom(deps), command),
+  );
+}
+
+async function currentChannels(deps: PublishingDeps, brandId: string): Promise<Channel[]> {
+  const state = await loadBrand(deps, brandId);
+  return state.status === 'none' ? [] : state.channels;
+}
+
+/**
+ * Channels as the domain stores them: a channel that stays (same kind and URL) keeps its id, so
+ * its signing key and its feed do not change; a new one gets a fresh id.
+ */
+function withIds(inputs: readonly ChannelInput[], current: readonly Channel[]): Channel[] {
+  return inputs.map((input) => {
+    if (input.kind === 'feed') {
+      return { channelId: current.find((c) => c.kind === 'feed')?.channelId ?? randomUUID(), kind: 'feed' };
+    }
+    if (!input.url) throw validation('WEBHOOK_URL_REQUIRED', 'A webhook channel needs a url');
+    const kept = current.find((c) => c.kind === 'webhook' && c.url === input.url);
+    return { channelId: kept?.channelId ?? randomUUID(), kind: 'webhook', url: input.url };
+  });
+}

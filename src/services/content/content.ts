@@ -1,0 +1,246 @@
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { brandAccessOf } from '../../domain/brands/brand-access.ts';
+import { brandAggregate } from '../../domain/brands/brand-decider.ts';
+import { brandStream } from '../../domain/brands/streams.ts';
+import type { BrandFacts, ContentAccess, ContentUserCommand } from '../../domain/content/content-commands.ts';
+import { contentAggregate } from '../../domain/content/content-decider.ts';
+import { contentEventCatalogue } from '../../domain/content/content-events.ts';
+import { contentStream } from '../../domain/content/streams.ts';
+import { conflict, DomainError, notFound } from '../../domain/shared/domain-error.ts';
+import { StreamNotFound } from '../../eventstore/errors.ts';
+import type { PublishingDeps } from '../publishing-deps.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
+import {
+  approveInput,
+  bulkArchiveInput,
+  contentIdInput,
+  createContentInput,
+  publishInput,
+  rejectInput,
+  restoreVersionInput,
+  unpublishInput,
+  updateContentInput,
+} from './inputs.ts';
+
+/**
+ * Content use cases. A content decider sees only its own stream, so each use case first looks up
+ * the caller's role on the content's brand (and the brand settings the command depends on) and
+ * hands them in with the command.
+ */
+export async function createContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { input, idempotencyKey } = createContentInput.parse(raw);
+  const commandId = commandIdFor(context, 'createContent', idempotencyKey ?? undefined);
+  // The content id derives from the command id, so a retried creation finds what it made.
+  const contentId = commandId;
+  const { access, brand } = await brandContext(deps, context, input.brandId);
+  await issue(deps, context, contentId, commandId, {
+    type: 'CreateContent',
+    contentId,
+    brandId: input.brandId,
+    contentType: input.type,
+    templateId: input.templateId ?? null,
+    title: input.title,
+    fields: input.fields,
+    ...(input.metadata ? { metadata: input.metadata } : {}),
+    access,
+    brand,
+  });
+  return contentId;
+}
+
+export async function updateContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, input, idempotencyKey } = updateContentInput.parse(raw);
+  const { access, content } = await contentContext(deps, context, id);
+  if (input.expectedVersion != null && content.version !== input.expectedVersion) {
+    throw conflict(
+      'VERSION_MISMATCH',
+      `The content is at version ${content.version}, not ${input.expectedVersion}`,
+      {
+        currentVersion: content.version,
+      },
+    );
+  }
+  await issue(deps, context, id, commandIdFor(context, `updateContent:${id}`, idempotencyKey ?? undefined), {
+    type: 'UpdateContent',
+    ...(input.title != null ? { title: input.title } : {}),
+    ...(input.fields ? { fields: input.fields } : {}),
+    ...(input.metadata ? { metadata: input.metadata } : {}),
+    access,
+  });
+  return id;
+}
+
+export async function restoreVersion(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, version, idempotencyKey } = restoreVersionInput.parse(raw);
+  const { access } = await contentContext(deps, context, id);
+  const operation = `restoreVersion:${id}:${version}`;
+  await issue(deps, context, id, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'RestoreVersion',
+    version,
+    access,
+  });
+  return id;
+}
+
+export async function submitContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, idempotencyKey } = contentIdInput.parse(raw);
+  const { access, brand } = await contentContext(deps, context, id);
+  await issue(deps, context, id, commandIdFor(context, `submitContent:${id}`, idempotencyKey ?? undefined), {
+    type: 'SubmitContent',
+    access,
+    brand,
+  });
+  return id;
+}
+
+export async function approveContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, comment, idempotencyKey } = approveInput.parse(raw);
+  const { access } = await contentContext(deps, context, id);
+  await issue(deps, context, id, commandIdFor(context, `approveContent:${id}`, idempotencyKey ?? undefined), {
+    type: 'ApproveContent',
+    comment: comment ?? null,
+    access,
+  });
+  return id;
+}
+
+export async function rejectContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, reason, idempotencyKey } = rejectInput.parse(raw);
+  const { access } = await contentContext(deps, context, id);
+  await issue(deps, context, id, commandIdFor(context, `rejectContent:${id}`, idempotencyKey ?? undefined), {
+    type: 'RejectContent',
+    reason,
+    access,
+  });
+  return id;
+}
+
+/** Records the request; the process manager starts the publishing saga from the event. */
+export async function publishContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, at, idempotencyKey } = publishInput.parse(raw);
+  const { access, brand } = await contentContext(deps, context, id);
+  const commandId = commandIdFor(context, `publishContent:${id}`, idempotencyKey ?? undefined);
+  await issue(deps, context, id, commandId, {
+    type: 'RequestPublish',
+    publicationId: commandId,
+    publishAt: at ? new Date(at).toISOString() : null,
+    access,
+    brand,
+  });
+  return id;
+}
+
+export async function cancelPublish(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, idempotencyKey } = contentIdInput.parse(raw);
+  const { access, content } = await contentContext(deps, context, id);
+  const publicationId = content.publication?.publicationId;
+  if (!publicationId) throw conflict('NOT_PUBLISHING', 'This content has no publication to cancel');
+  await issue(deps, context, id, commandIdFor(context, `cancelPublish:${id}`, idempotencyKey ?? undefined), {
+    type: 'CancelPublish',
+    publicationId,
+    access,
+  });
+  return id;
+}
+
+export async function unpublishContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, reason, idempotencyKey } = unpublishInput.parse(raw);
+  const { access } = await contentContext(deps, context, id);
+  await issue(
+    deps,
+    context,
+    id,
+    commandIdFor(context, `unpublishContent:${id}`, idempotencyKey ?? undefined),
+    {
+      type: 'UnpublishContent',
+      reason: reason ?? null,
+      access,
+    },
+  );
+  return id;
+}
+
+export async function archiveContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { id, idempotencyKey } = contentIdInput.parse(raw);
+  const { access } = await contentContext(deps, context, id);
+  await issue(deps, context, id, commandIdFor(context, `archiveContent:${id}`, idempotencyKey ?? undefined), {
+    type: 'ArchiveContent',
+    access,
+  });
+  return id;
+}
+
+export interface BulkFailure {
+  id: string;
+  code: string;
+  message: string;
+}
+
+/** Each content is archived on its own: one refusal does not hold back the others. */
+export async function bulkArchiveContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { ids } = bulkArchiveInput.parse(raw);
+  const archived: string[] = [];
+  const failed: BulkFailure[] = [];
+  for (const id of new Set(ids)) {
+    try {
+      await archiveContent(deps, context, { id });
+      archived.push(id);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      failed.push({ id, code: error.code, message: error.message });
+    }
+  }
+  return { archived, failed };
+}
+
+async function issue(
+  deps: PublishingDeps,
+  context: RequestContext,
+  contentId: string,
+  commandId: string,
+  command: ContentUserCommand,
+) {
+  return execute(
+    deps,
+    contentAggregate,
+    contentStream(contentId),
+    envelope(context, commandId, nowFrom(deps), command),
+  );
+}
+
+/** The caller's role on a brand and the brand settings content commands depend on. */
+async function brandContext(
+  deps: PublishingDeps,
+  context: RequestContext,
+  brandId: string,
+): Promise<{ access: ContentAccess; brand: BrandFacts }> {
+  const { state } = await loadAggregate(deps, brandAggregate, brandStream(brandId));
+  if (state.status === 'none') throw notFound('BRAND_NOT_FOUND', 'No such brand');
+  return {
+    access: { role: brandAccessOf(state, context.actor), brandArchived: state.status === 'archived' },
+    brand: {
+      allowedContentTypes: state.allowedContentTypes,
+      workflow: state.workflow,
+      channels: state.channels,
+    },
+  };
+}
+
+/** The content as it stands and the caller's access to its brand. */
+async function contentContext(deps: PublishingDeps, context: RequestContext, contentId: string) {
+  const { state: content } = await loadAggregate(deps, contentAggregate, contentStream(contentId));
+  if (content.status === 'none') throw notFound('CONTENT_NOT_FOUND', 'No such content');
+  return { content, ...(await brandContext(deps, context, content.brandId)) };
+}
+
+/** Which brand a content belongs to, from its first event (cheaper than folding the stream). */
+export async function brandOfContent(deps: PublishingDeps, contentId: string): Promise<string | undefined> {
+  try {
+    const [first] = await deps.store.readStream(contentStream(contentId), { maxCount: 1 });
+    const decoded = first && (await deps.codec.decode(contentEventCatalogue, first));
+    return decoded?.event.type === 'ContentCreated' ? decoded.event.data.brandId : undefined;
+  } catch (error) {
+    if (error instanceof StreamNotFound) return undefined;
+    throw error;
+  }
+}

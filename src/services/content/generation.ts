@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { atLeast, brandAccessOf } from '../../domain/brands/brand-access.ts';
+import { brandAggregate } from '../../domain/brands/brand-decider.ts';
+import type { Brand } from '../../domain/brands/brand-state.ts';
+import { brandStream } from '../../domain/brands/streams.ts';
+import { contentAggregate } from '../../domain/content/content-decider.ts';
+import { contentStream } from '../../domain/content/streams.ts';
+import { conflict, forbidden, notFound } from '../../domain/shared/domain-error.ts';
+import { runGeneration } from '../ai/run-generation.ts';
+import type { PublishingDeps } from '../publishing-deps.ts';
+import type { RequestContext } from '../shared/command-context.ts';
+
+/**
+ * AI generation for brand members who write content (editors and up): the brand's identity goes
+ * into the request, the request and its outcome are recorded as events, and the caller may choose
+ * the request id to follow `aiGenerationProgress` before asking.
+ */
+const requestId = z.uuid().nullish();
+
+export const generateContentInput = z.object({
+  input: z.object({
+    brandId: z.uuid(),
+    requestId,
+    templateName: z.string().max(200),
+    fields: z
+      .array(
+        z.object({
+          key: z.string().max(64),
+          label: z.string().max(200),
+          instructions: z.string().max(2_000),
+        }),
+      )
+      .max(30),
+    brief: z.string().max(10_000),
+  }),
+});
+
+export const generateMetadataInput = z.object({ contentId: z.uuid(), requestId });
+
+export async function generateContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { input } = generateContentInput.parse(raw);
+  const brand = await writableBrand(deps, context, input.brandId);
+  return runGeneration(deps, {
+    requestId: input.requestId ?? randomUUID(),
+    kind: 'content',
+    input: {
+      brand: identityOf(brand),
+      template: { name: input.templateName, fields: input.fields },
+      brief: input.brief,
+    },
+    brandId: brand.brandId,
+    context,
+  });
+}
+
+/** SEO metadata for the content's current version, in its brand's language. */
+export async function generateMetadata(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const input = generateMetadataInput.parse(raw);
+  const { state: content } = await loadAggregate(deps, contentAggregate, contentStream(input.contentId));
+  if (content.status === 'none') throw notFound('CONTENT_NOT_FOUND', 'No such content');
+  const brand = await writableBrand(deps, context, content.brandId);
+  const current = content.versions.at(-1);
+  if (!current) throw conflict('NO_VERSION', 'This content has no version yet');
+  return runGeneration(deps, {
+    requestId: input.requestId ?? randomUUID(),
+    kind: 'metadata',
+    input: {
+      title: current.title,
+      text: Object.values(current.fields).join('\n\n'),
+      language: brand.language,
+    },
+    brandId: brand.brandId,
+    contentId: content.contentId,
+    context,
+  });
+}
+
+/** The brand, if the caller may write content for it. */
+async function writableBrand(deps: PublishingDeps, context: RequestContext, brandId: string): Promise<Brand> {
+  const { state } = await loadAggregate(deps, brandAggregate, brandStream(brandId));
+  if (state.status === 'none') throw notFound('BRAND_NOT_FOUND', 'No such brand');
+  if (!atLeast(brandAccessOf(state, context.actor), 'editor')) {
+    throw forbidden('NOT_AN_EDITOR', 'Only the brand’s editors, approvers and admins generate content');
+  }
+  if (state.status === 'archived') throw conflict('BRAND_ARCHIVED', 'This brand is archived');
+  return state;
+}
+
+export function identityOf(brand: Brand) {
+  return {
+    name: brand.name,
+    toneOfVoice: brand.identity.toneOfVoice,
+    guardrails: brand.identity.guardrails,
+    language: brand.language,
+    country: brand.country,
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * The worker's workflow bundle: every workflow Chronicle runs is exported from here (e.g.
+ * `export { publishing } from './publishing/workflow.ts';`). This module runs in Temporal's
+ * deterministic sandbox, bundled by webpack: it and what it imports may use `@temporalio/workflow`
+ * and pure code only (no Node built-ins, no I/O, no clock, no randomness), and import activities
+ * as types only.
+ */
+export {};

@@ -1,0 +1,224 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A real HTTP server speaking enough of OpenAI's API for the provider's tests:
+ * `POST /v1/chat/completions` answers with the next scripted reply (or the default one), in
+ * OpenAI's response shape with usage, and every request is recorded.
+ *
+ *   const server = await startOpenAiTestServer();
+ *   server.script({ kind: 'rate_limited', retryAfterSeconds: 1 }, { kind: 'json', content: {...} });
+ *   new OpenAiProvider({ apiKey: 'test', baseUrl: server.baseUrl });
+ */
+export type ScriptedReply =
+  /** 200 with `content` (stringified unless a string) as the assistant's message. */
+  | {
+      kind: 'json';
+      content: unknown;
+      usage?: Usage;
+      model?: string;
+      delayMs?: number;
+      finishReason?: FinishReason;
+    }
+  /** 200 whose message content is not JSON at all. */
+  | { kind: 'invalid_json'; text?: string }
+  /** 200 with a refusal instead of content. */
+  | { kind: 'refusal'; refusal: string }
+  /** 429, with a Retry-After header when `retryAfterSeconds` is given. */
+  | { kind: 'rate_limited'; retryAfterSeconds?: number; code?: string }
+  /** Any error status (500 unless told) with OpenAI's error body. */
+  | { kind: 'error'; status?: number; message?: string }
+  /** Sends the headers and the start of the body, then nothing more (until the client gives up). */
+  | { kind: 'stalled_body' }
+  /** Sends nothing for `delayMs`, then `then` (or a default reply). */
+  | { kind: 'slow'; delayMs: number; then?: ScriptedReply };
+
+type FinishReason = 'stop' | 'length' | 'content_filter';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+  /** Milliseconds since the server started, for checking waits between retries. */
+  receivedAtMs: number;
+}
+
+export interface OpenAiTestServer {
+  /** `http://127.0.0.1:<port>/v1`, for the SDK's `baseURL`. */
+  baseUrl: string;
+  requests: RecordedRequest[];
+  /** Queues replies for the next requests, in order; afterwards the default reply answers. */
+  script(...replies: ScriptedReply[]): void;
+  /** What answers once the script is used up (initially `{ kind: 'json', content: {} }`). */
+  setDefault(reply: ScriptedReply): void;
+  /** Forgets recorded requests and the rest of the script. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_USAGE: Usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 };
+export const TEST_MODEL = 'gpt-test-2024-01-01';
+
+export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
+  const queue: ScriptedReply[] = [];
+  let fallback: ScriptedReply = { kind: 'json', content: {} };
+  const requests: RecordedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const started = performance.now();
+  let counter = 0;
+
+  const later = (ms: number, response: ServerResponse, then: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!response.destroyed) then();
+    }, ms);
+    timers.add(timer);
+    response.on('close', () => {
+      clearTimeout(timer);
+      timers.delete(timer);
+    });
+  };
+
+  const send = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    response.writeHead(status, { 'content-type': 'application/json', ...headers });
+    response.end(JSON.stringify(body));
+  };
+
+  const completion = (
+    message: Record<string, unknown>,
+    options: { usage?: Usage; model?: string; finishReason?: FinishReason },
+  ) => ({
+    id: `chatcmpl-test-${++counter}`,
+    object: 'chat.completion',
+    created: 1_732_350_000,
+    model: options.model ?? TEST_MODEL,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, refusal: null, ...message },
+        logprobs: null,
+        finish_reason: options.finishReason ?? 'stop',
+      },
+    ],
+    usage: options.usage ?? DEFAULT_USAGE,
+  });
+
+  const answer = (response: ServerResponse, reply: ScriptedReply): void => {
+    switch (reply.kind) {
+      case 'json': {
+        const content = typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
+        const ok = () => send(response, 200, completion({ content }, reply));
+        if (reply.delayMs) later(reply.delayMs, response, ok);
+        else ok();
+        break;
+      }
+      case 'invalid_json':
+        send(response, 200, completion({ content: reply.text ?? 'Sure! Here it is: {title: oops' }, {}));
+        break;
+      case 'refusal':
+        send(response, 200, completion({ refusal: reply.refusal }, {}));
+        break;
+      case 'rate_limited': {
+        const error = {
+          message: 'Rate limit reached',
+          type: 'requests',
+          code: reply.code ?? 'rate_limit_exceeded',
+        };
+        const headers: Record<string, string> =
+          reply.retryAfterSeconds === undefined ? {} : { 'retry-after': String(reply.retryAfterSeconds) };
+        send(response, 429, { error: { ...error, param: null } }, headers);
+        break;
+      }
+      case 'error':
+        send(response, reply.status ?? 500, {
+          error: {
+            message: reply.message ?? 'The server had an error',
+            type: 'server_error',
+            code: null,
+            param: null,
+          },
+        });
+        break;
+      case 'stalled_body':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"id": "chatcmpl-stalled", "object": "chat.completion", ');
+        break;
+      case 'slow':
+        later(reply.delayMs, response, () => answer(response, reply.then ?? fallback));
+        break;
+    }
+  };
+
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // Recorded as text; the reply below is still scripted.
+      }
+      const path = request.url ?? '';
+      requests.push({
+        method: request.method ?? '',
+        path,
+        headers: request.headers,
+        body,
+        receivedAtMs: performance.now() - started,
+      });
+      if (request.method !== 'POST' || path !== '/v1/chat/completions') {
+        send(response, 404, {
+          error: { message: `No route ${request.method} ${path}`, type: 'invalid_request_error' },
+        });
+        return;
+      }
+      answer(response, queue.shift() ?? fallback);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address: AddressInfo | string | null = server.address();
+  if (address === null || typeof address === 'string') throw new Error('The test server has no TCP port');
+  const { port } = address;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    script: (...replies) => {
+      queue.push(...replies);
+    },
+    setDefault: (reply) => {
+      fallback = reply;
+    },
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+      fallback = { kind: 'json', content: {} };
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
