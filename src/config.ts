@@ -24,7 +24,6 @@ const schema = z.object({
     .string()
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
     .optional(),
-  // A key pasted with a space or line break in it would only fail at the first AI call.
   /** Largest event (JSON data + metadata) the store accepts. */
   EVENTSTORE_MAX_EVENT_BYTES: z.coerce
     .number()
@@ -32,7 +31,11 @@ const schema = z.object({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
+  // A key pasted with a space or line break in it would only fail at the first AI call.
   OPENAI_API_KEY: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
+  /** An OpenAI-compatible endpoint (Azure OpenAI, a local server); OpenAI's own when unset. */
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OPENAI_MODEL: z.string().min(1).max(100).optional(),
   // Signs access tokens; unset means a random key kept in DATA_DIR (see src/auth/auth-secret.ts).
   AUTH_SECRET: z
     .string()

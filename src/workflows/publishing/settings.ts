@@ -29,10 +29,17 @@ export interface PublishingSettings {
   delivery: DeliverySettings;
 }
 
-export type PublishingSettingsInput = { [Part in keyof PublishingSettings]?: Partial<PublishingSettings[Part]> };
+export type PublishingSettingsInput = {
+  [Part in keyof PublishingSettings]?: Partial<PublishingSettings[Part]>;
+};
 
 export const DEFAULT_PUBLISHING_SETTINGS: PublishingSettings = {
-  commands: { maximumAttempts: 0, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 60_000 },
+  commands: {
+    maximumAttempts: 0,
+    initialIntervalMs: 1_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 60_000,
+  },
   ai: { maximumAttempts: 5, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000 },
   // 10 attempts: 1 s, 2 s, 4 s, … capped at 2 min, about 6 minutes before a channel counts as failed.
   delivery: {
