@@ -33,7 +33,7 @@ export function aiResolvers(): IResolvers {
       return { ...generation, metadata: generation.output, label: labelToGraphQL(generation.label) };
     },
   };
-  return { Mutation: mutation } as IResolvers;
+  return { Mutation: mutation };
 }
 
 interface ProgressRow {

@@ -119,10 +119,14 @@ export interface ClaimRow {
   added_at: Date;
 }
 
+/** More claims than any brand keeps; the bound only protects the API from a runaway list. */
+const MAX_CLAIMS = 1_000;
+
 export async function listMasterClaims(pool: pg.Pool, brandId: string, country: string | null) {
   const { rows } = await pool.query<ClaimRow>(
     `select claim_id, country, text, added_at from master_claims
-      where brand_id = $1 and ($2::text is null or country = $2) order by added_at, claim_id`,
+      where brand_id = $1 and ($2::text is null or country = $2) order by added_at, claim_id
+      limit ${MAX_CLAIMS}`,
     [brandId, country],
   );
   return rows;

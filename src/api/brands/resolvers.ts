@@ -70,7 +70,8 @@ export function brandResolvers(): IResolvers {
     },
     contents: async (parent, args, { scope }) => {
       const caller = await callerFor(scope, 'read');
-      const filter = { ...(args.filter as object | undefined), brandId: parent.id };
+      const given = typeof args.filter === 'object' && args.filter !== null ? args.filter : {};
+      const filter = { ...given, brandId: parent.id };
       const viewer = brandViewerOf(caller.actor);
       const { rows, page, total } = await listContents(scope.services.pool, viewer, {
         filter,
@@ -93,7 +94,7 @@ export function brandResolvers(): IResolvers {
       removeMasterClaim: mutate(removeMasterClaim),
     },
     Brand: brand,
-  } as IResolvers;
+  };
 }
 
 async function brandView(scope: RequestScope, caller: RequestContext, brandId: string) {

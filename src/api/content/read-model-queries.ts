@@ -111,9 +111,19 @@ export interface SearchRow extends ContentRow {
 }
 
 /**
+ * How many matches are ranked at most. Ranking reads every candidate's search document, so a word
+ * found in half of 100k contents would cost hundreds of milliseconds; past this many matches the
+ * ranking is over the first RANKED_CANDIDATES the index yields, and the answer says it is partial.
+ */
+export const RANKED_CANDIDATES = 2_000;
+
+/** "Did you mean" is for queries that found little: titles are compared only then. */
+const SUGGEST_BELOW_HITS = 3;
+
+/**
  * Ranked full-text search (title weighted above fields, English stemming, web-search syntax:
- * quotes, `or`, `-word`) over the viewer's brands, plus up to five titles similar to the query
- * (trigram) for "did you mean".
+ * quotes, `or`, `-word`) over the viewer's brands, plus, when it found little, up to five titles
+ * similar to the query (trigram) for "did you mean".
  */
 export async function searchContents(pool: pg.Pool, viewer: BrandViewer, raw: unknown) {
   const { query, options } = searchInput.parse(raw);
@@ -124,28 +134,41 @@ export async function searchContents(pool: pg.Pool, viewer: BrandViewer, raw: un
   if (options?.brandId) where.push(`c.brand_id = ${params.add(options.brandId)}`);
   if (options?.status) where.push(`c.status = ${params.add(options.status)}`);
   else where.push(`c.status <> 'archived'`);
-  const hits = pool.query<SearchRow>(
-    `select ${CONTENT_COLUMNS}, ts_rank_cd(c.search_document, websearch_to_tsquery('english', ${q})) as rank,
+  // Candidates first (bounded), then ranking over them, then headlines for the page only.
+  const found = await pool.query<SearchRow & { candidates: string }>(
+    `with candidates as (
+       select c.* from contents c ${whereClause(where)} limit ${RANKED_CANDIDATES}
+     ), ranked as (
+       select c.*, ts_rank_cd(c.search_document, websearch_to_tsquery('english', ${q})) as rank,
+              count(*) over () as candidates
+         from candidates c
+        order by rank desc, c.updated_at desc limit ${params.add(options?.first ?? 20)}
+     )
+     select ${CONTENT_COLUMNS}, c.rank, c.candidates,
             ts_headline('english', c.title || ' — ' || left(c.fields_text, 2000), websearch_to_tsquery('english', ${q}),
                         'StartSel=«, StopSel=», MaxWords=30, MinWords=10') as headline
-       from contents c ${whereClause(where)}
-      order by rank desc, c.updated_at desc limit ${params.add(options?.first ?? 20)}`,
+       from ranked c order by c.rank desc, c.updated_at desc`,
     params.values,
   );
-  const suggestionParams = parameters();
-  const suggestions = pool.query<{ title: string }>(
+  const candidates = Number(found.rows[0]?.candidates ?? 0);
+  const suggestions = found.rows.length < SUGGEST_BELOW_HITS ? await similarTitles(pool, viewer, query) : [];
+  return { hits: found.rows, suggestions, partialRanking: candidates >= RANKED_CANDIDATES };
+}
+
+async function similarTitles(pool: pg.Pool, viewer: BrandViewer, query: string): Promise<string[]> {
+  const params = parameters();
+  const { rows } = await pool.query<{ title: string }>(
     `select title from (
-       select distinct on (c.title) c.title, similarity(c.title, ${suggestionParams.add(query)}) as score
+       select distinct on (c.title) c.title, similarity(c.title, ${params.add(query)}) as score
          from contents c
-        where c.title % ${suggestionParams.add(query)}
-          and ${visibleTo(suggestionParams.add(viewer.userId), suggestionParams.add(viewer.admin))}
+        where c.title % ${params.add(query)}
+          and ${visibleTo(params.add(viewer.userId), params.add(viewer.admin))}
           and c.status <> 'archived'
         order by c.title, score desc) candidates
       order by score desc limit 5`,
-    suggestionParams.values,
+    params.values,
   );
-  const [found, similar] = await Promise.all([hits, suggestions]);
-  return { hits: found.rows, suggestions: similar.rows.map((row) => row.title) };
+  return rows.map((row) => row.title);
 }
 
 export interface VersionRow {
@@ -198,6 +221,15 @@ export interface PublicationRow {
   failure_stage: string | null;
   failure_reasons: string[] | null;
   finished_at: Date | null;
+}
+
+/** Two versions of a content, for a diff. */
+export async function findVersionPair(pool: pg.Pool, contentId: string, from: number, to: number) {
+  const { rows } = await pool.query<VersionRow>(
+    'select * from content_versions where content_id = $1 and version = any($2::int[])',
+    [contentId, [from, to]],
+  );
+  return { from: rows.find((row) => row.version === from), to: rows.find((row) => row.version === to) };
 }
 
 /** The content's latest review and latest publication. */

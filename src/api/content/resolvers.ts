@@ -32,6 +32,7 @@ import {
 } from './mappers.ts';
 import {
   findContent,
+  findVersionPair,
   findWorkflow,
   listContents,
   listVersions,
@@ -70,12 +71,17 @@ export function contentResolvers(): IResolvers {
     searchContent: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'read');
       const started = performance.now();
-      const { hits, suggestions } = await searchContents(
+      const { hits, suggestions, partialRanking } = await searchContents(
         scope.services.pool,
         brandViewerOf(caller.actor),
         args,
       );
-      return { hits: hits.map(toSearchHit), suggestions, tookMs: performance.now() - started };
+      return {
+        hits: hits.map(toSearchHit),
+        suggestions,
+        partialRanking,
+        tookMs: performance.now() - started,
+      };
     },
     contentVersions: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'read');
@@ -87,17 +93,7 @@ export function contentResolvers(): IResolvers {
       const caller = await callerFor(scope, 'read');
       const { contentId, from, to } = compareArgs.parse(args);
       await visibleContent(scope, caller, contentId);
-      const { rows } = await scope.services.pool.query<{
-        version: number;
-        title: string;
-        fields: Record<string, string>;
-        metadata: { seoTitle: string | null; seoDescription: string | null; keywords: string[] };
-      }>(
-        'select version, title, fields, metadata from content_versions where content_id = $1 and version = any($2::int[])',
-        [contentId, [from, to]],
-      );
-      const before = rows.find((row) => row.version === from);
-      const after = rows.find((row) => row.version === to);
+      const { from: before, to: after } = await findVersionPair(scope.services.pool, contentId, from, to);
       if (!before || !after)
         throw notFound('VERSION_NOT_FOUND', `No version ${before ? to : from} of this content`);
       const diff = diffVersions(before, after);
@@ -143,7 +139,7 @@ export function contentResolvers(): IResolvers {
       },
     },
     Content: content,
-  } as IResolvers;
+  };
 }
 
 async function contentView(scope: RequestScope, caller: RequestContext, contentId: string) {
