@@ -10,6 +10,17 @@ const url = (protocols: string[]) =>
     message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
   });
 
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+/** A size in bytes, from one byte up to 1 TiB. */
+const byteLimit = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * GiB)
+    .default(fallback);
+
 const schema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   EVENTSTORE_CONNECTION_STRING: z
@@ -47,11 +58,21 @@ const schema = z.object({
   /** Sign-in attempts per minute per IP address. */
   API_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Where the local object storage keeps media (originals and renditions); `<DATA_DIR>/media` when unset. */
+  MEDIA_DIR: z.string().min(1).optional(),
+  /** The largest upload `requestUpload` accepts per kind of media, in bytes. */
+  MEDIA_MAX_VIDEO_BYTES: byteLimit(2 * GiB),
+  MEDIA_MAX_IMAGE_BYTES: byteLimit(20 * MiB),
+  MEDIA_MAX_AUDIO_BYTES: byteLimit(50 * MiB),
+  MEDIA_MAX_FILE_BYTES: byteLimit(50 * MiB),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
-export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR'> & { DATA_DIR: string };
+export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR' | 'MEDIA_DIR'> & {
+  DATA_DIR: string;
+  MEDIA_DIR: string;
+};
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -74,5 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       })),
     );
   }
-  return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
+  const dataDir = path.resolve(result.data.DATA_DIR);
+  return {
+    ...result.data,
+    DATA_DIR: dataDir,
+    MEDIA_DIR: result.data.MEDIA_DIR ? path.resolve(result.data.MEDIA_DIR) : path.join(dataDir, 'media'),
+  };
 }

@@ -20,6 +20,8 @@ import { type ApiLimitsOverrides, apiLimits } from './limits/api-limits.ts';
 import { operationLimits, subscriptionDepthLimit } from './limits/operation-limits.ts';
 import { maxDepthRule } from './limits/query-depth.ts';
 import { connectRateLimitRedis, registerRateLimits } from './limits/rate-limits.ts';
+import { mediaResolvers } from './media/resolvers.ts';
+import { mediaRoutes } from './media/routes.ts';
 import { registerGraphQLMetrics } from './metrics/graphql.ts';
 import { registerSubscriptionMetrics } from './metrics/subscriptions.ts';
 import { metricsRoute } from './metrics-route.ts';
@@ -31,6 +33,8 @@ import { type ApiServices, authenticationOf, requestScope } from './request-scop
 import { createResolvers } from './resolvers.ts';
 import { subscriptions } from './subscriptions/plugin-options.ts';
 import { type SubscriptionLimits, subscriptionLimits } from './subscriptions/subscription-limits.ts';
+import { videoLoaders } from './videos/loaders.ts';
+import { videoResolvers } from './videos/resolvers.ts';
 
 const schemaFile = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 
@@ -101,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.eventStreamLimits ? { limits: deps.eventStreamLimits } : {}),
     });
     await app.register(feedRoutes, { pool: services.pool });
+    await app.register(mediaRoutes, { media: services.media, pool: services.pool });
   }
   const contexts = services
     ? [
@@ -117,6 +122,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loaders: contentLoaders(),
         },
         { schema: schemaFile('./ai/schema.graphql'), resolvers: aiResolvers() },
+        { schema: schemaFile('./media/schema.graphql'), resolvers: mediaResolvers() },
+        {
+          schema: schemaFile('./videos/schema.graphql'),
+          resolvers: videoResolvers(),
+          loaders: videoLoaders(),
+        },
       ]
     : [];
   const live = services && subscriptions(services, subscriptionLimits(deps.subscriptionLimits), deps.log);

@@ -6,8 +6,10 @@ import { forbidden, unauthenticated } from '../domain/shared/domain-error.ts';
 import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { SessionDeps } from '../services/identity/context.ts';
+import type { MediaDeps } from '../services/media/media-deps.ts';
 import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
+import type { VideoDeps } from '../services/videos/videos.ts';
 import { ANONYMOUS, type Authenticated, authenticate } from './auth/authenticate.ts';
 
 /** What the GraphQL resolvers need: the use cases' dependencies and the read side. */
@@ -16,6 +18,10 @@ export interface ApiServices {
   identity: SessionDeps;
   /** Brands, content and AI generation; its `settle` waits for their read models. */
   publishing: PublishingDeps;
+  /** Media uploads, storage and delivery; its `settle` waits for the media read model. */
+  media: MediaDeps;
+  /** Video posts; its `settle` waits for their read model. */
+  videos: VideoDeps;
   pool: pg.Pool;
   projections: readonly Projection[];
   /** The projector's change notifications: subscriptions and session watches listen to it. */
@@ -29,6 +35,10 @@ export interface RequestScope {
   identity: SessionDeps;
   /** The same for brands, content and AI generation. */
   publishing: PublishingDeps;
+  /** The same for media. */
+  media: MediaDeps;
+  /** The same for video posts. */
+  videos: VideoDeps;
   correlationId: string;
   authenticated(): Promise<Authenticated>;
   /** Set when a command's wait for the read models timed out: the answer may lag its own write. */
@@ -82,6 +92,8 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     services,
     identity: tracked(services.identity),
     publishing: tracked(services.publishing),
+    media: tracked(services.media),
+    videos: tracked(services.videos),
     stalePosition: () => stale,
     correlationId: request.id,
     authenticated: () => authenticationOf(services, request),

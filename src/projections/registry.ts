@@ -4,9 +4,11 @@ import { aiGenerationsProjection } from './read-models/ai-generations.ts';
 import { apiKeysProjection } from './read-models/api-keys.ts';
 import { brandsProjection } from './read-models/brands.ts';
 import { contentsProjection } from './read-models/contents.ts';
+import { mediaProjection } from './read-models/media.ts';
 import { sessionsProjection } from './read-models/sessions.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
 import { usersProjection } from './read-models/users.ts';
+import { videoPostsProjection } from './read-models/videos.ts';
 
 export interface ProjectionDeps {
   /** Decodes (and decrypts) stored events for read models that hold personal data. */
@@ -23,6 +25,8 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     brandsProjection(codec),
     contentsProjection(codec),
     aiGenerationsProjection(codec),
+    mediaProjection(codec),
+    videoPostsProjection(codec),
   ];
 }
 
@@ -31,3 +35,9 @@ export const IDENTITY_READ_MODELS = ['users', 'sessions', 'api_keys'];
 
 /** The read models the brand, content and AI use cases wait for. */
 export const PUBLISHING_READ_MODELS = ['brands', 'contents', 'ai_generations'];
+
+/** The read models the video post use cases wait for. */
+export const VIDEO_READ_MODELS = ['video_posts'];
+
+/** The read models the media use cases wait for. */
+export const MEDIA_READ_MODELS = ['media'];

@@ -1,8 +1,17 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AiProvider } from '../ai/provider.ts';
 import type { ApiServices } from '../api/request-scope.ts';
 import type { CommandObserver } from '../commands/handle-command.ts';
 import type { Logger } from '../logger.ts';
-import { IDENTITY_READ_MODELS, PUBLISHING_READ_MODELS } from '../projections/registry.ts';
+import {
+  IDENTITY_READ_MODELS,
+  MEDIA_READ_MODELS,
+  PUBLISHING_READ_MODELS,
+  VIDEO_READ_MODELS,
+} from '../projections/registry.ts';
+import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
+import { createLocalStorage } from '../storage/local-storage.ts';
 import { type Runtime, settleReadModels } from './runtime.ts';
 
 export interface ApiServicesOptions {
@@ -12,6 +21,12 @@ export interface ApiServicesOptions {
   /** How long a mutation waits for the read models to show its change before answering. */
   readYourWritesTimeoutMs: number;
   observeCommand?: CommandObserver;
+  /**
+   * Object storage, size limits and URL lifetimes for media. `serveApi` passes MEDIA_DIR and the
+   * configured limits; without it (tests, tools that serve no uploads) media goes to a directory
+   * under the OS temp dir, with the default limits.
+   */
+  media?: MediaOptions;
 }
 
 /** The use cases' dependencies for the API, each context waiting only for the read models it reads. */
@@ -28,8 +43,18 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
   return {
     identity: { ...shared, keys: runtime.keys, authSecret, settle: settle(IDENTITY_READ_MODELS) },
     publishing: { ...shared, ai: options.ai, authSecret, settle: settle(PUBLISHING_READ_MODELS) },
+    media: mediaDeps(
+      { ...shared, settle: settle(MEDIA_READ_MODELS) },
+      authSecret,
+      options.media ?? temporaryMedia(),
+    ),
+    videos: { ...shared, settle: settle(VIDEO_READ_MODELS) },
     pool: runtime.pool,
     projections: runtime.projections,
     bus: runtime.bus,
   };
 }
+
+const temporaryMedia = (): MediaOptions => ({
+  storage: createLocalStorage(join(tmpdir(), 'chronicle-media')),
+});

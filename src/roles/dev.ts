@@ -53,6 +53,7 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     await projector.start();
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await startWorker(runtime, log, {
+      config,
       temporalAddress: temporal.address,
       lifecycle,
       onFailure: onWorkerFailure,

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
 import { projectionStatuses } from '../projections/status.ts';
+import { createLocalStorage } from '../storage/local-storage.ts';
 import { apiServices } from './api-services.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -54,6 +55,15 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       ai: createAiProvider(config),
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),
+      media: {
+        storage: createLocalStorage(config.MEDIA_DIR),
+        limits: {
+          video: config.MEDIA_MAX_VIDEO_BYTES,
+          image: config.MEDIA_MAX_IMAGE_BYTES,
+          audio: config.MEDIA_MAX_AUDIO_BYTES,
+          file: config.MEDIA_MAX_FILE_BYTES,
+        },
+      },
     }),
   });
   try {

@@ -1,5 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
-import { type Config, ConfigError } from '../config.ts';
+import { createAiProvider } from '../ai/create-ai-provider.ts';
+import { resolveAuthSecret } from '../auth/auth-secret.ts';
+import { type Config, ConfigError, loadConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createActivities } from '../workflows/activities.ts';
 import { createProcessManager, type ProcessManager } from '../workflows/process-manager/process-manager.ts';
@@ -15,6 +17,12 @@ export interface StartedWorker {
   processManager: ProcessManager;
 }
 
+/** The settings the activities need: the AI provider's and the secret webhook signing keys derive from. */
+export type WorkerConfig = Pick<
+  Config,
+  'AUTH_SECRET' | 'DATA_DIR' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL'
+>;
+
 /**
  * Starts the Temporal worker (one per task queue, sharing one workflow bundle) and the process
  * manager that feeds it, each owned by `lifecycle` as soon as it exists: shutdown stops the
@@ -24,15 +32,28 @@ export interface StartedWorker {
 export async function startWorker(
   runtime: Runtime,
   log: Logger,
-  options: { temporalAddress: string; lifecycle: Lifecycle; onFailure: (error: unknown) => void },
+  options: {
+    temporalAddress: string;
+    lifecycle: Lifecycle;
+    onFailure: (error: unknown) => void;
+    /** The AI provider's settings and the secret webhook deliveries are signed with. */
+    config: WorkerConfig;
+  },
 ): Promise<StartedWorker> {
-  const { temporalAddress, lifecycle, onFailure } = options;
+  const { temporalAddress, lifecycle, onFailure, config } = options;
   const workerLog = log.child({ component: 'worker' });
   installTemporalRuntime(log);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   await lifecycle.own('temporal-worker-connection', () => connection.close());
   const bundle = await bundleWorkflows(WORKFLOWS_PATH, log);
-  const activities = createActivities({ store: runtime.store, codec: runtime.codec, log: workerLog });
+  const activities = createActivities({
+    store: runtime.store,
+    codec: runtime.codec,
+    log: workerLog,
+    ai: createAiProvider(config, { log: workerLog }),
+    // The API's secret: receivers verify with the signing key the API shows brand admins.
+    authSecret: await resolveAuthSecret(config, config.DATA_DIR),
+  });
   for (const taskQueue of Object.values(TASK_QUEUES)) {
     const worker = await createWorker({ connection, taskQueue, workflows: { bundle }, activities });
     const running = worker.run().catch((error: unknown) => {
@@ -64,6 +85,13 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
         : [{ variable: 'TEMPORAL_ADDRESS', message: 'is required for the worker role' }]),
     ]);
   }
+  if (config.AUTH_SECRET === undefined) {
+    // A worker elsewhere than the API would sign with a key of its own, which receivers reject.
+    log.warn(
+      { dataDir: config.DATA_DIR },
+      'AUTH_SECRET is unset: webhook deliveries are signed with the key in DATA_DIR, which must be the API’s',
+    );
+  }
   const lifecycle = new Lifecycle(log);
   lifecycle.handleSignals();
   let failed = false;
@@ -74,7 +102,7 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
   try {
     const runtime = await openRuntime(config, log, databaseUrl);
     await lifecycle.own('runtime', runtime.close);
-    await startWorker(runtime, log, { temporalAddress, lifecycle, onFailure });
+    await startWorker(runtime, log, { temporalAddress, lifecycle, onFailure, config });
     if (!lifecycle.isStopping) log.info({ temporalAddress }, 'worker running');
   } catch (error) {
     const interrupted = lifecycle.isStopping;

@@ -1,6 +1,8 @@
+import type { AiProvider } from '../ai/provider.ts';
 import type { EventCodec } from '../commands/event-codec.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
+import { createPublishingActivities } from './publishing/activities.ts';
 
 /**
  * What activities may use: they act by issuing commands (through the command pipeline, with
@@ -12,6 +14,10 @@ export interface ActivityDeps {
   codec: EventCodec;
   log: Logger;
   clock?: () => Date;
+  /** Claims review and metadata generation (publishing). */
+  ai: AiProvider;
+  /** The server secret each webhook channel's signing key derives from (publishing). */
+  authSecret: Uint8Array;
 }
 
 /**
@@ -19,8 +25,10 @@ export interface ActivityDeps {
  * `createActivities(deps)`): a saga adds `...createPublishingActivities(deps)` here, and its
  * workflow imports the `Activities` type only (`proxyActivities<Activities>`), never this module.
  */
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createPublishingActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

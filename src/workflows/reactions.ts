@@ -1,8 +1,12 @@
 import type { RegisteredReaction } from './process-manager/reaction.ts';
+import { publishingReactions } from './publishing/reactions.ts';
+import { TASK_QUEUES } from './task-queues.ts';
 
 /**
  * Every reaction the process manager runs: a saga adds `defineReaction({ ... })` for the events
  * that start or feed it. Order matters within one event: a start listed before a signal for the
  * same workflow is carried out first.
  */
-export const REACTIONS: readonly RegisteredReaction[] = [];
+export const REACTIONS: readonly RegisteredReaction[] = [
+  ...publishingReactions({ taskQueue: TASK_QUEUES.sagas }),
+];

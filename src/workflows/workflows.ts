@@ -5,4 +5,5 @@
  * and pure code only (no Node built-ins, no I/O, no clock, no randomness), and import activities
  * as types only.
  */
-export {};
+export { unpublishContent } from './publishing/unpublish-workflow.ts';
+export { publishContent } from './publishing/workflow.ts';

@@ -38,14 +38,20 @@ describe('chronicle worker', () => {
         timeout: 30_000,
         interval: 100,
       });
-      // The worker's identity is `<pid>@<host>`: this very process polls the saga queue.
-      const { pollers } = await client.client.workflowService.describeTaskQueue({
-        namespace: TEMPORAL_NAMESPACE,
-        taskQueue: { name: TASK_QUEUES.sagas },
-        taskQueueType: WORKFLOW_TASK_QUEUE,
-      });
-      expect(pollers.map((p) => p.identity)).toContainEqual(
-        expect.stringMatching(new RegExp(`^${child.pid}@`)),
+      // The worker's identity is `<pid>@<host>`: this very process polls the saga queue (its first
+      // poll may reach the server a moment after it says it is running).
+      await vi.waitFor(
+        async () => {
+          const { pollers } = await client.client.workflowService.describeTaskQueue({
+            namespace: TEMPORAL_NAMESPACE,
+            taskQueue: { name: TASK_QUEUES.sagas },
+            taskQueueType: WORKFLOW_TASK_QUEUE,
+          });
+          expect(pollers.map((p) => p.identity)).toContainEqual(
+            expect.stringMatching(new RegExp(`^${child.pid}@`)),
+          );
+        },
+        { timeout: 15_000, interval: 200 },
       );
 
       const signalledAt = Date.now();

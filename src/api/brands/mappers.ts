@@ -1,5 +1,5 @@
+import { feedPath } from '../../channels/feed.ts';
 import { channelSigningSecret } from '../../channels/webhook-signature.ts';
-import { feedPath } from '../content/feed-route.ts';
 import type { BrandRow, ClaimRow, MemberRow } from './read-model-queries.ts';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);

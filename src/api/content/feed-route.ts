@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
+import { feedPath } from '../../channels/feed.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
 import { sendError } from '../events/error-replies.ts';
 import { type FeedItemRow, feedItems } from './read-model-queries.ts';
@@ -9,8 +10,6 @@ import { type FeedItemRow, feedItems } from './read-model-queries.ts';
 const FEED_ITEMS = 50;
 
 const params = z.object({ brandId: z.uuid() });
-
-export const feedPath = (brandId: string) => `/brands/${brandId}/feed.json`;
 
 /**
  * `GET /brands/:brandId/feed.json`: the brand's public JSON Feed 1.1 (https://jsonfeed.org/version/1.1),

@@ -253,11 +253,15 @@ export interface FeedItemRow {
   updated_at: Date;
 }
 
-/** The brand's public feed: published contents listed on its feed channel, newest first. */
+/**
+ * The brand's public feed: published contents listed on its feed channel, newest first. A content
+ * the saga has put on the feed channel but not yet marked published waits until it is.
+ */
 export async function feedItems(pool: pg.Pool, brandId: string, limit: number) {
   const { rows } = await pool.query<FeedItemRow>(
     `select content_id, title, fields, metadata, published_at, updated_at from contents
-      where brand_id = $1 and feed_listed order by published_at desc limit $2`,
+      where brand_id = $1 and feed_listed and published_at is not null
+      order by published_at desc limit $2`,
     [brandId, limit],
   );
   return rows;

@@ -93,6 +93,8 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     services,
     identity: services.identity,
     publishing: services.publishing,
+    media: services.media,
+    videos: services.videos,
     correlationId,
     authenticated: async () => live.authenticated,
     // Subscriptions issue no commands, so there is no read-your-writes wait to report.

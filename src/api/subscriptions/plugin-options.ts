@@ -3,6 +3,7 @@ import type { IResolvers } from 'mercurius';
 import { aiSubscriptionResolvers } from '../ai/resolvers.ts';
 import { contentSubscriptionResolvers } from '../content/subscriptions.ts';
 import { eventSubscriptionResolvers } from '../events/subscription-resolvers.ts';
+import { mediaSubscriptionResolvers } from '../media/subscriptions.ts';
 import type { ApiServices } from '../request-scope.ts';
 import { connectionInit } from './connection-init.ts';
 import { subscriptionResolvers } from './resolvers.ts';
@@ -18,6 +19,7 @@ export function subscriptions(services: ApiServices, limits: SubscriptionLimits,
     eventSubscriptionResolvers(log, limits),
     contentSubscriptionResolvers(log),
     aiSubscriptionResolvers(log),
+    mediaSubscriptionResolvers(log),
   ];
   return {
     schemas: [
@@ -25,6 +27,7 @@ export function subscriptions(services: ApiServices, limits: SubscriptionLimits,
       new URL('../events/schema.graphql', import.meta.url),
       new URL('../content/subscriptions.graphql', import.meta.url),
       new URL('../ai/subscriptions.graphql', import.meta.url),
+      new URL('../media/subscriptions.graphql', import.meta.url),
     ],
     resolvers,
     options: {

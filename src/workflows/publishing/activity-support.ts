@@ -1,5 +1,4 @@
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ZodError } from 'zod';
 import { AiProviderError } from '../../ai/errors.ts';
 import type { AiKind } from '../../ai/provider.ts';
@@ -7,11 +6,15 @@ import { WebhookError } from '../../channels/webhook-channel.ts';
 import { uuidv5 } from '../../commands/event-ids.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { aiGenerationStream } from '../../domain/ai/streams.ts';
+import { brandAggregate } from '../../domain/brands/brand-decider.ts';
+import type { Brand } from '../../domain/brands/brand-state.ts';
+import { brandStream } from '../../domain/brands/streams.ts';
 import type { ContentSagaCommand } from '../../domain/content/content-commands.ts';
 import { contentAggregate } from '../../domain/content/content-decider.ts';
+import type { Content } from '../../domain/content/content-state.ts';
 import { contentStream } from '../../domain/content/streams.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
-import { DomainError } from '../../domain/shared/domain-error.ts';
+import { DomainError, notFound } from '../../domain/shared/domain-error.ts';
 import { aiGenerations } from '../../services/ai/aggregates.ts';
 import {
   type AiGeneration,
@@ -127,3 +130,21 @@ export async function generateOnce<Kind extends AiKind>(
   }
   return runGeneration(deps, { ...request, requestId: requestIdOf(attempt), context, signal });
 }
+
+/** The content as it stands now; saga activities only run for content that exists. */
+export async function loadContent(deps: PublishingDeps, contentId: string): Promise<Content> {
+  const { state } = await loadAggregate(deps, contentAggregate, contentStream(contentId));
+  if (state.status === 'none') throw notFound('CONTENT_NOT_FOUND', `No content ${contentId}`);
+  return state;
+}
+
+export async function loadBrand(deps: PublishingDeps, brandId: string): Promise<Brand | undefined> {
+  const { state } = await loadAggregate(deps, brandAggregate, brandStream(brandId));
+  return state.status === 'none' ? undefined : state;
+}
+
+/** Reasons and details are stored in events that hold at most 2,000 characters each. */
+export const NOTE_LIMIT = 2_000;
+
+export const note = (text: string) =>
+  text.length <= NOTE_LIMIT ? text : `${text.slice(0, NOTE_LIMIT - 1)}…`;

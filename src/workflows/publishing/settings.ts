@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '@temporalio/common';
+import type { RetryPolicy } from '@temporalio/workflow';
 
 /**
  * How patient the publishing saga is, per kind of activity. Travels in the workflow's input (so a

@@ -1,0 +1,79 @@
+import { mediaAggregate } from '../../domain/media/media-decider.ts';
+import { mediaStream } from '../../domain/media/streams.ts';
+import { assetPrefix } from '../../storage/keys.ts';
+import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
+import { mediaIdInput, requestUploadInput } from './inputs.ts';
+import type { MediaDeps } from './media-deps.ts';
+import { uploadPath } from './upload-tokens.ts';
+
+export interface UploadTicket {
+  assetId: string;
+  /** Relative to the API's origin: `PUT` the bytes there, with the declared size at most. */
+  uploadUrl: string;
+  expiresAt: string;
+  maxSize: number;
+}
+
+/**
+ * Opens an upload and hands out its URL, valid for `uploadUrlTtlMs` (10 minutes). The asset id
+ * derives from the command id, so a retried request (same idempotency key) gets the same asset and
+ * the same URL back.
+ */
+export async function requestUpload(
+  deps: MediaDeps,
+  context: RequestContext,
+  raw: unknown,
+): Promise<UploadTicket> {
+  const { kind, fileName, contentType, size, idempotencyKey } = requestUploadInput.parse(raw);
+  const commandId = commandIdFor(context, 'requestUpload', idempotencyKey ?? undefined);
+  const assetId = commandId;
+  const now = nowFrom(deps);
+  const result = await execute(
+    deps,
+    mediaAggregate,
+    mediaStream(assetId),
+    envelope(context, commandId, now, {
+      type: 'RequestUpload',
+      assetId,
+      kind,
+      fileName,
+      contentType,
+      declaredSize: size,
+      maxSize: deps.limits[kind],
+      expiresAt: new Date(now.getTime() + deps.uploadUrlTtlMs).toISOString(),
+    }),
+  );
+  const requested = result.events.find((event) => event.type === 'MediaUploadRequested');
+  if (requested?.type !== 'MediaUploadRequested')
+    throw new Error(`RequestUpload of ${assetId} recorded nothing`);
+  const expiresAt = new Date(requested.data.expiresAt);
+  return {
+    assetId,
+    uploadUrl: uploadPath(deps.uploadTokens.issue(assetId, expiresAt)),
+    expiresAt: expiresAt.toISOString(),
+    maxSize: requested.data.declaredSize,
+  };
+}
+
+/**
+ * Deletes the asset for good (owner or admin), then its stored objects. The event comes first: an
+ * object left behind by a crash in between is unreachable (delivery refuses deleted assets) and
+ * deleting again removes it. The transcoding saga, signalled by the process manager, stops and
+ * removes what it was still writing.
+ */
+export async function deleteMedia(deps: MediaDeps, context: RequestContext, raw: unknown): Promise<string> {
+  const { id, idempotencyKey } = mediaIdInput.parse(raw);
+  const commandId = commandIdFor(context, `deleteMedia:${id}`, idempotencyKey ?? undefined);
+  await execute(
+    deps,
+    mediaAggregate,
+    mediaStream(id),
+    envelope(context, commandId, nowFrom(deps), { type: 'DeleteMedia' }),
+  );
+  try {
+    await deps.storage.deletePrefix(assetPrefix(id));
+  } catch (error) {
+    deps.log.warn({ err: error, assetId: id }, 'deleted media whose objects could not be removed yet');
+  }
+  return id;
+}
