@@ -155,20 +155,24 @@ export async function searchContents(pool: pg.Pool, viewer: BrandViewer, raw: un
   return { hits: found.rows, suggestions, partialRanking: candidates >= RANKED_CANDIDATES };
 }
 
+/** Titles at least this similar (pg_trgm's own default threshold) are suggested. */
+const MIN_SIMILARITY = 0.3;
+
+/**
+ * Nearest titles first (trigram distance through the GiST index), so the cost is a few index
+ * pages whatever the table's size; duplicates and weak matches are dropped here.
+ */
 async function similarTitles(pool: pg.Pool, viewer: BrandViewer, query: string): Promise<string[]> {
   const params = parameters();
-  const { rows } = await pool.query<{ title: string }>(
-    `select title from (
-       select distinct on (c.title) c.title, similarity(c.title, ${params.add(query)}) as score
-         from contents c
-        where c.title % ${params.add(query)}
-          and ${visibleTo(params.add(viewer.userId), params.add(viewer.admin))}
-          and c.status <> 'archived'
-        order by c.title, score desc) candidates
-      order by score desc limit 5`,
+  const q = params.add(query);
+  const { rows } = await pool.query<{ title: string; score: number }>(
+    `select c.title, similarity(c.title, ${q}) as score from contents c
+      where ${visibleTo(params.add(viewer.userId), params.add(viewer.admin))} and c.status <> 'archived'
+      order by c.title <-> ${q} limit 20`,
     params.values,
   );
-  return rows.map((row) => row.title);
+  const titles = rows.filter((row) => row.score >= MIN_SIMILARITY).map((row) => row.title);
+  return [...new Set(titles)].slice(0, 5);
 }
 
 export interface VersionRow {

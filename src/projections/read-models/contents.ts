@@ -12,12 +12,12 @@ const SEARCHED_FIELD_CHARS = 100_000;
 /**
  * Contents as lists, details and search see them, every version, the approval workflow's progress
  * and each publication's saga progress. The search document is a generated column (title weighted
- * above fields, English stemming) with a GIN index; titles also have a trigram index for suggestions.
+ * above fields, English stemming) with a GIN index; titles also have a trigram GiST index for suggestions.
  */
 export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'contents',
-    version: 1,
+    version: 2,
     eventTypes: Object.keys(contentEventCatalogue),
     tables: {
       contents: {
@@ -37,7 +37,8 @@ export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projectio
           '(brand_id, status_position)',
           '(brand_id, published_at desc) where feed_listed',
           'using gin (search_document)',
-          'using gin (title gin_trgm_ops)',
+          // GiST, not GIN: suggestions walk titles nearest the query first (KNN, `<->`) and stop.
+          'using gist (title gist_trgm_ops)',
         ],
       },
       content_versions: {
