@@ -30,9 +30,11 @@ describe('operations', () => {
       'api_keys',
       'brands',
       'contents',
+      'media',
       'sessions',
       'stream_catalogue',
       'users',
+      'video_posts',
     ]);
     for (const status of statuses) {
       expect(status).toMatchObject({ state: expect.stringMatching(/^(live|catching_up)$/), error: null });

@@ -144,11 +144,13 @@ describe('local object storage', () => {
     }
     await storage.put(renditionKey(other, '720p'), Readable.from([Buffer.from('keep')]));
     await storage.deletePrefix(`media/${assetId}/renditions/hls-`);
-    expect(await filesUnder(root)).toEqual([
-      `media/${assetId}/original/upload-1`,
-      `media/${assetId}/renditions/720p`,
-      `media/${other}/renditions/720p`,
-    ]);
+    expect(await filesUnder(root)).toEqual(
+      [
+        `media/${assetId}/original/upload-1`,
+        `media/${assetId}/renditions/720p`,
+        `media/${other}/renditions/720p`,
+      ].sort(),
+    );
     await storage.deletePrefix(assetPrefix(assetId));
     expect(await filesUnder(root)).toEqual([`media/${other}/renditions/720p`]);
     await storage.deletePrefix(assetPrefix(randomUUID()));

@@ -41,25 +41,30 @@ export async function deliveryRoutes(
   options: { media: MediaDeps; pool: pg.Pool },
 ): Promise<void> {
   const { media, pool } = options;
-  app.get('/media/:assetId/:rendition', async (request, reply) => {
-    try {
-      const { assetId, rendition } = params.parse(request.params);
-      const { expires, signature } = query.parse(request.query);
-      const now = nowFrom(media);
-      if (!media.urls.verify(assetId, rendition, expires, signature, now)) {
-        throw forbidden('INVALID_SIGNATURE', 'This media URL is not valid or has expired');
+  // HEAD is served here too, without opening the object (Fastify's automatic HEAD would read it all).
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/media/:assetId/:rendition',
+    handler: async (request, reply) => {
+      try {
+        const { assetId, rendition } = params.parse(request.params);
+        const { expires, signature } = query.parse(request.query);
+        const now = nowFrom(media);
+        if (!media.urls.verify(assetId, rendition, expires, signature, now)) {
+          throw forbidden('INVALID_SIGNATURE', 'This media URL is not valid or has expired');
+        }
+        const row = z.uuid().safeParse(assetId).success ? await findMediaAsset(pool, assetId) : undefined;
+        const deliverable = row && locate(row, rendition);
+        if (!deliverable) throw notFound('RENDITION_NOT_FOUND', 'No such media rendition');
+        reply.header('x-content-type-options', 'nosniff');
+        if (isPlaylist(deliverable.contentType))
+          return await sendPlaylist(media, reply, assetId, row, deliverable);
+        const maxAge = Math.max(0, Number(expires) - Math.floor(now.getTime() / 1000));
+        return await sendObject(media, request, reply, deliverable, maxAge);
+      } catch (error) {
+        return sendMediaError(reply, error instanceof ObjectNotFound ? missing() : error);
       }
-      const row = z.uuid().safeParse(assetId).success ? await findMediaAsset(pool, assetId) : undefined;
-      const deliverable = row && locate(row, rendition);
-      if (!deliverable) throw notFound('RENDITION_NOT_FOUND', 'No such media rendition');
-      reply.header('x-content-type-options', 'nosniff');
-      if (isPlaylist(deliverable.contentType))
-        return await sendPlaylist(media, reply, assetId, row, deliverable);
-      const maxAge = Math.max(0, Number(expires) - Math.floor(now.getTime() / 1000));
-      return await sendObject(media, request, reply, deliverable, maxAge);
-    } catch (error) {
-      return sendMediaError(reply, error instanceof ObjectNotFound ? missing() : error);
-    }
+    },
   });
 }
 
@@ -110,15 +115,17 @@ async function sendObject(
       },
     );
   }
+  const head = request.method === 'HEAD';
   if (range.kind === 'whole') {
-    return reply.header('content-length', object.size).send(await media.storage.get(object.storageKey));
+    reply.header('content-length', object.size);
+    return reply.send(head ? undefined : await media.storage.get(object.storageKey));
   }
   const { start, end } = range;
-  return reply
+  reply
     .code(206)
     .header('content-range', `bytes ${start}-${end}/${object.size}`)
-    .header('content-length', end - start + 1)
-    .send(await media.storage.get(object.storageKey, { start, end }));
+    .header('content-length', end - start + 1);
+  return reply.send(head ? undefined : await media.storage.get(object.storageKey, { start, end }));
 }
 
 /**

@@ -22,7 +22,7 @@ type Resolver = (root: unknown, args: Args, context: GraphQLContext) => Promise<
 const mediaArgs = z.object({ id: z.uuid() });
 const renditionKindsArgs = z.object({
   kinds: z
-    .array(z.enum(RENDITION_KINDS.map((kind) => kind.toUpperCase()) as [string, ...string[]]))
+    .array(z.enum(['VIDEO', 'HLS', 'IMAGE', 'THUMBNAIL', 'AUDIO']))
     .max(RENDITION_KINDS.length)
     .nullish(),
 });
@@ -53,9 +53,9 @@ export function mediaResolvers(): IResolvers {
     MediaManifest: {
       renditions: async (manifest: NonNullable<MediaAssetView['manifest']>, args: Args) => {
         const { kinds } = renditionKindsArgs.parse(args);
-        return kinds
-          ? manifest.renditions.filter((rendition) => kinds.includes(rendition.kind))
-          : manifest.renditions;
+        if (!kinds) return manifest.renditions;
+        const wanted = new Set<string>(kinds);
+        return manifest.renditions.filter((rendition) => wanted.has(rendition.kind));
       },
     },
   };

@@ -1,14 +1,14 @@
-import type pg from 'pg';
-import type { Manifest, Probe, Rendition } from '../../domain/media/media-values.ts';
-import { DELIVERY_URL_TTL_MS } from '../../services/media/media-deps.ts';
-import { deliveryExpiry, mediaUrls } from '../../services/media/signed-urls.ts';
+import type { Rendition } from '../../domain/media/media-values.ts';
+import { deliveryExpiry } from '../../services/media/signed-urls.ts';
+import { nowFrom } from '../../services/shared/command-context.ts';
+import { findMediaAssets, type MediaAssetRow } from '../media/read-model-queries.ts';
 import type { RequestScope } from '../request-scope.ts';
 
 /**
  * What a post plays, read from the media read model (`media_assets`) when a post is read: the
- * renditions belong to the asset, and the transcoding saga may finish (or the asset be deleted)
- * after the post was made. URLs are signed with the media delivery key, so `GET /media/...`
- * serves them to whoever holds one.
+ * renditions belong to the asset, which may be deleted after the post was made. URLs are signed
+ * as `media(id)` signs them, so `GET /media/...` serves them to whoever holds one: the post's
+ * visibility is what guards them.
  */
 export interface Playback {
   durationSeconds: number | null;
@@ -28,13 +28,6 @@ export interface PlayableRendition {
 
 const NOTHING_TO_PLAY: Playback = { durationSeconds: null, renditions: [], hlsMaster: null, poster: null };
 
-interface MediaAssetRow {
-  asset_id: string;
-  status: string;
-  probe: Probe | null;
-  manifest: Manifest | null;
-}
-
 /** The playback of one asset; every call in the same tick of one request shares one query. */
 export function playbackOf(scope: RequestScope, assetId: string): Promise<Playback> {
   let lookup = lookups.get(scope);
@@ -47,26 +40,6 @@ export function playbackOf(scope: RequestScope, assetId: string): Promise<Playba
 
 const lookups = new WeakMap<RequestScope, (assetId: string) => Promise<MediaAssetRow | undefined>>();
 
-/** PostgreSQL's code for a relation that does not exist. */
-const UNDEFINED_TABLE = '42P01';
-
-/**
- * The assets' rows; none while the media read model is not there yet (an API started before the
- * projector first created it): posts then show nothing to play rather than failing.
- */
-async function findMediaAssets(pool: pg.Pool, assetIds: readonly string[]) {
-  try {
-    const { rows } = await pool.query<MediaAssetRow>(
-      'select asset_id, status, probe, manifest from media_assets where asset_id = any($1::uuid[])',
-      [assetIds],
-    );
-    return new Map(rows.map((row) => [row.asset_id, row]));
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === UNDEFINED_TABLE) return new Map();
-    throw error;
-  }
-}
-
 /**
  * The renditions a player picks from: MP4s, images, thumbnails and the HLS master playlist. HLS
  * variant playlists and segments (hundreds for a long film) are reached through the master.
@@ -74,15 +47,15 @@ async function findMediaAssets(pool: pg.Pool, assetIds: readonly string[]) {
 function playable(scope: RequestScope, asset: MediaAssetRow): Playback {
   const { manifest } = asset;
   if (asset.status !== 'ready' || !manifest) return NOTHING_TO_PLAY;
-  const expiresAt = deliveryExpiry(now(scope), DELIVERY_URL_TTL_MS);
-  const urls = mediaUrls(scope.publishing.authSecret);
+  const { media } = scope;
+  const expiresAt = deliveryExpiry(nowFrom(media), media.deliveryUrlTtlMs);
   const toPlayable = (rendition: Rendition): PlayableRendition => ({
     name: rendition.name,
     kind: rendition.kind,
     width: rendition.width,
     height: rendition.height,
     contentType: rendition.contentType,
-    url: urls.signedMediaUrl(asset.asset_id, rendition.name, expiresAt),
+    url: media.urls.signedMediaUrl(asset.asset_id, rendition.name, expiresAt),
   });
   const renditions = manifest.renditions
     .filter((rendition) => rendition.kind !== 'hls' || rendition.name === manifest.hlsMaster)
@@ -95,8 +68,6 @@ function playable(scope: RequestScope, asset: MediaAssetRow): Playback {
     poster: named(manifest.poster),
   };
 }
-
-const now = (scope: RequestScope) => scope.services.identity.clock?.() ?? new Date();
 
 interface Batch<Row> {
   ids: string[];

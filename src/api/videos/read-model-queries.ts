@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Actor } from '../../domain/shared/decider.ts';
 import { validation } from '../../domain/shared/domain-error.ts';
+import { canWatch } from '../../domain/videos/video-post-policy.ts';
 import { pageOf } from '../pagination.ts';
 import { countWhere, parameters, sortKey, whereClause } from '../shared/sql.ts';
 
@@ -34,20 +35,17 @@ export interface VideoPostRow {
 const POST_COLUMNS = `v.post_id, v.owner_id, v.asset_id, v.title, v.description, v.tags, v.visibility,
   v.created_at, v.updated_at, ${sortKey('v.created_at')}`;
 
-/** With the id: unlisted posts are for anyone who has it, private ones for the owner and admins. */
-const watchable = (viewer: string, admin: string) =>
-  `(v.visibility <> 'private' or ${admin} or v.owner_id = ${viewer}::uuid)`;
-
-/** Posts by id (detail, loaders); those the viewer may not watch are left out. */
+/** Posts by id (detail, loaders); those the viewer may not watch (`canWatch`) are left out. */
 export async function findVideoPosts(pool: pg.Pool, viewer: VideoViewer, postIds: readonly string[]) {
-  const params = parameters();
-  const ids = params.add(postIds);
   const { rows } = await pool.query<VideoPostRow>(
-    `select ${POST_COLUMNS} from video_posts v
-      where v.post_id = any(${ids}::uuid[]) and ${watchable(params.add(viewer.userId), params.add(viewer.admin))}`,
-    params.values,
+    `select ${POST_COLUMNS} from video_posts v where v.post_id = any($1::uuid[])`,
+    [postIds],
   );
-  return new Map(rows.map((row) => [row.post_id, row]));
+  return new Map(
+    rows
+      .filter((row) => canWatch({ ownerId: row.owner_id, visibility: row.visibility }, viewer))
+      .map((row) => [row.post_id, row]),
+  );
 }
 
 export async function findVideoPost(pool: pg.Pool, viewer: VideoViewer, postId: string) {
@@ -133,7 +131,7 @@ export async function searchVideoPosts(pool: pg.Pool, viewer: VideoViewer, raw: 
   return { rows, page, total };
 }
 
-const searchCursor = z.tuple([z.string().regex(/^-?\d+(\.\d+)?(e-?\d+)?$/), z.iso.datetime(), z.uuid()]);
+const searchCursor = z.tuple([z.string().regex(/^-?\d+(\.\d+)?(e[+-]?\d+)?$/), z.iso.datetime(), z.uuid()]);
 
 const listCursor = z.tuple([z.iso.datetime(), z.uuid()]);
 

@@ -25,9 +25,13 @@ export function requireOwnerOrAdmin(post: VideoPost, actor: Actor, action: strin
   return by;
 }
 
-/** Whether a reader may see a post: the read side's rule, kept here so both sides agree. */
+/**
+ * Whether a reader with the post's id may watch it: unlisted posts are for anyone who has the id,
+ * private ones for their owner and admins. Lists and search are narrower (public posts only, plus
+ * the reader's own).
+ */
 export function canWatch(
-  post: Pick<VideoPost, 'ownerId' | 'visibility'>,
+  post: { ownerId: string; visibility: string },
   viewer: { userId: string | null; admin: boolean },
 ): boolean {
   return post.visibility !== 'private' || viewer.admin || viewer.userId === post.ownerId;

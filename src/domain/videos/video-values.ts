@@ -37,11 +37,3 @@ export const videoTags = z
 export function normaliseTag(raw: string): string {
   return raw.normalize('NFC').trim().replace(/^#+/, '').trim().replace(/\s+/g, ' ').toLowerCase();
 }
-
-/** A post's editable parts. */
-export interface VideoDetails {
-  title: string;
-  description: string;
-  tags: string[];
-  visibility: VideoVisibility;
-}

@@ -141,6 +141,14 @@ function renditionsOf(assetId: string): Rendition[] {
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The asset deleted after the fact, as `deleteMedia` would record it. */
+export async function deleteAsset(api: IdentityApp, assetId: string, deletedBy: string) {
+  const position = await append(api, mediaStream(assetId), [
+    { type: 'MediaDeleted', data: { assetId, deletedBy } },
+  ]);
+  await waitForPosition(api.runtime.pool, api.runtime.bus, position, { timeoutMs: 5_000 });
+}
+
 async function append(api: IdentityApp, stream: string, events: MediaEvent[]): Promise<bigint> {
   const { store, codec } = api.runtime;
   const commandId = randomUUID();
