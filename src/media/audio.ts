@@ -1,4 +1,4 @@
-import { DEFAULT_TOOLS, type MediaTools, runFfmpeg } from './tool-process.ts';
+import { DEFAULT_TOOLS, type MediaTools, runFfmpeg, untrustedInput } from './tool-process.ts';
 import type { MediaProbe, ProgressListener } from './types.ts';
 import { asTranscodeFailure } from './video.ts';
 
@@ -7,7 +7,7 @@ export type AudioFormat = 'aac' | 'opus';
 /** How each audio rendition is stored: AAC in MP4 (every platform), Opus in Ogg (half the bytes). */
 export const AUDIO_FORMATS: Record<AudioFormat, { name: string; contentType: string; extension: string }> = {
   aac: { name: 'audio-aac', contentType: 'audio/mp4', extension: 'm4a' },
-  opus: { name: 'audio-opus', contentType: 'audio/ogg; codecs=opus', extension: 'ogg' },
+  opus: { name: 'audio-opus', contentType: 'audio/ogg', extension: 'ogg' },
 };
 
 /**
@@ -51,7 +51,8 @@ export async function transcodeAudio(
     await runFfmpeg(
       options.tools ?? DEFAULT_TOOLS,
       [
-        ...['-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1'],
+        ...untrustedInput(input),
+        ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1'],
         ...codec,
         ...['-ac', String(channels)],
         // Opus runs at 48 kHz whatever it is given; AAC keeps the source's rate.

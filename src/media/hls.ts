@@ -69,17 +69,7 @@ export async function packageHls(
   const playlistFile = path.join(outDir, playlistName);
   const signalOption = options.signal ? { signal: options.signal } : {};
   try {
-    await runFfmpeg(
-      tools,
-      [
-        ...['-i', input, '-map', '0', '-c', 'copy'],
-        ...['-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_playlist_type', 'vod'],
-        ...['-hls_flags', 'independent_segments', '-hls_segment_type', 'mpegts', '-start_number', '1'],
-        ...['-hls_segment_filename', path.join(outDir, `hls-${rendition}-seg-%05d.ts`)],
-        playlistFile,
-      ],
-      signalOption,
-    );
+    await runFfmpeg(tools, hlsArgs(input, outDir, rendition, segmentSeconds), signalOption);
   } catch (error) {
     throw asTranscodeFailure(error, `the HLS segments of ${rendition}`);
   }
@@ -113,6 +103,22 @@ export async function packageHls(
     segments,
     durationSeconds,
   };
+}
+
+/** ffmpeg's arguments to cut one rendition (shared with the benchmark's plain-ffmpeg baseline). */
+export function hlsArgs(
+  input: string,
+  outDir: string,
+  rendition: string,
+  segmentSeconds = HLS_SEGMENT_SECONDS,
+) {
+  return [
+    ...['-i', input, '-map', '0', '-c', 'copy'],
+    ...['-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_playlist_type', 'vod'],
+    ...['-hls_flags', 'independent_segments', '-hls_segment_type', 'mpegts', '-start_number', '1'],
+    ...['-hls_segment_filename', path.join(outDir, `hls-${rendition}-seg-%05d.ts`)],
+    path.join(outDir, hlsPlaylistName(rendition)),
+  ];
 }
 
 /** The master playlist over the variants, highest first (players start with the first listed). */

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { invalidMedia, MediaError } from './errors.ts';
-import { DEFAULT_TOOLS, lastLines, type MediaTools, runTool, ToolExit } from './tool-process.ts';
+import {
+  DEFAULT_TOOLS,
+  lastLines,
+  type MediaTools,
+  runTool,
+  ToolExit,
+  untrustedInput,
+} from './tool-process.ts';
 import type { MediaProbe } from './types.ts';
 
 /** A number ffprobe printed as a string ("20.000000", "N/A"), or absent. */
@@ -46,7 +53,7 @@ export async function probe(
   try {
     ({ stdout } = await runTool(
       tools.ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...untrustedInput(path)],
       options.signal ? { signal: options.signal } : {},
     ));
   } catch (error) {
@@ -106,6 +113,9 @@ function readableReason(stderr: string, path: string): string {
   const said = stderr.replaceAll(path, 'the file');
   if (/moov atom not found/i.test(said)) {
     return 'The file is not playable media: its MP4 index (the moov atom) is missing, so the upload is incomplete or not really an MP4';
+  }
+  if (/not on whitelist/i.test(said)) {
+    return 'The file is not in an audio or video format that is accepted (a playlist or script is not media)';
   }
   if (/Invalid data found when processing input/i.test(said)) {
     return 'The file is not audio, video or an image that can be read: its contents do not match any known format';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type EncodedImage, encodeImage, type ImageFormat } from './images.ts';
-import { DEFAULT_TOOLS, type MediaTools, runFfmpeg } from './tool-process.ts';
+import { DEFAULT_TOOLS, type MediaTools, runFfmpeg, untrustedInput } from './tool-process.ts';
 import { asTranscodeFailure } from './video.ts';
 
 /** Thumbnail widths: a list row, a card, a large preview. */
@@ -29,18 +29,8 @@ export async function extractFrame(
     await runFfmpeg(
       options.tools ?? DEFAULT_TOOLS,
       [
-        '-ss',
-        options.atSeconds.toFixed(3),
-        '-i',
-        input,
-        '-frames:v',
-        '1',
-        '-an',
-        '-f',
-        'image2',
-        '-c:v',
-        'png',
-        output,
+        ...['-ss', options.atSeconds.toFixed(3), ...untrustedInput(input)],
+        ...['-frames:v', '1', '-an', '-f', 'image2', '-c:v', 'png', output],
       ],
       options.signal ? { signal: options.signal } : {},
     );

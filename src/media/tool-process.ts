@@ -3,6 +3,22 @@ import { existsSync } from 'node:fs';
 import { MediaError } from './errors.ts';
 import type { ProgressListener } from './types.ts';
 
+/**
+ * The demuxers ffmpeg may use on an upload: the audio and video containers people send. Playlist
+ * and script formats (HLS, concat, ...) are left out: a "video" that is really a playlist would
+ * make ffmpeg open whatever files or URLs it lists.
+ */
+export const INPUT_FORMATS = [
+  ...['mov', 'mp4', 'matroska', 'webm', 'avi', 'flv', 'asf', 'mpegts', 'mpeg', 'h264', 'hevc', 'ogg'],
+  ...['wav', 'w64', 'aiff', 'caf', 'mp3', 'aac', 'flac', 'amr', 'amrnb', 'amrwb'],
+].join(',');
+
+/** ffmpeg/ffprobe options for reading an upload: local files only, accepted containers only. */
+export const untrustedInput = (path: string) => [
+  ...['-protocol_whitelist', 'file', '-format_whitelist', INPUT_FORMATS],
+  ...['-i', path],
+];
+
 /** Where the media tools are; PATH lookups unless configured. */
 export interface MediaTools {
   ffmpeg: string;

@@ -1,8 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
 import { createAiProvider } from '../ai/create-ai-provider.ts';
 import { resolveAuthSecret } from '../auth/auth-secret.ts';
-import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { createMediaModerator } from '../media/moderation/create-moderator.ts';
+import { createLocalStorage } from '../storage/local-storage.ts';
 import { createActivities } from '../workflows/activities.ts';
 import { createProcessManager, type ProcessManager } from '../workflows/process-manager/process-manager.ts';
 import { REACTIONS } from '../workflows/reactions.ts';
@@ -17,10 +20,13 @@ export interface StartedWorker {
   processManager: ProcessManager;
 }
 
-/** The settings the activities need: the AI provider's and the secret webhook signing keys derive from. */
+/**
+ * The settings the activities need: the AI provider's, the secret webhook signing keys derive
+ * from, and where media objects live.
+ */
 export type WorkerConfig = Pick<
   Config,
-  'AUTH_SECRET' | 'DATA_DIR' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL'
+  'AUTH_SECRET' | 'DATA_DIR' | 'MEDIA_DIR' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL'
 >;
 
 /**
@@ -53,9 +59,18 @@ export async function startWorker(
     ai: createAiProvider(config, { log: workerLog }),
     // The API's secret: receivers verify with the signing key the API shows brand admins.
     authSecret: await resolveAuthSecret(config, config.DATA_DIR),
+    storage: createLocalStorage(config.MEDIA_DIR),
+    moderator: createMediaModerator(config),
   });
   for (const taskQueue of Object.values(TASK_QUEUES)) {
-    const worker = await createWorker({ connection, taskQueue, workflows: { bundle }, activities });
+    const worker = await createWorker({
+      connection,
+      taskQueue,
+      workflows: { bundle },
+      activities,
+      // ffmpeg uses a core per rendition: more at once only slows each down.
+      ...(taskQueue === TASK_QUEUES.media ? { maxConcurrentActivities: availableParallelism() } : {}),
+    });
     const running = worker.run().catch((error: unknown) => {
       workerLog.error({ err: error, taskQueue }, 'Temporal worker failed');
       onFailure(error);

@@ -2,7 +2,11 @@ import type { AiProvider } from '../ai/provider.ts';
 import type { EventCodec } from '../commands/event-codec.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
+import type { MediaModerator } from '../media/moderation/moderator.ts';
+import type { ObjectStorage } from '../storage/port.ts';
 import { createPublishingActivities } from './publishing/activities.ts';
+import { createTranscodingActivities } from './transcoding/activities.ts';
+import type { MediaSettings } from './transcoding/deps.ts';
 
 /**
  * What activities may use: they act by issuing commands (through the command pipeline, with
@@ -18,6 +22,11 @@ export interface ActivityDeps {
   ai: AiProvider;
   /** The server secret each webhook channel's signing key derives from (publishing). */
   authSecret: Uint8Array;
+  /** Originals are read and renditions written here (transcoding). */
+  storage: ObjectStorage;
+  /** Local rules, then OpenAI's moderation when a key is set (transcoding). */
+  moderator: MediaModerator;
+  media?: MediaSettings;
 }
 
 /**
@@ -28,6 +37,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPublishingActivities(deps),
+    ...createTranscodingActivities(deps),
   };
 }
 

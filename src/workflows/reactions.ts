@@ -1,6 +1,7 @@
 import type { RegisteredReaction } from './process-manager/reaction.ts';
 import { publishingReactions } from './publishing/reactions.ts';
 import { TASK_QUEUES } from './task-queues.ts';
+import { transcodingReactions } from './transcoding/reactions.ts';
 
 /**
  * Every reaction the process manager runs: a saga adds `defineReaction({ ... })` for the events
@@ -9,4 +10,8 @@ import { TASK_QUEUES } from './task-queues.ts';
  */
 export const REACTIONS: readonly RegisteredReaction[] = [
   ...publishingReactions({ taskQueue: TASK_QUEUES.sagas }),
+  ...transcodingReactions({
+    taskQueue: TASK_QUEUES.sagas,
+    settings: { media: { taskQueue: TASK_QUEUES.media } },
+  }),
 ];

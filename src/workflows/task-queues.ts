@@ -5,6 +5,11 @@
 export const TASK_QUEUES = {
   /** Sagas that orchestrate commands (publishing, matching): short activities, many of them. */
   sagas: 'chronicle-sagas',
+  /**
+   * ffmpeg and sharp work (renditions, HLS, thumbnails): long, CPU-bound activities, as many at a
+   * time as the worker has cores, kept apart so they never take the slots sagas' commands need.
+   */
+  media: 'chronicle-media',
 } as const;
 
 export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];

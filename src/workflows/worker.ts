@@ -38,6 +38,8 @@ export interface WorkerOptions {
   shutdownGraceMs?: number;
   /** After this, shutdown gives up on activities that ignore cancellation. */
   shutdownForceMs?: number;
+  /** Activities run at once on this queue (Temporal's default: 100). */
+  maxConcurrentActivities?: number;
 }
 
 /**
@@ -54,6 +56,9 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     activities: options.activities,
     shutdownGraceTime: options.shutdownGraceMs ?? 3_000,
     shutdownForceTime: options.shutdownForceMs ?? 6_000,
+    ...(options.maxConcurrentActivities
+      ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities }
+      : {}),
   });
 }
 

@@ -7,3 +7,4 @@
  */
 export { unpublishContent } from './publishing/unpublish-workflow.ts';
 export { publishContent } from './publishing/workflow.ts';
+export { purgeMediaOutputs, transcodeMedia } from './transcoding/workflow.ts';

@@ -9,8 +9,10 @@ export interface OpenAiModeratorOptions {
   /** An OpenAI-compatible endpoint; OpenAI's own when unset. */
   baseUrl?: string;
   model?: string;
-  /** Per request (default 30 s). The SDK retries 429/5xx twice itself; the saga retries after that. */
+  /** Per request (default 30 s). */
   timeoutMs?: number;
+  /** The SDK's own retries of 429/5xx/timeouts (default 2); the saga retries the activity after that. */
+  maxRetries?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export function openAiModerator(options: OpenAiModeratorOptions): MediaModerator
     apiKey: options.apiKey,
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
     timeout: options.timeoutMs ?? 30_000,
-    maxRetries: 2,
+    maxRetries: options.maxRetries ?? 2,
   });
   const model = options.model ?? DEFAULT_MODERATION_MODEL;
   return {

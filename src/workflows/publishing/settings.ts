@@ -63,7 +63,8 @@ export function resolveSettings(input: PublishingSettingsInput = {}): Publishing
 /** Temporal's retry policy; failures marked non-retryable (domain refusals, 4xx) are never retried. */
 export function retryPolicy(settings: RetrySettings): RetryPolicy {
   return {
-    maximumAttempts: settings.maximumAttempts,
+    // Temporal refuses 0: "unlimited" is the field left out.
+    ...(settings.maximumAttempts > 0 ? { maximumAttempts: settings.maximumAttempts } : {}),
     initialInterval: settings.initialIntervalMs,
     backoffCoefficient: settings.backoffCoefficient,
     maximumInterval: settings.maximumIntervalMs,

@@ -22,6 +22,12 @@ export interface MediaWorkSettings extends RetrySettings {
   /** One attempt may take `minTimeoutMs + timeoutPerMediaSecondMs × duration`. */
   minTimeoutMs: number;
   timeoutPerMediaSecondMs: number;
+  /**
+   * The task queue of ffprobe/ffmpeg/sharp work, when it should go to workers of its own (their
+   * activity slots sized to their cores) instead of the saga's queue, where it would hold the
+   * slots that short command activities of every saga need. Unset: the workflow's own queue.
+   */
+  taskQueue?: string;
 }
 
 export interface TranscodingSettings {
@@ -77,7 +83,8 @@ export const NON_RETRYABLE_MEDIA_FAILURES = ['INVALID_MEDIA'];
 
 export function retryPolicy(settings: RetrySettings, nonRetryableErrorTypes: string[] = []): RetryPolicy {
   return {
-    maximumAttempts: settings.maximumAttempts,
+    // Temporal refuses 0; unlimited is the field left out.
+    ...(settings.maximumAttempts > 0 ? { maximumAttempts: settings.maximumAttempts } : {}),
     initialInterval: settings.initialIntervalMs,
     backoffCoefficient: settings.backoffCoefficient,
     maximumInterval: settings.maximumIntervalMs,

@@ -79,6 +79,7 @@ function activitiesFor(settings: TranscodingSettings) {
       retry: retryPolicy(settings.commands),
     }),
     inspection: proxyActivities<TranscodingActivities>({
+      ...(settings.media.taskQueue ? { taskQueue: settings.media.taskQueue } : {}),
       startToCloseTimeout: settings.inspection.timeoutMs,
       heartbeatTimeout: settings.media.heartbeatTimeoutMs,
       retry: retryPolicy(settings.inspection, NON_RETRYABLE_MEDIA_FAILURES),
@@ -94,6 +95,7 @@ function activitiesFor(settings: TranscodingSettings) {
 function mediaActivities(settings: TranscodingSettings, durationSeconds: number | null) {
   const { media } = settings;
   return proxyActivities<TranscodingActivities>({
+    ...(media.taskQueue ? { taskQueue: media.taskQueue } : {}),
     startToCloseTimeout: media.minTimeoutMs + Math.ceil(durationSeconds ?? 0) * media.timeoutPerMediaSecondMs,
     heartbeatTimeout: media.heartbeatTimeoutMs,
     retry: retryPolicy(media, NON_RETRYABLE_MEDIA_FAILURES),

@@ -8,11 +8,11 @@ import { contentAggregate } from '../../../../src/domain/content/content-decider
 import type { ContentEvent } from '../../../../src/domain/content/content-events.ts';
 import { contentStream } from '../../../../src/domain/content/streams.ts';
 import type { Logger } from '../../../../src/logger.ts';
-import { createActivities } from '../../../../src/workflows/activities.ts';
 import {
   createProcessManager,
   type ProcessManager,
 } from '../../../../src/workflows/process-manager/process-manager.ts';
+import { createPublishingActivities } from '../../../../src/workflows/publishing/activities.ts';
 import { publishingWorkflowId } from '../../../../src/workflows/publishing/ids.ts';
 import type { PublicationProgress } from '../../../../src/workflows/publishing/progress.ts';
 import { publishingReactions } from '../../../../src/workflows/publishing/reactions.ts';
@@ -107,7 +107,13 @@ export async function startPublishingHarness(options: { worker?: boolean } = {})
       connection,
       taskQueue,
       workflows: { bundle },
-      activities: createActivities({ store, codec, log, ai: createAiProvider({}), authSecret: AUTH_SECRET }),
+      activities: createPublishingActivities({
+        store,
+        codec,
+        log,
+        ai: createAiProvider({}),
+        authSecret: AUTH_SECRET,
+      }),
       shutdownGraceMs: 500,
       shutdownForceMs: 2_000,
     });

@@ -10,7 +10,7 @@ import { createAiProvider } from '../../../../src/ai/create-ai-provider.ts';
 import { loadConfig } from '../../../../src/config.ts';
 import { createLogger } from '../../../../src/logger.ts';
 import { openRuntime } from '../../../../src/roles/runtime.ts';
-import { createActivities } from '../../../../src/workflows/activities.ts';
+import { createPublishingActivities } from '../../../../src/workflows/publishing/activities.ts';
 import { installTemporalRuntime } from '../../../../src/workflows/temporal-runtime.ts';
 import { createWorker } from '../../../../src/workflows/worker.ts';
 
@@ -27,7 +27,7 @@ const worker = await createWorker({
   connection,
   taskQueue: TASK_QUEUE,
   workflows: { bundle: { code: await readFile(BUNDLE_PATH, 'utf8'), sourceMap: '' } },
-  activities: createActivities({
+  activities: createPublishingActivities({
     store: runtime.store,
     codec: runtime.codec,
     log,

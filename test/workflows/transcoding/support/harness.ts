@@ -15,9 +15,9 @@ import pg from 'pg';
 import { expect, inject, vi } from 'vitest';
 import { createEventCodec, type EventCodec } from '../../../../src/commands/event-codec.ts';
 import { loadAggregate } from '../../../../src/commands/load-aggregate.ts';
+import type { MediaCommand } from '../../../../src/domain/media/media-commands.ts';
 import { mediaAggregate } from '../../../../src/domain/media/media-decider.ts';
 import type { MediaEvent } from '../../../../src/domain/media/media-events.ts';
-import type { MediaCommand } from '../../../../src/domain/media/media-commands.ts';
 import type { MediaKind } from '../../../../src/domain/media/media-values.ts';
 import { mediaStream } from '../../../../src/domain/media/streams.ts';
 import type { Actor } from '../../../../src/domain/shared/decider.ts';
@@ -69,6 +69,8 @@ export interface HarnessOptions {
   preset?: string;
   /** Start a worker in this process at once (default true). */
   worker?: boolean;
+  /** Send ffmpeg/sharp work to a task queue of its own, polled by a second worker. */
+  mediaQueue?: boolean;
 }
 
 export interface SagaWorker {
@@ -77,6 +79,8 @@ export interface SagaWorker {
 
 export interface TranscodingHarness {
   log: Logger;
+  /** The media work's own task queue, when the harness was asked for one. */
+  mediaQueue: string | null;
   databaseUrl: string;
   pool: pg.Pool;
   store: PostgresEventStore;
@@ -87,7 +91,7 @@ export interface TranscodingHarness {
   taskQueue: string;
   client: Client;
   bundle: WorkflowBundleWithSourceMap;
-  startWorker(options?: { preset?: string }): Promise<SagaWorker>;
+  startWorker(options?: { preset?: string; taskQueue?: string }): Promise<SagaWorker>;
   close(): Promise<void>;
 }
 
@@ -101,6 +105,10 @@ export async function startTranscodingHarness(options: HarnessOptions = {}): Pro
   installTemporalRuntime(log);
   const address = inject('temporalAddress');
   const taskQueue = `test-transcoding-${randomUUID()}`;
+  const mediaQueue = options.mediaQueue ? `${taskQueue}-media` : null;
+  const settings: TranscodingSettingsInput = mediaQueue
+    ? { ...FAST_SETTINGS, media: { ...FAST_SETTINGS.media, taskQueue: mediaQueue } }
+    : FAST_SETTINGS;
   const [databaseUrl, storageRoot, bundle, connection, temporal] = await Promise.all([
     freshDatabase('transcoding'),
     mkdtemp(path.join(tmpdir(), 'chronicle-media-store-')),
@@ -118,11 +126,16 @@ export async function startTranscodingHarness(options: HarnessOptions = {}): Pro
   const moderator = options.moderator ?? localRulesModerator();
 
   const workers = new Set<SagaWorker>();
-  const startWorker = async (workerOptions: { preset?: string } = {}): Promise<SagaWorker> => {
-    const media: MediaSettings = { preset: workerOptions.preset ?? options.preset ?? 'ultrafast', threads: 1 };
+  const startWorker = async (
+    workerOptions: { preset?: string; taskQueue?: string } = {},
+  ): Promise<SagaWorker> => {
+    const media: MediaSettings = {
+      preset: workerOptions.preset ?? options.preset ?? 'ultrafast',
+      threads: 1,
+    };
     const worker = await Worker.create({
       connection,
-      taskQueue,
+      taskQueue: workerOptions.taskQueue ?? taskQueue,
       workflowBundle: bundle,
       activities: createTranscodingActivities({ store, codec, log, storage, moderator, media }),
       maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
@@ -141,16 +154,24 @@ export async function startTranscodingHarness(options: HarnessOptions = {}): Pro
     return handle;
   };
   if (options.worker !== false) await startWorker();
+  if (mediaQueue) await startWorker({ taskQueue: mediaQueue });
 
   const processManager: ProcessManager = createProcessManager(
     { store, pool, codec, temporal: temporal.client, log },
-    transcodingReactions({ taskQueue, settings: FAST_SETTINGS }),
-    { name: `pm-${randomUUID()}`, backoffMs: 50, maxBackoffMs: 500, callTimeoutMs: 2_000, standbyRetryMs: 100 },
+    transcodingReactions({ taskQueue, settings }),
+    {
+      name: `pm-${randomUUID()}`,
+      backoffMs: 50,
+      maxBackoffMs: 500,
+      callTimeoutMs: 2_000,
+      standbyRetryMs: 100,
+    },
   );
   await processManager.start();
 
   return {
     log,
+    mediaQueue,
     databaseUrl,
     pool,
     store,
@@ -202,8 +223,11 @@ export interface UploadSpec {
  * What a finished upload leaves: MediaUploadRequested, the original stored, MediaUploaded (which
  * the process manager answers by starting the saga). Returns the new asset's id.
  */
-export async function upload(h: TranscodingHarness, spec: UploadSpec): Promise<string> {
-  const assetId = randomUUID();
+export async function upload(
+  h: TranscodingHarness,
+  spec: UploadSpec,
+  assetId = randomUUID(),
+): Promise<string> {
   await command(h, assetId, OWNER, {
     type: 'RequestUpload',
     assetId,
@@ -253,7 +277,11 @@ export async function outcomeOf(h: TranscodingHarness, assetId: string): Promise
 }
 
 export async function mediaEvents(h: TranscodingHarness, assetId: string): Promise<MediaEvent[]> {
-  const { events } = await loadAggregate({ store: h.store, codec: h.codec }, mediaAggregate, mediaStream(assetId));
+  const { events } = await loadAggregate(
+    { store: h.store, codec: h.codec },
+    mediaAggregate,
+    mediaStream(assetId),
+  );
   return events.map((loaded) => loaded.event);
 }
 
@@ -265,6 +293,25 @@ export async function storedRenditions(h: TranscodingHarness, assetId: string): 
   const dir = path.join(h.storageRoot, 'media', assetId, 'renditions');
   const names = await readdir(dir).catch(() => []);
   return names.filter((name) => !name.startsWith('.')).sort();
+}
+
+/** How many attempts each run of `activityType` took, from the workflow's history (one entry per scheduling). */
+export async function activityAttempts(
+  handle: Awaited<ReturnType<typeof sagaOf>>,
+  activityType: string,
+): Promise<number[]> {
+  const history = await handle.fetchHistory();
+  const scheduled = new Set<string>();
+  const attempts: number[] = [];
+  for (const event of history.events ?? []) {
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name === activityType && event.eventId) scheduled.add(event.eventId.toString());
+    const started = event.activityTaskStartedEventAttributes;
+    if (started?.scheduledEventId && scheduled.has(started.scheduledEventId.toString())) {
+      attempts.push(started.attempt ?? 0);
+    }
+  }
+  return attempts;
 }
 
 /** Waits until the asset's stream holds an event matching `match`. */
