@@ -26,7 +26,9 @@ COPY . .
 ENV NODE_ENV=production \
     PORT=4000 \
     DATA_DIR=/app/.data
-RUN mkdir -p /app/.data && chown node:node /app/.data
+# The media volume takes this directory's owner when docker compose first creates it.
+RUN mkdir -p /app/.data /var/lib/chronicle/media \
+ && chown node:node /app/.data /var/lib/chronicle/media
 USER node
 
 EXPOSE 4000
