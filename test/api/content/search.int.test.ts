@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RANKED_CANDIDATES } from '../../../src/api/content/read-model-queries.ts';
+import { contentEventCatalogue } from '../../../src/domain/content/content-events.ts';
+import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { type BrandTeam, brandTeam, createArticle } from './support.ts';
 
@@ -19,11 +23,12 @@ afterAll(async () => {
 
 const SEARCH = `query ($query: String!, $options: SearchOptions) {
   searchContent(query: $query, options: $options) {
-    hits { rank headline content { title brandId } } suggestions tookMs } }`;
+    hits { rank headline content { title brandId } } suggestions partialRanking tookMs } }`;
 
 interface Results {
   hits: { rank: number; headline: string; content: { title: string; brandId: string } }[];
   suggestions: string[];
+  partialRanking: boolean;
   tookMs: number;
 }
 
@@ -73,4 +78,63 @@ describe('searchContent', () => {
     expect(results.hits).toEqual([]);
     expect(results.suggestions).toEqual([]);
   });
+});
+
+describe('searchContent over more matches than it ranks', () => {
+  it('ranks a bounded set of candidates and says the ranking is partial', async () => {
+    // Written straight to the store (as the bench does): the write side is not what is tested here.
+    const { store, codec, pool, bus } = api.runtime;
+    const count = RANKED_CANDIDATES + 1;
+    let position = 0n;
+    for (let offset = 0; offset < count; offset += 500) {
+      const appended = await Promise.all(
+        Array.from({ length: Math.min(500, count - offset) }, async (_, i) => {
+          const contentId = randomUUID();
+          const metadata = {
+            commandId: contentId,
+            correlationId: contentId,
+            causationId: contentId,
+            actor: 'system:test',
+            occurredAt: new Date().toISOString(),
+          };
+          const event = await codec.encode(
+            contentEventCatalogue.ContentCreated,
+            {
+              type: 'ContentCreated',
+              data: {
+                contentId,
+                brandId: team.brandId,
+                type: 'article',
+                templateId: null,
+                title: `Granola bar ${offset + i}`,
+                fields: { body: 'Crunchy granola with honey.' },
+                metadata: { seoTitle: null, seoDescription: null, keywords: [] },
+                authorId: team.editor.id,
+                version: 1,
+              },
+            },
+            metadata,
+            randomUUID(),
+          );
+          return store.append(`content-${contentId}`, [event]);
+        }),
+      );
+      for (const result of appended) if (result.position > position) position = result.position;
+    }
+    expect(await waitForPosition(pool, bus, position, { timeoutMs: 60_000, projections: ['contents'] })).toBe(
+      true,
+    );
+
+    const broad = fieldOf<Results>(
+      await api.gql(SEARCH, { query: 'granola' }, team.editor.accessToken),
+      'searchContent',
+    );
+    expect(broad.hits).toHaveLength(20);
+    expect(broad.partialRanking).toBe(true);
+    const narrow = fieldOf<Results>(
+      await api.gql(SEARCH, { query: 'oat drink' }, team.editor.accessToken),
+      'searchContent',
+    );
+    expect(narrow.partialRanking).toBe(false);
+  }, 120_000);
 });
