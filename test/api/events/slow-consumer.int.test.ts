@@ -10,8 +10,11 @@ import { registerAndSignIn } from '../support/identity-operations.ts';
 import { baseUrlOf, eventsUrl, openEventStream, parseBlock, type SseFrame } from '../support/sse-client.ts';
 import { createApiKey } from './support.ts';
 
-/** Enough history (12 MB) to fill many times over the socket buffers of a client that does not read. */
-const HISTORY = 3_000;
+/**
+ * Enough history (24 MB) to fill many times over the socket buffers of a client that does not
+ * read, even where the kernel's buffers are set large.
+ */
+const HISTORY = 6_000;
 const BIO = 'x'.repeat(4_000);
 const MAX_PENDING = 20;
 
@@ -59,7 +62,8 @@ describe('GET /events with a consumer slower than the events', () => {
     response.pause();
     // Not reading: the socket fills, then at most MAX_PENDING more events wait before the cut-off.
     const sent = await serverSide;
-    await until(() => sent.writableEnded, 20_000);
+    // Generous: on a loaded 2-core machine the catch-up read alone can take a while.
+    await until(() => sent.writableEnded, 60_000);
     response.setEncoding('utf8');
     let text = '';
     response.on('data', (chunk: string) => {
@@ -79,17 +83,17 @@ describe('GET /events with a consumer slower than the events', () => {
     // What did arrive is a clean prefix: resuming from its last id loses nothing.
     const ids = delivered.map((f) => BigInt(f.id ?? '-1'));
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : 1)));
-  });
+  }, 90_000);
 
   it('keeps a client that reads steadily through the whole catch-up', async () => {
     const events = await openEventStream(baseUrl, { token: key, query: { types: 'UserProfileChanged' } });
     try {
-      await events.until((s) => s.frames.length >= HISTORY, 60_000);
+      await events.until((s) => s.frames.length >= HISTORY, 90_000);
       expect(events.frames.every((f) => f.event === 'UserProfileChanged')).toBe(true);
     } finally {
       events.close();
     }
-  });
+  }, 120_000);
 });
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
