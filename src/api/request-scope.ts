@@ -7,6 +7,7 @@ import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { SessionDeps } from '../services/identity/context.ts';
 import type { MediaDeps } from '../services/media/media-deps.ts';
+import type { MentorshipDeps } from '../services/mentorship/deps.ts';
 import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
 import type { VideoDeps } from '../services/videos/videos.ts';
@@ -22,6 +23,8 @@ export interface ApiServices {
   media: MediaDeps;
   /** Video posts; its `settle` waits for their read model. */
   videos: VideoDeps;
+  /** Mentor and learner profiles, matching, sessions and the AI mentor. */
+  mentorship: MentorshipDeps;
   pool: pg.Pool;
   projections: readonly Projection[];
   /** The projector's change notifications: subscriptions and session watches listen to it. */
@@ -39,6 +42,8 @@ export interface RequestScope {
   media: MediaDeps;
   /** The same for video posts. */
   videos: VideoDeps;
+  /** The same for mentorship. */
+  mentorship: MentorshipDeps;
   correlationId: string;
   authenticated(): Promise<Authenticated>;
   /** Set when a command's wait for the read models timed out: the answer may lag its own write. */
@@ -94,6 +99,7 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     publishing: tracked(services.publishing),
     media: tracked(services.media),
     videos: tracked(services.videos),
+    mentorship: tracked(services.mentorship),
     stalePosition: () => stale,
     correlationId: request.id,
     authenticated: () => authenticationOf(services, request),

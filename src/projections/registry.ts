@@ -41,3 +41,6 @@ export const VIDEO_READ_MODELS = ['video_posts'];
 
 /** The read models the media use cases wait for. */
 export const MEDIA_READ_MODELS = ['media'];
+
+/** The read models the mentorship use cases wait for (profiles, matching, sessions, conversations). */
+export const MENTORSHIP_READ_MODELS: string[] = [];

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import {
   IDENTITY_READ_MODELS,
   MEDIA_READ_MODELS,
+  MENTORSHIP_READ_MODELS,
   PUBLISHING_READ_MODELS,
   VIDEO_READ_MODELS,
 } from '../projections/registry.ts';
@@ -49,6 +50,7 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       options.media ?? temporaryMedia(),
     ),
     videos: { ...shared, settle: settle(VIDEO_READ_MODELS) },
+    mentorship: { ...shared, pool: runtime.pool, settle: settle(MENTORSHIP_READ_MODELS) },
     pool: runtime.pool,
     projections: runtime.projections,
     bus: runtime.bus,

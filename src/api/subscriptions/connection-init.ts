@@ -95,6 +95,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     publishing: services.publishing,
     media: services.media,
     videos: services.videos,
+    mentorship: services.mentorship,
     correlationId,
     authenticated: async () => live.authenticated,
     // Subscriptions issue no commands, so there is no read-your-writes wait to report.
