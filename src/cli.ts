@@ -23,6 +23,13 @@ Commands:
                 (these use DATABASE_URL, or the database of a running \`chronicle dev\`)
   worker      the Temporal worker and the process manager that starts sagas from events,
                 against DATABASE_URL and TEMPORAL_ADDRESS
+  audit verify [--stream S | --all]  check hash chains and recompute the Merkle anchors;
+                exits 1 naming the first broken event or anchor
+  audit anchor                       anchor every unanchored event now
+  audit export --out F [--from P|T] [--to P|T] [--prefix S] [--without-personal-data]
+                                     NDJSON + manifest (+ key file) of the stored events in a range
+  audit replay F [--database-url URL]  load an export into an empty store and rebuild the read models
+                (audit uses DATABASE_URL, or the database of a running \`chronicle dev\`)
 
 Configuration comes from the environment; see README.md.
 Exit codes: 0 ok, 1 failure, 2 invalid configuration or usage.
@@ -94,6 +101,10 @@ async function run(command: string, args: string[], config: Config, log: Logger)
     case 'users': {
       const { runUsersSetRole } = await loadWithoutExitHooks(() => import('./roles/users.ts'));
       return runUsersSetRole(config, log, parseUsersCommand(args));
+    }
+    case 'audit': {
+      const { runAuditCommand } = await loadWithoutExitHooks(() => import('./audit/cli.ts'));
+      return runAuditCommand(args, { config, log });
     }
     case 'worker': {
       parseOptions(args, []);

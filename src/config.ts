@@ -65,6 +65,25 @@ const schema = z.object({
   MEDIA_MAX_IMAGE_BYTES: byteLimit(20 * MiB),
   MEDIA_MAX_AUDIO_BYTES: byteLimit(50 * MiB),
   MEDIA_MAX_FILE_BYTES: byteLimit(50 * MiB),
+  /** How long a mentor has to answer a match offer before the matching saga offers the next (24 h). */
+  MATCH_OFFER_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(30 * 24 * 3_600_000)
+    .default(86_400_000),
+  // A key pasted with a space or line break in it would only fail at the first session scheduled.
+  DAILY_API_KEY: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
+  /** Daily.co's REST API; another URL speaks for it in tests. */
+  DAILY_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.daily.co/v1'),
+  /** The projector anchors (audit Merkle root) as soon as this many events are unanchored. */
+  AUDIT_ANCHOR_EVERY_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** ...or once the oldest unanchored event is this many minutes old (fractions allowed). */
+  AUDIT_ANCHOR_EVERY_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

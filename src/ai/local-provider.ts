@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { AiProviderError } from './errors.ts';
 import { reviewClaimsLocally, sentencesWithinGuardrails } from './local/claims-heuristics.ts';
 import { type Phrasebook, phrasebookFor, type Register, registerFor } from './local/phrasebook.ts';
+import { localMentorReply, streamLocally } from './mentor-chat.ts';
 import { type AiInputOf, type AiProvider, type AiResult, aiOutputSchemas, NO_USAGE } from './provider.ts';
 import {
   ALT_TEXT_MAX,
@@ -44,6 +45,19 @@ export function createLocalProvider(): AiProvider {
     transcreate: async (input) => result(aiOutputSchemas.transcreation(input), markForTranslation(input)),
     reviewClaims: async (input) => result(aiOutputSchemas.claims_review(input), reviewClaimsLocally(input)),
     suggestTitles: async (input) => result(aiOutputSchemas.titles(input), suggestTitles(input)),
+    mentorReply: async (input, options) => {
+      const text = localMentorReply(input);
+      await streamLocally(text, options);
+      return {
+        output: { text },
+        usage: NO_USAGE,
+        provider: LOCAL_PROVIDER_NAME,
+        model: LOCAL_MODEL,
+        label: 'local-template',
+        durationMs: 0,
+        attempts: 1,
+      };
+    },
   };
 }
 

@@ -8,11 +8,13 @@ import OpenAI, {
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
 import type { Logger } from '../logger.ts';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { type AiErrorCode, AiProviderError } from './errors.ts';
+import type { MentorChatInput, MentorReplyOptions, MentorReplyResult } from './mentor-chat.ts';
 import { MODEL_TASKS, type ModelTask } from './openai-tasks.ts';
 import type { AiCallOptions, AiInputOf, AiKind, AiOutputOf, AiProvider, AiResult } from './provider.ts';
 import { parseReply, responseFormatFor } from './structured-output.ts';
@@ -24,7 +26,10 @@ export interface OpenAiProviderOptions {
   /** An OpenAI-compatible endpoint, e.g. `http://localhost:11434/v1`; OpenAI's own when unset. */
   baseUrl?: string;
   model?: string;
-  /** One attempt, from sending the request to the last byte of the reply (default 30 s). */
+  /**
+   * One attempt, from sending the request to the last byte of the reply (default 30 s); for a
+   * streamed reply, the longest wait for its next piece.
+   */
   timeoutMs?: number;
   /** Attempts per call, the first included (default 3). */
   maxAttempts?: number;
@@ -129,7 +134,10 @@ export class OpenAiProvider implements AiProvider {
       messages: task.messages(input),
       response_format: responseFormatFor(task.name, schema),
     };
-    const completion = await this.#complete(request, options.signal);
+    const completion = await this.#complete(
+      (signal) => this.#client.chat.completions.create(request, { signal }),
+      options.signal,
+    );
     const attempts = completion.attempts;
     const reply = readReply(completion.value, attempts);
     const parsed = parseReply(reply, schema, (raw) => task.fit(raw, input));
@@ -155,11 +163,94 @@ export class OpenAiProvider implements AiProvider {
     };
   }
 
-  /** The request, retried as the failures allow, through the circuit breaker. */
-  async #complete(
-    request: ChatCompletionCreateParamsNonStreaming,
+  /**
+   * The mentor's reply, streamed. Retries (as for every call) only while nothing has been passed
+   * to `onDelta`: once the learner has seen part of a reply, a second attempt would repeat it, so a
+   * failure after that point fails the call.
+   */
+  async mentorReply(input: MentorChatInput, options: MentorReplyOptions): Promise<MentorReplyResult> {
+    const started = performance.now();
+    const request: ChatCompletionCreateParamsStreaming = {
+      model: this.model,
+      messages: [{ role: 'system', content: input.system }, ...input.messages],
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    let streamed = false;
+    const completion = await this.#complete(
+      async (signal, keepAlive) => {
+        const stream = await this.#client.chat.completions.create(request, { signal });
+        const reply = {
+          text: '',
+          refusal: '',
+          model: '',
+          finishReason: null as string | null,
+          usage: null as ChatCompletion['usage'] | null,
+        };
+        for await (const chunk of stream) {
+          keepAlive();
+          reply.model ||= chunk.model;
+          if (chunk.usage) reply.usage = chunk.usage;
+          const choice = chunk.choices[0];
+          if (!choice) continue;
+          const delta = choice.delta?.content;
+          if (delta) {
+            reply.text += delta;
+            streamed = true;
+            options.onDelta(delta);
+          }
+          if (choice.delta?.refusal) reply.refusal += choice.delta.refusal;
+          if (choice.finish_reason) reply.finishReason = choice.finish_reason;
+        }
+        // The SDK ends the iteration quietly when the request is aborted: that is no reply.
+        signal.throwIfAborted();
+        return reply;
+      },
+      options.signal,
+      () => !streamed,
+    );
+    const { value: reply, attempts } = completion;
+    if (reply.refusal) {
+      throw new AiProviderError('AI_REFUSED', `The model refused: ${reply.refusal}`, { attempts });
+    }
+    if (reply.finishReason === 'content_filter') {
+      throw new AiProviderError('AI_REFUSED', "The provider's content filter stopped the reply", {
+        attempts,
+      });
+    }
+    if (reply.finishReason === null) {
+      throw new AiProviderError('AI_UNAVAILABLE', 'The reply stream ended before the reply did', {
+        attempts,
+      });
+    }
+    if (!reply.text.trim()) {
+      throw new AiProviderError('AI_INVALID_OUTPUT', 'The model returned an empty reply', { attempts });
+    }
+    return {
+      output: { text: reply.text },
+      usage: {
+        promptTokens: reply.usage?.prompt_tokens ?? 0,
+        completionTokens: reply.usage?.completion_tokens ?? 0,
+        totalTokens: reply.usage?.total_tokens ?? 0,
+      },
+      provider: this.name,
+      model: reply.model || this.model,
+      label: this.label,
+      durationMs: Math.round(performance.now() - started),
+      attempts,
+    };
+  }
+
+  /**
+   * One call, retried as the failures (and `mayRetry`) allow, through the circuit breaker. `run`
+   * makes one attempt; it calls `keepAlive` whenever it receives something, which restarts the
+   * attempt's timeout (only streamed replies do).
+   */
+  async #complete<Value>(
+    run: (signal: AbortSignal, keepAlive: () => void) => Promise<Value>,
     signal: AbortSignal | undefined,
-  ): Promise<{ value: ChatCompletion; attempts: number }> {
+    mayRetry: () => boolean = () => true,
+  ): Promise<{ value: Value; attempts: number }> {
     for (let attempt = 1; ; attempt++) {
       if (!this.circuitBreaker.tryAcquire()) {
         const retryInMs = this.circuitBreaker.retryInMs;
@@ -169,7 +260,7 @@ export class OpenAiProvider implements AiProvider {
           { attempts: attempt - 1, retryAfterMs: retryInMs },
         );
       }
-      const outcome = await this.#attempt(request, signal);
+      const outcome = await this.#attempt(run, signal);
       if (outcome.ok) {
         this.circuitBreaker.recordSuccess();
         return { value: outcome.value, attempts: attempt };
@@ -185,7 +276,9 @@ export class OpenAiProvider implements AiProvider {
       if (failure.countsAgainstCircuit) this.circuitBreaker.recordFailure();
       else this.circuitBreaker.recordSuccess();
       const delay =
-        failure.retryable && attempt < this.#maxAttempts ? this.#retryDelay(attempt, failure) : undefined;
+        failure.retryable && attempt < this.#maxAttempts && mayRetry()
+          ? this.#retryDelay(attempt, failure)
+          : undefined;
       if (delay === undefined) {
         throw new AiProviderError(failure.code, failure.message, {
           attempts: attempt,
@@ -216,20 +309,24 @@ export class OpenAiProvider implements AiProvider {
     return Math.max(backoff, failure.retryAfterMs);
   }
 
-  async #attempt(
-    request: ChatCompletionCreateParamsNonStreaming,
+  async #attempt<Value>(
+    run: (signal: AbortSignal, keepAlive: () => void) => Promise<Value>,
     callerSignal: AbortSignal | undefined,
   ): Promise<
-    | { ok: true; value: ChatCompletion }
+    | { ok: true; value: Value }
     | { ok: false; cancelled: true; error: unknown }
     | { ok: false; cancelled: false; failure: AttemptFailure; error: unknown }
   > {
     // The SDK's own timeout stops at the response headers; this one also covers reading the body.
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    let timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    const keepAlive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    };
     const signal = callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal;
     try {
-      const value = await this.#client.chat.completions.create(request, { signal });
+      const value = await run(signal, keepAlive);
       return { ok: true, value };
     } catch (error) {
       if (callerSignal?.aborted) return { ok: false, cancelled: true, error };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { MentorChatInput, MentorReplyOptions, MentorReplyResult } from './mentor-chat.ts';
 import {
   type AltTextInput,
   type AltTextOutput,
@@ -25,6 +26,7 @@ import {
   transcreationInputSchema,
 } from './schemas.ts';
 
+export type * from './mentor-chat.ts';
 export type * from './schemas.ts';
 
 /**
@@ -45,6 +47,8 @@ export interface AiProvider {
   transcreate(input: TranscreationInput, options?: AiCallOptions): Promise<AiResult<TranscreationOutput>>;
   reviewClaims(input: ClaimsReviewInput, options?: AiCallOptions): Promise<AiResult<ClaimsReviewOutput>>;
   suggestTitles(input: TitlesInput, options?: AiCallOptions): Promise<AiResult<TitlesOutput>>;
+  /** The AI mentor's reply, streamed to `options.onDelta` as it is produced (see `mentor-chat.ts`). */
+  mentorReply(input: MentorChatInput, options: MentorReplyOptions): Promise<MentorReplyResult>;
 }
 
 export type AiLabel = 'model' | 'local-template';

@@ -4,6 +4,7 @@ import mercurius, { type IResolvers } from 'mercurius';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import { aiResolvers } from './ai/resolvers.ts';
+import { auditResolvers } from './audit/resolvers.ts';
 import { brandResolvers } from './brands/resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
@@ -22,6 +23,10 @@ import { maxDepthRule } from './limits/query-depth.ts';
 import { connectRateLimitRedis, registerRateLimits } from './limits/rate-limits.ts';
 import { mediaResolvers } from './media/resolvers.ts';
 import { mediaRoutes } from './media/routes.ts';
+import { conversationResolvers } from './mentorship/conversation-resolvers.ts';
+import { matchingResolvers } from './mentorship/matching-resolvers.ts';
+import { profileResolvers } from './mentorship/profile-resolvers.ts';
+import { mentorshipSessionResolvers } from './mentorship/session-resolvers.ts';
 import { registerGraphQLMetrics } from './metrics/graphql.ts';
 import { registerSubscriptionMetrics } from './metrics/subscriptions.ts';
 import { metricsRoute } from './metrics-route.ts';
@@ -98,6 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ? { identify: (request: FastifyRequest) => authenticationOf(services, request).then((a) => a.actor) }
       : {}),
   });
+  // Replies the AI mentor is writing in this process are stopped, and recorded as failed, on close.
+  if (services) app.addHook('onClose', () => services.mentorship.mentorReplies.close());
   if (services) {
     await app.register(integratorEventRoutes, {
       services,
@@ -128,6 +135,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: videoResolvers(),
           loaders: videoLoaders(),
         },
+        { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
+        { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },
+        { schema: schemaFile('./mentorship/matching.graphql'), resolvers: matchingResolvers() },
+        { schema: schemaFile('./mentorship/sessions.graphql'), resolvers: mentorshipSessionResolvers() },
+        { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
       ]
     : [];
   const live = services && subscriptions(services, subscriptionLimits(deps.subscriptionLimits), deps.log);

@@ -2,9 +2,14 @@ import type { EventCodec } from '../commands/event-codec.ts';
 import type { Projection } from './projection.ts';
 import { aiGenerationsProjection } from './read-models/ai-generations.ts';
 import { apiKeysProjection } from './read-models/api-keys.ts';
+import { auditIndexProjection } from './read-models/audit-index.ts';
 import { brandsProjection } from './read-models/brands.ts';
 import { contentsProjection } from './read-models/contents.ts';
 import { mediaProjection } from './read-models/media.ts';
+import { mentorshipConversationsProjection } from './read-models/mentorship-conversations.ts';
+import { mentorshipMatchingProjection } from './read-models/mentorship-matching.ts';
+import { mentorshipProfilesProjection } from './read-models/mentorship-profiles.ts';
+import { mentorshipSessionsProjection } from './read-models/mentorship-sessions.ts';
 import { sessionsProjection } from './read-models/sessions.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
 import { usersProjection } from './read-models/users.ts';
@@ -19,6 +24,7 @@ export interface ProjectionDeps {
 export function createProjections({ codec }: ProjectionDeps): readonly Projection[] {
   return [
     streamCatalogue,
+    auditIndexProjection,
     usersProjection(codec),
     sessionsProjection(codec),
     apiKeysProjection(codec),
@@ -27,6 +33,10 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     aiGenerationsProjection(codec),
     mediaProjection(codec),
     videoPostsProjection(codec),
+    mentorshipProfilesProjection(codec),
+    mentorshipMatchingProjection(codec),
+    mentorshipSessionsProjection(codec),
+    mentorshipConversationsProjection(codec),
   ];
 }
 
@@ -43,4 +53,9 @@ export const VIDEO_READ_MODELS = ['video_posts'];
 export const MEDIA_READ_MODELS = ['media'];
 
 /** The read models the mentorship use cases wait for (profiles, matching, sessions, conversations). */
-export const MENTORSHIP_READ_MODELS: string[] = [];
+export const MENTORSHIP_READ_MODELS: string[] = [
+  'mentorship_profiles',
+  'mentorship_matching',
+  'mentorship_sessions',
+  'mentorship_conversations',
+];

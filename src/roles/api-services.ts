@@ -12,7 +12,10 @@ import {
   VIDEO_READ_MODELS,
 } from '../projections/registry.ts';
 import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
+import { MentorReplyGenerations } from '../services/mentorship/conversations.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
+import { createLocalVideoRooms } from '../video-rooms/local-provider.ts';
+import type { VideoRoomProvider } from '../video-rooms/port.ts';
 import { type Runtime, settleReadModels } from './runtime.ts';
 
 export interface ApiServicesOptions {
@@ -28,6 +31,8 @@ export interface ApiServicesOptions {
    * under the OS temp dir, with the default limits.
    */
   media?: MediaOptions;
+  /** Where mentorship sessions meet; `serveApi` builds it from DAILY_API_KEY. Default: local, no media. */
+  videoRooms?: VideoRoomProvider;
 }
 
 /** The use cases' dependencies for the API, each context waiting only for the read models it reads. */
@@ -50,7 +55,15 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       options.media ?? temporaryMedia(),
     ),
     videos: { ...shared, settle: settle(VIDEO_READ_MODELS) },
-    mentorship: { ...shared, pool: runtime.pool, settle: settle(MENTORSHIP_READ_MODELS) },
+    mentorship: {
+      ...shared,
+      pool: runtime.pool,
+      videoRooms: options.videoRooms ?? createLocalVideoRooms(),
+      ai: options.ai,
+      replies: runtime.replies,
+      mentorReplies: new MentorReplyGenerations(),
+      settle: settle(MENTORSHIP_READ_MODELS),
+    },
     pool: runtime.pool,
     projections: runtime.projections,
     bus: runtime.bus,

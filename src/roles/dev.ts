@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { createProjector } from './projector.ts';
+import { createAnchoringLoop, createProjector } from './projector.ts';
 import { openRuntime } from './runtime.ts';
 import { serveApi } from './serve-api.ts';
 import { startWorker } from './worker.ts';
@@ -51,6 +51,9 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     const projector = createProjector(runtime, log);
     await lifecycle.own('projector', () => projector.stop());
     await projector.start();
+    const anchoring = createAnchoringLoop(runtime, config, log);
+    await lifecycle.own('audit-anchoring', () => anchoring.stop());
+    anchoring.start();
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await startWorker(runtime, log, {
       config,

@@ -1,3 +1,4 @@
+import { AnchoringLoop, anchoringSettings } from '../audit/anchoring-loop.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { Projector } from '../projections/projector.ts';
@@ -8,6 +9,15 @@ import { openRuntime, type Runtime } from './runtime.ts';
 export function createProjector(runtime: Runtime, log: Logger): Projector {
   const { store, pool, bus, projections } = runtime;
   return new Projector({ store, pool, bus, log: log.child({ component: 'projector' }) }, projections);
+}
+
+/** Audit anchors, appended by the projector role (see src/audit/anchoring-loop.ts). */
+export function createAnchoringLoop(runtime: Runtime, config: Config, log: Logger): AnchoringLoop {
+  return new AnchoringLoop(
+    runtime.store,
+    anchoringSettings(config),
+    log.child({ component: 'audit-anchoring' }),
+  );
 }
 
 /** `chronicle projector`: the projector alone, against DATABASE_URL. */
@@ -24,6 +34,9 @@ export async function runProjector(config: Config, log: Logger): Promise<number>
     const projector = createProjector(runtime, log);
     await lifecycle.own('projector', () => projector.stop());
     await projector.start();
+    const anchoring = createAnchoringLoop(runtime, config, log);
+    await lifecycle.own('audit-anchoring', () => anchoring.stop());
+    anchoring.start();
   } catch (error) {
     const interrupted = lifecycle.isStopping;
     await lifecycle.shutdown();

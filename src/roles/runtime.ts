@@ -10,6 +10,7 @@ import { type ChangeBus, createChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
 import { createProjections } from '../projections/registry.ts';
 import { waitForPosition } from '../projections/wait-for-position.ts';
+import { createReplyChannel, type ReplyChannel } from '../services/mentorship/reply-channel.ts';
 
 /**
  * The connections one process shares between its roles: in `chronicle dev` the projector and the
@@ -19,6 +20,8 @@ export interface Runtime {
   pool: pg.Pool;
   store: EventStore;
   bus: ChangeBus;
+  /** The AI mentor's replies as they stream (Redis pub/sub with REDIS_URL; connects on first use). */
+  replies: ReplyChannel;
   keys: PersonalDataKeys;
   codec: EventCodec;
   projections: readonly Projection[];
@@ -31,14 +34,15 @@ export async function openRuntime(config: Config, log: Logger, databaseUrl: stri
   pool.on('error', (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed'));
   const store = createEventStore(config, databaseUrl, log);
   const bus = createChangeBus(config.REDIS_URL, log);
+  const replies = createReplyChannel(config.REDIS_URL, log);
   const close = async () => {
-    await Promise.allSettled([store.close(), bus.close()]);
+    await Promise.allSettled([store.close(), bus.close(), replies.close()]);
     await pool.end();
   };
   try {
     const keys = new PostgresPersonalDataKeys(pool);
     const codec = createEventCodec(keys);
-    return { pool, store, bus, keys, codec, projections: createProjections({ codec }), close };
+    return { pool, store, bus, replies, keys, codec, projections: createProjections({ codec }), close };
   } catch (error) {
     await close();
     throw error;

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
 import { projectionStatuses } from '../projections/status.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
+import { createVideoRoomProvider } from '../video-rooms/create-video-rooms.ts';
 import { apiServices } from './api-services.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -53,6 +54,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       log: apiLog,
       authSecret,
       ai: createAiProvider(config),
+      videoRooms: createVideoRoomProvider(config),
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),
       media: {

@@ -8,7 +8,7 @@ import { createMediaModerator } from '../media/moderation/create-moderator.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
 import { createActivities } from '../workflows/activities.ts';
 import { createProcessManager, type ProcessManager } from '../workflows/process-manager/process-manager.ts';
-import { REACTIONS } from '../workflows/reactions.ts';
+import { reactionsWith } from '../workflows/reactions.ts';
 import { TASK_QUEUES } from '../workflows/task-queues.ts';
 import { connectTemporalClient } from '../workflows/temporal-connection.ts';
 import { installTemporalRuntime } from '../workflows/temporal-runtime.ts';
@@ -26,7 +26,13 @@ export interface StartedWorker {
  */
 export type WorkerConfig = Pick<
   Config,
-  'AUTH_SECRET' | 'DATA_DIR' | 'MEDIA_DIR' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL'
+  | 'AUTH_SECRET'
+  | 'DATA_DIR'
+  | 'MEDIA_DIR'
+  | 'OPENAI_API_KEY'
+  | 'OPENAI_BASE_URL'
+  | 'OPENAI_MODEL'
+  | 'MATCH_OFFER_TIMEOUT_MS'
 >;
 
 /**
@@ -61,6 +67,7 @@ export async function startWorker(
     authSecret: await resolveAuthSecret(config, config.DATA_DIR),
     storage: createLocalStorage(config.MEDIA_DIR),
     moderator: createMediaModerator(config),
+    pool: runtime.pool,
   });
   for (const taskQueue of Object.values(TASK_QUEUES)) {
     const worker = await createWorker({
@@ -82,7 +89,7 @@ export async function startWorker(
   await lifecycle.own('temporal-client', temporal.close);
   const processManager = createProcessManager(
     { store: runtime.store, pool: runtime.pool, codec: runtime.codec, temporal: temporal.client, log },
-    REACTIONS,
+    reactionsWith({ matching: { offerTimeoutMs: config.MATCH_OFFER_TIMEOUT_MS } }),
   );
   await lifecycle.own('process-manager', () => processManager.stop());
   await processManager.start();

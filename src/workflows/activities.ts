@@ -1,9 +1,11 @@
+import type pg from 'pg';
 import type { AiProvider } from '../ai/provider.ts';
 import type { EventCodec } from '../commands/event-codec.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
 import type { MediaModerator } from '../media/moderation/moderator.ts';
 import type { ObjectStorage } from '../storage/port.ts';
+import { createMatchingActivities } from './matching/activities.ts';
 import { createPublishingActivities } from './publishing/activities.ts';
 import { createTranscodingActivities } from './transcoding/activities.ts';
 import type { MediaSettings } from './transcoding/deps.ts';
@@ -27,6 +29,8 @@ export interface ActivityDeps {
   /** Local rules, then OpenAI's moderation when a key is set (transcoding). */
   moderator: MediaModerator;
   media?: MediaSettings;
+  /** The read models candidates are ranked from (matching). */
+  pool: pg.Pool;
 }
 
 /**
@@ -38,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPublishingActivities(deps),
     ...createTranscodingActivities(deps),
+    ...createMatchingActivities(deps),
   };
 }
 

@@ -1,3 +1,5 @@
+import { matchingReactions } from './matching/reactions.ts';
+import type { MatchingSettingsInput } from './matching/settings.ts';
 import type { RegisteredReaction } from './process-manager/reaction.ts';
 import { publishingReactions } from './publishing/reactions.ts';
 import { TASK_QUEUES } from './task-queues.ts';
@@ -8,10 +10,24 @@ import { transcodingReactions } from './transcoding/reactions.ts';
  * that start or feed it. Order matters within one event: a start listed before a signal for the
  * same workflow is carried out first.
  */
-export const REACTIONS: readonly RegisteredReaction[] = [
-  ...publishingReactions({ taskQueue: TASK_QUEUES.sagas }),
-  ...transcodingReactions({
-    taskQueue: TASK_QUEUES.sagas,
-    settings: { media: { taskQueue: TASK_QUEUES.media } },
-  }),
-];
+export function reactionsWith(settings: ReactionSettings = {}): readonly RegisteredReaction[] {
+  return [
+    ...publishingReactions({ taskQueue: TASK_QUEUES.sagas }),
+    ...transcodingReactions({
+      taskQueue: TASK_QUEUES.sagas,
+      settings: { media: { taskQueue: TASK_QUEUES.media } },
+    }),
+    ...matchingReactions({
+      taskQueue: TASK_QUEUES.sagas,
+      ...(settings.matching ? { settings: settings.matching } : {}),
+    }),
+  ];
+}
+
+/** What the configuration decides about the sagas the reactions start (defaults when left out). */
+export interface ReactionSettings {
+  /** The offer timeout (`MATCH_OFFER_TIMEOUT_MS`). */
+  matching?: MatchingSettingsInput;
+}
+
+export const REACTIONS: readonly RegisteredReaction[] = reactionsWith();

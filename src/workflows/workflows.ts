@@ -5,6 +5,7 @@
  * and pure code only (no Node built-ins, no I/O, no clock, no randomness), and import activities
  * as types only.
  */
+export { matchMentor } from './matching/workflow.ts';
 export { unpublishContent } from './publishing/unpublish-workflow.ts';
 export { publishContent } from './publishing/workflow.ts';
 export { purgeMediaOutputs, transcodeMedia } from './transcoding/workflow.ts';

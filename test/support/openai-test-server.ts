@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 /**
  * A real HTTP server speaking enough of OpenAI's API for the provider's tests:
  * `POST /v1/chat/completions` answers with the next scripted reply (or the default one), in
- * OpenAI's response shape with usage, and every request is recorded.
+ * OpenAI's response shape with usage, and every request is recorded. A request with `stream: true`
+ * gets its reply as server-sent `chat.completion.chunk` events (a `json` reply's content in a few
+ * pieces, usage in a last chunk when `stream_options.include_usage` is set, then `[DONE]`);
+ * `{ kind: 'stream' }` scripts the pieces, their pace and a connection cut mid-reply.
  *
  *   const server = await startOpenAiTestServer();
  *   server.script({ kind: 'rate_limited', retryAfterSeconds: 1 }, { kind: 'json', content: {...} });
@@ -31,7 +34,21 @@ export type ScriptedReply =
   /** Sends the headers and the start of the body, then nothing more (until the client gives up). */
   | { kind: 'stalled_body' }
   /** Sends nothing for `delayMs`, then `then` (or a default reply). */
-  | { kind: 'slow'; delayMs: number; then?: ScriptedReply };
+  | { kind: 'slow'; delayMs: number; then?: ScriptedReply }
+  /**
+   * 200 as server-sent events: one chunk per piece of `chunks`, `chunkDelayMs` apart; usage last
+   * (when the request asked for it). `cutAfter` closes the connection after that many pieces,
+   * without a finish reason or `[DONE]`.
+   */
+  | {
+      kind: 'stream';
+      chunks: string[];
+      chunkDelayMs?: number;
+      usage?: Usage;
+      model?: string;
+      finishReason?: FinishReason;
+      cutAfter?: number;
+    };
 
 type FinishReason = 'stop' | 'length' | 'content_filter';
 
@@ -115,7 +132,100 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
     usage: options.usage ?? DEFAULT_USAGE,
   });
 
-  const answer = (response: ServerResponse, reply: ScriptedReply): void => {
+  /** Pieces of a text as a model streams them: a few, split at word boundaries. */
+  const piecesOf = (text: string): string[] => {
+    const words = text.split(/(?<=\s)/);
+    const size = Math.max(1, Math.ceil(words.length / 3));
+    const pieces: string[] = [];
+    for (let i = 0; i < words.length; i += size) pieces.push(words.slice(i, i + size).join(''));
+    return pieces.length > 0 ? pieces : [''];
+  };
+
+  const chunk = (id: string, model: string, delta: Record<string, unknown>, finishReason: string | null) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created: 1_732_350_000,
+    model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+
+  const streamReply = (
+    response: ServerResponse,
+    request: RecordedRequest,
+    reply: Extract<ScriptedReply, { kind: 'stream' }>,
+  ): void => {
+    const id = `chatcmpl-test-${++counter}`;
+    const model = reply.model ?? TEST_MODEL;
+    const withUsage =
+      isRecord(request.body) && isRecord(request.body.stream_options)
+        ? request.body.stream_options.include_usage === true
+        : false;
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const event = (data: unknown) => response.write(`data: ${JSON.stringify(data)}\n\n`);
+    event(chunk(id, model, { role: 'assistant', content: '' }, null));
+    const step = (index: number): void => {
+      if (reply.cutAfter !== undefined && index >= reply.cutAfter) {
+        // After the pieces so far have reached the client (a cut before the headers would be a plain connection error).
+        later(50, response, () => response.destroy());
+        return;
+      }
+      const piece = reply.chunks[index];
+      if (piece === undefined) {
+        event(chunk(id, model, {}, reply.finishReason ?? 'stop'));
+        if (withUsage)
+          event({
+            id,
+            object: 'chat.completion.chunk',
+            created: 1_732_350_000,
+            model,
+            choices: [],
+            usage: reply.usage ?? DEFAULT_USAGE,
+          });
+        response.end('data: [DONE]\n\n');
+        return;
+      }
+      event(chunk(id, model, { content: piece }, null));
+      if (reply.chunkDelayMs) later(reply.chunkDelayMs, response, () => step(index + 1));
+      else step(index + 1);
+    };
+    step(0);
+  };
+
+  const answer = (response: ServerResponse, reply: ScriptedReply, request?: RecordedRequest): void => {
+    const streaming = request !== undefined && isRecord(request.body) && request.body.stream === true;
+    if (streaming && request) {
+      if (reply.kind === 'stream') {
+        streamReply(response, request, reply);
+        return;
+      }
+      if (reply.kind === 'json') {
+        const content = typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
+        const streamed = {
+          kind: 'stream' as const,
+          chunks: piecesOf(content),
+          ...(reply.usage ? { usage: reply.usage } : {}),
+          ...(reply.model ? { model: reply.model } : {}),
+          ...(reply.finishReason ? { finishReason: reply.finishReason } : {}),
+        };
+        if (reply.delayMs) later(reply.delayMs, response, () => streamReply(response, request, streamed));
+        else streamReply(response, request, streamed);
+        return;
+      }
+      if (reply.kind === 'refusal') {
+        const id = `chatcmpl-test-${++counter}`;
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(
+          `data: ${JSON.stringify(chunk(id, TEST_MODEL, { refusal: reply.refusal }, null))}\n\n`,
+        );
+        response.write(`data: ${JSON.stringify(chunk(id, TEST_MODEL, {}, 'stop'))}\n\n`);
+        response.end('data: [DONE]\n\n');
+        return;
+      }
+      if (reply.kind === 'slow') {
+        later(reply.delayMs, response, () => answer(response, reply.then ?? fallback, request));
+        return;
+      }
+    }
     switch (reply.kind) {
       case 'json': {
         const content = typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
@@ -158,6 +268,10 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
       case 'slow':
         later(reply.delayMs, response, () => answer(response, reply.then ?? fallback));
         break;
+      case 'stream':
+        // Scripted for a request that did not ask to stream: the pieces as one reply.
+        send(response, 200, completion({ content: reply.chunks.join('') }, reply));
+        break;
     }
   };
 
@@ -173,20 +287,21 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
         // Recorded as text; the reply below is still scripted.
       }
       const path = request.url ?? '';
-      requests.push({
+      const recorded: RecordedRequest = {
         method: request.method ?? '',
         path,
         headers: request.headers,
         body,
         receivedAtMs: performance.now() - started,
-      });
+      };
+      requests.push(recorded);
       if (request.method !== 'POST' || path !== '/v1/chat/completions') {
         send(response, 404, {
           error: { message: `No route ${request.method} ${path}`, type: 'invalid_request_error' },
         });
         return;
       }
-      answer(response, queue.shift() ?? fallback);
+      answer(response, queue.shift() ?? fallback, recorded);
     });
   });
 
@@ -222,3 +337,6 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
     },
   };
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

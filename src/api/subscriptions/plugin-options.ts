@@ -4,6 +4,8 @@ import { aiSubscriptionResolvers } from '../ai/resolvers.ts';
 import { contentSubscriptionResolvers } from '../content/subscriptions.ts';
 import { eventSubscriptionResolvers } from '../events/subscription-resolvers.ts';
 import { mediaSubscriptionResolvers } from '../media/subscriptions.ts';
+import { conversationSubscriptionResolvers } from '../mentorship/conversation-subscription.ts';
+import { matchingSubscriptionResolvers } from '../mentorship/matching-subscription.ts';
 import type { ApiServices } from '../request-scope.ts';
 import { connectionInit } from './connection-init.ts';
 import { subscriptionResolvers } from './resolvers.ts';
@@ -20,6 +22,8 @@ export function subscriptions(services: ApiServices, limits: SubscriptionLimits,
     contentSubscriptionResolvers(log),
     aiSubscriptionResolvers(log),
     mediaSubscriptionResolvers(log),
+    conversationSubscriptionResolvers(log),
+    matchingSubscriptionResolvers(log),
   ];
   return {
     schemas: [
@@ -28,6 +32,8 @@ export function subscriptions(services: ApiServices, limits: SubscriptionLimits,
       new URL('../content/subscriptions.graphql', import.meta.url),
       new URL('../ai/subscriptions.graphql', import.meta.url),
       new URL('../media/subscriptions.graphql', import.meta.url),
+      new URL('../mentorship/conversation-subscriptions.graphql', import.meta.url),
+      new URL('../mentorship/matching-subscriptions.graphql', import.meta.url),
     ],
     resolvers,
     options: {

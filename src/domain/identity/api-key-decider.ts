@@ -44,6 +44,10 @@ export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
         if (state.status !== 'none') throw conflict('API_KEY_EXISTS', 'This API key already exists');
         const scopes = [...new Set(command.scopes)];
         if (scopes.length === 0) throw validation('NO_SCOPES', 'An API key needs at least one scope');
+        // A key never holds more than its owner: only auditors and admins may delegate audit reads.
+        if (scopes.includes('audit:read') && actor.role !== 'auditor' && actor.role !== 'admin') {
+          throw forbidden('AUDIT_SCOPE_NEEDS_AUDITOR', 'Only auditors and admins can create audit:read keys');
+        }
         const { keyId, name, tokenHash, prefix } = command;
         return [
           {

@@ -10,10 +10,12 @@ export type Actor =
   | { kind: 'system'; process: string }
   | { kind: 'anonymous' };
 
-export const PLATFORM_ROLES = ['user', 'creator', 'moderator', 'admin'] as const;
+/** `auditor` reads the audit queries (history, time travel, traces) and nothing more than a user otherwise. */
+export const PLATFORM_ROLES = ['user', 'creator', 'moderator', 'auditor', 'admin'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
-export const API_SCOPES = ['events:read', 'graphql:read', 'graphql:write'] as const;
+/** `audit:read`: the audit queries for an integrator (an auditing tool), recorded like an auditor's. */
+export const API_SCOPES = ['events:read', 'graphql:read', 'graphql:write', 'audit:read'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export function actorId(actor: Actor): string {

@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.ts';
+import { createEventStore } from '../eventstore/create-event-store.ts';
+import type { EventStore } from '../eventstore/port.ts';
+import type { Logger } from '../logger.ts';
+import { DEV_DATABASE_URL } from '../roles/embedded-database.ts';
+import { anchoringSettings, anchorRound } from './anchoring-loop.ts';
+import { runAuditExport } from './export-command.ts';
+import { runAuditReplay } from './replay-command.ts';
+import { verifyAll, verifyStreamChain } from './verify.ts';
+import { formatVerificationReport } from './verify-report.ts';
+
+export const AUDIT_USAGE = `Usage: chronicle audit <command>
+
+  verify [--stream S | --all]   check hash chains (one stream, or all) and recompute every anchor;
+                                exits 0 when intact, 1 naming the first broken event or anchor
+  anchor                        append anchors now for every unanchored event (the projector
+                                does it every AUDIT_ANCHOR_EVERY_EVENTS events / _MINUTES minutes)
+  export --out F [--from P|T] [--to P|T] [--prefix S] [--without-personal-data]
+                                NDJSON of the stored events + F.manifest.json (+ F.keys.json: secret)
+  replay F [--database-url URL] [--no-rebuild]
+                                load an export into an EMPTY store, verifying it, and rebuild the read models
+`;
+
+export interface AuditCommandDeps {
+  config: Config;
+  log: Logger;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+class AuditUsageError extends Error {}
+
+/**
+ * `chronicle audit <verify|anchor|...>`; returns the exit code (0 ok, 1 broken or failed,
+ * 2 usage). Reads the event store of DATABASE_URL (or of a running `chronicle dev`), or
+ * EventStoreDB when EVENTSTORE_CONNECTION_STRING is set.
+ */
+export async function runAuditCommand(argv: readonly string[], deps: AuditCommandDeps): Promise<number> {
+  const stdout = deps.stdout ?? process.stdout;
+  const stderr = deps.stderr ?? process.stderr;
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'verify': {
+        const options = parseVerifyOptions(args);
+        return await withStore(deps, async (store) => {
+          const report =
+            options.stream === undefined
+              ? await verifyAll(store)
+              : await verifyStreamChain(store, options.stream);
+          stdout.write(formatVerificationReport(report));
+          return report.ok ? 0 : 1;
+        });
+      }
+      case 'anchor': {
+        strictArgs(args, {});
+        return await withStore(deps, async (store) => {
+          const { everyEvents, everyMs } = anchoringSettings(deps.config);
+          const round = await anchorRound(store, { everyEvents, everyMs }, { now: new Date(), force: true });
+          stdout.write(
+            round.lostRace
+              ? 'another process is anchoring right now; nothing appended\n'
+              : `${round.written.length} anchor${round.written.length === 1 ? '' : 's'} appended\n`,
+          );
+          return round.lostRace ? 1 : 0;
+        });
+      }
+      case 'export':
+        return await runAuditExport(args, deps);
+      case 'replay':
+        return await runAuditReplay(args, deps);
+      case undefined:
+      case '--help':
+      case 'help':
+        (command === undefined ? stderr : stdout).write(AUDIT_USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new AuditUsageError(`unknown audit command "${command}"`);
+    }
+  } catch (error) {
+    if (!(error instanceof AuditUsageError)) throw error;
+    stderr.write(`chronicle audit: ${error.message}\n\n${AUDIT_USAGE}`);
+    return 2;
+  }
+}
+
+function parseVerifyOptions(args: readonly string[]): { stream?: string } {
+  const values = strictArgs(args, { stream: { type: 'string' }, all: { type: 'boolean' } });
+  const stream = values.stream;
+  if (typeof stream === 'string' && values.all === true) {
+    throw new AuditUsageError('verify takes --stream S or --all, not both');
+  }
+  if (stream === '') throw new AuditUsageError('--stream needs a stream name');
+  return typeof stream === 'string' ? { stream } : {};
+}
+
+function strictArgs(
+  args: readonly string[],
+  options: Record<string, { type: 'string' | 'boolean' }>,
+): Record<string, string | boolean | undefined> {
+  try {
+    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    const values: Record<string, string | boolean | undefined> = {};
+    for (const [name, value] of Object.entries(parsed.values)) {
+      values[name] = typeof value === 'string' || typeof value === 'boolean' ? value : undefined;
+    }
+    return values;
+  } catch (error) {
+    throw new AuditUsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function withStore(
+  deps: AuditCommandDeps,
+  run: (store: EventStore) => Promise<number>,
+): Promise<number> {
+  const log = deps.log.child({ component: 'audit' });
+  const store = createEventStore(deps.config, deps.config.DATABASE_URL ?? DEV_DATABASE_URL, log);
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,381 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { EventStore, EventToAppend } from '../eventstore/port.ts';
+import type { Logger } from '../logger.ts';
+import type { ChangeBus } from '../projections/change-bus.ts';
+import type { Projection } from '../projections/projection.ts';
+import { type RebuildReport, rebuildProjection } from '../projections/rebuild.ts';
+import {
+  type ExportedEvent,
+  type ExportManifest,
+  exportedEventSchema,
+  type KeyFile,
+  keyFileSchema,
+  manifestPathFor,
+  manifestSchema,
+} from './export-format.ts';
+import { AnchorCheck } from './replay-anchors.ts';
+import type { CommitTime, CommitTimeRestorer } from './replay-commit-times.ts';
+import { hasKeys, importKeys } from './replay-keys.ts';
+import { checkLink, ReplayRefused, type StreamProgress } from './replay-verification.ts';
+
+export interface ReplayDeps {
+  /** The target store: must be empty. */
+  store: EventStore;
+  /** The target's read-model database (personal-data keys, projections). */
+  pool: pg.Pool;
+  bus: ChangeBus;
+  log: Logger;
+  /** The read models to rebuild, with a codec over the target's keys. */
+  projections: readonly Projection[];
+  /** Restores source commit times where the store allows it (embedded PostgreSQL). */
+  commitTimes?: CommitTimeRestorer;
+}
+
+export interface ReplayOptions {
+  /** The NDJSON file; its manifest (and key file) are read from next to it. */
+  file: string;
+  /** Largest append (events of one stream in a row). */
+  maxEventsPerAppend?: number;
+  /** Skip rebuilding the read models (load and verify only). */
+  rebuild?: boolean;
+  onProgress?: (progress: { phase: 'load' | 'rebuild'; done: number; total: number }) => void;
+}
+
+export interface ReplayReport {
+  events: number;
+  streams: number;
+  /** Streams the export starts after revision 0: loaded from revision 0 in the target, their links there differ. */
+  cutStreams: number;
+  anchorsVerified: number;
+  personalData: 'keys-file' | 'withheld' | 'key-file-absent';
+  /** The first pass: SHA-256 already checked, every line parsed, chains and anchors recomputed, nothing written. */
+  verify: { seconds: number; eventsPerSecond: number };
+  /** The second pass: the same checks again while appending through the EventStore port. */
+  load: { seconds: number; eventsPerSecond: number };
+  rebuild: {
+    seconds: number;
+    eventsPerSecond: number;
+    projections: RebuildReport[];
+    /** Read models whose rebuild threw: the others are rebuilt all the same. */
+    failures: { projection: string; message: string }[];
+  } | null;
+  commitTimesRestored: boolean;
+}
+
+const RESTORE_BATCH = 2000;
+
+/**
+ * Connection settings for the target's pool when it is the embedded store: every append is its
+ * own transaction, and waiting for each commit's WAL flush would dominate the load. A replay
+ * target is a scratch copy filled from a file that stays at hand (a crash means replaying again
+ * into a fresh database), so it does without synchronous commit; the data is still written and
+ * crash-consistent, only the last moments before a crash may be lost.
+ */
+export const REPLAY_SESSION = { options: '-c synchronous_commit=off' } as const;
+
+/**
+ * Loads an export into an empty store and rebuilds every read model from it. Nothing is written
+ * until the manifest, the file's SHA-256 and the key file check out and a first pass over the file
+ * has validated every line and recomputed each stream's hash chain (and the anchors' Merkle roots,
+ * when the file is complete for them): a refused export, named by its line, leaves the target
+ * untouched. The second pass repeats those checks while it appends through the EventStore port.
+ * Events keep their ids, types, data and metadata, so every chain the export starts at revision 0
+ * is recomputed by the target store to the very same links, which is checked at the end.
+ */
+export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Promise<ReplayReport> {
+  const manifest = await readManifest(options.file);
+  await checkFileDigest(options.file, manifest);
+  const keys = await readKeyFile(options.file, manifest);
+  await assertEmpty(deps);
+  // A first pass only verifies, so a refused export leaves the target untouched.
+  const verifyStarted = performance.now();
+  await scan(deps, options, manifest, false);
+  const verifySeconds = (performance.now() - verifyStarted) / 1000;
+  if (keys) await importKeys(deps.pool, keys);
+
+  const loadStarted = performance.now();
+  const loaded = await scan(deps, options, manifest, true);
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  deps.log.info({ events: loaded.events, verifySeconds, loadSeconds }, 'replay: export verified and loaded');
+
+  let rebuild: ReplayReport['rebuild'] = null;
+  if (options.rebuild !== false) {
+    const started = performance.now();
+    const reports: RebuildReport[] = [];
+    const failures: { projection: string; message: string }[] = [];
+    // One read model failing does not hold the others back (as in the projector); it is reported.
+    for (const [index, projection] of deps.projections.entries()) {
+      try {
+        reports.push(await rebuildProjection(deps, projection, {}));
+      } catch (error) {
+        failures.push({
+          projection: projection.name,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        deps.log.error({ err: error, projection: projection.name }, 'replay: a read model failed to rebuild');
+      }
+      options.onProgress?.({ phase: 'rebuild', done: index + 1, total: deps.projections.length });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    rebuild = { seconds, eventsPerSecond: rate(loaded.events, seconds), projections: reports, failures };
+  }
+  return {
+    events: loaded.events,
+    streams: loaded.streams,
+    cutStreams: loaded.cutStreams,
+    anchorsVerified: loaded.anchorsVerified,
+    personalData: keys
+      ? 'keys-file'
+      : manifest.personalData.mode === 'keys-file'
+        ? 'key-file-absent'
+        : 'withheld',
+    verify: { seconds: verifySeconds, eventsPerSecond: rate(loaded.events, verifySeconds) },
+    load: { seconds: loadSeconds, eventsPerSecond: rate(loaded.events, loadSeconds) },
+    rebuild,
+    commitTimesRestored: deps.commitTimes !== undefined,
+  };
+}
+
+async function readManifest(file: string): Promise<ExportManifest> {
+  const path = manifestPathFor(file);
+  const text = await readFile(path, 'utf8').catch(() => {
+    throw new ReplayRefused(
+      'FILE_MISSING',
+      `no manifest at ${path}: an export is the NDJSON file plus its manifest`,
+    );
+  });
+  const parsed = manifestSchema.safeParse(parseJson(text));
+  if (!parsed.success) {
+    throw new ReplayRefused(
+      'MANIFEST_INVALID',
+      `manifest ${path} is invalid: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
+async function checkFileDigest(file: string, manifest: ExportManifest): Promise<void> {
+  await access(file).catch(() => {
+    throw new ReplayRefused('FILE_MISSING', `no export file at ${file}`);
+  });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    hash.update(buffer);
+    bytes += buffer.length;
+  }
+  const actual = hash.digest('hex');
+  if (actual !== manifest.file.sha256 || bytes !== manifest.file.bytes) {
+    throw new ReplayRefused(
+      'FILE_SHA256_MISMATCH',
+      `${file}: SHA-256 mismatch, the file was changed after export (manifest: ${manifest.file.sha256}, ` +
+        `${manifest.file.bytes} bytes; file: ${actual}, ${bytes} bytes)`,
+    );
+  }
+}
+
+async function readKeyFile(file: string, manifest: ExportManifest): Promise<KeyFile | undefined> {
+  const entry = manifest.personalData.keyFile;
+  if (!entry) return undefined;
+  const path = join(dirname(file), entry.name);
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  // A key file deleted on purpose: the replay goes on, personal fields read as erased.
+  if (text === undefined) return undefined;
+  const digest = createHash('sha256').update(text).digest('hex');
+  if (digest !== entry.sha256) {
+    throw new ReplayRefused(
+      'KEY_FILE_SHA256_MISMATCH',
+      `${path}: SHA-256 mismatch, the key file was changed after export`,
+    );
+  }
+  const parsed = keyFileSchema.safeParse(parseJson(text));
+  if (!parsed.success) {
+    throw new ReplayRefused(
+      'KEY_FILE_INVALID',
+      `key file ${path} is invalid: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
+async function assertEmpty(deps: ReplayDeps): Promise<void> {
+  const [first] = await deps.store.readAll({ maxCount: 1 });
+  if (first) {
+    throw new ReplayRefused(
+      'TARGET_NOT_EMPTY',
+      `the target event store is not empty (it holds ${first.streamName}@${first.revision} at position ${first.position}); replay only loads into an empty store`,
+    );
+  }
+  if (await hasKeys(deps.pool)) {
+    throw new ReplayRefused(
+      'TARGET_NOT_EMPTY',
+      'the target database already holds personal-data keys; replay only loads into an empty system',
+    );
+  }
+}
+
+interface Loaded {
+  events: number;
+  streams: number;
+  cutStreams: number;
+  anchorsVerified: number;
+}
+
+interface Pending {
+  stream: string;
+  events: ExportedEvent[];
+}
+
+async function scan(
+  deps: ReplayDeps,
+  options: ReplayOptions,
+  manifest: ExportManifest,
+  write: boolean,
+): Promise<Loaded> {
+  const maxPerAppend = options.maxEventsPerAppend ?? 500;
+  const from = BigInt(manifest.range.fromPosition);
+  const to = BigInt(manifest.range.toPosition);
+  const streams = new Map<string, StreamProgress>();
+  const countsByType = new Map<string, number>();
+  const anchors = new AnchorCheck(manifest.anchors, manifest.completeForAnchors);
+  const times: CommitTime[] = [];
+  let pending: Pending | undefined;
+  let previousPosition: bigint | undefined;
+  let count = 0;
+
+  const flush = async () => {
+    if (!pending) return;
+    const { stream, events } = pending;
+    pending = undefined;
+    const progress = streams.get(stream);
+    if (!progress) throw new Error(`replay: no progress for ${stream}`);
+    const base = progress.targetRevision;
+    const toAppend: EventToAppend[] = events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+    }));
+    const result = await deps.store.append(stream, toAppend, {
+      expectedRevision: base < 0n ? 'no_stream' : base,
+    });
+    progress.targetRevision = result.nextExpectedRevision;
+    if (deps.commitTimes) {
+      for (const [i, e] of events.entries()) {
+        times.push({ stream, revision: base + 1n + BigInt(i), createdAt: e.createdAt });
+      }
+      if (times.length >= RESTORE_BATCH) await deps.commitTimes.restore(times.splice(0));
+    }
+  };
+
+  const lines = createInterface({
+    input: createReadStream(options.file, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
+  let lineNumber = 0;
+  for await (const text of lines) {
+    lineNumber++;
+    const event = parseLine(text, lineNumber);
+    const position = BigInt(event.position);
+    if (previousPosition !== undefined && position <= previousPosition) {
+      throw new ReplayRefused(
+        'OUT_OF_ORDER',
+        `line ${lineNumber}: position ${position} does not follow ${previousPosition}`,
+      );
+    }
+    if (position < from || position > to || (manifest.prefix && !event.stream.startsWith(manifest.prefix))) {
+      throw new ReplayRefused(
+        'OUT_OF_RANGE',
+        `line ${lineNumber}: ${event.stream} at position ${position} is outside the manifest's range ${from}..${to}${manifest.prefix ? ` / prefix ${manifest.prefix}` : ''}`,
+      );
+    }
+    previousPosition = position;
+    const progress = checkLink(event, streams.get(event.stream), lineNumber);
+    streams.set(event.stream, progress);
+    anchors.add(event, lineNumber);
+    countsByType.set(event.type, (countsByType.get(event.type) ?? 0) + 1);
+    count++;
+    if (!write) continue;
+    if (pending && (pending.stream !== event.stream || pending.events.length >= maxPerAppend)) await flush();
+    pending ??= { stream: event.stream, events: [] };
+    pending.events.push(event);
+    if (count % 5000 === 0) options.onProgress?.({ phase: 'load', done: count, total: manifest.eventCount });
+  }
+  checkCounts(manifest, count, countsByType);
+  const anchorsVerified = anchors.finish();
+  if (write) {
+    await flush();
+    if (deps.commitTimes) await deps.commitTimes.restore(times.splice(0));
+    await checkTargetChains(deps.store, streams);
+  }
+  return {
+    events: count,
+    streams: streams.size,
+    cutStreams: [...streams.values()].filter((s) => s.cut).length,
+    anchorsVerified,
+  };
+}
+
+function parseLine(text: string, line: number): ExportedEvent {
+  const parsed = exportedEventSchema.safeParse(parseJson(text));
+  if (!parsed.success) {
+    throw new ReplayRefused(
+      'LINE_INVALID',
+      `line ${line} is not an exported event: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
+function checkCounts(manifest: ExportManifest, count: number, countsByType: Map<string, number>): void {
+  if (count !== manifest.eventCount) {
+    throw new ReplayRefused(
+      'COUNT_MISMATCH',
+      `the file holds ${count} events, the manifest says ${manifest.eventCount}`,
+    );
+  }
+  const types = new Set([...countsByType.keys(), ...Object.keys(manifest.countsByType)]);
+  for (const type of types) {
+    const inFile = countsByType.get(type) ?? 0;
+    const inManifest = manifest.countsByType[type] ?? 0;
+    if (inFile !== inManifest) {
+      throw new ReplayRefused(
+        'COUNT_MISMATCH',
+        `the file holds ${inFile} ${type} events, the manifest says ${inManifest}`,
+      );
+    }
+  }
+}
+
+/** The target computed its own links; for every stream exported from revision 0 its tip must be the source's. */
+async function checkTargetChains(store: EventStore, streams: Map<string, StreamProgress>): Promise<void> {
+  for (const [stream, progress] of streams) {
+    if (progress.cut) continue;
+    const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    if (last?.hash !== progress.hash) {
+      throw new ReplayRefused(
+        'TARGET_CHAIN_DIFFERS',
+        `${stream}: the target's chain ends in ${last?.hash ?? 'nothing'}, the export's in ${progress.hash}`,
+      );
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function rate(events: number, seconds: number): number {
+  return seconds > 0 ? events / seconds : 0;
+}

@@ -1,0 +1,213 @@
+import { minutesOf, type TimeSpan, type WeeklySlot } from './values.ts';
+
+/**
+ * Weekly availability in a person's own time zone, made concrete in UTC. Pure: the reference
+ * instant comes in as an argument, and time zone rules come from the runtime's `Intl` data.
+ */
+
+/** A half-open UTC interval [start, end) in epoch milliseconds. */
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+export interface Availability {
+  availability: readonly WeeklySlot[];
+  timeZone: string;
+}
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const WEEK = 7 * DAY;
+
+/** The UTC week [Monday 00:00 UTC, next Monday) that holds `at`. */
+export function utcWeekOf(at: Date): Interval {
+  const midnight = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  const daysSinceMonday = (at.getUTCDay() + 6) % 7;
+  const start = midnight - daysSinceMonday * DAY;
+  return { start, end: start + WEEK };
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The zone's offset from UTC at an instant, in minutes (Europe/Berlin in summer: +120). */
+export function offsetMinutes(timeZone: string, at: number): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(at))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  return Math.round((wall - Math.floor(at / 1000) * 1000) / MINUTE);
+}
+
+/**
+ * The UTC instant of a wall-clock time in a zone. A wall time skipped by a DST change moves forward
+ * by the gap; one that happens twice (clocks going back) takes one of its two instants.
+ */
+export function wallTimeToUtc(timeZone: string, wall: number): number {
+  const first = wall - offsetMinutes(timeZone, wall) * MINUTE;
+  const second = wall - offsetMinutes(timeZone, first) * MINUTE;
+  if (first === second) return first;
+  // Across a change the two guesses differ: the earlier one that reads back as `wall` wins.
+  const [early, late] = first < second ? [first, second] : [second, first];
+  if (early + offsetMinutes(timeZone, early) * MINUTE === wall) return early;
+  return late;
+}
+
+/** Per zone, the last window asked about: ranking asks about one window for thousands of people. */
+const constantOffsets = new Map<string, { from: number; to: number; offset: number | null }>();
+
+/**
+ * The zone's offset when it is the same all through [from, to) (most zones, most weeks): then a
+ * slot converts with arithmetic alone, which keeps ranking ten thousand mentors cheap. Null when
+ * an offset change may fall inside (sampled every 6 hours: zones change at most a few times a year).
+ */
+function constantOffset(timeZone: string, from: number, to: number): number | null {
+  const known = constantOffsets.get(timeZone);
+  if (known !== undefined && known.from === from && known.to === to) return known.offset;
+  const first = offsetMinutes(timeZone, from);
+  let offset: number | null = first;
+  for (let at = from + 6 * 60 * MINUTE; at <= to; at += 6 * 60 * MINUTE) {
+    if (offsetMinutes(timeZone, at) !== first) {
+      offset = null;
+      break;
+    }
+  }
+  constantOffsets.set(timeZone, { from, to, offset });
+  return offset;
+}
+
+/**
+ * A person's weekly slots as UTC intervals inside `window` (a UTC week, see `utcWeekOf`). Their
+ * local weeks around it are laid out too and clipped, so a slot on Sunday evening in Tokyo that
+ * falls on Sunday morning UTC, or one on Monday morning in Auckland that is still Sunday in UTC,
+ * lands where it belongs: one full period of their weekly availability.
+ */
+export function weeklyIntervals(person: Availability, window: Interval): Interval[] {
+  const { availability, timeZone } = person;
+  const spread = { start: window.start - 2 * DAY, end: window.end + 2 * DAY };
+  const offset = constantOffset(timeZone, spread.start - WEEK, spread.end + WEEK);
+  const toUtc = (wall: number) => (offset === null ? wallTimeToUtc(timeZone, wall) : wall - offset * MINUTE);
+  const intervals: Interval[] = [];
+  // Local Mondays of the weeks before, of and after the window (wall-clock, as if UTC).
+  for (const weekStart of [window.start - WEEK, window.start, window.start + WEEK]) {
+    for (const slot of availability) {
+      const day = weekStart + slot.day * DAY;
+      const start = toUtc(day + minutesOf(slot.start) * MINUTE);
+      const end = toUtc(day + minutesOf(slot.end) * MINUTE);
+      const clipped = { start: Math.max(start, window.start), end: Math.min(end, window.end) };
+      if (clipped.end > clipped.start) intervals.push(clipped);
+    }
+  }
+  return merge(intervals);
+}
+
+/** Sorted, with touching and overlapping intervals joined. */
+export function merge(intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  const merged: Interval[] = [];
+  for (const interval of sorted) {
+    const last = merged.at(-1);
+    if (last && interval.start <= last.end) last.end = Math.max(last.end, interval.end);
+    else merged.push({ ...interval });
+  }
+  return merged;
+}
+
+/** The intervals both lists cover (each list sorted and merged, as `merge` leaves it). */
+export function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const both: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as Interval;
+    const y = b[j] as Interval;
+    const start = Math.max(x.start, y.start);
+    const end = Math.min(x.end, y.end);
+    if (end > start) both.push({ start, end });
+    if (x.end < y.end) i++;
+    else j++;
+  }
+  return both;
+}
+
+export const totalMinutes = (intervals: readonly Interval[]) =>
+  intervals.reduce((sum, { start, end }) => sum + (end - start) / MINUTE, 0);
+
+/** Minutes a week both are free, and the minutes the learner asked for, in the UTC week of `at`. */
+export function weeklyOverlap(mentor: Availability, learner: Availability, at: Date) {
+  const week = utcWeekOf(at);
+  const wanted = weeklyIntervals(learner, week);
+  return {
+    overlapMinutes: totalMinutes(intersect(weeklyIntervals(mentor, week), wanted)),
+    learnerMinutes: totalMinutes(wanted),
+  };
+}
+
+const ALIGN_MINUTES = 15;
+const WEEKS_AHEAD = 4;
+
+/**
+ * The next `count` times, each `durationMinutes` long, when both are free, from `from` on: the
+ * earliest start (on a quarter hour) in each stretch of shared time, over the next four weeks, so
+ * the proposals spread over different days rather than filling one evening. Fewer when they share
+ * less time than that.
+ */
+export function proposeFirstSessions(
+  mentor: Availability,
+  learner: Availability,
+  from: Date,
+  count: number,
+  durationMinutes: number,
+): TimeSpan[] {
+  const length = durationMinutes * MINUTE;
+  const align = ALIGN_MINUTES * MINUTE;
+  const first = utcWeekOf(from);
+  const shared = intersect(horizon(mentor, first), horizon(learner, first));
+  const proposals: TimeSpan[] = [];
+  for (const stretch of shared) {
+    if (proposals.length >= count) break;
+    const start = Math.ceil(Math.max(stretch.start, from.getTime()) / align) * align;
+    if (start + length > stretch.end) continue;
+    proposals.push({
+      startsAt: new Date(start).toISOString(),
+      endsAt: new Date(start + length).toISOString(),
+    });
+  }
+  return proposals;
+}
+
+/** Weeks laid end to end and merged, so a stretch over Sunday midnight UTC stays one stretch. */
+function horizon(person: Availability, first: Interval): Interval[] {
+  const weeks: Interval[] = [];
+  for (let week = 0; week <= WEEKS_AHEAD; week++) {
+    const start = first.start + week * WEEK;
+    weeks.push(...weeklyIntervals(person, { start, end: start + WEEK }));
+  }
+  return merge(weeks);
+}

@@ -1,0 +1,89 @@
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { learnerProfileAggregate } from '../../domain/mentorship/learner-profile-decider.ts';
+import type { MatchRequestCommand } from '../../domain/mentorship/match-request-commands.ts';
+import { matchRequestAggregate } from '../../domain/mentorship/match-request-decider.ts';
+import { personOf } from '../../domain/mentorship/mentor-profile-policy.ts';
+import { learnerStream, matchRequestStream } from '../../domain/mentorship/streams.ts';
+import {
+  commandIdFor,
+  envelope,
+  execute,
+  nowFrom,
+  type RequestContext,
+  type ServiceDeps,
+} from '../shared/command-context.ts';
+import {
+  answerOfferInput,
+  declineOfferInput,
+  matchRequestIdInput,
+  requestMatchInput,
+} from './match-inputs.ts';
+
+/**
+ * Match request use cases for people: the learner asks and may cancel, the offered mentor accepts
+ * or declines. Everything in between (ranking, offers, expiry, the match) is the matching saga's,
+ * which reacts to these events.
+ */
+
+export async function requestMatch(deps: ServiceDeps, context: RequestContext, raw: unknown) {
+  const { input, idempotencyKey } = requestMatchInput.parse(raw);
+  const learnerId = personOf(context.actor);
+  const commandId = commandIdFor(context, 'requestMatch', idempotencyKey ?? undefined);
+  // The request id derives from the command id, so a retried request finds what it made.
+  const requestId = commandId;
+  const learner = await loadAggregate(deps, learnerProfileAggregate, learnerStream(learnerId));
+  await issue(deps, context, requestId, commandId, {
+    type: 'RequestMatch',
+    requestId,
+    learnerId,
+    subject: input.subject,
+    ...(input.note != null ? { note: input.note } : {}),
+    learnerHasProfile: learner.state.status !== 'none',
+  });
+  return requestId;
+}
+
+export async function acceptOffer(deps: ServiceDeps, context: RequestContext, raw: unknown) {
+  const { requestId, offerNumber, idempotencyKey } = answerOfferInput.parse(raw);
+  const operation = `acceptOffer:${requestId}:${offerNumber}`;
+  await issue(deps, context, requestId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'AcceptOffer',
+    offerNumber,
+  });
+  return requestId;
+}
+
+export async function declineOffer(deps: ServiceDeps, context: RequestContext, raw: unknown) {
+  const { requestId, offerNumber, reason, idempotencyKey } = declineOfferInput.parse(raw);
+  const operation = `declineOffer:${requestId}:${offerNumber}`;
+  await issue(deps, context, requestId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'DeclineOffer',
+    offerNumber,
+    ...(reason != null ? { reason } : {}),
+  });
+  return requestId;
+}
+
+export async function cancelMatchRequest(deps: ServiceDeps, context: RequestContext, raw: unknown) {
+  const { requestId, idempotencyKey } = matchRequestIdInput.parse(raw);
+  const operation = `cancelMatchRequest:${requestId}`;
+  await issue(deps, context, requestId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+    type: 'CancelMatchRequest',
+  });
+  return requestId;
+}
+
+function issue(
+  deps: ServiceDeps,
+  context: RequestContext,
+  requestId: string,
+  commandId: string,
+  command: MatchRequestCommand,
+) {
+  return execute(
+    deps,
+    matchRequestAggregate,
+    matchRequestStream(requestId),
+    envelope(context, commandId, nowFrom(deps), command),
+  );
+}
