@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
 import { type AuditedAggregate, requireAuditedAggregate } from './aggregate-registry.ts';
 import { toJsonSafe } from './json-safe.ts';
+import { redactKeys } from './redaction.ts';
 import { type NewSnapshot, openState, type SnapshotStore, sealState } from './snapshots.ts';
 
 export interface AggregateAtDeps {
@@ -83,7 +84,7 @@ export async function aggregateAt(deps: AggregateAtDeps, query: AggregateAtQuery
     position: last?.position ?? null,
     occurredAt: last ? occurredAtOf(last) : null,
     hash: last?.hash ?? null,
-    state: toJsonSafe(folded.state),
+    state: redactKeys(toJsonSafe(folded.state), aggregate.credentialStateKeys),
     snapshotRevision: folded.snapshotRevision,
     eventsRead: folded.eventsRead,
   };

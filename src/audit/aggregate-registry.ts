@@ -45,6 +45,10 @@ export interface AuditedAggregate {
   personalData: boolean;
   /** Hash of the catalogue's types and schema versions and `snapshotVersion`. */
   fingerprint: string;
+  /** The credential fields an event type's catalogue entry declares (redacted in audit answers). */
+  credentialFieldsOf(type: string): readonly string[];
+  /** Members of the folded state that hold credentials, at any depth (redacted in audit answers). */
+  credentialStateKeys: ReadonlySet<string>;
   decode(
     codec: Pick<EventCodec, 'decode'>,
     recorded: RecordedEvent,
@@ -60,12 +64,15 @@ export function audited<Command, Event extends DomainEvent, State>(
   category: string,
   spec: AggregateSpec<Command, Event, State>,
   snapshotVersion: number,
+  credentialStateKeys: readonly string[] = [],
 ): AuditedAggregate {
   const definitions = Object.values<{
     type: string;
     schemaVersion: number;
     personalFields?: readonly string[];
+    credentialFields?: readonly string[];
   }>(spec.catalogue);
+  const credentials = new Map(definitions.map((d) => [d.type, d.credentialFields ?? []]));
   const types = definitions
     .map((d) => [d.type, d.schemaVersion] as const)
     .sort(([a], [b]) => (a < b ? -1 : 1));
@@ -77,6 +84,8 @@ export function audited<Command, Event extends DomainEvent, State>(
     snapshotVersion,
     personalData: definitions.some((d) => (d.personalFields?.length ?? 0) > 0),
     fingerprint,
+    credentialFieldsOf: (type) => credentials.get(type) ?? [],
+    credentialStateKeys: new Set(credentialStateKeys),
     decode: (codec, recorded) => codec.decode(spec.catalogue, recorded),
     fold(codec, from) {
       // A snapshot's state was produced by this same evolve (the fingerprint says so), so it is a State.
@@ -136,9 +145,9 @@ const reservationDecider: Decider<never, ReservationEvent, ReservationState> = {
  * `aggregateAt` can fold it; a category missing here is a VALIDATION error, never a guess.
  */
 export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
-  audited('user', users, 1),
-  audited('session', sessions, 1),
-  audited('apikey', apiKeys, 1),
+  audited('user', users, 1, ['passwordHash', 'secret', 'unusedBackupCodeHashes']),
+  audited('session', sessions, 1, ['currentTokenHash', 'rotatedTokenHashes']),
+  audited('apikey', apiKeys, 1, ['tokenHash']),
   audited('brand', brandAggregate, 1),
   audited('content', contentAggregate, 1),
   audited('aigeneration', aiGenerations, 1),

@@ -9,6 +9,7 @@ import { categoryOf } from '../projections/read-models/stream-catalogue.ts';
 import { occurredAtOf } from './aggregate-at.ts';
 import { auditedAggregate } from './aggregate-registry.ts';
 import { toJsonSafe } from './json-safe.ts';
+import { redactFields } from './redaction.ts';
 
 export interface AuditReadDeps {
   store: EventStore;
@@ -218,7 +219,8 @@ export async function auditEventOf(
     const decoded =
       (aggregate && (await aggregate.decode(codec, recorded))) ??
       (await codec.decode(asStoredCatalogue(recorded), recorded));
-    data = toJsonSafe(decoded?.event.data ?? null);
+    const fields = (decoded && aggregate?.credentialFieldsOf(decoded.event.type)) ?? [];
+    data = redactFields(toJsonSafe(decoded?.event.data ?? null), fields);
   } catch (error) {
     decodeError = error instanceof Error ? error.message.slice(0, 500) : 'undecodable event';
   }

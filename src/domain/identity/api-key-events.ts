@@ -25,6 +25,11 @@ export type ApiKeyEvent = {
 }[keyof Schemas];
 
 export const apiKeyEventCatalogue: EventCatalogue<ApiKeyEvent> = {
-  ApiKeyCreated: { type: 'ApiKeyCreated', schemaVersion: 1, schema: apiKeyEventSchemas.ApiKeyCreated },
+  ApiKeyCreated: {
+    type: 'ApiKeyCreated',
+    schemaVersion: 1,
+    schema: apiKeyEventSchemas.ApiKeyCreated,
+    credentialFields: ['tokenHash'],
+  },
   ApiKeyRevoked: { type: 'ApiKeyRevoked', schemaVersion: 1, schema: apiKeyEventSchemas.ApiKeyRevoked },
 };

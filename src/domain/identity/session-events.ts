@@ -34,16 +34,23 @@ export type SessionEvent = {
 }[keyof Schemas];
 
 export const sessionEventCatalogue: EventCatalogue<SessionEvent> = {
-  SessionStarted: { type: 'SessionStarted', schemaVersion: 1, schema: sessionEventSchemas.SessionStarted },
+  SessionStarted: {
+    type: 'SessionStarted',
+    schemaVersion: 1,
+    schema: sessionEventSchemas.SessionStarted,
+    credentialFields: ['refreshTokenHash'],
+  },
   SessionRefreshed: {
     type: 'SessionRefreshed',
     schemaVersion: 1,
     schema: sessionEventSchemas.SessionRefreshed,
+    credentialFields: ['previousTokenHash', 'refreshTokenHash'],
   },
   RefreshTokenReuseDetected: {
     type: 'RefreshTokenReuseDetected',
     schemaVersion: 1,
     schema: sessionEventSchemas.RefreshTokenReuseDetected,
+    credentialFields: ['tokenHash'],
   },
   SessionRevoked: { type: 'SessionRevoked', schemaVersion: 1, schema: sessionEventSchemas.SessionRevoked },
 };

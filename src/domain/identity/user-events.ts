@@ -71,6 +71,7 @@ export const userEventCatalogue: EventCatalogue<UserEvent> = {
     schemaVersion: 1,
     schema: userEventSchemas.UserRegistered,
     personalFields: ['email', 'displayName'],
+    credentialFields: ['passwordHash'],
     subject: bySubject,
     publicFields: ['userId', 'displayName', 'role', 'at'],
   },
@@ -86,6 +87,7 @@ export const userEventCatalogue: EventCatalogue<UserEvent> = {
     type: 'UserPasswordChanged',
     schemaVersion: 1,
     schema: userEventSchemas.UserPasswordChanged,
+    credentialFields: ['passwordHash'],
   },
   UserRoleChanged: {
     type: 'UserRoleChanged',
@@ -101,7 +103,12 @@ export const userEventCatalogue: EventCatalogue<UserEvent> = {
   },
   LoginFailed: { type: 'LoginFailed', schemaVersion: 1, schema: userEventSchemas.LoginFailed },
   AccountLocked: { type: 'AccountLocked', schemaVersion: 1, schema: userEventSchemas.AccountLocked },
-  LoginSucceeded: { type: 'LoginSucceeded', schemaVersion: 1, schema: userEventSchemas.LoginSucceeded },
+  LoginSucceeded: {
+    type: 'LoginSucceeded',
+    schemaVersion: 1,
+    schema: userEventSchemas.LoginSucceeded,
+    credentialFields: ['backupCodeHash'],
+  },
   UserSessionsRevoked: {
     type: 'UserSessionsRevoked',
     schemaVersion: 1,
@@ -113,8 +120,14 @@ export const userEventCatalogue: EventCatalogue<UserEvent> = {
     schema: userEventSchemas.TotpEnrollmentStarted,
     personalFields: ['secret'],
     subject: bySubject,
+    credentialFields: ['secret'],
   },
-  TotpEnabled: { type: 'TotpEnabled', schemaVersion: 1, schema: userEventSchemas.TotpEnabled },
+  TotpEnabled: {
+    type: 'TotpEnabled',
+    schemaVersion: 1,
+    schema: userEventSchemas.TotpEnabled,
+    credentialFields: ['backupCodeHashes'],
+  },
   UserForgotten: {
     type: 'UserForgotten',
     schemaVersion: 1,

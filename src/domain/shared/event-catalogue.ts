@@ -26,6 +26,12 @@ export interface EventDefinition<Type extends string = string, Data = unknown> {
    * listed here are shown while the person is known and as null once they are forgotten.
    */
   publicFields?: readonly string[];
+  /**
+   * Top-level data fields that let whoever reads them act as someone (password and token hashes,
+   * second-factor secrets and backup codes). The history keeps them; audit answers show only that
+   * they were set, never their values.
+   */
+  credentialFields?: readonly string[];
 }
 
 /** The event definitions of one bounded context, by type. */

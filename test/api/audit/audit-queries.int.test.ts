@@ -103,6 +103,33 @@ describe('audit queries over a history made by real commands', () => {
     });
   });
 
+  it('shows that credentials were set, never their values (password and refresh-token hashes)', async () => {
+    const subject = await registerAndSignIn(api, 'Carl Credential');
+    const events = nodesOf(await history(userStream(subject.id)));
+    expect(events.find((e) => e.type === 'UserRegistered')?.data).toMatchObject({
+      email: subject.email,
+      passwordHash: '[credential]',
+    });
+    const user = fieldOf<AggregateStateView>(
+      await api.gql(
+        AGGREGATE_AT,
+        { category: 'user', id: subject.id, at: new Date().toISOString() },
+        auditor.accessToken,
+      ),
+      'aggregateAt',
+    );
+    expect(user.state).toMatchObject({ email: subject.email, passwordHash: '[credential]' });
+
+    const sessionStream = (await api.runtime.store.readStream(userStream(subject.id)))
+      .map((e) => e.data)
+      .flatMap((data) => (typeof data.sessionId === 'string' ? [`session-${data.sessionId}`] : []))[0];
+    const session = nodesOf(await history(sessionStream ?? 'session-missing'));
+    expect(session[0]?.data).toMatchObject({ userId: subject.id, refreshTokenHash: '[credential]' });
+    // No data or state that looks like a SHA-256 digest reaches the auditor (chain links aside).
+    const answers = [...events, ...session].map((e) => e.data);
+    expect(JSON.stringify([answers, user.state])).not.toMatch(/"[0-9a-f]{64}"/);
+  });
+
   it('aggregateAt: the content folded with its own evolve at a revision and at an instant', async () => {
     const stream = contentStream(article.id);
     const stored = await api.runtime.store.readStream(stream);
