@@ -4,7 +4,10 @@
  * prefilter). Profiles are seeded through the write side (MentorProfileUpserted events, projected
  * by the real projector into `mentor_profiles`). Timed apart: the SQL prefilter, the scoring and
  * ranking in code, and the whole call; baselines in the same run: a plain `select` of the same
- * candidate rows (no subject-level lookup, no history join, no exclusions).
+ * candidate rows (no subject-level lookup, no history join, no exclusions), once with the profile
+ * columns as the API reads them (jsonb subjects and slots, text[] styles and languages) and once
+ * with the compact columns the prefilter reads (`subject_levels`, `style_list`, `language_list`,
+ * `week_minutes`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -172,6 +175,12 @@ async function main() {
          from mentor_profiles where subject_keys @> array['typescript'] and accepting and active_mentees < capacity`,
     ),
   );
+  const compact = await timed(ROUNDS, () =>
+    pool.query(
+      `select user_id, subject_levels, style_list, language_list, week_minutes, time_zone, last_offered_at
+         from mentor_profiles where subject_keys @> array['typescript'] and accepting and active_mentees < capacity`,
+    ),
+  );
 
   const line = (name: string, times: number[]) =>
     console.log(
@@ -182,6 +191,7 @@ async function main() {
   line('  SQL prefilter alone (rows into Node)', prefilter);
   line('  scoring + ranking alone (in code)', scoring);
   line('baseline: plain select of the candidate rows', plain);
+  line('baseline: plain select, compact columns', compact);
   const p50 = percentile(whole, 50);
   console.log(
     `\ntarget < 50 ms for ${MENTORS} mentors: ${p50 < 50 ? 'met' : 'NOT met'} at p50 (${p50.toFixed(1)} ms), ${percentile(whole, 99) < 50 ? 'met' : 'NOT met'} at p99`,
@@ -199,6 +209,8 @@ async function main() {
       scoring_p99_ms: ms(percentile(scoring, 99)),
       plain_select_p50_ms: ms(percentile(plain, 50)),
       plain_select_p99_ms: ms(percentile(plain, 99)),
+      compact_select_p50_ms: ms(percentile(compact, 50)),
+      compact_select_p99_ms: ms(percentile(compact, 99)),
       seed_projection_profiles_per_s: Math.round((rows[0]?.n ?? 0) / projectSeconds),
     }),
   );

@@ -6,6 +6,7 @@ import {
   acceptOffer,
   cancelMatchRequest,
   declineOffer,
+  endMentorship,
   requestMatch,
 } from '../../services/mentorship/match-requests.ts';
 import type { RequestContext, ServiceDeps } from '../../services/shared/command-context.ts';
@@ -74,6 +75,7 @@ export function matchingResolvers(): IResolvers {
       acceptOffer: mutate(acceptOffer),
       declineOffer: mutate(declineOffer),
       cancelMatchRequest: mutate(cancelMatchRequest),
+      endMentorship: mutate(endMentorship),
     },
   };
 }

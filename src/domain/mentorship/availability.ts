@@ -102,6 +102,59 @@ function constantOffset(timeZone: string, from: number, to: number): number | nu
   return offset;
 }
 
+/** The window around a UTC week whose zone offset decides whether slots convert by arithmetic. */
+function offsetThroughout(timeZone: string, window: Interval): number | null {
+  return constantOffset(timeZone, window.start - 2 * DAY - WEEK, window.end + 2 * DAY + WEEK);
+}
+
+const MINUTES_A_WEEK = 7 * 24 * 60;
+
+/**
+ * Weekly slots as flat pairs of local minutes of the week (Monday 00:00 = 0):
+ * `[start, end, start, end, …]`. Ranking reads this form, precomputed in the read model, so no
+ * 'HH:MM' is parsed per mentor per request.
+ */
+export function weekMinutes(slots: readonly WeeklySlot[]): number[] {
+  const minutes: number[] = [];
+  for (const slot of slots) {
+    minutes.push(slot.day * 24 * 60 + minutesOf(slot.start), slot.day * 24 * 60 + minutesOf(slot.end));
+  }
+  return minutes;
+}
+
+/** `weekMinutes` as compact text for a read model column: `start-end,start-end`. */
+export const encodeWeekMinutes = (slots: readonly WeeklySlot[]): string =>
+  weekMinutes(slots)
+    .map((minute, index) => (index % 2 === 0 ? String(minute) : `-${minute},`))
+    .join('')
+    .slice(0, -1);
+
+/**
+ * Back from `encodeWeekMinutes`; null when the text is not of that form (the row is then skipped).
+ * Read digit by digit into `into` (cleared first), so ranking can reuse one array for ten thousand
+ * rows instead of making substrings and arrays for each.
+ */
+export function decodeWeekMinutes(text: string, into: number[] = []): number[] | null {
+  into.length = 0;
+  let value = -1; // -1: no digit yet in the current number
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      value = (value < 0 ? 0 : value * 10) + (code - 48);
+      continue;
+    }
+    // A separator ends a number: '-' a start, ',' an end.
+    const expected = into.length % 2 === 0 ? 45 : 44;
+    if (value < 0 || code !== expected) return null;
+    into.push(value);
+    value = -1;
+  }
+  if (text === '') return into;
+  if (value < 0 || into.length % 2 === 0) return null;
+  into.push(value);
+  return into;
+}
+
 /**
  * A person's weekly slots as UTC intervals inside `window` (a UTC week, see `utcWeekOf`). Their
  * local weeks around it are laid out too and clipped, so a slot on Sunday evening in Tokyo that
@@ -109,22 +162,111 @@ function constantOffset(timeZone: string, from: number, to: number): number | nu
  * lands where it belongs: one full period of their weekly availability.
  */
 export function weeklyIntervals(person: Availability, window: Interval): Interval[] {
-  const { availability, timeZone } = person;
-  const spread = { start: window.start - 2 * DAY, end: window.end + 2 * DAY };
-  const offset = constantOffset(timeZone, spread.start - WEEK, spread.end + WEEK);
+  return weekIntervals(weekMinutes(person.availability), person.timeZone, window);
+}
+
+/** `weeklyIntervals` from local minute-of-week pairs (see `weekMinutes`). */
+export function weekIntervals(minutes: readonly number[], timeZone: string, window: Interval): Interval[] {
+  const offset = offsetThroughout(timeZone, window);
   const toUtc = (wall: number) => (offset === null ? wallTimeToUtc(timeZone, wall) : wall - offset * MINUTE);
   const intervals: Interval[] = [];
   // Local Mondays of the weeks before, of and after the window (wall-clock, as if UTC).
   for (const weekStart of [window.start - WEEK, window.start, window.start + WEEK]) {
-    for (const slot of availability) {
-      const day = weekStart + slot.day * DAY;
-      const start = toUtc(day + minutesOf(slot.start) * MINUTE);
-      const end = toUtc(day + minutesOf(slot.end) * MINUTE);
+    for (let i = 0; i + 1 < minutes.length; i += 2) {
+      const start = toUtc(weekStart + (minutes[i] as number) * MINUTE);
+      const end = toUtc(weekStart + (minutes[i + 1] as number) * MINUTE);
       const clipped = { start: Math.max(start, window.start), end: Math.min(end, window.end) };
       if (clipped.end > clipped.start) intervals.push(clipped);
     }
   }
   return merge(intervals);
+}
+
+/**
+ * Minutes a week a person shares with a fixed learner, for many people and one UTC week: what
+ * ranking asks ten thousand times per request. The learner's week is worked out once. For a
+ * person whose zone keeps one offset through the window (the common case), their UTC week is
+ * their local minutes shifted by the offset, so the overlap is integer arithmetic on reused
+ * buffers; across an offset change it falls back to `weekIntervals`, the exact path.
+ */
+export function overlapWith(learner: Availability, window: Interval) {
+  const wanted = weeklyIntervals(learner, window);
+  // The learner's intervals in minutes from the window's start: sorted and disjoint, as `merge` left them.
+  const wantedPairs = wanted.flatMap(({ start, end }) => [
+    (start - window.start) / MINUTE,
+    (end - window.start) / MINUTE,
+  ]);
+  const pieces: number[] = [];
+  return {
+    /** The minutes the learner asked for in the window. */
+    wantedMinutes: totalMinutes(wanted),
+    /** The minutes of those a person with these local minute pairs (`weekMinutes`) in this zone is free too. */
+    sharedMinutes(minutes: readonly number[], timeZone: string): number {
+      const offset = offsetThroughout(timeZone, window);
+      if (offset === null) return totalMinutes(intersect(weekIntervals(minutes, timeZone, window), wanted));
+      const count = shiftedPieces(minutes, offset, pieces);
+      sortPairs(pieces, count);
+      return pairsOverlap(pieces, count, wantedPairs);
+    },
+  };
+}
+
+/**
+ * Local minute pairs shifted to UTC minutes of the week, with the weeks before and after laid out
+ * and everything clipped to [0, week), as `weekIntervals` does in milliseconds. Written into
+ * `out` (reused between calls); returns the number of pairs.
+ */
+function shiftedPieces(minutes: readonly number[], offset: number, out: number[]): number {
+  let count = 0;
+  for (let week = -MINUTES_A_WEEK; week <= MINUTES_A_WEEK; week += MINUTES_A_WEEK) {
+    for (let i = 0; i + 1 < minutes.length; i += 2) {
+      const start = Math.max(0, (minutes[i] as number) - offset + week);
+      const end = Math.min(MINUTES_A_WEEK, (minutes[i + 1] as number) - offset + week);
+      if (end > start) {
+        out[2 * count] = start;
+        out[2 * count + 1] = end;
+        count++;
+      }
+    }
+  }
+  return count;
+}
+
+/** Insertion sort of the first `count` pairs by start: a handful of slots, mostly in order already. */
+function sortPairs(pairs: number[], count: number): void {
+  for (let i = 1; i < count; i++) {
+    const start = pairs[2 * i] as number;
+    const end = pairs[2 * i + 1] as number;
+    let j = i - 1;
+    while (j >= 0 && (pairs[2 * j] as number) > start) {
+      pairs[2 * j + 2] = pairs[2 * j] as number;
+      pairs[2 * j + 3] = pairs[2 * j + 1] as number;
+      j--;
+    }
+    pairs[2 * j + 2] = start;
+    pairs[2 * j + 3] = end;
+  }
+}
+
+/**
+ * Minutes covered both by the union of `count` pairs sorted by start (they may overlap) and by
+ * `wanted` (sorted, disjoint): each run of overlapping pairs is joined first, so no minute counts twice.
+ */
+function pairsOverlap(pairs: readonly number[], count: number, wanted: readonly number[]): number {
+  let shared = 0;
+  let i = 0;
+  while (i < count) {
+    const start = pairs[2 * i] as number;
+    let end = pairs[2 * i + 1] as number;
+    for (i++; i < count && (pairs[2 * i] as number) <= end; i++)
+      end = Math.max(end, pairs[2 * i + 1] as number);
+    for (let j = 0; j < wanted.length; j += 2) {
+      const from = Math.max(start, wanted[j] as number);
+      const to = Math.min(end, wanted[j + 1] as number);
+      if (to > from) shared += to - from;
+    }
+  }
+  return shared;
 }
 
 /** Sorted, with touching and overlapping intervals joined. */

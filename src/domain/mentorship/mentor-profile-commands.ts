@@ -18,4 +18,13 @@ export type MentorProfileCommand =
       accepting: boolean;
     }
   /** The matching saga (system) takes a mentee on for a match request; once per request. */
-  | { type: 'AddMentee'; requestId: string; learnerId: string };
+  | { type: 'AddMentee'; requestId: string; learnerId: string }
+  /**
+   * The mentee of a request leaves: the saga compensates a match the learner cancelled
+   * (`match_cancelled`, system), or the mentorship is over (`mentorship_ended`, the system, the
+   * mentor themself or that mentee). Releasing a mentee not held decides nothing.
+   */
+  | { type: 'ReleaseMentee'; requestId: string; reason: MenteeReleaseReason };
+
+export type MenteeReleaseReason = 'match_cancelled' | 'mentorship_ended';
+export const MENTEE_RELEASE_REASONS: readonly MenteeReleaseReason[] = ['match_cancelled', 'mentorship_ended'];

@@ -1,7 +1,7 @@
 import { deepEqual, validOr } from '../brands/validate.ts';
 import type { Decider, DecisionContext } from '../shared/decider.ts';
-import { conflict, notFound, validation } from '../shared/domain-error.ts';
-import type { MentorProfileCommand } from './mentor-profile-commands.ts';
+import { conflict, forbidden, notFound, validation } from '../shared/domain-error.ts';
+import { MENTEE_RELEASE_REASONS, type MentorProfileCommand } from './mentor-profile-commands.ts';
 import {
   MAX_LANGUAGES,
   MAX_MENTOR_SUBJECTS,
@@ -9,7 +9,7 @@ import {
   type MentorProfileEvent,
   mentorProfileEventCatalogue,
 } from './mentor-profile-events.ts';
-import { requireSelf, requireSystem } from './mentor-profile-policy.ts';
+import { personOf, requireSelf, requireSystem } from './mentor-profile-policy.ts';
 import {
   evolveMentorProfile,
   initialMentorProfileState,
@@ -38,6 +38,8 @@ export const mentorProfileDecider: Decider<MentorProfileCommand, MentorProfileEv
         return upsertMentorProfile(command, state, context);
       case 'AddMentee':
         return addMentee(command, state, context);
+      case 'ReleaseMentee':
+        return releaseMentee(command, state, context);
       default: {
         const unknown: never = command;
         throw new Error(`Unknown mentor profile command ${JSON.stringify(unknown)}`);
@@ -79,6 +81,8 @@ function addMentee(
   requireSystem(actor);
   if (state.status === 'none') throw notFound('MENTOR_PROFILE_NOT_FOUND', 'No such mentor profile');
   if (state.menteeRequests.includes(command.requestId)) return [];
+  // Released once (a cancelled match, an ended mentorship): a request's mentee is not taken on again.
+  if (state.releasedRequests.includes(command.requestId)) return [];
   if (!state.accepting) throw conflict('MENTOR_NOT_ACCEPTING', 'This mentor takes no new mentees');
   if (state.activeMentees >= state.capacity) {
     throw conflict('MENTOR_AT_CAPACITY', 'This mentor has no room for another mentee', {
@@ -97,6 +101,46 @@ function addMentee(
         requestId: command.requestId,
         learnerId: command.learnerId,
         activeMentees: state.activeMentees + 1,
+      },
+    },
+  ];
+}
+
+/**
+ * The mentee of a request leaves and frees their seat. The saga releases a mentee whose match the
+ * learner cancelled; a mentorship that ended is released by the system, the mentor or the mentee.
+ * Idempotent: a mentee not held (never added, or released already) decides nothing.
+ */
+function releaseMentee(
+  command: CommandOf<'ReleaseMentee'>,
+  state: MentorProfileState,
+  { actor }: DecisionContext,
+): MentorProfileEvent[] {
+  if (!MENTEE_RELEASE_REASONS.includes(command.reason)) {
+    throw validation(
+      'INVALID_RELEASE_REASON',
+      'A mentee is released for match_cancelled or mentorship_ended',
+    );
+  }
+  if (actor.kind !== 'system' && command.reason !== 'mentorship_ended') requireSystem(actor);
+  if (state.status === 'none') throw notFound('MENTOR_PROFILE_NOT_FOUND', 'No such mentor profile');
+  const learnerId = state.menteeLearners[command.requestId];
+  if (actor.kind !== 'system') {
+    const person = personOf(actor);
+    if (person !== state.mentorId && (learnerId === undefined || person !== learnerId)) {
+      throw forbidden('NOT_IN_MENTORSHIP', 'Only the mentor or their mentee end a mentorship');
+    }
+  }
+  if (learnerId === undefined || !state.menteeRequests.includes(command.requestId)) return [];
+  return [
+    {
+      type: 'MenteeReleased',
+      data: {
+        mentorId: state.mentorId,
+        requestId: command.requestId,
+        learnerId,
+        reason: command.reason,
+        activeMentees: Math.max(0, state.activeMentees - 1),
       },
     },
   ];

@@ -26,6 +26,14 @@ export const mentorProfileEventSchemas = {
     learnerId: z.uuid(),
     activeMentees: z.number().int().min(1),
   }),
+  /** `activeMentees` is the count after this mentee left. */
+  MenteeReleased: z.object({
+    mentorId: z.uuid(),
+    requestId: z.uuid(),
+    learnerId: z.uuid(),
+    reason: z.enum(['match_cancelled', 'mentorship_ended']),
+    activeMentees: z.number().int().min(0),
+  }),
 };
 
 type Schemas = typeof mentorProfileEventSchemas;
@@ -45,4 +53,9 @@ export const mentorProfileEventCatalogue: EventCatalogue<MentorProfileEvent> = {
     schema: mentorProfileEventSchemas.MentorProfileUpserted,
   },
   MenteeAdded: { type: 'MenteeAdded', schemaVersion: 1, schema: mentorProfileEventSchemas.MenteeAdded },
+  MenteeReleased: {
+    type: 'MenteeReleased',
+    schemaVersion: 1,
+    schema: mentorProfileEventSchemas.MenteeReleased,
+  },
 };

@@ -4,8 +4,12 @@ export interface MentorProfile extends MentorProfileData {
   status: 'active';
   mentorId: string;
   activeMentees: number;
-  /** The match requests whose mentee was added: `AddMentee` is idempotent per request. */
+  /** The match requests whose mentee is held now: `AddMentee` is idempotent per request. */
   menteeRequests: readonly string[];
+  /** Who each request's mentee is or was (request id → learner id), released ones included. */
+  menteeLearners: Readonly<Record<string, string>>;
+  /** Requests whose mentee was released: never added again. */
+  releasedRequests: readonly string[];
 }
 
 export type MentorProfileState = { status: 'none' } | MentorProfile;
@@ -20,7 +24,15 @@ export function evolveMentorProfile(
     case 'MentorProfileUpserted': {
       const { mentorId, ...profile } = event.data;
       return state.status === 'none'
-        ? { status: 'active', mentorId, ...profile, activeMentees: 0, menteeRequests: [] }
+        ? {
+            status: 'active',
+            mentorId,
+            ...profile,
+            activeMentees: 0,
+            menteeRequests: [],
+            menteeLearners: {},
+            releasedRequests: [],
+          }
         : { ...state, ...profile };
     }
     case 'MenteeAdded':
@@ -29,7 +41,17 @@ export function evolveMentorProfile(
         ...state,
         activeMentees: event.data.activeMentees,
         menteeRequests: [...state.menteeRequests, event.data.requestId],
+        menteeLearners: { ...state.menteeLearners, [event.data.requestId]: event.data.learnerId },
       };
+    case 'MenteeReleased': {
+      if (state.status === 'none') return state;
+      return {
+        ...state,
+        activeMentees: event.data.activeMentees,
+        menteeRequests: state.menteeRequests.filter((requestId) => requestId !== event.data.requestId),
+        releasedRequests: [...state.releasedRequests, event.data.requestId],
+      };
+    }
     default:
       return state;
   }

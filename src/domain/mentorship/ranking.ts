@@ -20,7 +20,15 @@ export interface RankingOptions {
 }
 
 export function compareCandidates(a: ScoredCandidate, b: ScoredCandidate): number {
-  if (a.factors.score !== b.factors.score) return b.factors.score - a.factors.score;
+  return compareRanks(a.factors.score, b.factors.score, a, b);
+}
+
+/** Who a tie on the score is broken by. */
+export type TieBreak = Pick<ScoredCandidate, 'lastOfferedAt' | 'mentorId'>;
+
+/** `compareCandidates` with the scores apart, for callers that rank before building the factors. */
+export function compareRanks(aScore: number, bScore: number, a: TieBreak, b: TieBreak): number {
+  if (aScore !== bScore) return bScore - aScore;
   if (a.lastOfferedAt !== b.lastOfferedAt) {
     if (a.lastOfferedAt === null) return -1;
     if (b.lastOfferedAt === null) return 1;
@@ -35,8 +43,39 @@ export function rankScored<Candidate extends ScoredCandidate>(
   options: RankingOptions = {},
 ): Candidate[] {
   const excluded = new Set(options.exclude ?? []);
-  const ranked = candidates.filter((candidate) => !excluded.has(candidate.mentorId)).sort(compareCandidates);
-  return options.limit === undefined ? ranked : ranked.slice(0, Math.max(0, options.limit));
+  const eligible = (candidate: Candidate) => !excluded.has(candidate.mentorId);
+  if (options.limit === undefined) return candidates.filter(eligible).sort(compareCandidates);
+  return best(candidates, eligible, Math.max(0, options.limit), compareCandidates);
+}
+
+/**
+ * The first `limit` of `items` in `compare` order, as sorting and slicing would give them (ties
+ * keep their input order), without sorting them all: a request wants twenty of ten thousand, so
+ * most candidates are turned away after one comparison with the worst of the best so far.
+ */
+export function best<Item>(
+  items: readonly Item[],
+  keep: (item: Item) => boolean,
+  limit: number,
+  compare: (a: Item, b: Item) => number,
+): Item[] {
+  const chosen: Item[] = [];
+  if (limit === 0) return chosen;
+  for (const item of items) {
+    if (!keep(item)) continue;
+    if (chosen.length === limit && compare(item, chosen[limit - 1] as Item) >= 0) continue;
+    // Binary search for the first chosen item that `item` comes before (after any equal ones).
+    let low = 0;
+    let high = chosen.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compare(item, chosen[middle] as Item) < 0) high = middle;
+      else low = middle + 1;
+    }
+    chosen.splice(low, 0, item);
+    if (chosen.length > limit) chosen.pop();
+  }
+  return chosen;
 }
 
 /** Completed sessions from which a mentor counts as experienced in the fairness report's cohorts. */

@@ -1,11 +1,10 @@
 import {
   type Availability,
-  intersect,
   offsetMinutes,
-  totalMinutes,
+  overlapWith,
   utcWeekOf,
-  weeklyIntervals,
   weeklyOverlap,
+  weekMinutes,
 } from './availability.ts';
 import {
   type FactorBreakdown,
@@ -137,9 +136,11 @@ export function historyFactor(history: MentorHistory): number {
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /** The weighted sum of (rounded) factors, rounded. */
+const WEIGHTS = Object.entries(MATCH_WEIGHTS) as [FactorName, number][];
+
 export function weightedScore(factors: Record<FactorName, number>): number {
   let score = 0;
-  for (const [name, weight] of Object.entries(MATCH_WEIGHTS) as [FactorName, number][]) {
+  for (const [name, weight] of WEIGHTS) {
     score += weight * factors[name];
   }
   return round(score);
@@ -166,31 +167,107 @@ export function matchScorer(
   subject: string,
   at: Date,
 ): (mentor: MentorFacts, history: MentorHistory) => FactorBreakdown {
-  const week = utcWeekOf(at);
-  const wanted = weeklyIntervals(learner, week);
-  const wantedMinutes = totalMinutes(wanted);
-  const offsets = new Map<string, number>();
-  const offsetOf = (zone: string) => {
-    let offset = offsets.get(zone);
-    if (offset === undefined) {
-      offset = offsetMinutes(zone, at.getTime());
-      offsets.set(zone, offset);
-    }
-    return offset;
+  const perRequest = requestFacts(learner, at);
+  return (mentor, history) =>
+    breakdown({
+      subject: subjectFactor(mentor.subjects, subject),
+      style: styleFactor(mentor.styles, learner.preferredStyle),
+      language: languageFactor(mentor.languages, learner.languages),
+      availability: perRequest.availability(weekMinutes(mentor.availability), mentor.timeZone),
+      timezone: perRequest.timezone(mentor.timeZone),
+      history: historyFactor(history),
+    });
+}
+
+/**
+ * A candidate as ranking reads them from the read model: the level they teach the requested
+ * subject at, styles and languages comma-separated, and their slots as local minute-of-week pairs
+ * (`weekMinutes`): the shape that is cheapest to fetch for ten thousand rows.
+ */
+export interface CandidateFacts {
+  level: Level;
+  styles: string;
+  languages: string;
+  weekMinutes: readonly number[];
+  timeZone: string;
+}
+
+/** `candidateScorer`'s two ways to score a candidate, with the same numbers. */
+export interface CandidateScorer {
+  /** The weighted score alone, allocating nothing: all that ranking needs for most candidates. */
+  score(mentor: CandidateFacts, history: MentorHistory): number;
+  /** Every factor and the score, as `scoreMatch` gives them: for the few candidates put forward. */
+  breakdown(mentor: CandidateFacts, history: MentorHistory): FactorBreakdown;
+}
+
+/**
+ * `matchScorer` for candidates in their read-model shape (`CandidateFacts`), with the same factors
+ * and score. Style and language factors depend only on the mentor's list, and few distinct lists
+ * occur, so each distinct list is scored once per request with the same functions.
+ */
+export function candidateScorer(learner: LearnerFacts, at: Date): CandidateScorer {
+  const perRequest = requestFacts(learner, at);
+  const styles = memo((list) => styleFactor(list.split(',') as TeachingStyle[], learner.preferredStyle));
+  const languages = memo((list) => languageFactor(list.split(','), learner.languages));
+  const factorsInto = (mentor: CandidateFacts, history: MentorHistory, into: Record<FactorName, number>) => {
+    into.subject = round(0.5 + 0.5 * LEVEL_DEPTH[mentor.level]);
+    into.style = round(styles(mentor.styles));
+    into.language = round(languages(mentor.languages));
+    into.availability = round(perRequest.availability(mentor.weekMinutes, mentor.timeZone));
+    into.timezone = round(perRequest.timezone(mentor.timeZone));
+    into.history = round(historyFactor(history));
+    return into;
   };
+  const scratch = { subject: 0, style: 0, language: 0, availability: 0, timezone: 0, history: 0 };
+  return {
+    score: (mentor, history) => weightedScore(factorsInto(mentor, history, scratch)),
+    breakdown(mentor, history) {
+      const factors = factorsInto(mentor, history, { ...scratch });
+      return { ...factors, score: weightedScore(factors) };
+    },
+  };
+}
+
+/** The availability and time zone factors' per-request part: the learner's UTC week and offset. */
+function requestFacts(learner: LearnerFacts, at: Date) {
+  const overlap = overlapWith(learner, utcWeekOf(at));
+  const offsetOf = memo((zone) => offsetMinutes(zone, at.getTime()));
   const learnerOffset = offsetOf(learner.timeZone);
-  return (mentor, history) => {
-    const shared = wantedMinutes === 0 ? 0 : totalMinutes(intersect(weeklyIntervals(mentor, week), wanted));
-    const apart = Math.abs(offsetOf(mentor.timeZone) - learnerOffset);
-    const hours = Math.min(apart, 24 * 60 - apart) / 60;
-    const factors = {
-      subject: round(subjectFactor(mentor.subjects, subject)),
-      style: round(styleFactor(mentor.styles, learner.preferredStyle)),
-      language: round(languageFactor(mentor.languages, learner.languages)),
-      availability: round(wantedMinutes === 0 ? NEUTRAL : Math.min(1, shared / wantedMinutes)),
-      timezone: round(Math.max(0, 1 - hours / 12)),
-      history: round(historyFactor(history)),
-    };
-    return { ...factors, score: weightedScore(factors) };
+  return {
+    availability(minutes: readonly number[], timeZone: string): number {
+      if (overlap.wantedMinutes === 0) return NEUTRAL;
+      return Math.min(1, overlap.sharedMinutes(minutes, timeZone) / overlap.wantedMinutes);
+    },
+    timezone: memo((zone) => {
+      const apart = Math.abs(offsetOf(zone) - learnerOffset);
+      const hours = Math.min(apart, 24 * 60 - apart) / 60;
+      return Math.max(0, 1 - hours / 12);
+    }),
+  };
+}
+
+/** Each factor rounded, and the weighted score of the rounded factors. */
+function breakdown(factors: Record<FactorName, number>): FactorBreakdown {
+  const rounded = {
+    subject: round(factors.subject),
+    style: round(factors.style),
+    language: round(factors.language),
+    availability: round(factors.availability),
+    timezone: round(factors.timezone),
+    history: round(factors.history),
+  };
+  return { ...rounded, score: weightedScore(rounded) };
+}
+
+/** A function of a string, computed once per distinct argument. */
+function memo(compute: (key: string) => number): (key: string) => number {
+  const known = new Map<string, number>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      known.set(key, value);
+    }
+    return value;
   };
 }

@@ -1,5 +1,6 @@
 import type { EventCodec } from '../../commands/event-codec.ts';
 import { userEventCatalogue } from '../../domain/identity/user-events.ts';
+import { encodeWeekMinutes } from '../../domain/mentorship/availability.ts';
 import { decodeGoals, learnerProfileEventCatalogue } from '../../domain/mentorship/learner-profile-events.ts';
 import { matchRequestEventCatalogue } from '../../domain/mentorship/match-request-events.ts';
 import { mentorProfileEventCatalogue } from '../../domain/mentorship/mentor-profile-events.ts';
@@ -12,11 +13,16 @@ import { occurredAt } from './occurred-at.ts';
  * ranking prefilters in SQL (subject keys, accepting, room left), so it also follows the match
  * requests' offers (`last_offered_at`, the fairness tie-break) and the mentors' mentees
  * (`active_mentees`). Learners' goals are decrypted on the way in and dropped when they are forgotten.
+ *
+ * Ranking reads ten thousand mentor rows per request, so `mentor_profiles` also holds the same facts
+ * in the shape cheapest to fetch and score: `subject_levels` (subject → level, read with `->>`),
+ * `style_list` and `language_list` (comma-separated) and `week_minutes` (slots as local
+ * minute-of-week pairs, `start-end,…`; see `encodeWeekMinutes`).
  */
 export function mentorshipProfilesProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'mentorship_profiles',
-    version: 1,
+    version: 3,
     eventTypes: [
       ...Object.keys(mentorProfileEventCatalogue),
       ...Object.keys(learnerProfileEventCatalogue),
@@ -27,6 +33,8 @@ export function mentorshipProfilesProjection(codec: Pick<EventCodec, 'decode'>):
       mentor_profiles: {
         columns: `user_id uuid not null, subjects jsonb not null, subject_keys text[] not null,
           styles text[] not null, languages text[] not null, availability jsonb not null,
+          subject_levels jsonb not null, style_list text not null, language_list text not null,
+          week_minutes text not null,
           time_zone text not null, capacity int not null, active_mentees int not null,
           accepting boolean not null, last_offered_at timestamptz,
           created_at timestamptz not null, updated_at timestamptz not null`,
@@ -44,6 +52,13 @@ export function mentorshipProfilesProjection(codec: Pick<EventCodec, 'decode'>):
   };
 }
 
+/** Subject → level; a subject listed twice keeps its first level, as the list is read elsewhere. */
+function levelsBySubject(subjects: readonly { subject: string; level: string }[]): Record<string, string> {
+  const levels = new Map<string, string>();
+  for (const { subject, level } of subjects) if (!levels.has(subject)) levels.set(subject, level);
+  return Object.fromEntries(levels);
+}
+
 async function applyProfileEvent(
   codec: Pick<EventCodec, 'decode'>,
   recorded: RecordedEvent,
@@ -55,7 +70,7 @@ async function applyProfileEvent(
     const decoded = await codec.decode(mentorProfileEventCatalogue, recorded);
     if (!decoded) return;
     const { event } = decoded;
-    if (event.type === 'MenteeAdded') {
+    if (event.type === 'MenteeAdded' || event.type === 'MenteeReleased') {
       const { mentorId, activeMentees } = event.data;
       return writer.update(
         'mentor_profiles',
@@ -72,6 +87,10 @@ async function applyProfileEvent(
       styles,
       languages,
       availability,
+      subject_levels: levelsBySubject(subjects),
+      style_list: styles.join(','),
+      language_list: languages.join(','),
+      week_minutes: encodeWeekMinutes(availability),
       time_zone: timeZone,
       capacity,
       accepting,

@@ -2,8 +2,10 @@ import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { learnerProfileAggregate } from '../../domain/mentorship/learner-profile-decider.ts';
 import type { MatchRequestCommand } from '../../domain/mentorship/match-request-commands.ts';
 import { matchRequestAggregate } from '../../domain/mentorship/match-request-decider.ts';
+import { mentorProfileAggregate } from '../../domain/mentorship/mentor-profile-decider.ts';
 import { personOf } from '../../domain/mentorship/mentor-profile-policy.ts';
-import { learnerStream, matchRequestStream } from '../../domain/mentorship/streams.ts';
+import { learnerStream, matchRequestStream, mentorStream } from '../../domain/mentorship/streams.ts';
+import { conflict, notFound } from '../../domain/shared/domain-error.ts';
 import {
   commandIdFor,
   envelope,
@@ -70,6 +72,38 @@ export async function cancelMatchRequest(deps: ServiceDeps, context: RequestCont
   await issue(deps, context, requestId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
     type: 'CancelMatchRequest',
   });
+  return requestId;
+}
+
+/**
+ * The mentor or the learner of a matched request ends the mentorship: the mentor releases the
+ * mentee (MenteeReleased, `mentorship_ended`), which frees their seat for the next learner. The
+ * request stays matched (the match happened). A request the caller is not part of reads as none.
+ */
+export async function endMentorship(deps: ServiceDeps, context: RequestContext, raw: unknown) {
+  const { requestId, idempotencyKey } = matchRequestIdInput.parse(raw);
+  const person = personOf(context.actor);
+  const { state } = await loadAggregate(deps, matchRequestAggregate, matchRequestStream(requestId));
+  // Seen by its learner and the mentors offered it; the mentor's aggregate decides who may end it.
+  const visible =
+    state.status !== 'none' &&
+    (person === state.learnerId || state.offers.some((offer) => offer.mentorId === person));
+  if (!visible) throw notFound('MATCH_REQUEST_NOT_FOUND', 'No such match request');
+  const mentorId = state.matchedMentorId;
+  if (state.status !== 'matched' || mentorId === null) {
+    throw conflict('NOT_MATCHED', 'Only a matched request has a mentorship to end');
+  }
+  const operation = `endMentorship:${requestId}`;
+  await execute(
+    deps,
+    mentorProfileAggregate,
+    mentorStream(mentorId),
+    envelope(context, commandIdFor(context, operation, idempotencyKey ?? undefined), nowFrom(deps), {
+      type: 'ReleaseMentee',
+      requestId,
+      reason: 'mentorship_ended',
+    }),
+  );
   return requestId;
 }
 

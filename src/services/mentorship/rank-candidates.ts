@@ -1,15 +1,19 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { rankScored } from '../../domain/mentorship/ranking.ts';
-import { type LearnerFacts, matchScorer } from '../../domain/mentorship/scoring.ts';
+import { decodeWeekMinutes } from '../../domain/mentorship/availability.ts';
+import { best, compareRanks, type TieBreak } from '../../domain/mentorship/ranking.ts';
+import {
+  type CandidateFacts,
+  candidateScorer,
+  type LearnerFacts,
+  type MentorHistory,
+} from '../../domain/mentorship/scoring.ts';
 import {
   type FactorBreakdown,
   LEVELS,
   type Level,
   normaliseSubject,
   TEACHING_STYLES,
-  type TeachingStyle,
-  type WeeklySlot,
   weeklySlot,
 } from '../../domain/mentorship/values.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
@@ -42,15 +46,15 @@ export const DEFAULT_CANDIDATE_LIMIT = 20;
  * The candidates' rows, prefiltered in SQL: mentors who teach the subject, accept mentees and have
  * room for one more, other than the learner, not excluded, and who never declined or let lapse an
  * offer to this learner (fairness: nobody is asked twice about the same person). Only what scoring
- * needs is fetched: the level of this subject, not the whole subject list; styles and languages
- * as one string each. The history comes from
- * the sessions read model (`mentor_stats`); a mentor without a row there has none.
+ * needs is fetched, in the read model's precomputed shapes, which are cheap for PostgreSQL to send
+ * and for Node to read (10,000 rows per request): the level of this subject from the
+ * `subject_levels` map, styles and languages as one string each, slots as minute pairs
+ * (`week_minutes`). The history comes from the sessions read model (`mentor_stats`); a mentor
+ * without a row there has none.
  */
 export const PREFILTER_SQL = `
-  select m.user_id as mentor_id,
-         (select e->>'level' from jsonb_array_elements(m.subjects) e where e->>'subject' = $1 limit 1) as level,
-         array_to_string(m.styles, ',') as styles, array_to_string(m.languages, ',') as languages,
-         m.availability, m.time_zone,
+  select m.user_id as mentor_id, m.subject_levels ->> $1 as level,
+         m.style_list as styles, m.language_list as languages, m.week_minutes, m.time_zone,
          to_char(m.last_offered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_offered_at,
          coalesce(s.completed_sessions, 0)::int as completed_sessions,
          coalesce(s.rating_count, 0)::int as rating_count,
@@ -72,7 +76,8 @@ export interface CandidateRow {
   /** Comma-separated: styles and language tags hold no commas, and a string is cheaper to fetch than an array. */
   styles: string;
   languages: string;
-  availability: unknown;
+  /** Weekly slots as local minute-of-week pairs, `start-end,…` (see `encodeWeekMinutes`). */
+  week_minutes: string;
   time_zone: string;
   last_offered_at: string | null;
   completed_sessions: number;
@@ -93,7 +98,8 @@ export async function prefilterCandidates(
 
 /**
  * Ranks the mentors for a learner's request: prefilter in SQL, score each in code
- * (`scoreMatch`), then order best first with the fairness tie-break (`rankScored`).
+ * (`candidateScorer`, the same factors as `scoreMatch`), then the best first with the fairness
+ * tie-break (`rankScored`).
  */
 export async function rankCandidates(pool: pg.Pool, request: RankRequest): Promise<RankedCandidate[]> {
   const subject = normaliseSubject(request.subject);
@@ -102,39 +108,62 @@ export async function rankCandidates(pool: pg.Pool, request: RankRequest): Promi
   return scoreCandidates(rows, learner, subject, request);
 }
 
-/** Scoring and ranking of prefiltered rows; pure but for the rows' shape. */
+/**
+ * Scoring and ranking of prefiltered rows; pure but for the rows' shape. `subject` is the one the
+ * rows' `level` was read for (the prefilter's). Ten thousand rows come in and twenty go out, so
+ * each row is scored to a number only, the best are chosen on that and the tie-break (`best`, the
+ * order of `rankScored`), and the factor breakdown is built for those alone.
+ */
 export function scoreCandidates(
   rows: readonly CandidateRow[],
   learner: LearnerFacts,
-  subject: string,
+  _subject: string,
   request: Pick<RankRequest, 'learnerId' | 'excludeMentorIds' | 'limit' | 'at'>,
 ): RankedCandidate[] {
-  const score = matchScorer(learner, subject, request.at ?? new Date());
-  const scored: RankedCandidate[] = [];
+  const scorer = candidateScorer(learner, request.at ?? new Date());
+  // The prefilter leaves these out already; checked again so the ranking holds on any rows.
+  const excluded = new Set([request.learnerId, ...(request.excludeMentorIds ?? [])]);
+  const minutes: number[] = []; // one buffer for every row's slots
+  const ranks: Rank[] = [];
   for (const row of rows) {
-    const mentor = mentorFacts(row, subject);
-    if (mentor === null) continue;
-    scored.push({
-      mentorId: row.mentor_id,
-      factors: score(mentor, {
-        completedSessions: row.completed_sessions,
-        ratingCount: row.rating_count,
-        ratingSum: row.rating_sum,
-      }),
+    const mentor = candidateFacts(row, minutes);
+    if (mentor === null || excluded.has(row.mentor_id)) continue;
+    ranks.push({
+      score: scorer.score(mentor, historyOf(row)),
       lastOfferedAt: row.last_offered_at,
-      completedSessions: row.completed_sessions,
+      mentorId: row.mentor_id,
+      row,
     });
   }
-  return rankScored(scored, {
-    exclude: [request.learnerId, ...(request.excludeMentorIds ?? [])],
-    limit: request.limit ?? DEFAULT_CANDIDATE_LIMIT,
-  });
+  const limit = Math.max(0, request.limit ?? DEFAULT_CANDIDATE_LIMIT);
+  const chosen = best(
+    ranks,
+    () => true,
+    limit,
+    (a, b) => compareRanks(a.score, b.score, a, b),
+  );
+  return chosen.map(({ row }) => ({
+    mentorId: row.mentor_id,
+    factors: scorer.breakdown(candidateFacts(row, minutes) as CandidateFacts, historyOf(row)),
+    lastOfferedAt: row.last_offered_at,
+    completedSessions: row.completed_sessions,
+  }));
 }
+
+/** What the order of candidates looks at, and the row it was worked out from. */
+interface Rank extends TieBreak {
+  score: number;
+  row: CandidateRow;
+}
+
+const historyOf = (row: CandidateRow): MentorHistory => ({
+  completedSessions: row.completed_sessions,
+  ratingCount: row.rating_count,
+  ratingSum: row.rating_sum,
+});
 
 const styleOf = z.enum(TEACHING_STYLES);
 const slots = z.array(weeklySlot);
-const isStyle = (style: string): style is TeachingStyle =>
-  (TEACHING_STYLES as readonly string[]).includes(style);
 const isLevel = (level: string | null): level is Level =>
   level !== null && (LEVELS as readonly string[]).includes(level);
 
@@ -142,27 +171,14 @@ const isLevel = (level: string | null): level is Level =>
  * The read model holds what validated events said, so a row's shape is checked cheaply (no schema
  * parse per row: this runs for every candidate). A row that does not fit is skipped.
  */
-function isSlotList(value: unknown): value is WeeklySlot[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (slot) =>
-        typeof slot === 'object' &&
-        slot !== null &&
-        typeof slot.day === 'number' &&
-        typeof slot.start === 'string' &&
-        typeof slot.end === 'string',
-    )
-  );
-}
-
-function mentorFacts(row: CandidateRow, subject: string) {
-  if (!isLevel(row.level) || !isSlotList(row.availability)) return null;
+function candidateFacts(row: CandidateRow, minutes: number[]): CandidateFacts | null {
+  const weekMinutes = decodeWeekMinutes(row.week_minutes, minutes);
+  if (!isLevel(row.level) || weekMinutes === null) return null;
   return {
-    subjects: [{ subject, level: row.level }],
-    styles: row.styles.split(',').filter(isStyle),
-    languages: row.languages.split(','),
-    availability: row.availability,
+    level: row.level,
+    styles: row.styles,
+    languages: row.languages,
+    weekMinutes,
     timeZone: row.time_zone,
   };
 }

@@ -8,6 +8,7 @@ import type { FactorBreakdown, MentorCohort } from '../../domain/mentorship/valu
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import { rankCandidates } from '../../services/mentorship/rank-candidates.ts';
 import {
+  activityFailure,
   asActivity,
   issueOnMentor,
   issueOnRequest,
@@ -143,6 +144,10 @@ export function createMatchingActivities(deps: MatchingDeps) {
      */
     addMentee(ref: SagaRef, mentorId: string, now: string): Promise<MenteeOutcome> {
       return asActivity(deps, ref, async () => {
+        // An earlier attempt added them (and died before reporting back): added, even if the
+        // learner cancelled since, so the saga knows to release them again.
+        const { state } = await loadAggregate(deps, mentorProfileAggregate, mentorStream(mentorId));
+        if (state.status !== 'none' && state.menteeRequests.includes(ref.requestId)) return { added: true };
         await requireNotCancelled(deps, ref);
         try {
           await issueOnMentor(deps, ref, mentorId, `mentee:${mentorId}`, now, {
@@ -157,6 +162,24 @@ export function createMatchingActivities(deps: MatchingDeps) {
           return { added: false, reason };
         }
       });
+    },
+
+    /**
+     * Compensation: the learner cancelled after the mentor took them on (between AddMentee and
+     * MakeMatch), so the seat is freed again. The command id derives from the saga and the mentor,
+     * and ReleaseMentee is idempotent: a retry, or a replay, releases nobody twice. Not mapped to
+     * REQUEST_CANCELLED: the request is cancelled by then, and the release must still happen.
+     */
+    async releaseMentee(ref: SagaRef, mentorId: string, now: string): Promise<void> {
+      try {
+        await issueOnMentor(deps, ref, mentorId, `release:${mentorId}`, now, {
+          type: 'ReleaseMentee',
+          requestId: ref.requestId,
+          reason: 'match_cancelled',
+        });
+      } catch (error) {
+        throw activityFailure(error);
+      }
     },
 
     async makeMatch(

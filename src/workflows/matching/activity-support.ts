@@ -98,7 +98,8 @@ export const requestCancelled = (cause?: Error) =>
     ...(cause ? { cause } : {}),
   });
 
-function activityFailure(error: unknown): unknown {
+/** What Temporal should do about an error: domain refusals and invalid input are not retried. */
+export function activityFailure(error: unknown): unknown {
   if (error instanceof DomainError) {
     const retryable = error.code === 'RATE_LIMITED' || error.reason === 'CONCURRENCY';
     return ApplicationFailure.create({

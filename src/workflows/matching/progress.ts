@@ -34,6 +34,8 @@ export interface MatchingProgress {
   mentorId: string | null;
   failure: FailReason | null;
   proposedSlots: ProposedSlot[];
+  /** The mentor released again because the learner cancelled after they took the learner on. */
+  released: string | null;
   /** Ids of the events signalled and applied (a repeated signal is ignored). */
   signals: string[];
 }
@@ -47,6 +49,7 @@ export const initialProgress = (requestId: string): MatchingProgress => ({
   mentorId: null,
   failure: null,
   proposedSlots: [],
+  released: null,
   signals: [],
 });
 

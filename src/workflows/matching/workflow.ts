@@ -48,7 +48,8 @@ export const matchingProgressQuery = defineQuery<MatchingProgress>(MATCHING_PROG
  * timeout; a decline or a timeout moves on to the next candidate, up to `maxOffers` offers. A
  * mentor who is full or no longer accepting (at the offer, or by the time they accept) is skipped.
  * An accepted offer adds the learner to the mentor's mentees, makes the match and proposes first
- * session times. The learner may cancel at any time: the saga then ends without another command.
+ * session times. The learner may cancel at any time: the saga then ends without another command,
+ * except that a mentor who took the learner on before the match was made releases them again.
  * Its clock is the workflow's (deterministic on replay) and handed to every command.
  */
 export async function matchMentor(input: MatchMentorInput): Promise<MatchResult> {
@@ -99,6 +100,8 @@ class MatchingSaga {
   private cancelled = false;
   /** The offer waiting for its answer, if any. */
   private openOffer: OpenOffer | null = null;
+  /** The mentor who took the learner on (AddMentee) while no match is made yet: released on a cancel. */
+  private heldBy: string | null = null;
   private readonly acts: MatchingActivities;
 
   constructor(
@@ -150,7 +153,10 @@ class MatchingSaga {
       }
       return await this.fail('offers_exhausted', offers);
     } catch (error) {
-      if (error instanceof Cancelled || isRequestCancelled(error)) return this.end('cancelled');
+      if (error instanceof Cancelled || isRequestCancelled(error)) {
+        await this.releaseHeldMentee();
+        return this.end('cancelled');
+      }
       throw error;
     }
   }
@@ -199,7 +205,10 @@ class MatchingSaga {
     this.progress = withOfferState(this.progress, offerNumber, answer ?? 'expired');
     if (answer !== 'accepted') return 'moved_on';
     const mentee = await this.act(() => this.acts.addMentee(this.ref, mentorId, now()));
-    if (mentee.added) return 'accepted';
+    if (mentee.added) {
+      this.heldBy = mentorId;
+      return 'accepted';
+    }
     await this.skip(mentorId, offerNumber, mentee.reason);
     return 'moved_on';
   }
@@ -214,10 +223,24 @@ class MatchingSaga {
     const { mentorId, factors } = candidate;
     this.progress = { ...this.progress, state: 'matching', mentorId };
     await this.act(() => this.acts.makeMatch(this.ref, { mentorId, offerNumber, factors }, now()));
+    this.heldBy = null;
     // Matched: a cancel from here on is refused by the request, so nothing stops the proposal.
     const proposedSlots = await this.acts.proposeFirstSessions(this.ref, mentorId, now());
     this.progress = { ...this.progress, proposedSlots };
     return this.end('matched', { mentorId, offers: offerNumber, proposedSlots });
+  }
+
+  /**
+   * Compensation: the learner cancelled after the mentor took them on but before the match was
+   * made (MakeMatch refused, or the cancel signal came first), so the mentor's seat is freed.
+   * Issued although the saga is cancelled: it undoes a step, it does not take a new one.
+   */
+  private async releaseHeldMentee(): Promise<void> {
+    const mentorId = this.heldBy;
+    if (mentorId === null) return;
+    await this.acts.releaseMentee(this.ref, mentorId, now());
+    this.heldBy = null;
+    this.progress = { ...this.progress, released: mentorId };
   }
 
   private async fail(reason: FailReason, offers: number): Promise<MatchResult> {

@@ -120,10 +120,9 @@ describe('audit queries over a history made by real commands', () => {
     );
     expect(user.state).toMatchObject({ email: subject.email, passwordHash: '[credential]' });
 
-    const sessionStream = (await api.runtime.store.readStream(userStream(subject.id)))
-      .map((e) => e.data)
-      .flatMap((data) => (typeof data.sessionId === 'string' ? [`session-${data.sessionId}`] : []))[0];
-    const session = nodesOf(await history(sessionStream ?? 'session-missing'));
+    const sessionId = events.find((e) => e.type === 'LoginSucceeded')?.data?.sessionId;
+    expect(sessionId).toEqual(expect.any(String));
+    const session = nodesOf(await history(`session-${String(sessionId)}`));
     expect(session[0]?.data).toMatchObject({ userId: subject.id, refreshTokenHash: '[credential]' });
     // No data or state that looks like a SHA-256 digest reaches the auditor (chain links aside).
     const answers = [...events, ...session].map((e) => e.data);

@@ -186,3 +186,127 @@ describe('adding a mentee', () => {
       .thenThrows('CONFLICT', 'MENTOR_AT_CAPACITY');
   });
 });
+
+describe('releasing a mentee', () => {
+  const requestId = randomUUID();
+  const learnerId = randomUUID();
+  const held: MentorProfileEvent = {
+    type: 'MenteeAdded',
+    data: { mentorId: MENTOR_ID, requestId, learnerId, activeMentees: 2 },
+  };
+  const released = (
+    reason: 'match_cancelled' | 'mentorship_ended',
+    activeMentees: number,
+  ): MentorProfileEvent => ({
+    type: 'MenteeReleased',
+    data: { mentorId: MENTOR_ID, requestId, learnerId, reason, activeMentees },
+  });
+  const release = (reason: 'match_cancelled' | 'mentorship_ended') =>
+    ({ type: 'ReleaseMentee', requestId, reason }) as const;
+
+  it('frees the seat of a cancelled match (the matching process compensating)', () => {
+    spec
+      .given([upserted(), menteeAdded(randomUUID(), 1), held])
+      .when(release('match_cancelled'), system)
+      .then([released('match_cancelled', 1)]);
+  });
+
+  it('lets the mentor themself end a mentorship, directly or through their API key', () => {
+    spec
+      .given([upserted(), menteeAdded(randomUUID(), 1), held])
+      .when(release('mentorship_ended'), mentor)
+      .then([released('mentorship_ended', 1)]);
+    spec
+      .given([upserted(), menteeAdded(randomUUID(), 1), held])
+      .when(release('mentorship_ended'), by(anIntegration(MENTOR_ID, ['graphql:write']), now))
+      .then([released('mentorship_ended', 1)]);
+  });
+
+  it('lets the system end a mentorship', () => {
+    spec
+      .given([upserted(), held])
+      .when(release('mentorship_ended'), system)
+      .then([released('mentorship_ended', 1)]);
+  });
+
+  it('is idempotent: a mentee released already, or never added, decides nothing', () => {
+    spec
+      .given([upserted(), held, released('match_cancelled', 1)])
+      .when(release('match_cancelled'), system)
+      .thenNothing();
+    spec
+      .given([upserted(), held, released('match_cancelled', 1)])
+      .when(release('mentorship_ended'), mentor)
+      .thenNothing();
+    spec
+      .given([upserted(), menteeAdded(randomUUID(), 1)])
+      .when(release('match_cancelled'), system)
+      .thenNothing();
+  });
+
+  it('counts the released seat as free again: another request may take it', () => {
+    const next = { requestId: randomUUID(), learnerId: randomUUID() };
+    spec
+      .given([upserted({ capacity: 2 }), menteeAdded(randomUUID(), 1), held, released('match_cancelled', 1)])
+      .when({ type: 'AddMentee', ...next }, system)
+      .then([{ type: 'MenteeAdded', data: { mentorId: MENTOR_ID, ...next, activeMentees: 2 } }]);
+  });
+
+  it('never takes the released request’s mentee on again: AddMentee for it decides nothing', () => {
+    spec
+      .given([upserted(), held, released('match_cancelled', 1)])
+      .when({ type: 'AddMentee', requestId, learnerId }, system)
+      .thenNothing();
+  });
+
+  it('leaves a cancelled match to the matching process: people may not release for it', () => {
+    spec
+      .given([upserted(), held])
+      .when(release('match_cancelled'), mentor)
+      .thenThrows('FORBIDDEN', 'SYSTEM_ONLY');
+  });
+
+  it('lets the mentee end their mentorship too, and a repeat decides nothing', () => {
+    const learner = by(asUser(learnerId), now);
+    spec
+      .given([upserted(), held])
+      .when(release('mentorship_ended'), learner)
+      .then([released('mentorship_ended', 1)]);
+    spec
+      .given([upserted(), held, released('mentorship_ended', 1)])
+      .when(release('mentorship_ended'), learner)
+      .thenNothing();
+  });
+
+  it('lets nobody else end the mentorship: not another user, another mentee, or an admin', () => {
+    const otherRequest = randomUUID();
+    const otherLearner = randomUUID();
+    const otherMentee: MentorProfileEvent = {
+      type: 'MenteeAdded',
+      data: { mentorId: MENTOR_ID, requestId: otherRequest, learnerId: otherLearner, activeMentees: 1 },
+    };
+    spec
+      .given([upserted(), otherMentee, held])
+      .when(release('mentorship_ended'), by(asUser(otherLearner), now))
+      .thenThrows('FORBIDDEN', 'NOT_IN_MENTORSHIP');
+    spec
+      .given([upserted(), held])
+      .when(release('mentorship_ended'), by(asUser(randomUUID()), now))
+      .thenThrows('FORBIDDEN', 'NOT_IN_MENTORSHIP');
+    spec
+      .given([upserted(), held])
+      .when(release('mentorship_ended'), by(anAdmin(), now))
+      .thenThrows('FORBIDDEN', 'NOT_IN_MENTORSHIP');
+  });
+
+  it('refuses a mentor without a profile, and an unknown reason', () => {
+    spec
+      .given([])
+      .when(release('match_cancelled'), system)
+      .thenThrows('NOT_FOUND', 'MENTOR_PROFILE_NOT_FOUND');
+    spec
+      .given([upserted(), held])
+      .when({ type: 'ReleaseMentee', requestId, reason: 'bored' as 'mentorship_ended' }, system)
+      .thenThrows('VALIDATION', 'INVALID_RELEASE_REASON');
+  });
+});
