@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { createAnchoringLoop, createProjector } from './projector.ts';
+import { createAnchoringLoop, createProjector, createSnapshotLoop } from './projector.ts';
 import { openRuntime } from './runtime.ts';
 import { serveApi } from './serve-api.ts';
 import { startWorker } from './worker.ts';
@@ -54,6 +54,9 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     const anchoring = createAnchoringLoop(runtime, config, log);
     await lifecycle.own('audit-anchoring', () => anchoring.stop());
     anchoring.start();
+    const snapshots = createSnapshotLoop(runtime, log);
+    await lifecycle.own('audit-snapshots', () => snapshots.stop());
+    snapshots.start();
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await startWorker(runtime, log, {
       config,

@@ -1,4 +1,6 @@
 import { AnchoringLoop, anchoringSettings } from '../audit/anchoring-loop.ts';
+import { SnapshotLoop } from '../audit/snapshot-loop.ts';
+import { postgresSnapshotStore } from '../audit/snapshots.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { Projector } from '../projections/projector.ts';
@@ -20,6 +22,17 @@ export function createAnchoringLoop(runtime: Runtime, config: Config, log: Logge
   );
 }
 
+/** Audit snapshots of long streams, kept in the background (see src/audit/snapshot-loop.ts). */
+export function createSnapshotLoop(runtime: Runtime, log: Logger): SnapshotLoop {
+  const { pool, store, codec, keys } = runtime;
+  const component = log.child({ component: 'audit-snapshots' });
+  return new SnapshotLoop(
+    pool,
+    { store, codec, keys, log: component, snapshots: postgresSnapshotStore(pool) },
+    component,
+  );
+}
+
 /** `chronicle projector`: the projector alone, against DATABASE_URL. */
 export async function runProjector(config: Config, log: Logger): Promise<number> {
   const databaseUrl = config.DATABASE_URL;
@@ -37,6 +50,9 @@ export async function runProjector(config: Config, log: Logger): Promise<number>
     const anchoring = createAnchoringLoop(runtime, config, log);
     await lifecycle.own('audit-anchoring', () => anchoring.stop());
     anchoring.start();
+    const snapshots = createSnapshotLoop(runtime, log);
+    await lifecycle.own('audit-snapshots', () => snapshots.stop());
+    snapshots.start();
   } catch (error) {
     const interrupted = lifecycle.isStopping;
     await lifecycle.shutdown();
