@@ -1,9 +1,10 @@
 import type { EventCodec } from '../commands/event-codec.ts';
 import { notFound, validation } from '../domain/shared/domain-error.ts';
-import { StreamNotFound } from '../eventstore/errors.ts';
+import { StreamDeleted, StreamNotFound } from '../eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
 import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
+import { occurredAt } from '../projections/read-models/occurred-at.ts';
 import { type AuditedAggregate, requireAuditedAggregate } from './aggregate-registry.ts';
 import { toJsonSafe } from './json-safe.ts';
 import { redactKeys } from './redaction.ts';
@@ -212,6 +213,7 @@ async function readPage(
     return await store.readStream(stream, { fromRevision: from, maxCount });
   } catch (error) {
     if (error instanceof StreamNotFound) return undefined;
+    if (error instanceof StreamDeleted) throw notFound('STREAM_DELETED', `${stream} was deleted`, { stream });
     throw error;
   }
 }
@@ -225,10 +227,5 @@ async function saveQuietly(deps: AggregateAtDeps, snapshots: NewSnapshot[], stre
   }
 }
 
-/** The command's time (metadata `occurredAt`), else the store's commit time. */
-export function occurredAtOf(recorded: RecordedEvent): string {
-  const value = recorded.metadata.occurredAt;
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value))
-    ? value
-    : recorded.createdAt.toISOString();
-}
+/** The command's time (metadata `occurredAt`), else the store's commit time: what `audit_index` keeps. */
+export const occurredAtOf = occurredAt;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EventCodec } from '../commands/event-codec.ts';
 import { notFound, validation } from '../domain/shared/domain-error.ts';
 import type { EventDefinition } from '../domain/shared/event-catalogue.ts';
-import { StreamNotFound } from '../eventstore/errors.ts';
+import { StreamDeleted, StreamNotFound } from '../eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { categoryOf } from '../projections/read-models/stream-catalogue.ts';
 import { occurredAtOf } from './aggregate-at.ts';
@@ -78,6 +78,7 @@ export async function streamHistory(
   } catch (error) {
     if (error instanceof StreamNotFound)
       throw notFound('STREAM_NOT_FOUND', `No stream ${stream}`, { stream });
+    if (error instanceof StreamDeleted) throw notFound('STREAM_DELETED', `${stream} was deleted`, { stream });
     throw error;
   }
   const page = recorded.slice(0, first);
@@ -92,8 +93,18 @@ interface IndexRow {
   position: string;
   stream_name: string;
   revision: string;
+  event_id: string;
+  type: string;
+  actor: string | null;
+  command_id: string | null;
+  correlation_id: string | null;
+  causation_id: string | null;
+  schema_version: number;
   occurred_at: Date;
 }
+
+const INDEX_COLUMNS = `a.position::text as position, a.stream_name, a.revision::text as revision, a.event_id,
+  a.type, a.actor, a.command_id, a.correlation_id, a.causation_id, a.schema_version, a.occurred_at`;
 
 /** Every event one request (or the saga it started) caused, across streams, in position order. */
 export async function traceOf(
@@ -104,7 +115,7 @@ export async function traceOf(
 ): Promise<AuditPage> {
   const [{ rows }, total] = await Promise.all([
     deps.pool.query<IndexRow>(
-      `select a.position::text as position, a.stream_name, a.revision::text as revision, a.occurred_at
+      `select ${INDEX_COLUMNS}
          from audit_index a
         where a.correlation_id = $1 and a.position > $2 order by a.position limit $3`,
       [correlationId, (after ?? -1n).toString(), first + 1],
@@ -139,7 +150,7 @@ export async function actorActivityOf(
   const [{ rows }, total] = await Promise.all([
     deps.pool.query<IndexRow>(
       // Ordered by the table's columns (`a.`): a bare `position` would sort the text alias.
-      `select a.position::text as position, a.stream_name, a.revision::text as revision, a.occurred_at
+      `select ${INDEX_COLUMNS}
          from audit_index a
         where ${where} and ($4::timestamptz is null or (a.occurred_at, a.position) > ($4::timestamptz, $5::bigint))
         order by a.occurred_at, a.position limit $6`,
@@ -165,9 +176,14 @@ async function pageOf(
   totalCount: number,
 ): Promise<AuditPage> {
   const page = rows.slice(0, first);
-  const recorded = await readIndexed(deps.store, page);
+  const stored = await readIndexed(deps.store, page);
   return {
-    events: await Promise.all(recorded.map((event) => auditEventOf(deps.codec, event))),
+    events: await Promise.all(
+      page.map((row) => {
+        const event = stored.get(row.position);
+        return event ? auditEventOf(deps.codec, event) : missingEvent(row);
+      }),
+    ),
     hasNextPage: rows.length > first,
     totalCount,
   };
@@ -177,7 +193,10 @@ async function pageOf(
  * The stored events the index rows point at, in the rows' order. Consecutive revisions of one
  * stream are read together, so a trace through one aggregate costs one read, not one per event.
  */
-async function readIndexed(store: EventStore, rows: readonly IndexRow[]): Promise<RecordedEvent[]> {
+async function readIndexed(
+  store: EventStore,
+  rows: readonly IndexRow[],
+): Promise<Map<string, RecordedEvent>> {
   const runs: { stream: string; from: bigint; count: number }[] = [];
   const sorted = [...rows].sort((a, b) =>
     a.stream_name === b.stream_name
@@ -193,13 +212,42 @@ async function readIndexed(store: EventStore, rows: readonly IndexRow[]): Promis
     else runs.push({ stream: row.stream_name, from: revision, count: 1 });
   }
   const read = await Promise.all(
-    runs.map((run) => store.readStream(run.stream, { fromRevision: run.from, maxCount: run.count })),
+    runs.map((run) =>
+      store
+        .readStream(run.stream, { fromRevision: run.from, maxCount: run.count })
+        .catch((error: unknown) => {
+          // A stream gone from the store: its events are shown as missing, not fail the whole page.
+          if (error instanceof StreamNotFound || error instanceof StreamDeleted) return [];
+          throw error;
+        }),
+    ),
   );
-  const byPosition = new Map(read.flat().map((event) => [event.position.toString(), event]));
-  return rows.flatMap((row) => {
-    const event = byPosition.get(row.position);
-    return event ? [event] : [];
-  });
+  return new Map(read.flat().map((event) => [event.position.toString(), event]));
+}
+
+/**
+ * An event the index saw but the store no longer returns: shown, never silently dropped, since an
+ * event deleted behind the store's back is exactly what an auditor must notice.
+ */
+function missingEvent(row: IndexRow): AuditEvent {
+  return {
+    position: BigInt(row.position),
+    streamName: row.stream_name,
+    revision: BigInt(row.revision),
+    id: row.event_id,
+    type: row.type,
+    actor: row.actor,
+    commandId: row.command_id,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    occurredAt: row.occurred_at.toISOString(),
+    recordedAt: row.occurred_at.toISOString(),
+    schemaVersion: row.schema_version,
+    hash: '',
+    data: null,
+    decodeError:
+      'MISSING_FROM_EVENT_STORE: the index recorded this event but the store no longer holds it (run `chronicle audit verify`)',
+  };
 }
 
 /** Any event's data, decoded with its aggregate's catalogue, or as stored (personal fields decrypted). */

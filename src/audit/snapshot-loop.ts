@@ -19,6 +19,9 @@ const DUE_SQL = `
     from stream_catalogue c
    where c.category = any($1::text[])
      and c.last_revision >= $2::bigint - 1
+     and not exists (select 1 from unnest($5::text[], $6::bigint[]) skipped(stream_name, boundary)
+                      where skipped.stream_name = c.stream_name
+                        and skipped.boundary = (c.last_revision + 1) / $2::bigint * $2::bigint - 1)
      and coalesce((select max(s.revision) from audit_snapshots s
                     where s.stream_name = c.stream_name and s.fingerprint = any($3::text[])), -1)
          < (c.last_revision + 1) / $2::bigint * $2::bigint - 1
@@ -67,6 +70,9 @@ export class SnapshotLoop {
         this.every,
         AUDITED_AGGREGATES.map((a) => a.fingerprint),
         this.settings.batch ?? 20,
+        // Streams skipped at their current boundary stay out of the batch, so they cannot fill it.
+        [...this.unsnapshottable.keys()],
+        [...this.unsnapshottable.values()].map(String),
       ],
     );
     let folded = 0;
@@ -74,20 +80,26 @@ export class SnapshotLoop {
       if (this.controller.signal.aborted) break;
       const revision = BigInt(row.last_revision);
       const boundary = boundaryOf(revision, this.every);
-      if (this.unsnapshottable.get(row.stream_name) === boundary) continue;
       const id = row.stream_name.slice(row.category.length + 1);
-      await aggregateAt(this.deps, { category: row.category, id, point: { revision } });
-      folded++;
-      if (!(await this.covered(row.stream_name, boundary)))
+      try {
+        await aggregateAt(this.deps, { category: row.category, id, point: { revision } });
+        folded++;
+        if (!(await this.covered(row, boundary))) this.unsnapshottable.set(row.stream_name, boundary);
+      } catch (error) {
+        // One stream that cannot be folded (undecodable, deleted) must not hold up all the others.
+        this.log.warn({ err: error, stream: row.stream_name }, 'could not fold a stream for its snapshot');
         this.unsnapshottable.set(row.stream_name, boundary);
+      }
     }
     return folded;
   }
 
-  private async covered(stream: string, boundary: bigint): Promise<boolean> {
+  /** A current snapshot (this decider's fingerprint) at the boundary or beyond. */
+  private async covered(row: { stream_name: string; category: string }, boundary: bigint): Promise<boolean> {
+    const fingerprint = AUDITED_AGGREGATES.find((a) => a.category === row.category)?.fingerprint ?? '';
     const { rows } = await this.pool.query(
-      'select 1 from audit_snapshots where stream_name = $1 and revision >= $2 limit 1',
-      [stream, boundary.toString()],
+      'select 1 from audit_snapshots where stream_name = $1 and fingerprint = $2 and revision >= $3 limit 1',
+      [row.stream_name, fingerprint, boundary.toString()],
     );
     return rows.length > 0;
   }

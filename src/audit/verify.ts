@@ -23,8 +23,10 @@ import {
  * - Within a stream, revisions must grow with position (a swap of two of its events shows here,
  *   naming the event, before the anchor root does).
  *
- * Events after the newest anchor are reported as unanchored: their stream chains are checked, but
- * deleting or truncating among them is only caught once an anchor covers them.
+ * Events after the newest anchor are reported as unanchored: only their stream chains vouch for
+ * them. A deletion among them is not caught by a later anchor either (it covers what is left), and
+ * deleting the newest anchor itself only lengthens this tail: against a rewrite of the tail, only
+ * roots kept outside the database (an export manifest, a published root) are evidence.
  */
 
 export interface EventRef {

@@ -95,6 +95,37 @@ describe('the audit snapshot loop', () => {
     expect(answer).toMatchObject({ snapshotRevision: 7n, eventsRead: 3 });
   });
 
+  it('goes on with the other streams when one cannot be folded, and does not retry it every round', async () => {
+    // A stream of an audited category whose events do not decode: folding it throws.
+    const broken = `auditlog-${randomUUID()}`;
+    await runtime.store.append(
+      broken,
+      Array.from({ length: 12 }, (_, i) => ({
+        id: randomUUID(),
+        type: 'AuditQueryRecorded',
+        data: { not: 'an audit query', i },
+        metadata: { schemaVersion: 1 },
+      })),
+    );
+    const auditorId = await auditLogOf(6);
+    await vi.waitFor(
+      async () => {
+        const { rows } = await runtime.pool.query('select 1 from stream_catalogue where stream_name = $1', [
+          broken,
+        ]);
+        expect(rows).toHaveLength(1);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+
+    // One stream per round, longest first: the broken one, then (skipped from now on) the good one.
+    const loop = new SnapshotLoop(runtime.pool, deps(), log, { batch: 1 });
+    await loop.round();
+    await loop.round();
+    expect(await snapshotRevisions(`auditlog-${auditorId}`)).toEqual(['3']);
+    expect(await snapshotRevisions(broken)).toEqual([]);
+  });
+
   it('runs until stopped, and stops promptly', async () => {
     const auditorId = await auditLogOf(5);
     const loop = new SnapshotLoop(runtime.pool, deps(), log, { pollMs: 50 });

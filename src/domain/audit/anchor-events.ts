@@ -11,7 +11,7 @@ const position = z.string().regex(/^(0|[1-9][0-9]{0,18})$/, 'a non-negative deci
  * (see merkle.ts) over their leaves, `eventCount` how many there are. Anchors are contiguous: each
  * starts right after the previous one's end (the first at 0), so deleting, inserting or
  * reordering a whole event in an anchored range changes a count or a root, and deleting an anchor
- * leaves a gap.
+ * other than the newest leaves a gap (deleting the newest only lengthens the unanchored tail).
  */
 export const auditAnchorEventSchemas = {
   AuditAnchored: z

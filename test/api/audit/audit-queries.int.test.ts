@@ -232,6 +232,24 @@ describe('audit queries over a history made by real commands', () => {
     expect(nodes[0]?.data).toEqual({ scope: 'email', ownerId: newcomer.id });
   });
 
+  it('trace shows an event deleted behind the store`s back as missing, never drops it', async () => {
+    const victim = await registerAndSignIn(api, 'Trace Victim');
+    const [registered] = nodesOf(await history(userStream(victim.id)));
+    const correlationId = registered?.correlationId ?? '';
+    await auditIndexCaughtUp(api);
+    await api.runtime.pool.query('delete from es_events where stream_name = $1 and revision = 0', [
+      userStream(victim.id),
+    ]);
+    const trace = fieldOf<AuditConnection>(
+      await api.gql(TRACE, { correlationId }, auditor.accessToken),
+      'trace',
+    );
+    expect(trace.totalCount).toBe(2);
+    const missing = nodesOf(trace).find((node) => node.streamName === userStream(victim.id));
+    expect(missing).toMatchObject({ type: 'UserRegistered', data: null, hash: '' });
+    expect(missing?.decodeError).toMatch(/^MISSING_FROM_EVENT_STORE/);
+  });
+
   it('actorActivity: what one actor did in a period, oldest first, paginated', async () => {
     await auditIndexCaughtUp(api);
     const actor = `user:${team.editor.id}`;
