@@ -22,12 +22,13 @@ import { occurredAt } from './occurred-at.ts';
 export function mentorshipProfilesProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'mentorship_profiles',
-    version: 3,
+    version: 4,
     eventTypes: [
       ...Object.keys(mentorProfileEventCatalogue),
       ...Object.keys(learnerProfileEventCatalogue),
       'MentorOffered',
       'UserForgotten',
+      'UserDeactivated',
     ],
     tables: {
       mentor_profiles: {
@@ -131,11 +132,13 @@ async function applyProfileEvent(
   }
   if (stream.startsWith('user-')) {
     const decoded = await codec.decode(userEventCatalogue, recorded);
-    if (decoded?.event.type !== 'UserForgotten') return;
-    return writer.update(
-      'learner_profiles',
-      { user_id: decoded.event.data.userId },
-      { goals: null, updated_at: at },
-    );
+    if (decoded?.event.type !== 'UserForgotten' && decoded?.event.type !== 'UserDeactivated') return;
+    // A person who left (deactivated or forgotten) is no mentor anybody should be offered, and a
+    // forgotten one's availability and languages must not stay readable.
+    const user = { user_id: decoded.event.data.userId };
+    writer.delete('mentor_profiles', user);
+    if (decoded.event.type === 'UserForgotten') {
+      await writer.update('learner_profiles', user, { goals: null, updated_at: at });
+    }
   }
 }

@@ -99,7 +99,7 @@ export async function prefilterCandidates(
 /**
  * Ranks the mentors for a learner's request: prefilter in SQL, score each in code
  * (`candidateScorer`, the same factors as `scoreMatch`), then the best first with the fairness
- * tie-break (`rankScored`).
+ * tie-break (`best` in the order of `compareRanks`).
  */
 export async function rankCandidates(pool: pg.Pool, request: RankRequest): Promise<RankedCandidate[]> {
   const subject = normaliseSubject(request.subject);

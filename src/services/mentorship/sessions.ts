@@ -48,6 +48,11 @@ export async function scheduleSession(deps: MentorshipDeps, context: RequestCont
   const { input, idempotencyKey } = scheduleSessionInput.parse(raw);
   const commandId = commandIdFor(context, 'scheduleSession', idempotencyKey ?? undefined);
   const sessionId = commandId;
+  // A retry (same idempotency key) of a scheduling that went through finds its session and stops
+  // here: replaying the steps would push undo steps for bookings the session relies on, and a room
+  // provider hiccup on the retry would then free the calendars under a recorded session.
+  const existing = await loadAggregate(deps, sessionAggregate, mentorSessionStream(sessionId));
+  if (isSession(existing.state)) return sessionId;
   const now = nowFrom(deps);
   const request = {
     sessionId,

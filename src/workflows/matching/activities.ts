@@ -51,11 +51,19 @@ export function createMatchingActivities(deps: MatchingDeps) {
      */
     rankCandidates(ref: SagaRef, limit: number, now: string): Promise<RankedCandidate[]> {
       return asActivity(deps, ref, async () => {
+        // The learner as their own stream tells it: the read model may not have caught up with a
+        // profile written just before the request, and a missing profile must not fail the saga.
+        const { state: learner } = await loadAggregate(
+          deps,
+          learnerProfileAggregate,
+          learnerStream(ref.learnerId),
+        );
         const ranked = await rankCandidates(deps.pool, {
           learnerId: ref.learnerId,
           subject: ref.subject,
           limit: Math.min(limit, MAX_CANDIDATES),
           at: new Date(now),
+          ...(learner.status === 'active' ? { learner } : {}),
         });
         const result = await issueOnRequest(deps, ref, 'candidates', now, {
           type: 'RecordCandidates',

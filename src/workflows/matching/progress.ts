@@ -83,7 +83,5 @@ export const withSkipped = (
   reason: SkipReason,
 ): MatchingProgress => ({ ...progress, skipped: [...progress.skipped, { mentorId, reason }] });
 
-/** A mentor with fewer than 3 completed sessions counts as new (the fairness report compares cohorts). */
-export const NEW_MENTOR_SESSIONS = 3;
-export const cohortOf = (completedSessions: number): MentorCohort =>
-  completedSessions < NEW_MENTOR_SESSIONS ? 'new' : 'experienced';
+/** The cohort an offer records (the fairness report compares cohorts): the domain's one rule. */
+export { mentorCohortOf as cohortOf } from '../../domain/mentorship/ranking.ts';

@@ -74,6 +74,19 @@ describe('mentor profiles', () => {
     expect(fieldOf<{ accepting: boolean }>(changed, 'upsertMentorProfile').accepting).toBe(false);
   });
 
+  it('leave with their mentor: a forgotten mentor is no longer shown or ranked', async () => {
+    const leaving = await registerAndSignIn(api, 'Leaving Mentor');
+    fieldOf(await api.gql(UPSERT_MENTOR, { input: mentorInput }, leaving.accessToken), 'upsertMentorProfile');
+    fieldOf(await api.gql('mutation { forgetUser { userId } }', {}, leaving.accessToken), 'forgetUser');
+    await expect
+      .poll(async () => (await api.gql(MENTOR, { id: leaving.id }, learner.accessToken)).data?.mentorProfile)
+      .toBeNull();
+    const { rows } = await api.runtime.pool.query('select 1 from mentor_profiles where user_id = $1', [
+      leaving.id,
+    ]);
+    expect(rows).toEqual([]);
+  });
+
   it('need a signed-in caller', async () => {
     expect(errorCodes(await api.gql(UPSERT_MENTOR, { input: mentorInput }))).toEqual([
       'UNAUTHENTICATED/SIGN_IN_REQUIRED',

@@ -541,4 +541,20 @@ describe('mentorship sessions with Daily.co rooms', () => {
     const session = sessionOf(await schedule(api, learner, requestId, at(2)));
     expect(daily.rooms.has(session.id)).toBe(true);
   });
+
+  it('a retry of a scheduling that went through finds its session, even while Daily is down', async () => {
+    const [learner, mentor] = await Promise.all([person(api), person(api)]);
+    const requestId = await match(api, learner, mentor);
+    const input = {
+      input: { matchRequestId: requestId, startsAt: at(3), durationMinutes: 60 },
+      key: 'schedule-once',
+    };
+    const first = sessionOf(await api.gql(SCHEDULE, input, learner.token));
+    daily.failNext({ kind: 'status', status: 503 });
+    const retried = sessionOf(await api.gql(SCHEDULE, input, learner.token));
+    expect(retried.id).toBe(first.id);
+    // The calendars still hold the session: nothing was undone by the retry.
+    expect(await bookings(api, mentor.id)).toEqual([first.id]);
+    expect(await bookings(api, learner.id)).toEqual([first.id]);
+  });
 });
