@@ -84,6 +84,10 @@ function runBench(name: string): Promise<BenchRun> {
 const format = (value: unknown) =>
   typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 2 }) : String(value);
 
+/** Two decimals, or two significant digits below 0.1 (a 0.0036 must not read as 0). */
+const formatRatio = (ratio: number) =>
+  ratio < 0.1 ? String(Number(ratio.toPrecision(2))) : format(Math.round(ratio * 100) / 100);
+
 function section(run: BenchRun): string {
   const title = `## \`npm run ${run.name}\` (${run.seconds} s)`;
   if (run.exitCode !== 0 || run.figures === null) {
@@ -100,7 +104,7 @@ function section(run: BenchRun): string {
   const rows = pairs.map(([key, baseline]) => {
     const value = figures[key] as number;
     const base = figures[baseline] as number;
-    const ratio = base === 0 ? '—' : format(Math.round((value / base) * 100) / 100);
+    const ratio = base === 0 ? '—' : formatRatio(value / base);
     return `| \`${key}\` | ${format(value)} | \`${baseline}\` | ${format(base)} | ${ratio} | ${lowerIsBetter(key) ? 'lower' : 'higher'} |`;
   });
   const others = Object.keys(figures)
