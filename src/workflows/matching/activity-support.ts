@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { ZodError } from 'zod';
 import { uuidv5 } from '../../commands/event-ids.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import type { MatchRequestCommand } from '../../domain/mentorship/match-request-commands.ts';
@@ -11,6 +10,7 @@ import { matchRequestStream, mentorStream } from '../../domain/mentorship/stream
 import type { Actor } from '../../domain/shared/decider.ts';
 import { DomainError } from '../../domain/shared/domain-error.ts';
 import { execute } from '../../services/shared/command-context.ts';
+import { commonActivityFailure } from '../activity-failures.ts';
 import type { MatchingDeps } from './deps.ts';
 import { MATCHING_PROCESS, REQUEST_CANCELLED } from './ids.ts';
 import type { SagaRef } from './types.ts';
@@ -100,16 +100,5 @@ export const requestCancelled = (cause?: Error) =>
 
 /** What Temporal should do about an error: domain refusals and invalid input are not retried. */
 export function activityFailure(error: unknown): unknown {
-  if (error instanceof DomainError) {
-    const retryable = error.code === 'RATE_LIMITED' || error.reason === 'CONCURRENCY';
-    return ApplicationFailure.create({
-      message: error.message,
-      type: error.reason,
-      nonRetryable: !retryable,
-      details: [{ code: error.code, reason: error.reason, details: error.details }],
-      cause: error,
-    });
-  }
-  if (error instanceof ZodError) return ApplicationFailure.nonRetryable(error.message, 'INVALID_INPUT');
-  return error;
+  return commonActivityFailure(error) ?? error;
 }

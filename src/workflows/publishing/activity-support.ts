@@ -1,5 +1,4 @@
 import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
-import { ZodError } from 'zod';
 import { AiProviderError } from '../../ai/errors.ts';
 import type { AiKind } from '../../ai/provider.ts';
 import { WebhookError } from '../../channels/webhook-channel.ts';
@@ -14,7 +13,7 @@ import { contentAggregate } from '../../domain/content/content-decider.ts';
 import type { Content } from '../../domain/content/content-state.ts';
 import { contentStream } from '../../domain/content/streams.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
-import { DomainError, notFound } from '../../domain/shared/domain-error.ts';
+import { notFound } from '../../domain/shared/domain-error.ts';
 import { aiGenerations } from '../../services/ai/aggregates.ts';
 import {
   type AiGeneration,
@@ -23,6 +22,7 @@ import {
 } from '../../services/ai/run-generation.ts';
 import type { PublishingDeps } from '../../services/publishing-deps.ts';
 import { execute, nowFrom } from '../../services/shared/command-context.ts';
+import { commonActivityFailure } from '../activity-failures.ts';
 import { PUBLISHING_PROCESS } from './ids.ts';
 import type { SagaRef } from './types.ts';
 
@@ -62,16 +62,8 @@ export async function asActivity<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function activityFailure(error: unknown): unknown {
-  if (error instanceof DomainError) {
-    const retryable = error.code === 'RATE_LIMITED' || error.reason === 'CONCURRENCY';
-    return ApplicationFailure.create({
-      message: error.message,
-      type: error.reason,
-      nonRetryable: !retryable,
-      details: [{ code: error.code, reason: error.reason, details: error.details }],
-      cause: error,
-    });
-  }
+  const common = commonActivityFailure(error);
+  if (common) return common;
   if (error instanceof WebhookError) {
     const delay = error.retryAfterMs && Math.min(error.retryAfterMs, 600_000);
     return ApplicationFailure.create({
@@ -81,9 +73,6 @@ function activityFailure(error: unknown): unknown {
       details: [{ status: error.status ?? null }],
       ...(delay ? { nextRetryDelay: delay } : {}),
     });
-  }
-  if (error instanceof ZodError) {
-    return ApplicationFailure.nonRetryable(error.message, 'INVALID_INPUT');
   }
   if (error instanceof AiProviderError) {
     return ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: true });

@@ -5,18 +5,17 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
-import { ZodError } from 'zod';
 import { uuidv5 } from '../../commands/event-ids.ts';
 import type { MediaSagaCommand } from '../../domain/media/media-commands.ts';
 import { mediaAggregate } from '../../domain/media/media-decider.ts';
 import type { ProcessingStep, RenditionKind } from '../../domain/media/media-values.ts';
 import { mediaStream } from '../../domain/media/streams.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
-import { DomainError } from '../../domain/shared/domain-error.ts';
 import { MediaError } from '../../media/errors.ts';
 import { ModerationUnavailable } from '../../media/moderation/moderator.ts';
 import { execute, nowFrom } from '../../services/shared/command-context.ts';
 import { renditionKey } from '../../storage/keys.ts';
+import { commonActivityFailure } from '../activity-failures.ts';
 import type { TranscodingDeps } from './deps.ts';
 import { TRANSCODING_PROCESS } from './ids.ts';
 import type { Rendition, SagaRef } from './types.ts';
@@ -74,17 +73,7 @@ function activityFailure(error: unknown): unknown {
       nonRetryable: !error.retryable,
     });
   }
-  if (error instanceof DomainError) {
-    const retryable = error.code === 'RATE_LIMITED' || error.reason === 'CONCURRENCY';
-    return ApplicationFailure.create({
-      message: error.message,
-      type: error.reason,
-      nonRetryable: !retryable,
-      details: [{ code: error.code, reason: error.reason, details: error.details }],
-    });
-  }
-  if (error instanceof ZodError) return ApplicationFailure.nonRetryable(error.message, 'INVALID_INPUT');
-  return error;
+  return commonActivityFailure(error) ?? error;
 }
 
 /**
