@@ -27,6 +27,7 @@ import {
 } from '../src/services/mentorship/rank-candidates.ts';
 import { printMachine } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
+import { percentile, timeRounds } from './support/timing.ts';
 
 const MENTORS = Number(process.env.BENCH_MENTORS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
@@ -54,21 +55,7 @@ function seededRandom(seed: number) {
   };
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-};
 const ms = (value: number) => Math.round(value * 100) / 100;
-
-async function timed(rounds: number, run: () => Promise<unknown> | unknown): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return times;
-}
 
 async function main() {
   const db = await benchDatabase('matching');
@@ -163,19 +150,21 @@ async function main() {
   // Warm-up: connections, plans, JIT of the scoring code.
   for (let i = 0; i < 5; i++) await rankCandidates(pool, request);
 
-  const whole = await timed(ROUNDS, () => rankCandidates(pool, request));
+  const whole = await timeRounds(ROUNDS, () => rankCandidates(pool, request));
   let candidateRows = await prefilterCandidates(pool, 'typescript', learnerId, []);
-  const prefilter = await timed(ROUNDS, async () => {
+  const prefilter = await timeRounds(ROUNDS, async () => {
     candidateRows = await prefilterCandidates(pool, 'typescript', learnerId, []);
   });
-  const scoring = await timed(ROUNDS, () => scoreCandidates(candidateRows, learner, 'typescript', request));
-  const plain = await timed(ROUNDS, () =>
+  const scoring = await timeRounds(ROUNDS, () =>
+    scoreCandidates(candidateRows, learner, 'typescript', request),
+  );
+  const plain = await timeRounds(ROUNDS, () =>
     pool.query(
       `select user_id, subjects, styles, languages, availability, time_zone, last_offered_at
          from mentor_profiles where subject_keys @> array['typescript'] and accepting and active_mentees < capacity`,
     ),
   );
-  const compact = await timed(ROUNDS, () =>
+  const compact = await timeRounds(ROUNDS, () =>
     pool.query(
       `select user_id, subject_levels, style_list, language_list, week_minutes, time_zone, last_offered_at
          from mentor_profiles where subject_keys @> array['typescript'] and accepting and active_mentees < capacity`,

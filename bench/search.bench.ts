@@ -20,6 +20,7 @@ import { waitForPosition } from '../src/projections/wait-for-position.ts';
 import { openRuntime } from '../src/roles/runtime.ts';
 import { printMachine, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
+import { percentile, timeRounds } from './support/timing.ts';
 
 const CONTENTS = Number(process.env.BENCH_CONTENTS ?? 100_000);
 const BRANDS = 20;
@@ -63,21 +64,6 @@ const QUERIES = {
   miss: 'zeppelin',
   misspelt: 'barrista cofee',
 };
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-};
-
-async function timed(rounds: number, run: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return times;
-}
 
 async function main() {
   const db = await benchDatabase('search');
@@ -182,17 +168,17 @@ async function main() {
   console.log('\nquery          searchContent p50 / p99 (hits)   bare FTS p50    ILIKE scan p50');
   for (const [name, query] of Object.entries(QUERIES)) {
     let hits = 0;
-    const search = await timed(ROUNDS, async () => {
+    const search = await timeRounds(ROUNDS, async () => {
       hits = (await searchContents(pool, viewer, { query })).hits.length;
     });
-    const bare = await timed(ROUNDS, () =>
+    const bare = await timeRounds(ROUNDS, () =>
       pool.query(
         `select content_id from contents where search_document @@ websearch_to_tsquery('english', $1) limit 20`,
         [query],
       ),
     );
     const word = query.replace(/"/g, '').split(' ')[0] ?? query;
-    const ilike = await timed(Math.min(ROUNDS, 5), () =>
+    const ilike = await timeRounds(Math.min(ROUNDS, 5), () =>
       pool.query(
         `select content_id from contents where title ilike $1 or fields_text ilike $1 order by updated_at desc limit 20`,
         [`%${word}%`],

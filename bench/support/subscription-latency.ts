@@ -107,7 +107,4 @@ export async function subscriptionLatency(options: {
   return samples;
 }
 
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
+export { percentile } from './timing.ts';
