@@ -29,7 +29,10 @@ export async function performAction(
 ): Promise<void> {
   const { timeoutMs, signal, log } = options;
   const call = <T>(fn: () => Promise<T>) =>
-    client.withDeadline(Date.now() + timeoutMs, () => client.withAbortSignal(signal, fn));
+    abandonedOnAbort(
+      client.withDeadline(Date.now() + timeoutMs, () => client.withAbortSignal(signal, fn)),
+      signal,
+    );
   switch (action.kind) {
     case 'start':
       try {
@@ -63,6 +66,20 @@ export async function performAction(
     default:
       return assertNever(action);
   }
+}
+
+/**
+ * The client honours the abort signal once a call is on the wire, but a lazy connection still
+ * being dialled waits out its deadline first; a stop must not wait for that, so the call is left
+ * behind (it is idempotent: the next run repeats it).
+ */
+function abandonedOnAbort<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Stored in the workflow's memo: which event started it, for whoever inspects it in the UI. */
