@@ -10,6 +10,8 @@ export interface MatchFacts {
   /** Null until a mentor is matched. */
   mentorId: string | null;
   matched: boolean;
+  /** The mentorship was ended (`endMentorship`): no new sessions. */
+  ended: boolean;
 }
 
 export interface ScheduleSessionRequest {

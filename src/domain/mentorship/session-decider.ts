@@ -81,6 +81,7 @@ export function planSession(request: ScheduleSessionRequest, { actor, now }: Dec
   if (!match.matched || match.mentorId === null) {
     throw conflict('NOT_MATCHED', 'Sessions are scheduled once the request is matched');
   }
+  if (match.ended) throw conflict('MENTORSHIP_ENDED', 'This mentorship was ended; no new sessions');
   const durationMinutes = validOr(sessionMinutes, request.durationMinutes, 'INVALID_DURATION', 'duration');
   const startsAtMs = Date.parse(request.startsAt);
   if (Number.isNaN(startsAtMs)) throw validation('INVALID_START', 'startsAt is not an instant');

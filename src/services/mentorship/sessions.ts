@@ -9,11 +9,17 @@ import {
   overlappingBookings,
 } from '../../domain/mentorship/calendar-decider.ts';
 import { matchRequestAggregate } from '../../domain/mentorship/match-request-decider.ts';
+import { mentorProfileAggregate } from '../../domain/mentorship/mentor-profile-decider.ts';
 import type { MatchFacts, SessionCommand } from '../../domain/mentorship/session-commands.ts';
 import { planSession, sessionAggregate } from '../../domain/mentorship/session-decider.ts';
 import { isSession, type MentorshipSession } from '../../domain/mentorship/session-state.ts';
 import type { VideoRoomRef } from '../../domain/mentorship/session-values.ts';
-import { calendarStream, matchRequestStream, mentorSessionStream } from '../../domain/mentorship/streams.ts';
+import {
+  calendarStream,
+  matchRequestStream,
+  mentorSessionStream,
+  mentorStream,
+} from '../../domain/mentorship/streams.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
 import { conflict, DomainError, rateLimited } from '../../domain/shared/domain-error.ts';
 import { VideoRoomError } from '../../video-rooms/port.ts';
@@ -176,12 +182,15 @@ async function issue(
 async function matchFacts(deps: MentorshipDeps, requestId: string): Promise<MatchFacts | null> {
   const { state } = await loadAggregate(deps, matchRequestAggregate, matchRequestStream(requestId));
   if (state.status === 'none') return null;
-  return {
-    requestId: state.requestId,
-    learnerId: state.learnerId,
-    mentorId: state.matchedMentorId,
-    matched: state.status === 'matched',
-  };
+  const mentorId = state.matchedMentorId;
+  const matched = state.status === 'matched';
+  // Ending a mentorship releases the mentee on the mentor's stream; the request stays matched.
+  const mentor =
+    matched && mentorId !== null
+      ? (await loadAggregate(deps, mentorProfileAggregate, mentorStream(mentorId))).state
+      : undefined;
+  const ended = mentor?.status === 'active' && mentor.releasedRequests.includes(requestId);
+  return { requestId: state.requestId, learnerId: state.learnerId, mentorId, matched, ended };
 }
 
 interface Booking {

@@ -9,6 +9,7 @@ import { factorsOf, inADay, learnerProfile, mentorProfile, onMentor, onRequest }
 const REQUEST_MATCH = `mutation ($input: RequestMatchInput!) { requestMatch(input: $input) { id } }`;
 const ACCEPT = `mutation ($id: ID!, $n: Int!) { acceptOffer(requestId: $id, offerNumber: $n) { id } }`;
 const END = `mutation ($id: ID!) { endMentorship(requestId: $id) { id status matchedMentorId viewerRole } }`;
+const SCHEDULE = `mutation ($input: ScheduleSessionInput!) { scheduleSession(input: $input) { id } }`;
 
 let api: IdentityApp;
 let learner: TestUser;
@@ -138,5 +139,19 @@ describe('ending a mentorship', () => {
       ({ event }) => event.type === 'MenteeReleased' && event.data.requestId === requestId,
     );
     expect(released.map(({ actor }) => actor)).toEqual([`user:${mentor.id}`]);
+  });
+
+  it('stops new sessions once ended', async () => {
+    const requestId = await matchedRequest();
+    const input = (days: number) => ({
+      matchRequestId: requestId,
+      startsAt: new Date(Date.now() + days * 86_400_000).toISOString(),
+      durationMinutes: 30,
+    });
+    expect((await api.gql(SCHEDULE, { input: input(3) }, learner.accessToken)).errors).toBeUndefined();
+    expect((await api.gql(END, { id: requestId }, mentor.accessToken)).errors).toBeUndefined();
+    expect(errorCodes(await api.gql(SCHEDULE, { input: input(4) }, learner.accessToken))).toEqual([
+      'CONFLICT/MENTORSHIP_ENDED',
+    ]);
   });
 });

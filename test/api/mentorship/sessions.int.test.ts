@@ -453,7 +453,7 @@ describe('mentorship sessions (local rooms)', () => {
         type: 'ScheduleSession',
         sessionId: stale,
         matchRequestId: requestId,
-        match: { requestId, learnerId: learner.id, mentorId: mentor.id, matched: true },
+        match: { requestId, learnerId: learner.id, mentorId: mentor.id, matched: true, ended: false },
         startsAt: at(7),
         durationMinutes: 60,
         room: { provider: 'local', roomName: stale, url: `local://no-media/${stale}`, hasMedia: false },

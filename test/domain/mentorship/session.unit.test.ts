@@ -16,7 +16,7 @@ function fixture() {
   const matchRequestId = randomUUID();
   const mentorId = randomUUID();
   const learnerId = randomUUID();
-  const match: MatchFacts = { requestId: matchRequestId, learnerId, mentorId, matched: true };
+  const match: MatchFacts = { requestId: matchRequestId, learnerId, mentorId, matched: true, ended: false };
   const schedule = (
     overrides: Partial<Extract<SessionCommand, { type: 'ScheduleSession' }>> = {},
   ): SessionCommand => ({
@@ -99,6 +99,14 @@ describe('scheduling a session', () => {
         by(asUser(f.learnerId), earlier),
       )
       .thenThrows('CONFLICT', 'NOT_MATCHED');
+  });
+
+  it('is refused once the mentorship was ended', () => {
+    const f = fixture();
+    spec
+      .given([])
+      .when(f.schedule({ match: { ...f.match, ended: true } }), by(asUser(f.learnerId), earlier))
+      .thenThrows('CONFLICT', 'MENTORSHIP_ENDED');
   });
 
   it('takes 15 to 180 minutes, in the future, at most a year ahead', () => {
