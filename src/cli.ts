@@ -16,6 +16,7 @@ Commands:
   migrate     apply SQL migrations to DATABASE_URL (or the embedded cluster under DATA_DIR)
                 --postgres-port N (54329, embedded cluster only)
   projector   the read-model projector alone, against DATABASE_URL
+                --only a,b  run only these projections (one process per projection scales out)
   projections status                               per projection: version, checkpoint, lag, state
   projections rebuild <name> [--compare] [--no-swap]  rebuild into new tables, then swap
   projections abandon <name>                       drop a rebuild that is not swapped in
@@ -90,9 +91,9 @@ async function run(command: string, args: string[], config: Config, log: Logger)
       return runMigrate(config, log, portOption(options, 'postgres-port', EMBEDDED_POSTGRES_PORT));
     }
     case 'projector': {
-      parseOptions(args, []);
+      const { only } = parseOptions(args, ['only']);
       const { runProjector } = await loadWithoutExitHooks(() => import('./roles/projector.ts'));
-      return runProjector(config, log);
+      return runProjector(config, log, { only: only?.split(',').map((name) => name.trim()) });
     }
     case 'projections': {
       const { runProjections } = await loadWithoutExitHooks(() => import('./roles/projections.ts'));

@@ -7,10 +7,30 @@ import { Projector } from '../projections/projector.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 
-/** A projector for every registered projection on the runtime's database and event store. */
-export function createProjector(runtime: Runtime, log: Logger): Projector {
+/**
+ * A projector for the registered projections on the runtime's database and event store: all of
+ * them, or those named in `only` (unknown names are a usage error, reported before anything runs).
+ */
+export function createProjector(runtime: Runtime, log: Logger, only?: readonly string[]): Projector {
   const { store, pool, bus, projections } = runtime;
-  return new Projector({ store, pool, bus, log: log.child({ component: 'projector' }) }, projections);
+  return new Projector(
+    { store, pool, bus, log: log.child({ component: 'projector' }) },
+    only ? selectProjections(projections, only) : projections,
+  );
+}
+
+function selectProjections(projections: Runtime['projections'], only: readonly string[]) {
+  const known = new Set(projections.map((p) => p.name));
+  const unknown = only.filter((name) => !known.has(name));
+  if (unknown.length > 0 || only.length === 0) {
+    throw new ConfigError([
+      {
+        variable: '--only',
+        message: `names unknown projections (${unknown.join(', ') || 'none given'}); known: ${[...known].join(', ')}`,
+      },
+    ]);
+  }
+  return projections.filter((p) => only.includes(p.name));
 }
 
 /** Audit anchors, appended by the projector role (see src/audit/anchoring-loop.ts). */
@@ -33,8 +53,17 @@ export function createSnapshotLoop(runtime: Runtime, log: Logger): SnapshotLoop 
   );
 }
 
-/** `chronicle projector`: the projector alone, against DATABASE_URL. */
-export async function runProjector(config: Config, log: Logger): Promise<number> {
+/**
+ * `chronicle projector [--only a,b]`: the projector alone, against DATABASE_URL. Several processes
+ * may run side by side: each batch locks its projection's state row, so disjoint `--only` sets
+ * work in parallel and overlapping ones take turns. Every process also runs the audit loops
+ * (anchors are appended once per range whoever writes them; snapshots are idempotent).
+ */
+export async function runProjector(
+  config: Config,
+  log: Logger,
+  options: { only?: readonly string[] | undefined } = {},
+): Promise<number> {
   const databaseUrl = config.DATABASE_URL;
   if (!databaseUrl)
     throw new ConfigError([{ variable: 'DATABASE_URL', message: 'is required for the projector role' }]);
@@ -44,7 +73,7 @@ export async function runProjector(config: Config, log: Logger): Promise<number>
     const runtime = await openRuntime(config, log, databaseUrl);
     await lifecycle.own('runtime', runtime.close);
     // Owned before it starts, so a signal during start-up stops it (before the runtime closes).
-    const projector = createProjector(runtime, log);
+    const projector = createProjector(runtime, log, options.only);
     await lifecycle.own('projector', () => projector.stop());
     await projector.start();
     const anchoring = createAnchoringLoop(runtime, config, log);
@@ -58,6 +87,7 @@ export async function runProjector(config: Config, log: Logger): Promise<number>
     await lifecycle.shutdown();
     // A failure caused by our own shutdown (a signal during start-up) is not worth reporting.
     if (interrupted) return 0;
+    if (error instanceof ConfigError) throw error; // the CLI reports it and exits 2
     log.error({ err: error }, 'projector failed to start');
     return 1;
   }

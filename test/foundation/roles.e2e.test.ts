@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { CLI, cleanEnv, runCli } from '../support/cli.ts';
 import { freshDatabase } from '../support/database.ts';
 import { freePort } from '../support/ports.ts';
@@ -89,4 +89,38 @@ describe('chronicle api', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
+});
+
+describe('chronicle projector --only', () => {
+  it('runs just the named projections, and names the known ones when given an unknown one', async () => {
+    const databaseUrl = await freshDatabase('roles');
+    const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
+    const unknown = await runCli(['projector', '--only', 'users,nope'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('nope');
+    expect(unknown.stderr).toContain('video_posts');
+
+    const child = spawn(process.execPath, [CLI, 'projector', '--only', 'users, video_posts'], {
+      env: cleanEnv(env),
+      stdio: 'ignore',
+    });
+    const exited = once(child, 'exit');
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const names = async () =>
+        (await client.query<{ name: string }>('select name from projection_state order by name')).rows.map(
+          (row) => row.name,
+        );
+      await vi.waitFor(async () => expect(await names()).toEqual(['users', 'video_posts']), {
+        timeout: 20_000,
+        interval: 200,
+      });
+      child.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      await client.end();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
