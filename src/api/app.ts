@@ -76,6 +76,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: limits.bodyLimitBytes,
     // Let in-flight requests finish on close(), but do not wait on idle keep-alive sockets.
     forceCloseConnections: 'idle',
+    // Slow clients (headers or body trickled byte by byte) are cut off with 408, not served forever:
+    // Fastify's default requestTimeout is 0 (none). Node checks the deadlines every
+    // connectionsCheckingInterval (30 s by default), so the check runs often enough to honour them.
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 4, limits.requestTimeoutMs / 4),
+    },
   });
   closeConnectionsOnShutdown(app);
 

@@ -2,6 +2,7 @@ import { type ExecutionResult, GraphQLError, type GraphQLFormattedError } from '
 import type { MercuriusContext } from 'mercurius';
 import { ZodError } from 'zod';
 import { DomainError } from '../domain/shared/domain-error.ts';
+import { isDependencyUnavailable } from './dependency-unavailable.ts';
 import { persistedQueryErrorExtensions } from './persisted-queries.ts';
 import { frameworkRefusal, RejectedRequest } from './rejected-request.ts';
 
@@ -10,8 +11,9 @@ type Log = MercuriusContext['app']['log'];
 /**
  * The one place errors become GraphQL errors. Every error leaves with `extensions.code`:
  * a DomainError's code and reason, VALIDATION for input that failed its zod schema (with the
- * issues), GRAPHQL_VALIDATION_FAILED for a query that does not fit the schema, and INTERNAL for
- * anything else, whose message is replaced (and the original logged) so internals never leak.
+ * issues), GRAPHQL_VALIDATION_FAILED for a query that does not fit the schema, UNAVAILABLE (HTTP 503)
+ * when a dependency such as PostgreSQL could not be reached, and INTERNAL for anything else, whose
+ * message is replaced (and the original logged) so internals never leak.
  */
 export function formatErrors(
   execution: ExecutionResult & { statusCode?: number },
@@ -23,8 +25,14 @@ export function formatErrors(
   const errors = (execution.errors ?? [])
     .flatMap((error) => formatError(error, log))
     .map((error) => (requestId ? { ...error, extensions: { ...error.extensions, requestId } } : error));
+  // Nothing answered and only because a dependency is away: 503, which clients and proxies retry.
+  const unavailable = errors.length > 0 && errors.every((error) => error.extensions?.code === 'UNAVAILABLE');
   return {
-    statusCode: execution.data ? 200 : (refusedStatus(execution.errors) ?? execution.statusCode ?? 200),
+    statusCode: execution.data
+      ? 200
+      : unavailable
+        ? 503
+        : (refusedStatus(execution.errors) ?? execution.statusCode ?? 200),
     response: { data: execution.data ?? null, errors },
   };
 }
@@ -70,6 +78,16 @@ export function formatError(error: GraphQLError, log: Log): GraphQLFormattedErro
   }
   // No original error: GraphQL itself refused the query (a bad variable, an unknown field).
   if (!original) return [{ ...json, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }];
+  if (isDependencyUnavailable(original)) {
+    log.warn({ err: original, path: json.path }, 'a dependency is unavailable');
+    return [
+      {
+        ...json,
+        message: 'Temporarily unavailable; retry (with the same idempotency key for a mutation)',
+        extensions: { code: 'UNAVAILABLE', reason: 'DEPENDENCY_UNAVAILABLE' },
+      },
+    ];
+  }
   log.error({ err: original, path: json.path }, 'unexpected error in a resolver');
   return [{ ...json, message: 'Internal server error', extensions: { code: 'INTERNAL' } }];
 }

@@ -58,8 +58,57 @@ export function validateGraphQLParameters(app: FastifyInstance, graphqlPath: str
     if ((query === undefined || query === null) && !hasPersistedQuery(extensions)) {
       throw new RejectedRequest(400, 'VALIDATION', 'MISSING_QUERY', 'The request has no query');
     }
+    // graphql-js parses recursively: a document nested thousands deep overflows the stack, and the
+    // client would read "Maximum call stack size exceeded". Refused here before it is parsed.
+    const nesting = query ? bracketNesting(query, MAX_DOCUMENT_NESTING) : 0;
+    if (nesting > MAX_DOCUMENT_NESTING) {
+      throw new RejectedRequest(
+        400,
+        'VALIDATION',
+        'DOCUMENT_TOO_NESTED',
+        `The document nests brackets more than ${MAX_DOCUMENT_NESTING} levels deep`,
+        { maxNesting: MAX_DOCUMENT_NESTING },
+      );
+    }
     if (extensions === null) dropNullExtensions(request);
   });
+}
+
+/**
+ * Deepest nesting of `{`, `[` and `(` a document may have. Far above the depth limit (fields) and
+ * any list literal a client needs, far below what overflows graphql-js's recursive parser.
+ */
+export const MAX_DOCUMENT_NESTING = 200;
+
+/**
+ * How deeply `{`, `[` and `(` nest in GraphQL source, outside strings and comments; stops counting
+ * once past `limit` (the answer is then `limit + 1`), so a hostile document costs one short scan.
+ */
+export function bracketNesting(source: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '#') {
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i++;
+    } else if (char === '"') {
+      if (source.startsWith('"""', i)) {
+        const end = source.indexOf('"""', i + 3);
+        i = end === -1 ? source.length : end + 2;
+      } else {
+        for (i++; i < source.length && source[i] !== '"' && source[i] !== '\n'; i++) {
+          if (source[i] === '\\') i++;
+        }
+      }
+    } else if (char === '{' || char === '[' || char === '(') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (char === '}' || char === ']' || char === ')') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return deepest;
 }
 
 /** Whether `extensions` (an object, or JSON text in a GET) carries a persisted-query hash. */

@@ -17,6 +17,13 @@ export type ChangeListener = (change: Change) => void;
 
 export interface ChangeBus {
   publish(change: Change): Promise<void>;
+  /**
+   * A change this process saw reach the read models itself (a command it ran, after read-your-writes).
+   * The projector's notifications cover it already, so a bus delivers it only when it cannot hear
+   * the projector: the Redis bus while Redis is away, so an API process's subscribers still learn
+   * of the changes made through that process.
+   */
+  noteLocalChange(change: Change): void;
   subscribe(listener: ChangeListener): () => void;
   close(): Promise<void>;
 }
@@ -33,6 +40,9 @@ export class InProcessChangeBus implements ChangeBus {
     this.emitter.on('change', listener);
     return () => this.emitter.off('change', listener);
   }
+
+  /** The projector publishes into this same bus (`chronicle dev`): nothing to add. */
+  noteLocalChange(): void {}
 
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
@@ -51,6 +61,10 @@ export class RedisChangeBus implements ChangeBus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private degraded = false;
+  /** Delivery across processes works once the publisher is ready and the subscription confirmed. */
+  private publisherReady = false;
+  private subscribed = false;
+  private closing = false;
 
   constructor(
     url: string,
@@ -61,9 +75,30 @@ export class RedisChangeBus implements ChangeBus {
     this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
     for (const connection of [this.publisher, this.subscriber]) {
       connection.on('error', (error) => this.degrade(error));
-      connection.on('ready', () => this.recover());
     }
-    void this.subscriber.subscribe(CHANNEL).catch((error) => this.degrade(error));
+    this.publisher.on('ready', () => {
+      this.publisherReady = true;
+      this.recover();
+    });
+    this.publisher.on('close', () => {
+      this.publisherReady = false;
+      this.degrade(new Error('the Redis connection for publishing closed'));
+    });
+    // Each (re)connection subscribes and waits for Redis to confirm: until then changes published
+    // elsewhere do not reach this process, so it does not count as recovered.
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(CHANNEL).then(
+        () => {
+          this.subscribed = true;
+          this.recover();
+        },
+        (error: unknown) => this.degrade(error),
+      );
+    });
+    this.subscriber.on('close', () => {
+      this.subscribed = false;
+      this.degrade(new Error('the Redis connection for subscribing closed'));
+    });
     this.subscriber.on('message', (_channel, message) => {
       const change = parseChange(message);
       if (change) void this.local.publish(change);
@@ -84,14 +119,19 @@ export class RedisChangeBus implements ChangeBus {
     return this.local.subscribe(listener);
   }
 
+  noteLocalChange(change: Change): void {
+    if (this.degraded) void this.local.publish(change);
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
     this.publisher.disconnect();
     this.subscriber.disconnect();
     await this.local.close();
   }
 
   private degrade(error: unknown): void {
-    if (this.degraded) return;
+    if (this.degraded || this.closing) return;
     this.degraded = true;
     this.log.warn(
       { err: error },
@@ -100,7 +140,7 @@ export class RedisChangeBus implements ChangeBus {
   }
 
   private recover(): void {
-    if (!this.degraded) return;
+    if (!this.degraded || !this.publisherReady || !this.subscribed) return;
     this.degraded = false;
     this.log.info('Redis is back: change notifications reach every process again');
   }

@@ -95,6 +95,10 @@ export async function withTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // The pool listens for errors only on idle clients: a connection that dies mid-transaction emits
+  // 'error' on this one, which would crash the process unheard. The failing query reports it.
+  const ignore = () => {};
+  client.on('error', ignore);
   try {
     await client.query('begin');
     const result = await work(client);
@@ -104,6 +108,8 @@ export async function withTransaction<T>(
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
+    // The pool drops a client whose connection died (it is no longer queryable).
     client.release();
+    client.off('error', ignore);
   }
 }

@@ -62,7 +62,14 @@ export function settleReadModels(
   const { timeoutMs, projections } = options;
   return async (position: bigint): Promise<boolean> => {
     const reached = await waitForPosition(runtime.pool, runtime.bus, position, { timeoutMs, projections });
-    if (!reached) log.warn({ position: position.toString(), timeoutMs }, 'read models lag behind a command');
-    return reached;
+    if (!reached) {
+      log.warn({ position: position.toString(), timeoutMs }, 'read models lag behind a command');
+      return false;
+    }
+    // The keys are unknown here: `truncated` makes every watcher of these read models re-read.
+    for (const projection of projections) {
+      runtime.bus.noteLocalChange({ projection, position: position.toString(), keys: [], truncated: true });
+    }
+    return true;
   };
 }

@@ -70,11 +70,12 @@ export async function listBrands(
   const filter = brandFilter.parse(args.filter) ?? {};
   const page = pageOf(args.page, 2);
   const params = parameters();
-  const viewerParam = params.add(viewer.userId);
+  // The count sends every parameter the WHERE has so far, so each one must appear in it: an admin's
+  // WHERE does not name the viewer, whose id is added after the count, for `myRole` only.
   const where = viewer.admin
     ? []
     : [
-        `exists (select 1 from brand_members m where m.brand_id = b.brand_id and m.user_id = ${viewerParam}::uuid)`,
+        `exists (select 1 from brand_members m where m.brand_id = b.brand_id and m.user_id = ${params.add(viewer.userId)}::uuid)`,
       ];
   if (!filter.includeArchived) where.push('b.archived_at is null');
   if (filter.search) where.push(`lower(b.name) like ${params.add(likePrefix(filter.search))}`);
@@ -84,6 +85,7 @@ export async function listBrands(
       `(b.created_at, b.brand_id) > (${params.add(page.after[0])}::timestamptz, ${params.add(page.after[1])}::uuid)`,
     );
   }
+  const viewerParam = params.add(viewer.userId);
   const { rows } = await pool.query<BrandRow>(
     `select ${brandColumns(`${viewerParam}::uuid`)} from brands b ${whereClause(where)}
       order by b.created_at, b.brand_id limit ${params.add(page.first + 1)}`,

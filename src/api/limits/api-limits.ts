@@ -18,6 +18,16 @@ export interface ApiLimits {
   requests: RateLimit;
   /** Sign-in attempts per IP address per window, on top of `requests` and the per-account lockout. */
   logins: RateLimit;
+  /**
+   * Longest a client may take to send a request's headers: a client trickling them (slow loris) is
+   * answered 408 and disconnected instead of holding a connection for as long as it likes.
+   */
+  headersTimeoutMs: number;
+  /**
+   * Longest a client may take to send a whole request, body included (uploads too): 408 and
+   * disconnected past it. Bounds how long a trickled body holds a connection and an upload open.
+   */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_API_LIMITS: ApiLimits = {
@@ -26,6 +36,9 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
   bodyLimitBytes: 100 * 1024,
   requests: { max: 600, windowMs: 60_000 },
   logins: { max: 20, windowMs: 60_000 },
+  headersTimeoutMs: 10_000,
+  // A 2 GiB video (the default largest upload) needs about 2.4 MB/s to arrive in time.
+  requestTimeoutMs: 15 * 60_000,
 };
 
 export type ApiLimitsOverrides = Partial<Omit<ApiLimits, 'requests' | 'logins'>> & {

@@ -11,12 +11,13 @@ import type { ApiLimits } from './api-limits.ts';
 import { assertWithinComplexity, queryComplexity } from './query-complexity.ts';
 import { maxDepthRule } from './query-depth.ts';
 import type { RateLimiting } from './rate-limits.ts';
+import { assertNoNulCharacters } from './text-input.ts';
 
 /**
  * Mercurius `preExecution` hook: the checks that need the request's variables, so they cannot be
  * validation rules (those are cached per query text). Refuses operations over the complexity
  * budget, and counts every `login` field (aliases included, so one request cannot carry a batch
- * of password guesses) against the sign-in limit.
+ * of password guesses) against the sign-in limit. Text holding a NUL character is refused too.
  */
 export function operationLimits(limits: ApiLimits, rateLimiting: RateLimiting) {
   return async (
@@ -26,6 +27,7 @@ export function operationLimits(limits: ApiLimits, rateLimiting: RateLimiting) {
     variables: Record<string, unknown> | undefined,
   ): Promise<void> => {
     assertWithinComplexity(queryComplexity(schema, document, variables), limits.maxComplexity);
+    assertNoNulCharacters(document, variables);
     const logins = loginFields(document);
     if (logins > 0 && context.reply) {
       await rateLimiting.countLogins(context.reply.request, context.reply, logins);

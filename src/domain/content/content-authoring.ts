@@ -71,6 +71,15 @@ export function updateContent(
   const { by, role } = admitTo(content, command.access, actor);
   requireRole(role, 'editor', 'edit content');
   requireEditable(content);
+  // Checked here, on the state the new version is appended to: a check before the command would
+  // pass for two writers who read the same version, and the second would overwrite the first.
+  if (command.expectedVersion !== undefined && content.version !== command.expectedVersion) {
+    throw conflict(
+      'VERSION_MISMATCH',
+      `The content is at version ${content.version}, not ${command.expectedVersion}`,
+      { currentVersion: content.version },
+    );
+  }
   const current = live(content);
   const next = validDraft({
     title: command.title ?? current.title,

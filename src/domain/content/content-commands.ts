@@ -44,6 +44,8 @@ export type ContentUserCommand =
       title?: string;
       fields?: ContentFields;
       metadata?: ContentMetadata;
+      /** Refused with CONFLICT / VERSION_MISMATCH unless the content is at this version. */
+      expectedVersion?: number;
       access: ContentAccess;
     }
   /** A new version copying version `version`. */

@@ -3,7 +3,7 @@ import type { Decider, DecisionContext } from '../shared/decider.ts';
 import { conflict, forbidden, notFound, validation } from '../shared/domain-error.ts';
 import type { VideoAssetFacts, VideoPostCommand } from './video-commands.ts';
 import { type VideoPostChanges, type VideoPostEvent, videoPostEventCatalogue } from './video-events.ts';
-import { posterOf, requireOwnerOrAdmin } from './video-post-policy.ts';
+import { posterOf, requireDeleter, requireOwnerOrAdmin } from './video-post-policy.ts';
 import {
   evolveVideoPost,
   initialVideoPostState,
@@ -99,7 +99,7 @@ function updateVideoPost(
 
 /** Deleting a deleted post again decides nothing: the first delete already did it. */
 function deleteVideoPost(post: VideoPost, { actor }: DecisionContext): VideoPostEvent[] {
-  const deletedBy = requireOwnerOrAdmin(post, actor, 'delete it');
+  const deletedBy = requireDeleter(post, actor);
   if (post.status === 'deleted') return [];
   return [{ type: 'VideoPostDeleted', data: { postId: post.postId, deletedBy } }];
 }

@@ -6,7 +6,9 @@ import type { VideoPost } from './video-state.ts';
 /**
  * Who may act on video posts. A post belongs to a person: the user who posts it, or the owner of
  * the API key that does. Editing and deleting are for that person and for platform admins; the
- * system's own processes (moderation, clean-up) count as admins, as they do for brands.
+ * system's own processes (moderation, clean-up) count as admins, as they do for brands. Platform
+ * moderators may also delete any post (the Breiq seed's `delete:any:video`), never edit one: they
+ * take a video down, they do not put words in its owner's mouth.
  */
 
 /** The person a new post will belong to. */
@@ -23,6 +25,12 @@ export function requireOwnerOrAdmin(post: VideoPost, actor: Actor, action: strin
     throw forbidden('NOT_VIDEO_OWNER', `Only the video's owner or an admin can ${action}`);
   }
   return by;
+}
+
+/** `by` as recorded on the event, when the actor may delete this post: its owner, an admin or a moderator. */
+export function requireDeleter(post: VideoPost, actor: Actor): string {
+  if (actor.kind === 'user' && actor.role === 'moderator') return actor.userId;
+  return requireOwnerOrAdmin(post, actor, 'delete it');
 }
 
 /**

@@ -65,6 +65,7 @@ export async function updateContent(deps: PublishingDeps, context: RequestContex
     ...(input.title != null ? { title: input.title } : {}),
     ...(input.fields ? { fields: input.fields } : {}),
     ...(input.metadata ? { metadata: input.metadata } : {}),
+    ...(input.expectedVersion != null ? { expectedVersion: input.expectedVersion } : {}),
     access,
   });
   return id;

@@ -1,5 +1,6 @@
 import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { requireSelf } from '../../domain/identity/authorization.ts';
 import { userStream } from '../../domain/identity/streams.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
 import { notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
@@ -36,6 +37,8 @@ export async function updateProfile(deps: IdentityDeps, context: RequestContext,
 export async function changePassword(deps: IdentityDeps, context: RequestContext, raw: unknown) {
   const input = changePasswordInput.parse(raw);
   const userId = selfId(context.actor);
+  // Refused before any hashing: a key must not make the server spend two scrypt runs to say no.
+  requireSelf(context.actor, userId, 'change the password');
   const { state } = await loadAggregate(deps, users, userStream(userId));
   if (state.status === 'unregistered') throw notFound('USER_NOT_FOUND', 'No such user');
   const [currentPasswordMatches, newPasswordHash] = await Promise.all([

@@ -1,6 +1,7 @@
 import { generateBackupCodes } from '../../auth/backup-codes.ts';
 import { generateTotpSecret, matchTotp, otpauthUri } from '../../auth/totp.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { requireSelf } from '../../domain/identity/authorization.ts';
 import { userStream } from '../../domain/identity/streams.ts';
 import { conflict, notFound } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
@@ -36,6 +37,8 @@ export async function enableTotp(deps: IdentityDeps, context: RequestContext) {
 export async function verifyTotp(deps: IdentityDeps, context: RequestContext, raw: unknown) {
   const { code } = totpCodeInput.parse(raw);
   const userId = selfId(context.actor);
+  // Who may confirm comes before what is pending: a key learns nothing about its owner's set-up.
+  requireSelf(context.actor, userId, 'set up a second factor');
   const { state } = await loadAggregate(deps, users, userStream(userId));
   if (state.status === 'unregistered') throw notFound('USER_NOT_FOUND', 'No such user');
   const secret = state.totp && !state.totp.enabled ? state.totp.secret : null;

@@ -8,6 +8,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { COMMAND_ATTEMPT_TIMEOUT_MS } from '../command-timeout.ts';
 import type { MatchingActivities } from './activities.ts';
 import {
   MATCH_CANCELLED_SIGNAL,
@@ -110,7 +111,7 @@ class MatchingSaga {
   ) {
     this.progress = initialProgress(ref.requestId);
     this.acts = proxyActivities<MatchingActivities>({
-      startToCloseTimeout: '1 minute',
+      startToCloseTimeout: COMMAND_ATTEMPT_TIMEOUT_MS,
       retry: retryPolicy(settings.commands),
     });
   }

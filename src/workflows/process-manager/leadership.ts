@@ -32,8 +32,12 @@ export async function acquireLeadership(
   let waitingLogged = false;
   while (!signal.aborted) {
     let client: pg.PoolClient | undefined;
+    // The pool does not listen on a checked-out client: until holdLock does, a connection dying
+    // under it would emit an unheard 'error' and crash the process. The failing query reports it.
+    const ignore = () => {};
     try {
       client = await pool.connect();
+      client.on('error', ignore);
       const { rows } = await client.query<{ locked: boolean }>(
         "select pg_try_advisory_lock(hashtext('chronicle.process-manager'), hashtext($1)) as locked",
         [name],
@@ -45,6 +49,8 @@ export async function acquireLeadership(
     } catch (error) {
       client?.release(true);
       log.warn({ err: error }, 'could not try the process manager lock');
+    } finally {
+      client?.off('error', ignore);
     }
     await pause(retryMs, signal);
   }
@@ -77,12 +83,13 @@ function holdLock(client: pg.PoolClient, name: string, options: LeadershipOption
       if (released) return;
       released = true;
       clearInterval(heartbeat);
-      client.off('error', lose);
-      if (lost.signal.aborted) {
-        client.release(true);
-        return;
-      }
+      // The listener stays until the pool has the client back: a connection that dies during the
+      // unlock emits 'error' too, and with no listener that would crash the process.
       try {
+        if (lost.signal.aborted) {
+          client.release(true);
+          return;
+        }
         await client.query("select pg_advisory_unlock(hashtext('chronicle.process-manager'), hashtext($1))", [
           name,
         ]);
@@ -90,6 +97,8 @@ function holdLock(client: pg.PoolClient, name: string, options: LeadershipOption
       } catch {
         // Ending the session releases the lock anyway.
         client.release(true);
+      } finally {
+        client.off('error', lose);
       }
     },
   };

@@ -1,4 +1,5 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { COMMAND_ATTEMPT_TIMEOUT_MS } from '../command-timeout.ts';
 import type { PublishingActivities } from './activities.ts';
 import { describeFailure } from './compensations.ts';
 import { unpublishedDelivery } from './deliveries.ts';
@@ -18,7 +19,7 @@ export interface UnpublishResult {
 export async function unpublishContent(input: UnpublishContentInput): Promise<UnpublishResult> {
   const settings = resolveSettings(input.settings);
   const commands = proxyActivities<PublishingActivities>({
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: COMMAND_ATTEMPT_TIMEOUT_MS,
     retry: retryPolicy(settings.commands),
   });
   const delivery = proxyActivities<PublishingActivities>({

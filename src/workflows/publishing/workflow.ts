@@ -13,6 +13,7 @@ import type {
   PublishFailureStage,
   PublishStep,
 } from '../../domain/content/content-values.ts';
+import { COMMAND_ATTEMPT_TIMEOUT_MS } from '../command-timeout.ts';
 import type { PublishingActivities } from './activities.ts';
 import {
   type CompensationFailure,
@@ -78,7 +79,7 @@ export async function publishContent(input: PublishContentInput): Promise<Publis
 function activitiesFor(settings: PublishingSettings) {
   return {
     commands: proxyActivities<PublishingActivities>({
-      startToCloseTimeout: '1 minute',
+      startToCloseTimeout: COMMAND_ATTEMPT_TIMEOUT_MS,
       retry: retryPolicy(settings.commands),
     }),
     ai: proxyActivities<PublishingActivities>({

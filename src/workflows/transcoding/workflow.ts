@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { AudioFormat } from '../../media/audio.ts';
 import { ladderFor } from '../../media/ladder.ts';
+import { COMMAND_ATTEMPT_TIMEOUT_MS } from '../command-timeout.ts';
 import type { TranscodingActivities } from './activities.ts';
 import { describeFailure, failureType, StageFailure } from './failures.ts';
 import { DELETE_MEDIA_SIGNAL, TRANSCODING_PROGRESS_QUERY } from './ids.ts';
@@ -75,7 +76,7 @@ export async function purgeMediaOutputs(
 function activitiesFor(settings: TranscodingSettings) {
   return {
     commands: proxyActivities<TranscodingActivities>({
-      startToCloseTimeout: '1 minute',
+      startToCloseTimeout: COMMAND_ATTEMPT_TIMEOUT_MS,
       retry: retryPolicy(settings.commands),
     }),
     inspection: proxyActivities<TranscodingActivities>({

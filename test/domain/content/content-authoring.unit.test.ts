@@ -272,6 +272,18 @@ describe('UpdateContent', () => {
       .then([updated(4, { ...v2, title: 'Fourth' })]);
   });
 
+  it('with expectedVersion, writes only on top of that version (checked on every retry)', () => {
+    spec
+      .given([...draft(), updated(2)])
+      .when(update({ title: 'Third', expectedVersion: 2 }), author)
+      .then([updated(3, { ...v2, title: 'Third' })]);
+    // Both writers read version 1; the second must not overwrite the first's version 2.
+    spec
+      .given([...draft(), updated(2)])
+      .when(update({ title: 'Lost', expectedVersion: 1 }), author)
+      .thenThrows('CONFLICT', 'VERSION_MISMATCH');
+  });
+
   it('decides nothing when nothing changes', () => {
     spec.given(draft()).when(update(v1), author).thenNothing();
     spec

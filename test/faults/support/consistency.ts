@@ -1,0 +1,262 @@
+import { loadConfig } from '../../../src/config.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
+import { projectionStatuses } from '../../../src/projections/status.ts';
+import { openRuntime, type Runtime } from '../../../src/roles/runtime.ts';
+import { publishingWorkflowId } from '../../../src/workflows/publishing/ids.ts';
+import { connectTemporalClient } from '../../../src/workflows/temporal-connection.ts';
+import type { OperationKind, OperationRecord } from './load.ts';
+import { FAULT_AUTH_SECRET } from './system.ts';
+
+/**
+ * The end-of-scenario checks: what clients were told against what the store holds, the read
+ * models against a clean rebuild, and the sagas the acknowledged operations started.
+ * Each check returns the violations it found (empty = consistent), so a test asserts
+ * `expect(violations).toEqual([])` and a failure lists every broken promise at once.
+ */
+
+/** The events each kind of operation appends, in order, when it is applied once. */
+export const EXPECTED_EVENT_TYPES: Record<OperationKind, readonly string[]> = {
+  // The e-mail address is claimed in a reservation stream of its own, then the user is written.
+  register: ['UniqueValueClaimed', 'UserRegistered'],
+  createContent: ['ContentCreated'],
+  updateContent: ['ContentUpdated'],
+  // The fault suite's brand has no approval steps: submission approves at once.
+  submitContent: ['ContentSubmitted', 'ContentApproved'],
+  publishContent: ['ContentPublishRequested'],
+};
+
+/** A read-only view of the store for the checks (the runtime Chronicle's roles use). */
+export async function openInspector(databaseUrl: string): Promise<Runtime> {
+  const config = loadConfig({ AUTH_SECRET: FAULT_AUTH_SECRET, DATA_DIR: '/nonexistent-chronicle-faults' });
+  return openRuntime(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), databaseUrl);
+}
+
+export interface StoredEvent {
+  position: bigint;
+  stream: string;
+  revision: bigint;
+  type: string;
+  eventId: string;
+  commandId: string;
+  data: Record<string, unknown>;
+}
+
+/** Every stored event carrying one of `commandIds` in its metadata, in log order. */
+export async function eventsOfCommands(
+  runtime: Runtime,
+  commandIds: readonly string[],
+): Promise<Map<string, StoredEvent[]>> {
+  const byCommand = new Map<string, StoredEvent[]>(commandIds.map((id) => [id, []]));
+  if (commandIds.length === 0) return byCommand;
+  const { rows } = await runtime.pool.query<{
+    position: string;
+    stream_name: string;
+    revision: string;
+    type: string;
+    event_id: string;
+    command_id: string;
+    data: Record<string, unknown>;
+  }>(
+    `select position, stream_name, revision, type, event_id, metadata->>'commandId' as command_id, data
+       from es_events where metadata->>'commandId' = any($1::text[]) order by position`,
+    [commandIds],
+  );
+  for (const row of rows) {
+    byCommand.get(row.command_id)?.push({
+      position: BigInt(row.position),
+      stream: row.stream_name,
+      revision: BigInt(row.revision),
+      type: row.type,
+      eventId: row.event_id,
+      commandId: row.command_id,
+      data: row.data,
+    });
+  }
+  return byCommand;
+}
+
+/**
+ * Nothing acknowledged is lost, nothing is applied twice, nothing refused is stored:
+ * - acknowledged: exactly the expected events, once, in the operation's stream;
+ * - failed (the API answered with an error): no event at all;
+ * - unknown (retries ran out on transport errors): nothing, or exactly the expected events once.
+ * Operations meant to be refused must have failed with VALIDATION.
+ */
+export async function checkOperations(
+  runtime: Runtime,
+  operations: readonly OperationRecord[],
+): Promise<string[]> {
+  const violations: string[] = [];
+  const events = await eventsOfCommands(
+    runtime,
+    operations.map((op) => op.commandId),
+  );
+  for (const op of operations) {
+    const stored = events.get(op.commandId) ?? [];
+    const types = stored.map((event) => event.type);
+    const expected = EXPECTED_EVENT_TYPES[op.kind];
+    const label = `${op.kind} ${op.id} (${op.outcome}${op.errorCode ? ` ${op.errorCode}` : ''}, ${op.attempts} attempts)`;
+    const appliedOnce =
+      types.length === expected.length &&
+      types.every((type, index) => type === expected[index]) &&
+      stored.every(
+        (event) =>
+          op.stream === undefined || event.stream === op.stream || event.type === 'UniqueValueClaimed',
+      );
+    if (op.expectRefusal && !(op.outcome === 'failed' && op.errorCode?.startsWith('VALIDATION'))) {
+      violations.push(`${label}: meant to be refused with VALIDATION`);
+    }
+    switch (op.outcome) {
+      case 'acknowledged':
+        if (!appliedOnce) violations.push(`${label}: expected ${expected.join(',')} once, stored [${types}]`);
+        break;
+      case 'failed':
+        if (stored.length > 0) violations.push(`${label}: refused, yet stored [${types}]`);
+        break;
+      case 'unknown':
+        if (stored.length > 0 && !appliedOnce) violations.push(`${label}: stored [${types}]`);
+        break;
+    }
+  }
+  return violations;
+}
+
+/** No event id twice in a stream, and revisions 0..n-1 without a gap in every stream. */
+export async function checkStreamsIntact(runtime: Runtime): Promise<string[]> {
+  const duplicates = await runtime.pool.query<{ stream_name: string; event_id: string; n: number }>(
+    `select stream_name, event_id, count(*)::int as n from es_events
+      group by stream_name, event_id having count(*) > 1 limit 20`,
+  );
+  const gaps = await runtime.pool.query<{ stream_name: string; n: number; top: string }>(
+    `select stream_name, count(*)::int as n, max(revision)::text as top from es_events
+      group by stream_name having max(revision) + 1 <> count(*) limit 20`,
+  );
+  return [
+    ...duplicates.rows.map((r) => `stream ${r.stream_name} holds event ${r.event_id} ${r.n} times`),
+    ...gaps.rows.map((r) => `stream ${r.stream_name} has ${r.n} events but revision ${r.top}`),
+  ];
+}
+
+/** Resolves once every projection's checkpoint is at the head of the log (call with the writers quiet). */
+export async function projectionsCaughtUp(runtime: Runtime): Promise<string[]> {
+  const statuses = await projectionStatuses(runtime.pool, runtime.store, runtime.projections);
+  return statuses
+    .filter((status) => status.lagEvents > 0 || status.state === 'failed')
+    .map(
+      (status) => `${status.name}: ${status.state}, ${status.lagEvents} events behind ${status.error ?? ''}`,
+    );
+}
+
+export interface ReadModelComparison {
+  projection: string;
+  table: string;
+  same: boolean;
+  liveRows: number;
+  rebuiltRows: number;
+}
+
+/**
+ * What `chronicle projections rebuild <name> --compare --no-swap` does, for every read model:
+ * build it again from position 0 into new tables and compare table checksums with the live
+ * ones; the rebuilt tables are dropped afterwards. The live projector must be caught up and
+ * stopped (or the log quiet), or the two legitimately differ.
+ */
+export async function compareReadModelsWithRebuild(runtime: Runtime): Promise<ReadModelComparison[]> {
+  const { store, pool, bus } = runtime;
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const comparisons: ReadModelComparison[] = [];
+  for (const projection of runtime.projections) {
+    try {
+      const report = await rebuildProjection({ store, pool, bus, log }, projection, {
+        compare: true,
+        swap: false,
+      });
+      for (const table of report.comparison ?? []) {
+        comparisons.push({
+          projection: projection.name,
+          table: table.table,
+          same: table.same,
+          liveRows: table.live.rows,
+          rebuiltRows: table.rebuilt.rows,
+        });
+      }
+    } finally {
+      await abandonRebuild(pool, projection.name);
+    }
+  }
+  return comparisons;
+}
+
+/** The comparisons that differ, as readable lines. */
+export function readModelDifferences(comparisons: readonly ReadModelComparison[]): string[] {
+  return comparisons
+    .filter((c) => !c.same)
+    .map(
+      (c) =>
+        `${c.projection}.${c.table}: live ${c.liveRows} rows, rebuilt ${c.rebuiltRows} rows, checksums differ`,
+    );
+}
+
+export interface SagaState {
+  workflowId: string;
+  /** Temporal's status name (COMPLETED, RUNNING, FAILED, ...), or NOT_FOUND. */
+  status: string;
+  /** The content stream records the publication as published. */
+  published: boolean;
+  /** Activities Temporal is waiting on (type, attempt, last failure), for a report on a stuck saga. */
+  pending: string[];
+}
+
+/** The publishing sagas of the acknowledged publish requests, as Temporal and the store see them. */
+export async function publishingSagas(
+  runtime: Runtime,
+  temporalAddress: string,
+  operations: readonly OperationRecord[],
+): Promise<SagaState[]> {
+  const publications = operations.filter(
+    (op) => op.kind === 'publishContent' && op.outcome === 'acknowledged' && op.aggregateId,
+  );
+  if (publications.length === 0) return [];
+  const { rows } = await runtime.pool.query<{ publication_id: string }>(
+    `select data->>'publicationId' as publication_id from es_events
+      where type = 'ContentPublished' and data->>'publicationId' = any($1::text[])`,
+    [publications.map((op) => op.detail.publicationId)],
+  );
+  const published = new Set(rows.map((r) => r.publication_id));
+  const temporal = await connectTemporalClient(temporalAddress);
+  try {
+    return await Promise.all(
+      publications.map(async (op) => {
+        const publicationId = op.detail.publicationId ?? '';
+        const workflowId = publishingWorkflowId(op.aggregateId ?? '', publicationId);
+        const description = await temporal.client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .catch(() => undefined);
+        const pending = (description?.raw.pendingActivities ?? []).map(
+          (activity) =>
+            `${activity.activityType?.name} attempt ${activity.attempt} ${activity.state}${activity.lastFailure?.message ? ` (${activity.lastFailure.message})` : ''}`,
+        );
+        return {
+          workflowId,
+          status: description?.status.name ?? 'NOT_FOUND',
+          published: published.has(publicationId),
+          pending,
+        };
+      }),
+    );
+  } finally {
+    await temporal.close();
+  }
+}
+
+/** The sagas not (yet) completed and recorded, as readable lines. */
+export function unfinishedSagas(sagas: readonly SagaState[]): string[] {
+  return sagas
+    .filter((saga) => saga.status !== 'COMPLETED' || !saga.published)
+    .map(
+      (saga) =>
+        `${saga.workflowId}: ${saga.status}, ${saga.published ? 'published' : 'not published'}${saga.pending.length ? `, waiting on ${saga.pending.join('; ')}` : ''}`,
+    );
+}

@@ -1,0 +1,541 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Actor } from '../../../src/domain/shared/decider.ts';
+import { commandIdFor } from '../../../src/services/shared/command-context.ts';
+import { runCli } from '../../support/cli.ts';
+
+/**
+ * A scripted load of real GraphQL mutations over HTTP, and a record of what every client was told.
+ * Each operation carries an idempotency key; a transport error (connection refused or reset: an
+ * API process died) or a 502/503 is retried with the same key, on the next API process, a bounded
+ * number of times. So an operation ends `acknowledged` (HTTP 200 without errors, possibly on a
+ * retry), `failed` (the API answered with an error code: the client was told it failed) or
+ * `unknown` (the retries ran out on transport errors: the client cannot know).
+ */
+
+export interface GraphQLError {
+  message: string;
+  extensions?: { code?: string; reason?: string } & Record<string, unknown>;
+}
+
+export interface GraphQLReply {
+  status: number;
+  data: Record<string, unknown> | null;
+  errors?: GraphQLError[];
+}
+
+/** One POST /graphql. Throws on transport errors (the caller decides whether to retry). */
+export async function postGraphQL(
+  apiUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  timeoutMs = 15_000,
+): Promise<GraphQLReply> {
+  const response = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  let body: { data?: Record<string, unknown> | null; errors?: GraphQLError[] } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = { errors: [{ message: text.slice(0, 200), extensions: { code: `HTTP_${response.status}` } }] };
+  }
+  return {
+    status: response.status,
+    data: body.data ?? null,
+    ...(body.errors ? { errors: body.errors } : {}),
+  };
+}
+
+export type OperationKind =
+  | 'register'
+  | 'createContent'
+  | 'updateContent'
+  | 'submitContent'
+  | 'publishContent';
+
+export type Outcome = 'acknowledged' | 'failed' | 'unknown';
+
+export interface OperationRecord {
+  /** Client-side id of the operation (also its idempotency key). */
+  id: string;
+  kind: OperationKind;
+  idempotencyKey: string;
+  /** The command id the API derives from the key (see commandIdFor), to find its events. */
+  commandId: string;
+  /** The stream the command writes to, when known before sending (all but register). */
+  stream?: string;
+  /** The aggregate the operation is about (content id; the user id for register once known). */
+  aggregateId?: string;
+  /** Whether the operation was meant to be refused (invalid input). */
+  expectRefusal: boolean;
+  outcome: Outcome;
+  /** How many times it was sent (1 = no retry). */
+  attempts: number;
+  /** `CODE` or `CODE/REASON` of a refusal, for `failed`. */
+  errorCode?: string;
+  /** The last transport error or retryable status seen, if any. */
+  transportError?: string;
+  /** The mutation's payload, for `acknowledged`. */
+  result?: Record<string, unknown>;
+  /** Extra facts for the checks (the unique title an update wrote, ...). */
+  detail: Record<string, string>;
+  startedAt: number;
+  finishedAt?: number;
+}
+
+export interface SendOptions {
+  /** Attempts in all, the first one included (default 10). */
+  maxAttempts?: number;
+  /** First retry delay; doubled each time up to 2 s (default 100 ms). */
+  backoffMs?: number;
+}
+
+/** Round-robin over the API processes; a retry goes to the next one. */
+export class ApiPool {
+  private next = 0;
+  constructor(readonly urls: readonly string[]) {
+    if (urls.length === 0) throw new Error('ApiPool needs at least one API URL');
+  }
+  pick(): string {
+    const url = this.urls[this.next % this.urls.length] ?? this.urls[0];
+    this.next += 1;
+    if (url === undefined) throw new Error('no API URL');
+    return url;
+  }
+}
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+
+/**
+ * Sends one operation until it is answered (or the attempts run out), filling in `record`.
+ * `field` is the mutation's field in `data`.
+ */
+export async function send(
+  pool: ApiPool,
+  record: OperationRecord,
+  request: { query: string; variables: Record<string, unknown>; token?: string; field: string },
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const maxAttempts = options.maxAttempts ?? 10;
+  let delay = options.backoffMs ?? 100;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    record.attempts = attempt;
+    let reply: GraphQLReply;
+    try {
+      reply = await postGraphQL(pool.pick(), request.query, request.variables, request.token);
+    } catch (error) {
+      record.transportError = transportErrorOf(error);
+      await sleep(delay);
+      delay = Math.min(2_000, delay * 2);
+      continue;
+    }
+    if (RETRYABLE_STATUS.has(reply.status)) {
+      record.transportError = `HTTP ${reply.status}`;
+      await sleep(delay);
+      delay = Math.min(2_000, delay * 2);
+      continue;
+    }
+    record.finishedAt = Date.now();
+    const payload = reply.data?.[request.field];
+    if (reply.status === 200 && !reply.errors?.length && payload && typeof payload === 'object') {
+      record.outcome = 'acknowledged';
+      record.result = payload as Record<string, unknown>;
+    } else {
+      record.outcome = 'failed';
+      record.errorCode = errorCodeOf(reply);
+    }
+    return record;
+  }
+  record.finishedAt = Date.now();
+  record.outcome = 'unknown';
+  return record;
+}
+
+function errorCodeOf(reply: GraphQLReply): string {
+  const first = reply.errors?.[0];
+  if (!first) return `HTTP_${reply.status}_NO_DATA`;
+  return [first.extensions?.code ?? 'UNKNOWN', first.extensions?.reason].filter(Boolean).join('/');
+}
+
+function transportErrorOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const code = cause && 'code' in cause ? String(cause.code) : undefined;
+  return [error.name, code ?? cause?.message ?? error.message].filter(Boolean).join(': ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scenario's world: an admin with a brand whose content is approved on submission.
+
+export const PASSWORD = 'fault suite password 1234';
+
+const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { id } }`;
+const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { accessToken user { id role } } }`;
+const CREATE_BRAND = `mutation ($input: CreateBrandInput!, $key: String) { createBrand(input: $input, idempotencyKey: $key) { id } }`;
+const CREATE_CONTENT = `mutation ($input: CreateContentInput!, $key: String) {
+  createContent(input: $input, idempotencyKey: $key) { id version status } }`;
+const UPDATE_CONTENT = `mutation ($id: ID!, $input: UpdateContentInput!, $key: String) {
+  updateContent(id: $id, input: $input, idempotencyKey: $key) { id version status } }`;
+const SUBMIT = `mutation ($id: ID!, $key: String) { submitContent(id: $id, idempotencyKey: $key) { id version status } }`;
+const PUBLISH = `mutation ($id: ID!, $key: String) { publishContent(id: $id, idempotencyKey: $key) { id version status } }`;
+
+export const CONTENT_UPDATE_MUTATION = UPDATE_CONTENT;
+
+export interface SignedIn {
+  userId: string;
+  email: string;
+  accessToken: string;
+  actor: Actor;
+}
+
+export interface LoadWorld {
+  pool: ApiPool;
+  admin: SignedIn;
+  brandId: string;
+}
+
+/** Fails the test with the reply when a set-up call does not succeed. */
+function must(reply: GraphQLReply, field: string): Record<string, unknown> {
+  const value = reply.data?.[field];
+  if (reply.errors?.length || !value || typeof value !== 'object') {
+    throw new Error(`${field} failed: ${JSON.stringify(reply)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Registers and signs in a user; with `role`, an operator grants it first (`chronicle users set-role`). */
+export async function signUp(
+  apiUrl: string,
+  options: { databaseUrl: string; role?: 'admin' | 'creator' | 'moderator'; name?: string },
+): Promise<SignedIn> {
+  const email = `fault-${randomUUID()}@example.org`;
+  const registered = must(
+    await postGraphQL(apiUrl, REGISTER, {
+      input: { email, password: PASSWORD, displayName: options.name ?? 'Fault Suite' },
+    }),
+    'register',
+  );
+  if (options.role) {
+    const result = await runCli(['users', 'set-role', email, options.role], {
+      DATABASE_URL: options.databaseUrl,
+      LOG_LEVEL: 'warn',
+    });
+    if (result.code !== 0) throw new Error(`set-role failed (${result.code}): ${result.stderr}`);
+  }
+  const login = must(await postGraphQL(apiUrl, LOGIN, { input: { email, password: PASSWORD } }), 'login');
+  const user = login.user as { id: string; role: 'admin' | 'user' };
+  const userId = String(registered.id);
+  return {
+    userId,
+    email,
+    accessToken: String(login.accessToken),
+    actor: { kind: 'user', userId, role: user.role },
+  };
+}
+
+/** A brand with no approval steps (content is approved on submission) and no channels. */
+export async function createBrand(apiUrl: string, admin: SignedIn): Promise<string> {
+  const brand = must(
+    await postGraphQL(
+      apiUrl,
+      CREATE_BRAND,
+      {
+        input: {
+          name: `Fault brand ${admin.userId.slice(0, 8)}`,
+          identity: { toneOfVoice: 'Plain and calm', guardrails: [], colours: [] },
+          country: 'GB',
+          language: 'en-GB',
+          allowedContentTypes: ['article'],
+          workflow: [],
+          channels: [],
+        },
+        key: randomUUID(),
+      },
+      admin.accessToken,
+    ),
+    'createBrand',
+  );
+  return String(brand.id);
+}
+
+/** The admin, signed in, and their brand: what every scripted client writes with. */
+export async function prepareWorld(apiUrls: readonly string[], databaseUrl: string): Promise<LoadWorld> {
+  const pool = new ApiPool(apiUrls);
+  const admin = await signUp(pool.pick(), { databaseUrl, role: 'admin', name: 'Fault Admin' });
+  const brandId = await createBrand(pool.pick(), admin);
+  return { pool, admin, brandId };
+}
+
+const ANONYMOUS: Actor = { kind: 'anonymous' };
+const contentStream = (contentId: string) => `content-${contentId}`;
+
+function newRecord(
+  kind: OperationKind,
+  actor: Actor,
+  operation: string,
+  extra: Partial<OperationRecord> = {},
+): OperationRecord {
+  const idempotencyKey = randomUUID();
+  return {
+    id: idempotencyKey,
+    kind,
+    idempotencyKey,
+    commandId: commandIdFor({ actor, correlationId: idempotencyKey }, operation, idempotencyKey),
+    expectRefusal: false,
+    outcome: 'unknown',
+    attempts: 0,
+    detail: {},
+    startedAt: Date.now(),
+    ...extra,
+  };
+}
+
+/** Sign-up of a new user (identity write side, users read model). */
+export function registerOperation(world: LoadWorld, options: SendOptions = {}): Promise<OperationRecord> {
+  const email = `load-${randomUUID()}@example.org`;
+  const record = newRecord('register', ANONYMOUS, 'register', { detail: { email } });
+  return send(
+    world.pool,
+    record,
+    {
+      query: REGISTER,
+      variables: {
+        input: { email, password: PASSWORD, displayName: 'Load User', idempotencyKey: record.idempotencyKey },
+      },
+      field: 'register',
+    },
+    options,
+  ).then((done) => {
+    const id = done.result?.id;
+    if (typeof id === 'string') {
+      done.aggregateId = id;
+      done.stream = `user-${id}`;
+    }
+    return done;
+  });
+}
+
+/** A new article in the brand; `invalid` sends an empty title, which the decider refuses. */
+export function createContentOperation(
+  world: LoadWorld,
+  options: SendOptions & { invalid?: boolean } = {},
+): Promise<OperationRecord> {
+  const record = newRecord('createContent', world.admin.actor, 'createContent', {
+    expectRefusal: options.invalid === true,
+  });
+  // The content id is the command id (see services/content createContent).
+  record.aggregateId = record.commandId;
+  record.stream = contentStream(record.commandId);
+  const title = options.invalid ? '   ' : `Article ${record.id.slice(0, 8)}`;
+  record.detail.title = title;
+  return send(
+    world.pool,
+    record,
+    {
+      query: CREATE_CONTENT,
+      variables: {
+        input: {
+          brandId: world.brandId,
+          type: 'article',
+          title,
+          fields: [{ key: 'body', value: `Body of ${record.id}` }],
+        },
+        key: record.idempotencyKey,
+      },
+      token: world.admin.accessToken,
+      field: 'createContent',
+    },
+    options,
+  );
+}
+
+/** A new version of the content with a title no other operation writes. */
+export function updateContentOperation(
+  world: LoadWorld,
+  contentId: string,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('updateContent', world.admin.actor, `updateContent:${contentId}`, {
+    aggregateId: contentId,
+    stream: contentStream(contentId),
+  });
+  const title = `Revised ${record.id}`;
+  record.detail.title = title;
+  return send(
+    world.pool,
+    record,
+    {
+      query: UPDATE_CONTENT,
+      variables: { id: contentId, input: { title }, key: record.idempotencyKey },
+      token: world.admin.accessToken,
+      field: 'updateContent',
+    },
+    options,
+  );
+}
+
+/** Submission: with the brand's empty workflow, approved at once. */
+export function submitContentOperation(
+  world: LoadWorld,
+  contentId: string,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('submitContent', world.admin.actor, `submitContent:${contentId}`, {
+    aggregateId: contentId,
+    stream: contentStream(contentId),
+  });
+  return send(
+    world.pool,
+    record,
+    {
+      query: SUBMIT,
+      variables: { id: contentId, key: record.idempotencyKey },
+      token: world.admin.accessToken,
+      field: 'submitContent',
+    },
+    options,
+  );
+}
+
+/** A publish request: the worker's process manager starts the publishing saga from its event. */
+export function publishContentOperation(
+  world: LoadWorld,
+  contentId: string,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('publishContent', world.admin.actor, `publishContent:${contentId}`, {
+    aggregateId: contentId,
+    stream: contentStream(contentId),
+  });
+  // The publication id is the command id (see services/content publishContent).
+  record.detail.publicationId = record.commandId;
+  return send(
+    world.pool,
+    record,
+    {
+      query: PUBLISH,
+      variables: { id: contentId, key: record.idempotencyKey },
+      token: world.admin.accessToken,
+      field: 'publishContent',
+    },
+    options,
+  );
+}
+
+export interface LoadOptions extends SendOptions {
+  /** Scripted clients running side by side (default 4). */
+  clients?: number;
+  /** Every n-th story of a client also submits and publishes its article (default 2). */
+  publishEvery?: number;
+  /** Every n-th story of a client also sends an invalid article (default 5). */
+  invalidEvery?: number;
+  /** A story's operations are spaced by this much (default 0). */
+  pauseMs?: number;
+}
+
+export interface LoadRun {
+  /** Every operation sent so far, finished or not. */
+  readonly operations: OperationRecord[];
+  /** How many stories (register → create → update [→ submit → publish]) were completed. */
+  readonly stories: number;
+  /** Lets every client finish its current operation, then resolves with all records. */
+  stop(): Promise<OperationRecord[]>;
+}
+
+/**
+ * Runs `clients` scripted clients until `stop()`: each repeats a story of sign-up, a new article,
+ * a new version of it, and (every `publishEvery` stories) its submission and publication, which
+ * starts a saga. An operation that ends `unknown` or `failed` ends its story early.
+ */
+export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun {
+  const operations: OperationRecord[] = [];
+  const clients = options.clients ?? 4;
+  const publishEvery = options.publishEvery ?? 2;
+  const invalidEvery = options.invalidEvery ?? 5;
+  let stopping = false;
+  let stories = 0;
+  const track = (pending: Promise<OperationRecord>) =>
+    pending.then((record) => {
+      operations.push(record);
+      return record;
+    });
+  const pause = () => (options.pauseMs ? sleep(options.pauseMs) : Promise.resolve());
+
+  async function story(storyNumber: number) {
+    await track(registerOperation(world, options));
+    if (storyNumber % invalidEvery === invalidEvery - 1) {
+      await track(createContentOperation(world, { ...options, invalid: true }));
+    }
+    await pause();
+    const created = await track(createContentOperation(world, options));
+    if (created.outcome !== 'acknowledged' || !created.aggregateId) return;
+    const contentId = created.aggregateId;
+    await pause();
+    const updated = await track(updateContentOperation(world, contentId, options));
+    if (updated.outcome !== 'acknowledged') return;
+    if (storyNumber % publishEvery === publishEvery - 1) {
+      await pause();
+      const submitted = await track(submitContentOperation(world, contentId, options));
+      if (submitted.outcome !== 'acknowledged') return;
+      await pause();
+      await track(publishContentOperation(world, contentId, options));
+    }
+    stories += 1;
+  }
+
+  async function client() {
+    for (let storyNumber = 0; !stopping; storyNumber++) await story(storyNumber);
+  }
+
+  const running = Promise.all(Array.from({ length: clients }, client));
+  return {
+    operations,
+    get stories() {
+      return stories;
+    },
+    async stop() {
+      stopping = true;
+      await running;
+      return operations;
+    },
+  };
+}
+
+export interface LoadFigures {
+  total: number;
+  acknowledged: number;
+  failed: number;
+  unknown: number;
+  /** Acknowledged after at least one retry. */
+  retried: number;
+  byKind: Record<string, { acknowledged: number; failed: number; unknown: number }>;
+  failureCodes: Record<string, number>;
+}
+
+/** The numbers a report quotes. */
+export function loadFigures(operations: readonly OperationRecord[]): LoadFigures {
+  const figures: LoadFigures = {
+    total: operations.length,
+    acknowledged: 0,
+    failed: 0,
+    unknown: 0,
+    retried: 0,
+    byKind: {},
+    failureCodes: {},
+  };
+  for (const op of operations) {
+    figures[op.outcome] += 1;
+    if (op.outcome === 'acknowledged' && op.attempts > 1) figures.retried += 1;
+    const kind = figures.byKind[op.kind] ?? { acknowledged: 0, failed: 0, unknown: 0 };
+    figures.byKind[op.kind] = kind;
+    kind[op.outcome] += 1;
+    if (op.errorCode) figures.failureCodes[op.errorCode] = (figures.failureCodes[op.errorCode] ?? 0) + 1;
+  }
+  return figures;
+}
