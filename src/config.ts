@@ -57,6 +57,19 @@ const schema = z.object({
   API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   /** Sign-in attempts per minute per IP address. */
   API_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (rate limits, logs): a
+   * number of hops, or a comma-separated list of proxy addresses/CIDRs. Unset: the socket's address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'must be a hop count or a list of addresses/CIDRs',
+    )
+    .transform((value) => (/^\d+$/.test(value) ? Number(value) : value.split(',').map((part) => part.trim())))
+    .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   /** Where the local object storage keeps media (originals and renditions); `<DATA_DIR>/media` when unset. */
   MEDIA_DIR: z.string().min(1).optional(),

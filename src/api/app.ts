@@ -61,6 +61,8 @@ export interface AppDeps {
   limits?: ApiLimitsOverrides;
   /** Rate-limit counters live here when set, shared by every API process; else in memory. */
   redisUrl?: string;
+  /** Proxies whose X-Forwarded-For gives the client's address (hop count or addresses/CIDRs). */
+  trustProxy?: number | string[];
   /** Overrides of the WebSocket subscriptions' limits (re-check interval, slow consumers); tests make them small. */
   subscriptionLimits?: Partial<SubscriptionLimits>;
 }
@@ -74,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance,
     genReqId: requestIdFor,
     bodyLimit: limits.bodyLimitBytes,
+    // Unset, `request.ip` is the socket's: behind a proxy every anonymous caller would share one budget.
+    ...(deps.trustProxy !== undefined ? { trustProxy: trustedProxies(deps.trustProxy) } : {}),
     // Let in-flight requests finish on close(), but do not wait on idle keep-alive sockets.
     forceCloseConnections: 'idle',
     // Slow clients (headers or body trickled byte by byte) are cut off with 408, not served forever:
@@ -196,4 +200,9 @@ function mergeResolvers(all: IResolvers[]): IResolvers {
     for (const [type, fields] of Object.entries(resolvers)) merged[type] = { ...merged[type], ...fields };
   }
   return merged as IResolvers;
+}
+
+/** Fastify trusts a hop count at run time but its types take only addresses or a function. */
+function trustedProxies(trust: number | string[]): string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

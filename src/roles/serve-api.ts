@@ -49,6 +49,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       logins: { max: config.API_LOGIN_RATE_LIMIT, windowMs: 60_000 },
     },
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    ...(config.TRUST_PROXY !== undefined ? { trustProxy: config.TRUST_PROXY } : {}),
     metrics,
     services: apiServices(runtime, {
       log: apiLog,

@@ -12,7 +12,7 @@ export interface HttpAnswer {
 export async function postGraphQL(
   app: FastifyInstance,
   payload: { query: string; variables?: Record<string, unknown> } | string,
-  options: { ip?: string; token?: string } = {},
+  options: { ip?: string; token?: string; forwardedFor?: string } = {},
 ): Promise<HttpAnswer> {
   const response = await app.inject({
     method: 'POST',
@@ -21,6 +21,7 @@ export async function postGraphQL(
     headers: {
       'content-type': 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
     },
     payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
   });

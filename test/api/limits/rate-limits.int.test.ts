@@ -149,4 +149,58 @@ describe('rate limits', () => {
       expectRateLimited(await postGraphQL(one.app, VERSION, { ip }), 'TOO_MANY_REQUESTS');
     });
   });
+
+  describe('behind a trusted proxy (TRUST_PROXY)', () => {
+    const PROXY = '192.0.2.10';
+    let api: IdentityApp;
+    beforeAll(async () => {
+      api = await startIdentityApp({ limits: { requests: { max: REQUESTS } }, trustProxy: [PROXY] });
+    });
+    afterAll(async () => {
+      await api?.close();
+    });
+
+    it('counts anonymous callers by the address the proxy forwards, not the proxy’s', async () => {
+      const client = someIp();
+      for (let i = 0; i < REQUESTS; i++) {
+        expect((await postGraphQL(api.app, VERSION, { ip: PROXY, forwardedFor: client })).status).toBe(200);
+      }
+      expectRateLimited(
+        await postGraphQL(api.app, VERSION, { ip: PROXY, forwardedFor: client }),
+        'TOO_MANY_REQUESTS',
+      );
+      // Another client behind the same proxy has a budget of its own.
+      expect((await postGraphQL(api.app, VERSION, { ip: PROXY, forwardedFor: someIp() })).status).toBe(200);
+    });
+
+    it('with a hop count, believes the nearest forwarded address whoever sends it', async () => {
+      const oneHop = await startIdentityApp({ limits: { requests: { max: REQUESTS } }, trustProxy: 1 });
+      try {
+        const client = someIp();
+        for (let i = 0; i < REQUESTS; i++) {
+          const answer = await postGraphQL(oneHop.app, VERSION, { ip: someIp(), forwardedFor: client });
+          expect(answer.status).toBe(200);
+        }
+        expectRateLimited(
+          await postGraphQL(oneHop.app, VERSION, { ip: someIp(), forwardedFor: client }),
+          'TOO_MANY_REQUESTS',
+        );
+      } finally {
+        await oneHop.close();
+      }
+    });
+
+    it('ignores X-Forwarded-For from an address it does not trust', async () => {
+      const direct = someIp();
+      for (let i = 0; i < REQUESTS; i++) {
+        expect((await postGraphQL(api.app, VERSION, { ip: direct, forwardedFor: someIp() })).status).toBe(
+          200,
+        );
+      }
+      expectRateLimited(
+        await postGraphQL(api.app, VERSION, { ip: direct, forwardedFor: someIp() }),
+        'TOO_MANY_REQUESTS',
+      );
+    });
+  });
 });

@@ -38,6 +38,8 @@ export interface IdentityAppOptions {
   metrics?: Registry;
   /** API limits (depth, complexity, body size, rate limits); tests that provoke one make it tiny. */
   limits?: ApiLimitsOverrides;
+  /** Fastify's trustProxy (`TRUST_PROXY`), for tests of the client's address behind a proxy. */
+  trustProxy?: number | string[];
   /** Rate-limit counters in this Redis, as `chronicle api` does with REDIS_URL. */
   redisUrl?: string;
   /** Join this database instead of a fresh one: a second API process on the same data. */
@@ -77,6 +79,7 @@ export async function startIdentityApp(options: IdentityAppOptions = {}): Promis
     // Every test request comes from 127.0.0.1: only tests about rate limits get the real budgets.
     limits: { requests: { max: 100_000 }, logins: { max: 10_000 }, ...options.limits },
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.subscriptionLimits ? { subscriptionLimits: options.subscriptionLimits } : {}),
     services: apiServices(runtime, {
       log,
