@@ -86,7 +86,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: limits.requestTimeoutMs,
     http: {
       headersTimeout: limits.headersTimeoutMs,
-      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 4, limits.requestTimeoutMs / 4),
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1_000, limits.headersTimeoutMs / 4, limits.requestTimeoutMs / 4),
+      ),
     },
   });
   closeConnectionsOnShutdown(app);

@@ -93,7 +93,9 @@ export function bracketNesting(source: string, limit: number): number {
       while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i++;
     } else if (char === '"') {
       if (source.startsWith('"""', i)) {
-        const end = source.indexOf('"""', i + 3);
+        // A block string ends at the first """ that is not escaped as \""".
+        let end = source.indexOf('"""', i + 3);
+        while (end !== -1 && source[end - 1] === '\\') end = source.indexOf('"""', end + 3);
         i = end === -1 ? source.length : end + 2;
       } else {
         for (i++; i < source.length && source[i] !== '"' && source[i] !== '\n'; i++) {

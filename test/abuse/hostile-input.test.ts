@@ -137,6 +137,13 @@ describe('oversized, deep and amplified requests', () => {
     expect(nestedLiteral.status).toBe(400);
     expectTypedRefusal(nestedLiteral, ['VALIDATION']);
     expect(nestedLiteral.body.errors?.[0]?.extensions?.reason).toBe('DOCUMENT_TOO_NESTED');
+    // An escaped """ inside a block string does not end it, so it cannot hide the nesting after it.
+    const hidden = await post(
+      { query: `mutation { createApiKey(name: """x\\"""y""", scopes: ${deepList}) { key } }` },
+      { authorization: `Bearer ${admin.accessToken}` },
+    );
+    expect(hidden.status).toBe(400);
+    expect(hidden.body.errors?.[0]?.extensions?.reason).toBe('DOCUMENT_TOO_NESTED');
     // Deep variables are JSON, not GraphQL source: refused by the input's type, not by a stack overflow.
     const deepVariables = await post(
       `{"query":${JSON.stringify(createKey)},"variables":{"scopes":${'['.repeat(40_000)}${']'.repeat(40_000)}}}`,
@@ -196,13 +203,15 @@ describe('oversized, deep and amplified requests', () => {
     }
     expect(codes[0]).toEqual(['QUERY_TOO_COMPLEX']);
     expect(codes[1]).toEqual(['QUERY_TOO_COMPLEX']);
-    // Aliased logins are each counted against the sign-in budget, so a batch of guesses is no shortcut.
+    // 200 aliased password guesses in one request: typed refusals, never a 5xx (that each alias
+    // counts against the sign-in budget is tested in test/api/limits/rate-limits.int.test.ts).
     const guesses = aliases(
       200,
       `login(input: { email: "${admin.email}", password: "wrong guess 123" }) { accessToken }`,
     ).replace(/^\{/, 'mutation {');
     const response = await post({ query: guesses });
     expect(response.status).toBeLessThan(500);
+    expect(response.body.errors?.length).toBeGreaterThan(0);
     for (const error of response.body.errors ?? []) expect(error.extensions?.code).not.toBe('INTERNAL');
     await expectHealthy();
   });

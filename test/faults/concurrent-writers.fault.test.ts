@@ -14,6 +14,7 @@ import {
   postGraphQL,
   prepareWorld,
 } from './support/load.ts';
+import { settleAll } from './support/restartable-infra.ts';
 import { type RunningSystem, startSystem } from './support/system.ts';
 
 const WRITERS = 50;
@@ -61,8 +62,7 @@ describe('50 concurrent writers on one aggregate', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await inspector?.close();
-    await system?.stop();
+    await settleAll([() => inspector?.close(), () => system?.stop()]);
   });
 
   async function write(writer: Writer, start: Promise<void>): Promise<Writer> {

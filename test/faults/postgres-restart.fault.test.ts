@@ -16,6 +16,7 @@ import {
   type ReadinessWatch,
   type RestartablePostgres,
   type RestartableTemporal,
+  settleAll,
   startRestartablePostgres,
   startRestartableTemporal,
   watchReadiness,
@@ -40,11 +41,14 @@ let inspector: Runtime | undefined;
 let databaseUrl = '';
 
 afterAll(async () => {
-  await load?.stop();
-  await readiness?.stop();
-  await inspector?.close();
-  await system?.stop();
-  await Promise.allSettled([postgres?.dispose(), temporal?.dispose()]);
+  // Each step runs whatever the one before did: a failing step must not leave servers behind.
+  await settleAll([
+    () => load?.stop(),
+    () => readiness?.stop(),
+    () => inspector?.close(),
+    () => system?.stop(),
+    () => Promise.allSettled([postgres?.dispose(), temporal?.dispose()]),
+  ]);
 });
 
 describe('PostgreSQL restart under load', () => {
@@ -54,7 +58,7 @@ describe('PostgreSQL restart under load', () => {
     [postgres, temporal] = await Promise.all([startRestartablePostgres(), startRestartableTemporal()]);
     databaseUrl = await postgres.migratedDatabase('fault_pg');
     system = await startSystem({ databaseUrl, temporalAddress: temporal.address });
-  });
+  }, 120_000);
 
   it('answers 503 while it is down, recovers, and loses or repeats nothing', async () => {
     if (!system || !postgres || !temporal) throw new Error('not started');

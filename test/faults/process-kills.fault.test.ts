@@ -13,7 +13,11 @@ import {
   unfinishedSagas,
 } from './support/consistency.ts';
 import { type LoadRun, loadFigures, prepareWorld, startLoad } from './support/load.ts';
-import { type RestartableTemporal, startRestartableTemporal } from './support/restartable-infra.ts';
+import {
+  type RestartableTemporal,
+  settleAll,
+  startRestartableTemporal,
+} from './support/restartable-infra.ts';
 import { faultSeed, type Role, type RunningSystem, seededRandom, startSystem } from './support/system.ts';
 
 /**
@@ -44,10 +48,12 @@ describe('SIGKILL of the projector, the worker and an API process under load', (
   }, 90_000);
 
   afterAll(async () => {
-    await load?.stop().catch(() => undefined);
-    await inspector?.close();
-    await system?.stop();
-    await temporal?.dispose();
+    await settleAll([
+      () => load?.stop().catch(() => undefined),
+      () => inspector?.close(),
+      () => system?.stop(),
+      () => temporal?.dispose(),
+    ]);
   });
 
   it('loses nothing acknowledged, applies nothing twice, and rebuilds to the same read models', async () => {

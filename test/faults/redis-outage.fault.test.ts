@@ -19,7 +19,12 @@ import {
   type SignedIn,
   startLoad,
 } from './support/load.ts';
-import { outputTails, type RestartableRedis, startRestartableRedis } from './support/restartable-infra.ts';
+import {
+  outputTails,
+  type RestartableRedis,
+  settleAll,
+  startRestartableRedis,
+} from './support/restartable-infra.ts';
 import { type RunningSystem, startSystem } from './support/system.ts';
 
 /**
@@ -48,11 +53,14 @@ let databaseUrl = '';
 const clients: TestClient[] = [];
 
 afterAll(async () => {
-  await Promise.allSettled(clients.map((client) => client.dispose()));
-  await load?.stop();
-  await inspector?.close();
-  await system?.stop();
-  await redis?.dispose();
+  // Each step runs whatever the one before did: a failing step must not leave servers behind.
+  await settleAll([
+    () => Promise.allSettled(clients.map((client) => client.dispose())),
+    () => load?.stop(),
+    () => inspector?.close(),
+    () => system?.stop(),
+    () => redis?.dispose(),
+  ]);
 });
 
 async function rename(apiUrl: string, user: SignedIn, displayName: string): Promise<UserView> {
@@ -77,7 +85,7 @@ describe.skipIf(!findRedisServer())('Redis outage', () => {
       // No sagas here, so no worker: subscriptions are fed by the projector through the bus.
       roles: ['api', 'projector'],
     });
-  });
+  }, 120_000);
 
   it('degrades to in-process delivery on each API process, and delivers across processes again after', async () => {
     if (!system || !redis) throw new Error('not started');

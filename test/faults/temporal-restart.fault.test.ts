@@ -16,6 +16,7 @@ import {
   outputTails,
   type ReadinessWatch,
   type RestartableTemporal,
+  settleAll,
   startRestartableTemporal,
   watchReadiness,
 } from './support/restartable-infra.ts';
@@ -37,11 +38,14 @@ let inspector: Runtime | undefined;
 let databaseUrl = '';
 
 afterAll(async () => {
-  await load?.stop();
-  await readiness?.stop();
-  await inspector?.close();
-  await system?.stop();
-  await temporal?.dispose();
+  // Each step runs whatever the one before did: a failing step must not leave servers behind.
+  await settleAll([
+    () => load?.stop(),
+    () => readiness?.stop(),
+    () => inspector?.close(),
+    () => system?.stop(),
+    () => temporal?.dispose(),
+  ]);
 });
 
 const publishes = (operations: readonly OperationRecord[], from = 0, to = Number.POSITIVE_INFINITY) =>
@@ -71,7 +75,7 @@ describe('Temporal restart mid-saga', () => {
       freshDatabase('fault_temporal'),
     ]);
     system = await startSystem({ databaseUrl, temporalAddress: temporal.address });
-  });
+  }, 120_000);
 
   it('completes the sagas started before and during the outage once Temporal is back', async () => {
     if (!system || !temporal) throw new Error('not started');
@@ -90,11 +94,15 @@ describe('Temporal restart mid-saga', () => {
       interval: 100,
     });
 
-    const stoppedAt = Date.now();
-    await temporal.stop();
     inspector = await openInspector(databaseUrl);
     const runtime = inspector;
-    // Sagas caught mid-flight: publish requested, content not yet published when Temporal went.
+    // Stop Temporal while a saga is in flight: a publish acknowledged, its content not yet published.
+    await vi.waitFor(
+      async () => expect(await unpublished(runtime, publishes(load?.operations ?? []))).toBeGreaterThan(0),
+      { timeout: 20_000, interval: 20 },
+    );
+    const stoppedAt = Date.now();
+    await temporal.stop();
     const midFlight = await unpublished(runtime, publishes(load.operations, 0, stoppedAt));
     expect(midFlight).toBeGreaterThan(0);
     await vi.waitFor(() => expect(readiness?.firstAfter(stoppedAt, 503)).toBeDefined(), {

@@ -5,7 +5,7 @@ import { validation } from '../../domain/shared/domain-error.ts';
  * Refuses text holding the NUL character (U+0000) anywhere in a request: in a variable (at any
  * depth) or in a string literal of the document. PostgreSQL cannot store it in `text` or `jsonb`
  * and fails the statement, so without this check a NUL in any input surfaced as INTERNAL. No
- * legitimate text contains it. VALIDATION `INVALID_INPUT`, with the path of the first offender.
+ * legitimate text contains it. VALIDATION `INVALID_INPUT`, with the path of an offender.
  */
 export function assertNoNulCharacters(
   document: DocumentNode,
@@ -27,7 +27,7 @@ const refusal = (path: string[]) =>
     issues: [{ path, message: 'text may not contain the NUL character' }],
   });
 
-/** The path to the first string holding U+0000 (keys too), walked without recursion. */
+/** The path to a string holding U+0000 (keys too), if any; walked without recursion. */
 function firstNulPath(root: unknown): string[] | undefined {
   const pending: { value: unknown; path: string[] }[] = [{ value: root, path: [] }];
   for (let next = pending.pop(); next; next = pending.pop()) {

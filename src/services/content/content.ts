@@ -50,16 +50,10 @@ export async function createContent(deps: PublishingDeps, context: RequestContex
 
 export async function updateContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
   const { id, input, idempotencyKey } = updateContentInput.parse(raw);
-  const { access, content } = await contentContext(deps, context, id);
-  if (input.expectedVersion != null && content.version !== input.expectedVersion) {
-    throw conflict(
-      'VERSION_MISMATCH',
-      `The content is at version ${content.version}, not ${input.expectedVersion}`,
-      {
-        currentVersion: content.version,
-      },
-    );
-  }
+  const { access } = await contentContext(deps, context, id);
+  // expectedVersion is checked by the decider, on the state the edit is appended to: a check here
+  // would pass two writers who read the same version, and would refuse a retried edit (same
+  // idempotency key) that already landed instead of replaying it.
   await issue(deps, context, id, commandIdFor(context, `updateContent:${id}`, idempotencyKey ?? undefined), {
     type: 'UpdateContent',
     ...(input.title != null ? { title: input.title } : {}),

@@ -30,7 +30,7 @@ export async function performAction(
   const { timeoutMs, signal, log } = options;
   const call = <T>(fn: () => Promise<T>) =>
     abandonedOnAbort(
-      client.withDeadline(Date.now() + timeoutMs, () => client.withAbortSignal(signal, fn)),
+      () => client.withDeadline(Date.now() + timeoutMs, () => client.withAbortSignal(signal, fn)),
       signal,
     );
   switch (action.kind) {
@@ -73,8 +73,9 @@ export async function performAction(
  * being dialled waits out its deadline first; a stop must not wait for that, so the call is left
  * behind (it is idempotent: the next run repeats it).
  */
-function abandonedOnAbort<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+function abandonedOnAbort<T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
+  const call = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -92,6 +92,24 @@ describe('content through GraphQL', () => {
     expect(errorCodes(stale)).toEqual(['CONFLICT/VERSION_MISMATCH']);
   });
 
+  it('replays a retried edit with its idempotency key and expectedVersion instead of refusing it', async () => {
+    const draft = await createArticle(api, team);
+    const edit = {
+      id: draft.id,
+      input: { title: 'Retried', expectedVersion: 1 },
+      idempotencyKey: 'retried-edit-1',
+    };
+    const retryable = `mutation ($id: ID!, $input: UpdateContentInput!, $idempotencyKey: String) {
+      updateContent(id: $id, input: $input, idempotencyKey: $idempotencyKey) { version } }`;
+    const first = await api.gql(retryable, edit, team.editor.accessToken);
+    expect(first.errors).toBeUndefined();
+    const again = await api.gql(retryable, edit, team.editor.accessToken);
+    expect(again.errors).toBeUndefined();
+    expect(fieldOf<{ version: number }>(again, 'updateContent').version).toBe(2);
+    const events = await api.runtime.store.readStream(`content-${draft.id}`);
+    expect(events.filter((event) => event.type === 'ContentUpdated')).toHaveLength(1);
+  });
+
   it('walks the approval workflow step by step, each step by its role, never by the author', async () => {
     const draft = await createArticle(api, team);
     const submitted = fieldOf<ContentView>(

@@ -440,11 +440,11 @@ export interface LoadOptions extends SendOptions {
 }
 
 export interface LoadRun {
-  /** Every operation sent so far, finished or not. */
+  /** Every operation finished so far (acknowledged, failed or unknown). */
   readonly operations: OperationRecord[];
   /** How many stories (register → create → update [→ submit → publish]) were completed. */
   readonly stories: number;
-  /** Lets every client finish its current operation, then resolves with all records. */
+  /** Lets every client finish its current story (retries included), then resolves with all records. */
   stop(): Promise<OperationRecord[]>;
 }
 

@@ -251,3 +251,19 @@ export function outputTails(outputs: Record<string, () => string | undefined>, c
     .map(([name, output]) => `===== ${name} =====\n${(output() ?? '').slice(-chars)}`)
     .join('\n');
 }
+
+/**
+ * Runs clean-up steps one after another, each whatever the ones before did, then throws the first
+ * failure: a step that fails must not leave a server or child process of a later step running.
+ */
+export async function settleAll(steps: readonly (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
