@@ -53,6 +53,12 @@ export interface MatrixRow {
    * cell give each allowed cell its own prop.
    */
   call(fx: AuthzFixture, cell: Cell): Promise<Call>;
+  /**
+   * `CODE/REASON`s an allowed cell may answer instead of succeeding: refusals the code raises only
+   * after its "who" check (a wrong TOTP code, nothing to retry). Any other domain error in an
+   * allowed cell is broken: it may have been raised before authorisation was reached.
+   */
+  reachedWith?: readonly string[];
   /** `CODE/REASON`s that also mean "refused": the code hides that the thing exists from strangers. */
   concealedAs?: readonly string[];
   /** Mutations that answer per item decide the outcome from the data. */
@@ -107,6 +113,7 @@ export const MATRIX: readonly MatrixRow[] = [
     mutation: 'verifyTotp',
     rule: 'yourself, signed in (a key cannot change how its owner signs in)',
     allowed: HUMANS,
+    reachedWith: ['VALIDATION/INVALID_TOTP_CODE'],
     document: `mutation ($c: String!) { verifyTotp(code: $c) { backupCodes } }`,
     call: async (fx, cell) =>
       vars({ c: cell.expected === 'allow' ? await fx.wrongTotpCode(cell.actor) : '000000' }),
@@ -346,6 +353,8 @@ export const MATRIX: readonly MatrixRow[] = [
     mutation: 'unpublishContent',
     rule: 'brand approvers and admins',
     allowed: BRAND_REVIEWERS,
+    // Published content needs the publishing saga (Temporal), which this app does not run.
+    reachedWith: ['CONFLICT/NOT_PUBLISHED'],
     document: `mutation ($id: ID!) { unpublishContent(id: $id, reason: "matrix") { id } }`,
     call: async (fx) => vars({ id: await fx.shared('approved', () => fx.approved()) }),
   },
@@ -561,6 +570,7 @@ export const MATRIX: readonly MatrixRow[] = [
     mutation: 'retryMentorReply',
     rule: "the conversation's learner",
     allowed: ['user'],
+    reachedWith: ['CONFLICT/NOTHING_TO_RETRY'],
     document: `mutation ($c: ID!) { retryMentorReply(conversationId: $c) { replyId } }`,
     call: async (fx) => vars({ c: await fx.shared('conversation', () => fx.conversation()) }),
   },
