@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { packageVersion } from '../api/package-version.ts';
 import type { Config } from '../config.ts';
 import { createEventStore } from '../eventstore/create-event-store.ts';
 import type { EventStore } from '../eventstore/port.ts';
+import { createPool } from '../infra/pg-pool.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
 import { DEV_DATABASE_URL } from '../roles/embedded-database.ts';
@@ -85,8 +85,7 @@ export async function runAuditExport(args: readonly string[], io: AuditIo): Prom
   }
   const databaseUrl = config.DATABASE_URL ?? DEV_DATABASE_URL;
   const opsLog = log.child({ component: 'audit-export' });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 5_000 });
-  pool.on('error', (error) => opsLog.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const pool = createPool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 5_000 }, opsLog);
   const store = createEventStore(config, databaseUrl, opsLog);
   try {
     const out = resolve(command.out);

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createEventCodec } from '../commands/event-codec.ts';
 import { createEventStore } from '../eventstore/create-event-store.ts';
 import { PostgresEventStore } from '../eventstore/postgres/postgres-event-store.ts';
 import { DEFAULT_LIMITS } from '../eventstore/validation.ts';
 import { migrate } from '../infra/migrate.ts';
+import { createPool } from '../infra/pg-pool.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
 import { InProcessChangeBus } from '../projections/change-bus.ts';
 import { createProjections } from '../projections/registry.ts';
@@ -67,13 +67,10 @@ export async function runAuditReplay(args: readonly string[], io: AuditIo): Prom
   const opsLog = log.child({ component: 'audit-replay' });
   await migrate(databaseUrl, opsLog);
   const embedded = !config.EVENTSTORE_CONNECTION_STRING;
-  const pool = new pg.Pool({
-    connectionString: databaseUrl,
-    max: 4,
-    connectionTimeoutMillis: 5_000,
-    ...REPLAY_SESSION,
-  });
-  pool.on('error', (error) => opsLog.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const pool = createPool(
+    { connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 5_000, ...REPLAY_SESSION },
+    opsLog,
+  );
   const store = embedded
     ? new PostgresEventStore({
         connectionString: databaseUrl,

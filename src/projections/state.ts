@@ -95,10 +95,6 @@ export async function withTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
-  // The pool listens for errors only on idle clients: a connection that dies mid-transaction emits
-  // 'error' on this one, which would crash the process unheard. The failing query reports it.
-  const ignore = () => {};
-  client.on('error', ignore);
   try {
     await client.query('begin');
     const result = await work(client);
@@ -110,6 +106,5 @@ export async function withTransaction<T>(
   } finally {
     // The pool drops a client whose connection died (it is no longer queryable).
     client.release();
-    client.off('error', ignore);
   }
 }

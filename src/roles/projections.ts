@@ -1,7 +1,7 @@
-import pg from 'pg';
 import { createEventCodec } from '../commands/event-codec.ts';
 import type { Config } from '../config.ts';
 import { createEventStore } from '../eventstore/create-event-store.ts';
+import { createPool } from '../infra/pg-pool.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
 import { createChangeBus } from '../projections/change-bus.ts';
@@ -24,8 +24,7 @@ export async function runProjections(
 ): Promise<number> {
   const databaseUrl = config.DATABASE_URL ?? DEV_DATABASE_URL;
   const opsLog = log.child({ component: 'projections' });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000 });
-  pool.on('error', (error) => opsLog.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const pool = createPool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000 }, opsLog);
   const store = createEventStore(config, databaseUrl, opsLog);
   const bus = createChangeBus(config.REDIS_URL, opsLog);
   const projections = createProjections({ codec: createEventCodec(new PostgresPersonalDataKeys(pool)) });

@@ -1,8 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { createEventCodec, type EventCodec } from '../commands/event-codec.ts';
 import type { Config } from '../config.ts';
 import { createEventStore } from '../eventstore/create-event-store.ts';
 import type { EventStore } from '../eventstore/port.ts';
+import { createPool } from '../infra/pg-pool.ts';
 import type { Logger } from '../logger.ts';
 import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
@@ -29,9 +30,7 @@ export interface Runtime {
 }
 
 export async function openRuntime(config: Config, log: Logger, databaseUrl: string): Promise<Runtime> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
-  // An idle client whose server went away emits here; without a listener it would crash the process.
-  pool.on('error', (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const pool = createPool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 }, log);
   const store = createEventStore(config, databaseUrl, log);
   const bus = createChangeBus(config.REDIS_URL, log);
   const replies = createReplyChannel(config.REDIS_URL, log);

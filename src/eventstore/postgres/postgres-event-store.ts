@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '../../infra/pg-pool.ts';
 import type { Logger } from '../../logger.ts';
 import { IdempotencyMismatch, StreamDeleted, StreamNotFound, WrongExpectedVersion } from '../errors.ts';
 import type {
@@ -66,12 +67,7 @@ export class PostgresEventStore implements EventStore {
     this.ownsPool = options.pool === undefined;
     this.pool =
       options.pool ??
-      new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
-    if (this.ownsPool) {
-      this.pool.on('error', (error) =>
-        options.log.warn({ err: error }, 'idle event store connection failed'),
-      );
-    }
+      createPool({ connectionString: options.connectionString, max: options.poolSize ?? 10 }, options.log);
     this.wakeups = new Wakeups(this.pool, options.connectionString, options.log);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;

@@ -32,12 +32,8 @@ export async function acquireLeadership(
   let waitingLogged = false;
   while (!signal.aborted) {
     let client: pg.PoolClient | undefined;
-    // The pool does not listen on a checked-out client: until holdLock does, a connection dying
-    // under it would emit an unheard 'error' and crash the process. The failing query reports it.
-    const ignore = () => {};
     try {
       client = await pool.connect();
-      client.on('error', ignore);
       const { rows } = await client.query<{ locked: boolean }>(
         "select pg_try_advisory_lock(hashtext('chronicle.process-manager'), hashtext($1)) as locked",
         [name],
@@ -49,8 +45,6 @@ export async function acquireLeadership(
     } catch (error) {
       client?.release(true);
       log.warn({ err: error }, 'could not try the process manager lock');
-    } finally {
-      client?.off('error', ignore);
     }
     await pause(retryMs, signal);
   }
@@ -83,8 +77,8 @@ function holdLock(client: pg.PoolClient, name: string, options: LeadershipOption
       if (released) return;
       released = true;
       clearInterval(heartbeat);
-      // The listener stays until the pool has the client back: a connection that dies during the
-      // unlock emits 'error' too, and with no listener that would crash the process.
+      // Listening until the pool has the client back: a connection that dies during the unlock
+      // counts as losing the lock (which ending the session releases anyway).
       try {
         if (lost.signal.aborted) {
           client.release(true);
