@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { prepareProjection } from './generations.ts';
 import type { Projection } from './projection.ts';
 import { rebuildProjection } from './rebuild.ts';
@@ -17,6 +18,8 @@ export class Projector {
     private readonly projections: readonly Projection[],
     private readonly options: RunnerOptions = {},
   ) {
+    // Every projection's loop listens on this one signal: more than Node's default of 10 is expected.
+    setMaxListeners(projections.length + 10, this.controller.signal);
     const names = new Set<string>();
     for (const p of projections) {
       if (names.has(p.name)) throw new Error(`Two projections are named ${p.name}`);
