@@ -12,8 +12,11 @@ export interface WaitOptions {
 /**
  * Read-your-writes: resolves true once every named projection's checkpoint has reached
  * `position`, false when the timeout passes first (callers must say their data may be stale).
- * Woken by change notifications; re-reads the checkpoints on a timer too, so a lost
- * notification only costs latency.
+ * Checks the checkpoints once, then follows change notifications (sent after each committed
+ * batch, so they can be trusted) without asking the database again; the checkpoints are re-read
+ * on a timer too, so a lost notification only costs latency. Re-reading on every notification
+ * would cost each waiting request a query per batch of every projection: under concurrent
+ * mutations that was most of the database's work.
  */
 export async function waitForPosition(
   pool: pg.Pool,
@@ -22,13 +25,20 @@ export async function waitForPosition(
   options: WaitOptions,
 ): Promise<boolean> {
   const deadline = Date.now() + options.timeoutMs;
+  const needed = options.projections;
+  const seen = new Map<string, bigint>();
+  const notified = () => needed?.every((name) => (seen.get(name) ?? -1n) >= position);
   let wake: () => void = () => {};
   const unsubscribe = bus.subscribe((change) => {
-    if (BigInt(change.position) >= position) wake();
+    if (needed !== undefined && !needed.includes(change.projection)) return;
+    const at = BigInt(change.position);
+    if (at > (seen.get(change.projection) ?? -1n)) seen.set(change.projection, at);
+    // Without a list of projections, any notification past the position is worth a look.
+    if (needed === undefined ? at >= position : notified()) wake();
   });
   try {
     for (;;) {
-      if (await reached(pool, position, options.projections)) return true;
+      if (notified() || (await reached(pool, position, needed))) return true;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
       await new Promise<void>((resolve) => {
