@@ -138,9 +138,13 @@ async function main() {
   // Lag: steady appends while the projector runs; time from append to the change notification.
   const projector = new Projector({ store, pool, bus, log }, [contentList], { batchSize: 500 });
   await projector.start();
+  // Positions can be seen before the appender registers them (the append resolves after the
+  // notification went out): both sides remember what they saw, so a late waiter resolves at once.
   const waiting = new Map<bigint, () => void>();
+  let projectedUpTo = -1n;
   bus.subscribe((change) => {
     const reached = BigInt(change.position);
+    if (reached > projectedUpTo) projectedUpTo = reached;
     for (const [position, resolve] of waiting) if (position <= reached) resolve();
   });
   const items = (await pool.query<{ id: string }>('select id from bench_content_list limit 1000')).rows.map(
@@ -148,8 +152,10 @@ async function main() {
   );
   const raw = new AbortController();
   const rawSeen = new Map<bigint, () => void>();
+  const rawDelivered = new Set<bigint>();
   void (async () => {
     for await (const event of store.subscribeToAll({ fromPosition: 'end', signal: raw.signal })) {
+      rawDelivered.add(event.position);
       rawSeen.get(event.position)?.();
     }
   })();
@@ -170,13 +176,18 @@ async function main() {
         const event = { id: randomUUID(), type: 'ContentEdited', data: { title: `t${n}`, body } };
         const result = await store.append(id, [event]);
         rawSeen.set(result.position, resolveRaw);
-        const visible = new Promise<void>((r) => waiting.set(result.position, r));
+        if (rawDelivered.has(result.position)) resolveRaw();
+        const visible = new Promise<void>((r) => {
+          waiting.set(result.position, r);
+          if (projectedUpTo >= result.position) r();
+        });
         await Promise.all([
           rawDone.then(() => delivered.push(performance.now() - started)),
           visible.then(() => projected.push(performance.now() - started)),
         ]);
         waiting.delete(result.position);
         rawSeen.delete(result.position);
+        rawDelivered.delete(result.position);
       })(),
     );
     await new Promise((r) => setTimeout(r, 1000 / LAG_RATE));
