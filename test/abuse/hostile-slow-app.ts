@@ -3,17 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createAiProvider } from '../../src/ai/create-ai-provider.ts';
-import { buildApp } from '../../src/api/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { Projector } from '../../src/projections/projector.ts';
-import { apiServices } from '../../src/roles/api-services.ts';
-import { openRuntime } from '../../src/roles/runtime.ts';
 import { createLocalStorage } from '../../src/storage/local-storage.ts';
-import type { IdentityApp } from '../api/support/identity-app.ts';
-import { TEST_AUTH_SECRET } from '../api/support/identity-app.ts';
-import { freshDatabase } from '../support/database.ts';
+import { type IdentityApp, startIdentityApp } from '../api/support/identity-app.ts';
 
 export interface SlowClientApp extends IdentityApp {
   /** `http://127.0.0.1:<port>`: the app listens on a real socket. */
@@ -31,65 +22,36 @@ export async function startSlowClientApp(timeouts: {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
 }): Promise<SlowClientApp> {
-  const databaseUrl = await freshDatabase('hostile');
   const mediaDir = await mkdtemp(join(tmpdir(), 'chronicle-hostile-media-'));
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const config = loadConfig({ AUTH_SECRET: TEST_AUTH_SECRET, DATA_DIR: '/nonexistent-chronicle-test' });
-  const runtime = await openRuntime(config, log, databaseUrl);
-  const { store, pool, bus, projections } = runtime;
-  const projector = new Projector({ store, pool, bus, log }, projections, { batchSize: 200 });
-  await projector.start();
-  const app = await buildApp({
-    log,
-    version: 'test',
-    readinessChecks: {},
-    graphiql: false,
-    limits: { requests: { max: 100_000 }, logins: { max: 10_000 }, ...timeouts },
-    services: apiServices(runtime, {
-      log,
-      authSecret: new TextEncoder().encode(TEST_AUTH_SECRET),
-      ai: createAiProvider({}),
-      readYourWritesTimeoutMs: 5_000,
-      media: { storage: createLocalStorage(mediaDir) },
-    }),
+  const api = await startIdentityApp({
+    limits: timeouts,
+    media: { storage: createLocalStorage(mediaDir) },
+  }).catch(async (error: unknown) => {
+    await rm(mediaDir, { recursive: true, force: true });
+    throw error;
   });
+  const close = async () => {
+    await api.close();
+    await rm(mediaDir, { recursive: true, force: true });
+  };
   try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
   } catch (error) {
-    await app.close();
-    await projector.stop();
-    await runtime.close();
+    await close();
     throw error;
   }
-  const port = (app.server.address() as AddressInfo).port;
+  const port = (api.app.server.address() as AddressInfo).port;
   return {
-    app,
-    runtime,
-    databaseUrl,
+    ...api,
     port,
     origin: `http://127.0.0.1:${port}`,
-    async gql(query, variables = {}, token) {
-      const response = await app.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        payload: { query, variables },
-      });
-      return response.json();
-    },
     async storedFiles() {
       const entries = await readdir(mediaDir, { recursive: true, withFileTypes: true });
       return entries
         .filter((entry) => entry.isFile())
         .map((entry) => relative(mediaDir, join(entry.parentPath, entry.name)));
     },
-    stopProjector: () => projector.stop(),
-    async close() {
-      await app.close();
-      await projector.stop();
-      await runtime.close();
-      await rm(mediaDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 

@@ -8,10 +8,11 @@ import type { ApiLimitsOverrides } from '../../../src/api/limits/api-limits.ts';
 import type { SubscriptionLimits } from '../../../src/api/subscriptions/subscription-limits.ts';
 import { registerCommandMetrics } from '../../../src/commands/metrics.ts';
 import { loadConfig } from '../../../src/config.ts';
-import { createLogger } from '../../../src/logger.ts';
+import { createLogger, type Logger } from '../../../src/logger.ts';
 import { Projector } from '../../../src/projections/projector.ts';
 import { apiServices } from '../../../src/roles/api-services.ts';
 import { openRuntime, type Runtime } from '../../../src/roles/runtime.ts';
+import type { MediaOptions } from '../../../src/services/media/media-deps.ts';
 import { freshDatabase } from '../../support/database.ts';
 
 export interface GraphQLResponse {
@@ -52,6 +53,10 @@ export interface IdentityAppOptions {
   subscriptionLimits?: Partial<SubscriptionLimits>;
   /** The AI provider behind generateContent and the compliance check (default: the local one). */
   ai?: AiProvider;
+  /** Where the app logs (default: silent, or TEST_LOG_LEVEL); tests that inspect the log pass theirs. */
+  log?: Logger;
+  /** Media storage and limits (default: a temporary directory). */
+  media?: MediaOptions;
 }
 
 export const TEST_AUTH_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -59,7 +64,7 @@ export const TEST_AUTH_SECRET = 'test-secret-that-is-at-least-32-characters-long
 /** The API with its projector on a fresh database: what `chronicle dev` runs, minus Temporal. */
 export async function startIdentityApp(options: IdentityAppOptions = {}): Promise<IdentityApp> {
   const databaseUrl = options.databaseUrl ?? (await freshDatabase('identity'));
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const config = loadConfig({
     AUTH_SECRET: TEST_AUTH_SECRET,
     DATA_DIR: '/nonexistent-chronicle-test',
@@ -86,6 +91,7 @@ export async function startIdentityApp(options: IdentityAppOptions = {}): Promis
       authSecret: new TextEncoder().encode(TEST_AUTH_SECRET),
       ai: options.ai ?? createAiProvider({}),
       readYourWritesTimeoutMs: options.readYourWritesTimeoutMs ?? 5_000,
+      ...(options.media ? { media: options.media } : {}),
       ...(options.metrics ? { observeCommand: registerCommandMetrics(options.metrics) } : {}),
     }),
   });
