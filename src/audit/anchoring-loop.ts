@@ -41,8 +41,8 @@ export async function anchorRound(
   options: { now: Date; force?: boolean },
 ): Promise<AnchorRoundResult> {
   const written: bigint[] = [];
-  // Read once: an anchor this round wrote may still sit above the embedded store's horizon (an
-  // older transaction still open), so the next range continues from what was written, not re-read.
+  // Read once: the next range continues from what this round wrote, not from a re-read (on
+  // EventStoreDB a read may lag the append it follows).
   let previous: Pick<Anchor, 'toPosition'> | undefined = await latestAnchor(store);
   for (;;) {
     const next = await collectNextRange(store, previous, settings.everyEvents);

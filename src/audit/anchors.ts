@@ -139,8 +139,8 @@ export async function latestAnchor(store: EventStore): Promise<Anchor | undefine
  * Every stored event after `after` (exclusive; undefined = from the start) except anchor events,
  * in position order. Pages restart inclusively at the last event seen rather than at position + 1:
  * EventStoreDB positions are log offsets, and only an event's own position is a valid place to
- * start reading. On the embedded store, readAll only returns events below the safe horizon, so
- * no transaction still in flight can later commit an event among those returned.
+ * start reading. On the embedded store, positions are assigned in commit order, so no append
+ * still in flight can later commit an event among those returned.
  */
 export async function* anchorableEventsAfter(
   store: EventStore,

@@ -14,6 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_TYPE = /^[A-Za-z][\w.:/-]{0,127}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what it rejects
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// In a `u` regex a well-formed surrogate pair is one code point, so this matches only lone halves.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Application streams: 1–255 characters, no control characters, no leading `$` (reserved for the system). */
 export function assertStreamName(stream: unknown): asserts stream is string {
@@ -24,6 +26,9 @@ export function assertStreamName(stream: unknown): asserts stream is string {
   if (stream.startsWith('$'))
     throw new InvalidEvent(`Stream name ${stream} starts with '$', which is reserved`);
   if (CONTROL.test(stream)) throw new InvalidEvent('Stream name contains control characters');
+  // PostgreSQL stores text as UTF-8, where a lone half becomes U+FFFD: two names would alias.
+  if (LONE_SURROGATE.test(stream))
+    throw new InvalidEvent('Stream name contains a lone UTF-16 surrogate, which is not valid Unicode');
 }
 
 /** Checks an append call and returns each event's serialised data and metadata (so they are encoded once). */
@@ -52,15 +57,20 @@ export function validateEvents(
         index,
       );
     }
-    const dataProblem = jsonProblem(event.data, 'data');
-    if (dataProblem) throw new InvalidEvent(`Event ${index} (${event.type}): ${dataProblem}`, index);
     const metadata = event.metadata ?? {};
     if (typeof metadata !== 'object' || Array.isArray(metadata) || metadata === null) {
       throw new InvalidEvent(`Event ${index} (${event.type}): metadata must be a JSON object`, index);
     }
-    const metadataProblem = jsonProblem(metadata, 'metadata');
-    if (metadataProblem) throw new InvalidEvent(`Event ${index} (${event.type}): ${metadataProblem}`, index);
-    const encoded = { data: JSON.stringify(event.data), metadata: JSON.stringify(metadata) };
+    let encoded: { data: string; metadata: string };
+    try {
+      encoded = {
+        data: canonicalEncode(event.data, 'data', 0),
+        metadata: canonicalEncode(metadata, 'metadata', 0),
+      };
+    } catch (error) {
+      if (!(error instanceof NotJson)) throw error;
+      throw new InvalidEvent(`Event ${index} (${event.type}): ${error.message}`, index);
+    }
     const bytes = Buffer.byteLength(encoded.data) + Buffer.byteLength(encoded.metadata);
     if (bytes > limits.maxEventBytes) {
       throw new InvalidEvent(
@@ -72,9 +82,6 @@ export function validateEvents(
   });
 }
 
-// In a `u` regex a well-formed surrogate pair is one code point, so this matches only lone halves.
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /** Strings PostgreSQL's JSON (and UTF-8 anywhere) cannot hold. */
 function textProblem(text: string, path: string): string | undefined {
   if (text.includes('\u0000')) return `${path} contains a NUL character, which JSON storage rejects`;
@@ -83,38 +90,55 @@ function textProblem(text: string, path: string): string | undefined {
   return undefined;
 }
 
+class NotJson extends Error {}
+
 /**
- * JSON.stringify quietly turns NaN into null and drops undefined and functions; an event store
+ * The value as canonical JSON (object keys sorted at every depth, as hash-chain.ts's canonicalJson
+ * writes it), checked on the way: one pass gives both what is stored and what the chain digests.
+ * JSON.stringify would quietly turn NaN into null and drop undefined and functions; an event store
  * must not store something other than what it was given, so those are errors here.
  */
-function jsonProblem(value: unknown, path: string, depth = 0): string | undefined {
-  if (depth > 64) return `${path} is nested deeper than 64 levels`;
+function canonicalEncode(value: unknown, path: string, depth: number): string {
+  if (depth > 64) throw new NotJson(`${path} is nested deeper than 64 levels`);
   switch (typeof value) {
-    case 'string':
-      return textProblem(value, path);
+    case 'string': {
+      const problem = textProblem(value, path);
+      if (problem) throw new NotJson(problem);
+      return JSON.stringify(value);
+    }
     case 'boolean':
-      return undefined;
+      return value ? 'true' : 'false';
     case 'number':
-      return Number.isFinite(value) ? undefined : `${path} is ${value}, which is not JSON`;
+      if (!Number.isFinite(value)) throw new NotJson(`${path} is ${value}, which is not JSON`);
+      return JSON.stringify(value);
     case 'object': {
-      if (value === null) return undefined;
+      if (value === null) return 'null';
       if (Array.isArray(value)) {
+        let out = '[';
         for (let i = 0; i < value.length; i++) {
-          const problem = jsonProblem(value[i], `${path}[${i}]`, depth + 1);
-          if (problem) return problem;
+          if (i > 0) out += ',';
+          out += canonicalEncode(value[i], `${path}[${i}]`, depth + 1);
         }
-        return undefined;
+        return `${out}]`;
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null)
-        return `${path} is a ${proto?.constructor?.name ?? 'non-plain object'}, not plain JSON`;
-      for (const [key, child] of Object.entries(value)) {
-        const problem = textProblem(key, `${path} key`) ?? jsonProblem(child, `${path}.${key}`, depth + 1);
-        if (problem) return problem;
+        throw new NotJson(`${path} is a ${proto?.constructor?.name ?? 'non-plain object'}, not plain JSON`);
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        const keyProblem = textProblem(key, `${path} key`);
+        if (keyProblem) throw new NotJson(keyProblem);
+        if (i > 0) out += ',';
+        out += `${JSON.stringify(key)}:${canonicalEncode(record[key], `${path}.${key}`, depth + 1)}`;
       }
-      return undefined;
+      return `${out}}`;
     }
     default:
-      return `${path} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which is not JSON`;
+      throw new NotJson(
+        `${path} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which is not JSON`,
+      );
   }
 }

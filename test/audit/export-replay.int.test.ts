@@ -87,9 +87,8 @@ describe('audit export and replay', () => {
 
   /**
    * The head and the source's read models at that head, taken together: waits until every read
-   * model has applied the head, checksums them, and tries again if the head moved meanwhile (the
-   * embedded store's horizon is cluster-wide, so another database's open transaction can delay
-   * when earlier events become visible).
+   * model has applied the head, checksums them, and tries again if the head moved meanwhile
+   * (background loops such as anchoring may append).
    */
   async function snapshot(): Promise<{ head: bigint; checksums: Checksums }> {
     for (;;) {

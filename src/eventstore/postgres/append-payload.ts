@@ -1,17 +1,25 @@
-import { contentDigest } from '../hash-chain.ts';
+import { createHash } from 'node:crypto';
 import type { EventToAppend } from '../port.ts';
 import { type Limits, validateEvents } from '../validation.ts';
 
 /**
- * Validates an append and builds es_append's JSON argument. Data and metadata are spliced in as
- * the strings validation already produced, so each event is serialised once.
+ * Validates an append and builds its events' JSON for es_append_batch (objects joined by commas).
+ * Data and metadata are spliced in as the strings validation already produced, so each event is
+ * serialised once.
  */
-export function appendPayload(events: readonly EventToAppend[], limits: Limits): string {
+export function appendItems(events: readonly EventToAppend[], limits: Limits): string {
   const encoded = validateEvents(events, limits);
   const items = events.map((event, i) => {
-    const digest = contentDigest({ type: event.type, data: event.data, metadata: event.metadata ?? {} });
+    // canonicalJson({ type, data, metadata }) of hash-chain.ts, from the canonical parts already made.
+    const canonical = `{"data":${encoded[i]?.data},"metadata":${encoded[i]?.metadata},"type":${JSON.stringify(event.type)}}`;
+    const digest = createHash('sha256').update(canonical).digest('hex');
     const head = JSON.stringify({ id: event.id, type: event.type, digest });
     return `${head.slice(0, -1)},"data":${encoded[i]?.data},"metadata":${encoded[i]?.metadata}}`;
   });
-  return `[${items.join(',')}]`;
+  return items.join(',');
+}
+
+/** es_append's JSON argument: the events as one array. */
+export function appendPayload(events: readonly EventToAppend[], limits: Limits): string {
+  return `[${appendItems(events, limits)}]`;
 }

@@ -18,8 +18,10 @@ import type {
 } from '../port.ts';
 import { assertStreamName, DEFAULT_LIMITS, type Limits } from '../validation.ts';
 import { verifyChain } from '../verify-chain.ts';
-import { appendPayload } from './append-payload.ts';
+import { appendItems } from './append-payload.ts';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import {
+  HEAD_POSITION,
   READ_ALL_BACKWARDS,
   READ_ALL_FORWARDS,
   READ_STREAM_BACKWARDS,
@@ -40,6 +42,8 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /** Events a subscription reads per round trip; also the most it holds in memory. */
   subscriptionPageSize?: number;
+  /** How concurrent appends share transactions (group commit). */
+  groupCommit?: GroupCommitOptions;
 }
 
 interface StreamRow {
@@ -49,7 +53,6 @@ interface StreamRow {
 }
 
 type StreamPageRow = StreamRow & Partial<EventRow>;
-type AllPageRow = { horizon: string; head: string | null } & Partial<EventRow>;
 
 const NO_LIMIT = 2_147_483_647;
 
@@ -62,6 +65,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly closing = new AbortController();
+  private readonly appends: GroupCommit;
 
   constructor(options: PostgresEventStoreOptions) {
     this.ownsPool = options.pool === undefined;
@@ -72,23 +76,20 @@ export class PostgresEventStore implements EventStore {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.pageSize = options.subscriptionPageSize ?? 1000;
+    this.appends = new GroupCommit(this.pool, options.log, options.groupCommit);
   }
 
   async append(stream: string, events: EventToAppend[], options: AppendOptions = {}): Promise<AppendResult> {
     assertStreamName(stream);
-    const payload = appendPayload(events, this.limits);
+    const items = appendItems(events, this.limits);
     const expected = options.expectedRevision ?? 'any';
-    const { rows } = await this.pool.query<{
-      status: string;
-      revision: string | null;
-      position: string | null;
-    }>('select status, revision::text, position::text from es_append($1, $2, $3::jsonb)', [
+    const row = await this.appends.submit({
       stream,
-      expected.toString(),
-      payload,
-    ]);
-    const [row] = rows;
-    switch (row?.status) {
+      expected: expected.toString(),
+      count: events.length,
+      events: items,
+    });
+    switch (row.status) {
       case 'written':
       case 'idempotent':
         if (row.status === 'written') this.wakeups.appended();
@@ -102,7 +103,7 @@ export class PostgresEventStore implements EventStore {
       case 'idempotency_mismatch':
         throw new IdempotencyMismatch(stream);
       default:
-        throw new Error(`es_append returned an unknown status: ${row?.status}`);
+        throw new Error(`es_append_batch returned an unknown status: ${row.status}`);
     }
   }
 
@@ -136,29 +137,29 @@ export class PostgresEventStore implements EventStore {
     const from = options.fromPosition ?? 'start';
     if (from === 'end') return [];
     const after = from === 'start' ? -1n : from - 1n;
-    return (await this.readAllPage(after, limit, options.filter)).events;
+    return this.readAllPage(after, limit, options.filter);
   }
 
   async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncGenerator<RecordedEvent> {
     const signal = anySignal(options.signal, this.closing.signal);
     const from = options.fromPosition ?? 'start';
-    let after =
-      from === 'start' ? -1n : from === 'end' ? (await this.readAllPage(-1n, 0)).horizon - 1n : from;
+    let after = from === 'start' ? -1n : from === 'end' ? await this.headPosition() : from;
     while (!signal.aborted) {
-      const page = await this.readAllPage(after, this.pageSize, options.filter);
-      for (const event of page.events) {
+      const events = await this.readAllPage(after, this.pageSize, options.filter);
+      for (const event of events) {
         if (signal.aborted) return;
         yield event;
         after = event.position;
       }
-      if (page.events.length === this.pageSize) continue;
-      // Nothing more below the horizon matches the filter: skip the scan over it next time.
-      if (page.horizon - 1n > after) after = page.horizon - 1n;
-      // Events committed above the horizon are waiting on an older, still-running transaction:
-      // look again soon rather than waiting for the next notification.
-      const blocked = page.head !== undefined && page.head >= page.horizon;
-      await this.wakeups.wait(blocked ? 20 : this.pollIntervalMs, signal);
+      if (events.length === this.pageSize) continue;
+      await this.wakeups.wait(this.pollIntervalMs, signal);
     }
+  }
+
+  /** Position of the newest event, -1 when the store is empty. */
+  async headPosition(): Promise<bigint> {
+    const { rows } = await this.pool.query<{ head: string }>(HEAD_POSITION);
+    return BigInt(rows[0]?.head ?? -1);
   }
 
   async getStreamMetadata(stream: string): Promise<StreamMetadata> {
@@ -231,25 +232,15 @@ export class PostgresEventStore implements EventStore {
     if (this.ownsPool) await this.pool.end();
   }
 
-  private async readAllPage(
-    after: bigint,
-    limit: number,
-    filter?: EventFilter,
-  ): Promise<{ events: RecordedEvent[]; horizon: bigint; head: bigint | undefined }> {
+  private async readAllPage(after: bigint, limit: number, filter?: EventFilter): Promise<RecordedEvent[]> {
     const [streams, types] = filterParams(filter);
-    const { rows } = await this.pool.query<AllPageRow>(READ_ALL_FORWARDS, [
+    const { rows } = await this.pool.query<EventRow>(READ_ALL_FORWARDS, [
       after.toString(),
       limit,
       streams,
       types,
     ]);
-    const [first] = rows;
-    if (!first) throw new Error('readAll returned no horizon row');
-    return {
-      events: rows.filter(isEventRow).map(toRecordedEvent),
-      horizon: BigInt(first.horizon),
-      head: first.head === null ? undefined : BigInt(first.head),
-    };
+    return rows.map(toRecordedEvent);
   }
 
   private async changeStreamState(stream: string, expected: ExpectedRevision, kind: 'soft' | 'tombstone') {

@@ -1,40 +1,31 @@
 import { EVENT_COLUMNS } from './rows.ts';
 
 /**
- * The reads, kept together so the visibility rule is in one place: `$all` is only ever read
- * below es_position_horizon(), in the same statement (same snapshot) that reads the events.
+ * The reads. Positions are assigned in commit order (migrations/…_event-store-commit-order.sql):
+ * once a reader sees position p, nothing can still commit below it, so `$all` is read as it is,
+ * with no horizon to stay under.
  */
-
-/**
- * `position < horizon`, written so the planner cannot use it as an index bound. As a bound, its
- * row estimate comes from statistics, and on a table that grew faster than autovacuum analyses it
- * (a bulk import, a fresh store) the planner expected a few rows and chose to sort the whole
- * range: 270 ms a page instead of 10. As a filter on an ordered index scan, only the rows the
- * page returns are checked; the few above the horizon (still in flight) are read and skipped.
- */
-const BELOW = (horizon: string) => `(e.position - ${horizon}) < 0`;
 
 const FILTERS = `
     and ($3::text[] is null or e.stream_name ^@ any($3::text[]))
     and ($4::text[] is null or e.type ^@ any($4::text[]))`;
 
-/** $1 = exclusive lower bound, $2 = limit, $3/$4 = stream / type prefixes. Also returns the horizon and head. */
+/** $1 = exclusive lower bound, $2 = limit, $3/$4 = stream / type prefixes. */
 export const READ_ALL_FORWARDS = `
-  with h as (select es_position_horizon() as horizon)
-  select h.horizon::text as horizon, (select max(position) from es_events)::text as head, e.*
-    from h left join lateral (
-      select ${EVENT_COLUMNS} from es_events e
-       where e.position > $1 and ${BELOW('h.horizon')} ${FILTERS}
-       order by e.position
-       limit $2
-    ) e on true`;
+  select ${EVENT_COLUMNS} from es_events e
+   where e.position > $1 ${FILTERS}
+   order by e.position
+   limit $2`;
 
-/** $1 = inclusive upper bound (null = the horizon), $2 = limit, $3/$4 = prefixes. */
+/** $1 = inclusive upper bound (null = the end), $2 = limit, $3/$4 = prefixes. */
 export const READ_ALL_BACKWARDS = `
   select ${EVENT_COLUMNS} from es_events e
-   where ${BELOW('es_position_horizon()')} and e.position <= coalesce($1::bigint, 9223372036854775807) ${FILTERS}
+   where e.position <= coalesce($1::bigint, 9223372036854775807) ${FILTERS}
    order by e.position desc
    limit $2`;
+
+/** The position of the newest event, -1 when there is none. */
+export const HEAD_POSITION = 'select coalesce(max(position), -1)::text as head from es_events';
 
 /** The lowest revision a stream read may return, from soft delete and the stream's metadata. */
 const FIRST_VISIBLE = `greatest(
