@@ -18,7 +18,8 @@ Commands:
   projector   the read-model projector alone, against DATABASE_URL
                 --only a,b  run only these projections (one process per projection scales out)
   projections status                               per projection: version, checkpoint, lag, state
-  projections rebuild <name> [--compare] [--no-swap]  rebuild into new tables, then swap
+  projections rebuild <name>[,<name>…]|all [--compare] [--no-swap]
+                                                   rebuild into new tables (several in one pass), then swap
   projections abandon <name>                       drop a rebuild that is not swapped in
   users set-role <email> <user|creator|moderator|admin>  e.g. make the first admin
                 (these use DATABASE_URL, or the database of a running \`chronicle dev\`)
@@ -143,7 +144,9 @@ function parseProjectionsCommand(args: string[]): ProjectionsCommand {
       ? { action, name, compare: parsed.values.compare === true, swap: parsed.values['no-swap'] !== true }
       : { action, name };
   }
-  throw new UsageError('projections takes: status | rebuild <name> [--compare] [--no-swap] | abandon <name>');
+  throw new UsageError(
+    'projections takes: status | rebuild <name>[,<name>…]|all [--compare] [--no-swap] | abandon <name>',
+  );
 }
 
 function asUsageError<T>(parse: () => T): T {

@@ -86,8 +86,8 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     if (!settle) return deps;
     return {
       ...deps,
-      async settle(position: bigint) {
-        const reached = await settle(position);
+      async settle(position: bigint, eventTypes?: readonly string[]) {
+        const reached = await settle(position, eventTypes);
         if (!reached && (stale === undefined || position > stale)) stale = position;
         return reached;
       },

@@ -49,29 +49,47 @@ export async function readState(
   return rows[0] ? toState(rows[0]) : undefined;
 }
 
+/** Several states at once; `forUpdate` locks them in name order (so two lockers never deadlock). */
+export async function readStates(
+  client: pg.ClientBase | pg.Pool,
+  names: readonly string[],
+  forUpdate = false,
+): Promise<ProjectionStateRow[]> {
+  const { rows } = await client.query<Raw>(
+    `select * from projection_state where name = any($1) order by name${forUpdate ? ' for update' : ''}`,
+    [names],
+  );
+  return rows.map(toState);
+}
+
 export async function readAllStates(client: pg.ClientBase | pg.Pool): Promise<ProjectionStateRow[]> {
   const { rows } = await client.query<Raw>('select * from projection_state order by name');
   return rows.map(toState);
 }
 
 /** Moves the checkpoint; a recorded failure clears once the checkpoint has passed the failed event. */
-export async function advanceCheckpoint(
+export function advanceCheckpoint(client: pg.ClientBase, name: string, position: bigint): Promise<void> {
+  return advanceCheckpoints(client, [name], position);
+}
+
+/** advanceCheckpoint for several projections in one statement. */
+export async function advanceCheckpoints(
   client: pg.ClientBase,
-  name: string,
+  names: readonly string[],
   position: bigint,
 ): Promise<void> {
   await client.query(
-    `update projection_state
+    `update projection_state s
         set checkpoint = $2, updated_at = now(),
-            status = case when recovered then 'live' else status end,
-            error = case when recovered then null else error end,
-            error_position = case when recovered then null else error_position end,
-            failed_at = case when recovered then null else failed_at end,
-            attempts = case when recovered then 0 else attempts end
-       from (select error_position is null or $2 >= error_position as recovered
-               from projection_state where name = $1) as r
-      where name = $1`,
-    [name, position.toString()],
+            status = case when r.recovered then 'live' else s.status end,
+            error = case when r.recovered then null else s.error end,
+            error_position = case when r.recovered then null else s.error_position end,
+            failed_at = case when r.recovered then null else s.failed_at end,
+            attempts = case when r.recovered then 0 else s.attempts end
+       from (select name, error_position is null or $2 >= error_position as recovered
+               from projection_state where name = any($1)) as r
+      where s.name = r.name`,
+    [names, position.toString()],
   );
 }
 

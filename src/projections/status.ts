@@ -13,10 +13,14 @@ export interface ProjectionStatus {
   generation: number;
   checkpoint: bigint;
   head: bigint;
-  /** Events after the checkpoint, counted up to LAG_COUNT_LIMIT (`lagCapped` says it stopped there). */
+  /**
+   * Events after the checkpoint that the projection handles, counted up to LAG_COUNT_LIMIT
+   * (`lagCapped` says it stopped there). Events it does not handle are not lag: its checkpoint
+   * passes over them lazily.
+   */
   lagEvents: number;
   lagCapped: boolean;
-  /** Age of the oldest event not yet read; 0 when caught up. */
+  /** Age of the oldest handled event not yet applied; 0 when caught up. */
   lagSeconds: number;
   state: ProjectionHealth;
   error: string | null;
@@ -48,13 +52,19 @@ export async function projectionStatuses(
   const head = headEvent[0]?.position ?? -1n;
   return Promise.all(
     states.map(async (state) => {
-      const behind = await store.readAll({
-        fromPosition: state.checkpoint < 0n ? 'start' : state.checkpoint + 1n,
-        maxCount: LAG_COUNT_LIMIT + 1,
-      });
+      const projection = projections.find((p) => p.name === state.name);
+      const types = projection && !projection.eventTypes.includes('*') ? projection.eventTypes : undefined;
+      // The type filter matches prefixes: keep the exact names only.
+      const behind = (
+        await store.readAll({
+          fromPosition: state.checkpoint < 0n ? 'start' : state.checkpoint + 1n,
+          maxCount: LAG_COUNT_LIMIT + 1,
+          ...(types ? { filter: { eventTypePrefixes: [...types] } } : {}),
+        })
+      ).filter((e) => !types || types.includes(e.type));
       const oldest = behind[0];
       const rebuild = rebuilds.rows.find((r) => r.name === state.name);
-      const codeVersion = projections.find((p) => p.name === state.name)?.version;
+      const codeVersion = projection?.version;
       const lagEvents = Math.min(behind.length, LAG_COUNT_LIMIT);
       const health: ProjectionHealth =
         state.status === 'failed'

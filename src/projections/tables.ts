@@ -66,7 +66,7 @@ export interface TableChecksum {
 
 /** Row count and an order-independent checksum of every row's text, per logical table. */
 export async function tableChecksums(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   projection: Projection,
   generation: number,
 ): Promise<Record<string, TableChecksum>> {

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
 import { createChangeBus } from '../projections/change-bus.ts';
 import { formatProgress, formatReport, formatStatusTable } from '../projections/format-status.ts';
-import { abandonRebuild, rebuildProjection } from '../projections/rebuild.ts';
+import { abandonRebuild, rebuildProjections } from '../projections/rebuild.ts';
 import { createProjections } from '../projections/registry.ts';
 import { projectionStatuses } from '../projections/status.ts';
 import { DEV_DATABASE_URL } from './embedded-database.ts';
@@ -16,7 +16,7 @@ export type ProjectionsCommand =
   | { action: 'rebuild'; name: string; compare: boolean; swap: boolean }
   | { action: 'abandon'; name: string };
 
-/** `chronicle projections status | rebuild <name> [--compare] [--no-swap] | abandon <name>`. */
+/** `chronicle projections status | rebuild <name>[,<name>…]|all [--compare] [--no-swap] | abandon <name>`. */
 export async function runProjections(
   config: Config,
   log: Logger,
@@ -40,19 +40,22 @@ export async function runProjections(
         return 0;
       }
       case 'rebuild': {
-        const projection = projections.find((p) => p.name === command.name);
-        if (!projection) {
+        // `all`, one name, or several joined by commas: rebuilt together, in one pass over the log.
+        const names = command.name === 'all' ? projections.map((p) => p.name) : command.name.split(',');
+        const unknown = names.filter((name) => !projections.some((p) => p.name === name));
+        if (unknown.length > 0 || names.length === 0) {
           process.stderr.write(
-            `unknown projection "${command.name}"; known: ${projections.map((p) => p.name).join(', ')}\n`,
+            `unknown projection "${unknown.join(', ')}"; known: ${projections.map((p) => p.name).join(', ')}\n`,
           );
           return 2;
         }
-        const report = await rebuildProjection({ store, pool, bus, log: opsLog }, projection, {
+        const chosen = projections.filter((p) => names.includes(p.name));
+        const reports = await rebuildProjections({ store, pool, bus, log: opsLog }, chosen, {
           compare: command.compare,
           swap: command.swap,
           onProgress: (p) => process.stdout.write(`${formatProgress(p)}\n`),
         });
-        process.stdout.write(`${formatReport(report)}\n`);
+        for (const report of reports) process.stdout.write(`${formatReport(report)}\n`);
         return 0;
       }
       case 'abandon': {

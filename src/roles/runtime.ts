@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
 import { type ChangeBus, createChangeBus } from '../projections/change-bus.ts';
-import type { Projection } from '../projections/projection.ts';
+import { handles, type Projection } from '../projections/projection.ts';
 import { createProjections } from '../projections/registry.ts';
 import { waitForPosition } from '../projections/wait-for-position.ts';
 import { createReplyChannel, type ReplyChannel } from '../services/mentorship/reply-channel.ts';
@@ -49,17 +49,24 @@ export async function openRuntime(config: Config, log: Logger, databaseUrl: stri
 }
 
 /**
- * Read-your-writes for use cases: waits (bounded) until the named projections have applied
- * `position` (only those a context reads, so an unrelated failing projection cannot stall it).
- * On timeout the caller goes on with a warning: its answer may be a moment stale, never wrong.
+ * Read-your-writes for use cases: waits (bounded) until the named projections that handle one of
+ * the command's event types have applied `position` (only those a context reads, so an unrelated
+ * failing projection cannot stall it; and only those the events concern, since the others'
+ * checkpoints move lazily). On timeout the caller goes on with a warning: its answer may be a
+ * moment stale, never wrong.
  */
 export function settleReadModels(
-  runtime: Pick<Runtime, 'pool' | 'bus'>,
+  runtime: Pick<Runtime, 'pool' | 'bus' | 'projections'>,
   log: Logger,
   options: { timeoutMs: number; projections: readonly string[] },
 ) {
-  const { timeoutMs, projections } = options;
-  return async (position: bigint): Promise<boolean> => {
+  const { timeoutMs } = options;
+  const named = runtime.projections.filter((p) => options.projections.includes(p.name));
+  return async (position: bigint, eventTypes?: readonly string[]): Promise<boolean> => {
+    const projections = named
+      .filter((p) => eventTypes === undefined || eventTypes.some((type) => handles(p, type)))
+      .map((p) => p.name);
+    if (projections.length === 0) return true;
     const reached = await waitForPosition(runtime.pool, runtime.bus, position, { timeoutMs, projections });
     if (!reached) {
       log.warn({ position: position.toString(), timeoutMs }, 'read models lag behind a command');

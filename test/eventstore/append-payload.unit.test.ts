@@ -38,7 +38,7 @@ describe('appendPayload', () => {
       [{ when: new Date() }, /data\.when is a Date/],
       [{ text: 'a\u0000b' }, /NUL/],
       [{ text: '\ud800' }, /lone UTF-16 surrogate/],
-      [{ ['\udc00']: 1 }, /key contains a lone/],
+      [{ '\udc00': 1 }, /key contains a lone/],
     ];
     for (const [data, message] of bad) {
       const attempt = () => appendPayload([{ id: randomUUID(), type: 'Bad', data }], DEFAULT_LIMITS);

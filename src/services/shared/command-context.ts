@@ -16,9 +16,11 @@ export interface ServiceDeps {
   clock?: () => Date;
   /**
    * Read-your-writes: resolves true once the read models have applied everything up to `position`,
-   * false when the caller's timeout passed first. Without it, use cases return once events are stored.
+   * false when the caller's timeout passed first. Given the types of the events written, it waits
+   * only for the read models that handle one of them. Without it, use cases return once events
+   * are stored.
    */
-  settle?: (position: bigint) => Promise<boolean>;
+  settle?: (position: bigint, eventTypes?: readonly string[]) => Promise<boolean>;
   /** Handed to the command pipeline: told how long each command took (metrics). */
   observeCommand?: CommandObserver;
 }
@@ -35,7 +37,11 @@ export async function execute<Command, Event extends DomainEvent, State>(
   command: CommandEnvelope<Command>,
 ): Promise<CommandResult<Event>> {
   const result = await handleCommand(deps, spec, stream, command);
-  if (deps.settle && result.position !== null) await deps.settle(result.position);
+  if (deps.settle && result.position !== null)
+    await deps.settle(
+      result.position,
+      result.events.map((e) => e.type),
+    );
   return result;
 }
 
