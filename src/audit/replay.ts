@@ -7,9 +7,10 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { EventStore, EventToAppend } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
+import { ProjectionFailure } from '../projections/apply-events.ts';
 import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
-import { type RebuildReport, rebuildProjection } from '../projections/rebuild.ts';
+import { abandonRebuild, type RebuildReport, rebuildProjections } from '../projections/rebuild.ts';
 import {
   type ExportedEvent,
   type ExportManifest,
@@ -69,6 +70,8 @@ export interface ReplayReport {
 }
 
 const RESTORE_BATCH = 2000;
+/** Appends a replay has sent and not yet seen answered. */
+const MAX_APPENDS_IN_FLIGHT = 256;
 
 /**
  * Connection settings for the target's pool when it is the embedded store: every append is its
@@ -107,21 +110,33 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
   let rebuild: ReplayReport['rebuild'] = null;
   if (options.rebuild !== false) {
     const started = performance.now();
-    const reports: RebuildReport[] = [];
     const failures: { projection: string; message: string }[] = [];
-    // One read model failing does not hold the others back (as in the projector); it is reported.
-    for (const [index, projection] of deps.projections.entries()) {
+    // All read models in one pass over the log. One failing does not hold the others back (as in
+    // the projector): it is reported and left out, and the rest resume from their last batch.
+    let remaining = [...deps.projections];
+    let reports: RebuildReport[] = [];
+    while (remaining.length > 0) {
       try {
-        reports.push(await rebuildProjection(deps, projection, {}));
+        reports = await rebuildProjections(deps, remaining, {});
+        break;
       } catch (error) {
+        const failed =
+          error instanceof ProjectionFailure
+            ? error.projection
+            : remaining.length === 1
+              ? remaining[0]?.name
+              : undefined;
+        if (failed === undefined) throw error;
         failures.push({
-          projection: projection.name,
+          projection: failed,
           message: error instanceof Error ? error.message : String(error),
         });
-        deps.log.error({ err: error, projection: projection.name }, 'replay: a read model failed to rebuild');
+        deps.log.error({ err: error, projection: failed }, 'replay: a read model failed to rebuild');
+        await abandonRebuild(deps.pool, failed);
+        remaining = remaining.filter((p) => p.name !== failed);
       }
-      options.onProgress?.({ phase: 'rebuild', done: index + 1, total: deps.projections.length });
     }
+    options.onProgress?.({ phase: 'rebuild', done: deps.projections.length, total: deps.projections.length });
     const seconds = (performance.now() - started) / 1000;
     rebuild = { seconds, eventsPerSecond: rate(loaded.events, seconds), projections: reports, failures };
   }
@@ -250,6 +265,12 @@ async function scan(
   let previousPosition: bigint | undefined;
   let count = 0;
 
+  // Appends go out without waiting for the one before (the store's group commit shares
+  // transactions between them and keeps their order); each run's revisions are known ahead.
+  const inFlight: Promise<void>[] = [];
+  const settle = async () => {
+    await Promise.all(inFlight.splice(0));
+  };
   const flush = async () => {
     if (!pending) return;
     const { stream, events } = pending;
@@ -263,15 +284,26 @@ async function scan(
       data: e.data,
       metadata: e.metadata,
     }));
-    const result = await deps.store.append(stream, toAppend, {
-      expectedRevision: base < 0n ? 'no_stream' : base,
-    });
-    progress.targetRevision = result.nextExpectedRevision;
+    const expected = base + BigInt(events.length);
+    progress.targetRevision = expected;
+    const append = deps.store
+      .append(stream, toAppend, { expectedRevision: base < 0n ? 'no_stream' : base })
+      .then((result) => {
+        if (result.nextExpectedRevision !== expected)
+          throw new Error(`replay: ${stream} is at ${result.nextExpectedRevision}, expected ${expected}`);
+      });
+    // A failure is raised by `settle`, not left unhandled meanwhile.
+    append.catch(() => undefined);
+    inFlight.push(append);
+    if (inFlight.length >= MAX_APPENDS_IN_FLIGHT) await inFlight.shift();
     if (deps.commitTimes) {
       for (const [i, e] of events.entries()) {
         times.push({ stream, revision: base + 1n + BigInt(i), createdAt: e.createdAt });
       }
-      if (times.length >= RESTORE_BATCH) await deps.commitTimes.restore(times.splice(0));
+      if (times.length >= RESTORE_BATCH) {
+        await settle();
+        await deps.commitTimes.restore(times.splice(0));
+      }
     }
   };
 
@@ -312,6 +344,7 @@ async function scan(
   const anchorsVerified = anchors.finish();
   if (write) {
     await flush();
+    await settle();
     if (deps.commitTimes) await deps.commitTimes.restore(times.splice(0));
     await checkTargetChains(deps.store, streams);
   }

@@ -30,8 +30,16 @@ export async function applyEvents(
   events: readonly RecordedEvent[],
 ): Promise<TouchedKey[]> {
   const writer = new BatchWriter(client, projection, generation);
-  for (const event of events) {
-    if (!handles(projection, event.type)) continue;
+  const handled = events.filter((event) => handles(projection, event.type));
+  if (projection.prefetch && handled.length > 1) {
+    const last = handled.at(-1) as RecordedEvent;
+    try {
+      await writer.load(projection.prefetch(handled));
+    } catch (error) {
+      throw new ProjectionFailure(projection.name, last.position, last.type, error);
+    }
+  }
+  for (const event of handled) {
     try {
       await projection.apply(event, writer);
     } catch (error) {

@@ -17,6 +17,8 @@ export interface TouchedKey {
  */
 export class BatchWriter implements ReadModelWriter {
   private readonly buffers = new Map<string, Map<string, Slot>>();
+  /** Rows read ahead by `load`, as stored before this batch (DELETED: known to be absent). */
+  private readonly loaded = new Map<string, Map<string, Slot>>();
   // Per batch, not per process: a generation's tables may be dropped and created anew by a rebuild.
   private readonly columnCache = new Map<string, string[]>();
 
@@ -30,6 +32,9 @@ export class BatchWriter implements ReadModelWriter {
     const buffered = this.buffer(table).get(this.keyOf(table, key));
     if (buffered === DELETED) return undefined;
     if (buffered) return { ...buffered };
+    const preloaded = this.loaded.get(table)?.get(this.loadKey(table, key));
+    if (preloaded === DELETED) return undefined;
+    if (preloaded) return { ...preloaded };
     const spec = this.spec(table);
     const where = spec.primaryKey.map((c, i) => `${pg.escapeIdentifier(c)} = $${i + 1}`).join(' and ');
     const { rows } = await this.client.query<{ row: Row }>(
@@ -37,6 +42,30 @@ export class BatchWriter implements ReadModelWriter {
       spec.primaryKey.map((c) => key[c]),
     );
     return rows[0]?.row;
+  }
+
+  /** Reads these rows in one query per table, for `get` to answer from memory. */
+  async load(keys: readonly { table: string; key: Row }[]): Promise<void> {
+    const byTable = new Map<string, Map<string, Row>>();
+    for (const { table, key } of keys) {
+      const wanted = byTable.get(table) ?? new Map<string, Row>();
+      wanted.set(this.loadKey(table, key), key);
+      byTable.set(table, wanted);
+    }
+    for (const [table, wanted] of byTable) {
+      const spec = this.spec(table);
+      const physical = this.physical(table);
+      const primaryKey = spec.primaryKey.map((c) => pg.escapeIdentifier(c)).join(', ');
+      const { rows } = await this.client.query<{ row: Row }>(
+        `select row_to_json(t) as row from ${physical} t where (${primaryKey}) in
+           (select ${primaryKey} from jsonb_populate_recordset(null::${physical}, $1::jsonb))`,
+        [JSON.stringify([...wanted.values()])],
+      );
+      const slots = this.loaded.get(table) ?? new Map<string, Slot>();
+      for (const key of wanted.keys()) slots.set(key, DELETED);
+      for (const { row } of rows) slots.set(this.loadKey(table, row), row);
+      this.loaded.set(table, slots);
+    }
   }
 
   upsert(table: string, row: Row): void {
@@ -97,6 +126,7 @@ export class BatchWriter implements ReadModelWriter {
       }
     }
     this.buffers.clear();
+    this.loaded.clear();
   }
 
   private async columns(physical: string): Promise<string[]> {
@@ -147,6 +177,12 @@ export class BatchWriter implements ReadModelWriter {
         return value;
       }),
     );
+  }
+
+  /** A key for rows read ahead: values as text, since JSON gives a bigint column back as a number. */
+  private loadKey(table: string, row: Row): string {
+    this.keyOf(table, row);
+    return JSON.stringify(this.spec(table).primaryKey.map((column) => String(row[column])));
   }
 
   private keyRow(table: string, key: string): Row {

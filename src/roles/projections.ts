@@ -1,6 +1,7 @@
 import { createEventCodec } from '../commands/event-codec.ts';
 import type { Config } from '../config.ts';
 import { createEventStore } from '../eventstore/create-event-store.ts';
+import { appendLockState, describeStall } from '../eventstore/postgres/append-lock.ts';
 import { createPool } from '../infra/pg-pool.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
@@ -37,6 +38,15 @@ export async function runProjections(
     switch (command.action) {
       case 'status': {
         process.stdout.write(`${formatStatusTable(await projectionStatuses(pool, store, projections))}\n`);
+        if (!config.EVENTSTORE_CONNECTION_STRING) {
+          const lock = await appendLockState(pool);
+          const stall = describeStall(lock);
+          process.stdout.write(
+            stall
+              ? `\n${stall}\n`
+              : `\nappends: flowing${lock.waiting ? ` (${lock.waiting} waiting for the append lock)` : ''}\n`,
+          );
+        }
         return 0;
       }
       case 'rebuild': {

@@ -1,11 +1,13 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAiProvider } from '../ai/create-ai-provider.ts';
 import { buildApp } from '../api/app.ts';
-import { postgresCheck, temporalCheck } from '../api/dependency-checks.ts';
+import { appendsCheck, postgresCheck, temporalCheck } from '../api/dependency-checks.ts';
 import { packageVersion } from '../api/package-version.ts';
 import { resolveAuthSecret } from '../auth/auth-secret.ts';
 import { registerCommandMetrics } from '../commands/metrics.ts';
 import type { Config } from '../config.ts';
+import { appendLockState } from '../eventstore/postgres/append-lock.ts';
+import { registerAppendLockMetrics } from '../eventstore/postgres/append-lock-metrics.ts';
 import type { Logger } from '../logger.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
 import { projectionStatuses } from '../projections/status.ts';
@@ -39,10 +41,16 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   registerProjectionMetrics(metrics, () => projectionStatuses(pool, store, projections));
+  const embeddedStore = !config.EVENTSTORE_CONNECTION_STRING;
+  if (embeddedStore) registerAppendLockMetrics(metrics, () => appendLockState(pool));
   const app = await buildApp({
     log: apiLog,
     version: packageVersion(),
-    readinessChecks: { postgres: postgresCheck(pool), temporal: temporalCheck(temporalAddress) },
+    readinessChecks: {
+      postgres: postgresCheck(pool),
+      temporal: temporalCheck(temporalAddress),
+      ...(embeddedStore ? { appends: appendsCheck(pool) } : {}),
+    },
     graphiql: config.NODE_ENV !== 'production',
     limits: {
       requests: { max: config.API_RATE_LIMIT, windowMs: 60_000 },

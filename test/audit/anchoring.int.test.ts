@@ -87,10 +87,10 @@ describe('audit anchoring', () => {
     }
   });
 
-  it('never anchors past a transaction still in flight, and covers its event once it commits', async () => {
+  it('never anchors past an append still in flight, and covers its event once it commits', async () => {
     const client = await raw.connect();
     try {
-      // Takes a transaction id (so a position) now, commits after later appends.
+      // Takes its position now and commits later; appends made meanwhile wait for it.
       await client.query('begin');
       const late = `note-${randomUUID()}`;
       await client.query('select * from es_append($1, $2, $3::jsonb)', [
@@ -98,7 +98,7 @@ describe('audit anchoring', () => {
         'any',
         appendPayload([note(0)], DEFAULT_LIMITS),
       ]);
-      await write(3);
+      const later = write(3);
       const round = await anchorRound(store, { everyEvents: 1000, everyMs: HOUR }, { now: NOW, force: true });
       const { rows } = await client.query<{ position: string }>(
         'select position::text from es_events where stream_name = $1',
@@ -106,11 +106,12 @@ describe('audit anchoring', () => {
       );
       const latePosition = BigInt(rows[0]?.position ?? -1);
       const anchors = await listAnchors(store);
-      // Nothing at or above the open transaction's position is anchored yet (the 3 events after it wait too).
+      // Nothing at or above the open append's position is anchored yet (the 3 events after it wait too).
       expect(anchors.every((a) => a.toPosition < latePosition)).toBe(true);
       expect(round.written).toEqual([]);
 
       await client.query('commit');
+      await later;
       await anchorRound(store, { everyEvents: 1000, everyMs: HOUR }, { now: NOW, force: true });
       const covering = (await listAnchors(store)).find(
         (a) => a.fromPosition <= latePosition && latePosition <= a.toPosition,

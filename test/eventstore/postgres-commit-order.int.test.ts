@@ -8,7 +8,11 @@ import {
   WrongExpectedVersion,
 } from '../../src/eventstore/errors.ts';
 import type { EventToAppend } from '../../src/eventstore/port.ts';
+import { appendLockState, describeStall } from '../../src/eventstore/postgres/append-lock.ts';
+import { appendPayload } from '../../src/eventstore/postgres/append-payload.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
+import { DEFAULT_LIMITS } from '../../src/eventstore/validation.ts';
+import { createPool } from '../../src/infra/pg-pool.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freshDatabase } from '../support/database.ts';
 
@@ -17,9 +21,10 @@ const event = (type: string, data: unknown = {}): EventToAppend => ({ id: random
 describe('embedded event store: commit-ordered positions and group commit', () => {
   let store: PostgresEventStore;
   let raw: pg.Pool;
+  let connectionString: string;
 
   beforeAll(async () => {
-    const connectionString = await freshDatabase('es_order');
+    connectionString = await freshDatabase('es_order');
     store = new PostgresEventStore({ connectionString, log: createLogger('warn'), poolSize: 20 });
     raw = new pg.Pool({ connectionString, max: 2 });
   });
@@ -104,6 +109,34 @@ describe('embedded event store: commit-ordered positions and group commit', () =
   it('refuses stream names with lone surrogates, which would alias once stored as UTF-8', async () => {
     await expect(store.append('chat-\ud800', [event('X')])).rejects.toBeInstanceOf(InvalidEvent);
     await expect(store.append('chat-\udfff', [event('X')])).rejects.toBeInstanceOf(InvalidEvent);
+  });
+
+  it('shows who holds the append lock, and a session left open holding it is closed by the server', async () => {
+    const careless = createPool(
+      { connectionString, max: 1, idle_in_transaction_session_timeout: 1500 },
+      createLogger('silent'),
+    );
+    const client = await careless.connect();
+    try {
+      await client.query('begin');
+      await client.query("select * from es_append($1, 'any', $2::jsonb)", [
+        `held-${randomUUID()}`,
+        appendPayload([event('Held')], DEFAULT_LIMITS),
+      ]);
+      const waiting = store.append(`waits-${randomUUID()}`, [event('Waits')]);
+      await expect.poll(async () => (await appendLockState(raw)).waiting, { timeout: 1000 }).toBe(1);
+      const state = await appendLockState(raw);
+      expect(state.holder?.query).toContain('es_append');
+      expect(state.holder?.state).toBe('idle in transaction');
+      expect(describeStall(state, 0)).toMatch(/appends stalled: .* by backend \d+ .*1 append\(s\) waiting/);
+      expect(describeStall(state)).toBeUndefined();
+      // The server ends the idle session; its append rolls back and the waiting one goes through.
+      await expect(waiting).resolves.toBeDefined();
+      expect((await appendLockState(raw)).holder).toBeUndefined();
+    } finally {
+      client.release(true);
+      await careless.end();
+    }
   });
 
   it('reads an append right after it, whatever other sessions hold open', async () => {

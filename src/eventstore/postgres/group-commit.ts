@@ -35,8 +35,8 @@ interface Pending {
  * Group commit: appends that arrive while a batch is being written wait and go together in the
  * next one, one statement and one commit (one WAL flush) for all of them. Each keeps its own
  * expected-revision check and its own answer; es_append_batch never lets one refusal fail the rest.
- * A stream appears once per batch (a second append to it waits for the next), so appends to one
- * stream stay in the order they were made.
+ * A batch is a run of the queue that ends before a second append to a stream already in it, so
+ * appends take positions in the order they were made (across streams too).
  *
  * If a batch of several fails as a whole (an error the function does not turn into a status, a
  * lost connection), each of its appends is sent again on its own: event ids make that safe, and
@@ -77,25 +77,20 @@ export class GroupCommit {
     }
   }
 
-  /** The longest run of the queue that fits, skipping appends to a stream already in the batch. */
+  /** The longest run at the head of the queue that fits and names each stream once. */
   private take(): Pending[] {
-    const batch: Pending[] = [];
     const streams = new Set<string>();
     let bytes = 0;
-    for (let i = 0; i < this.queue.length && batch.length < this.maxRequests; ) {
-      const pending = this.queue[i] as Pending;
+    let count = 0;
+    for (const pending of this.queue) {
       const size = pending.request.events.length;
-      if (batch.length > 0 && bytes + size > this.maxBytes) break;
-      if (streams.has(pending.request.stream)) {
-        i++;
-        continue;
-      }
+      if (count === this.maxRequests || streams.has(pending.request.stream)) break;
+      if (count > 0 && bytes + size > this.maxBytes) break;
       streams.add(pending.request.stream);
       bytes += size;
-      batch.push(pending);
-      this.queue.splice(i, 1);
+      count++;
     }
-    return batch;
+    return this.queue.splice(0, count);
   }
 
   private async write(batch: Pending[]): Promise<void> {

@@ -17,6 +17,11 @@ export const streamCatalogue: Projection = {
       indexes: ['(category, last_event_at desc)'],
     },
   },
+  prefetch: (events) =>
+    [...new Set(events.map((e) => e.streamName))].map((stream_name) => ({
+      table: 'stream_catalogue',
+      key: { stream_name },
+    })),
   async apply(event, writer) {
     const key = { stream_name: event.streamName };
     const current = await writer.get('stream_catalogue', key);
