@@ -36,6 +36,7 @@ const BASELINE_NAMES: readonly [RegExp, string][] = [
   [/_(storage_put|http)_/, '_copyfile_'], // media: fs.copyFile of the same files
   [/^(rank|prefilter)_/, 'compact_select_'], // matching: a plain select of the same rows
   [/^loadEventsPerSecond$/, 'baselineInsertEventsPerSecond'], // audit-replay: plain INSERTs
+  [/^rebuild_all_events_per_s$/, 'rebuild_all_slowest_alone_events_per_s'], // projections: slowest alone
   [/^appendWithLoopPerSecond$/, 'appendWithoutLoopPerSecond'], // audit-verify: appends without anchoring
 ];
 

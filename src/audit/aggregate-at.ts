@@ -1,5 +1,5 @@
 import type { EventCodec } from '../commands/event-codec.ts';
-import { notFound, validation } from '../domain/shared/domain-error.ts';
+import { conflict, notFound, validation } from '../domain/shared/domain-error.ts';
 import { StreamDeleted, StreamNotFound } from '../eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
@@ -57,11 +57,23 @@ const PAGE = 1000;
  * first event that occurred after `at`. A usable snapshot shortens the fold; one that fails any
  * check is ignored and the fold starts from the first event.
  */
+/** Revisions are signed 64-bit integers in both stores. */
+const MAX_REVISION = 2n ** 63n - 1n;
+
+/** What PostgreSQL's timestamptz and ISO 8601 both hold (there is no year 0 in PostgreSQL). */
+function withinStoredYears(at: Date): boolean {
+  const year = at.getUTCFullYear();
+  return !Number.isNaN(at.getTime()) && year >= 1 && year <= 9999;
+}
+
 export async function aggregateAt(deps: AggregateAtDeps, query: AggregateAtQuery): Promise<AggregateAt> {
   const aggregate = requireAuditedAggregate(query.category);
   if (!UUID.test(query.id)) throw validation('INVALID_ID', 'An aggregate id is a UUID');
-  if ('revision' in query.point && query.point.revision < 0n) {
-    throw validation('INVALID_REVISION', 'A revision is at least 0');
+  if ('revision' in query.point && (query.point.revision < 0n || query.point.revision > MAX_REVISION)) {
+    throw validation('INVALID_REVISION', `A revision is between 0 and ${MAX_REVISION}`);
+  }
+  if ('at' in query.point && !withinStoredYears(query.point.at)) {
+    throw validation('INVALID_TIME', 'A point in time is between the years 1 and 9999');
   }
   const stream = `${aggregate.category}-${query.id.toLowerCase()}`;
   const snapshot = await usableSnapshot(deps, aggregate, stream, query.point);
@@ -167,7 +179,16 @@ async function foldFrom(
       if (!recorded) break;
       const occurred = Date.parse(occurredAtOf(recorded));
       if ('at' in point && occurred > point.at.getTime()) return done();
-      await fold.apply(recorded);
+      try {
+        await fold.apply(recorded);
+      } catch (error) {
+        // An event this code cannot read (a schema it no longer knows, an edited row): say which.
+        throw conflict(
+          'UNDECODABLE_EVENT',
+          `${stream}@${recorded.revision} (${recorded.type}) cannot be folded: ${error instanceof Error ? error.message : String(error)}`,
+          { stream, revision: recorded.revision.toString(), type: recorded.type },
+        );
+      }
       last = recorded;
       maxOccurredAt = Math.max(maxOccurredAt, occurred);
       const subject = recorded.metadata.personalDataSubject;

@@ -13,6 +13,8 @@ export type ReplayProblem =
   | 'OUT_OF_ORDER'
   | 'OUT_OF_RANGE'
   | 'CHAIN_BROKEN'
+  | 'STREAM_STARTS_LATE'
+  | 'DUPLICATE_EVENT_ID'
   | 'COUNT_MISMATCH'
   | 'ANCHOR_MISMATCH'
   | 'TARGET_CHAIN_DIFFERS';

@@ -261,6 +261,7 @@ async function scan(
   const countsByType = new Map<string, number>();
   const anchors = new AnchorCheck(manifest.anchors, manifest.completeForAnchors);
   const times: CommitTime[] = [];
+  const ids = new Set<string>();
   let pending: Pending | undefined;
   let previousPosition: bigint | undefined;
   let count = 0;
@@ -330,6 +331,24 @@ async function scan(
     }
     previousPosition = position;
     const progress = checkLink(event, streams.get(event.stream), lineNumber);
+    if (!write) {
+      // The first pass catches what would otherwise fail half-way through the load.
+      if (ids.has(event.id)) {
+        throw new ReplayRefused(
+          'DUPLICATE_EVENT_ID',
+          `line ${lineNumber}: event id ${event.id} appears a second time (${event.stream}@${event.revision})`,
+        );
+      }
+      ids.add(event.id);
+    }
+    if (progress.cut && !streams.has(event.stream) && manifest.requested.from === null) {
+      // An export of the whole store holds every stream from its first event: one that starts
+      // later lost its beginning after the export was written.
+      throw new ReplayRefused(
+        'STREAM_STARTS_LATE',
+        `line ${lineNumber}: ${event.stream} starts at revision ${event.revision} in an export of the whole store; its first events are missing`,
+      );
+    }
     streams.set(event.stream, progress);
     anchors.add(event, lineNumber);
     countsByType.set(event.type, (countsByType.get(event.type) ?? 0) + 1);

@@ -186,6 +186,32 @@ describe('aggregateAt with snapshots', () => {
     expect((await runtime.store.verifyStream(stream)).ok).toBe(true);
   });
 
+  it('names an event it cannot fold instead of failing without a reason', async () => {
+    const id = await auditLogOf(3);
+    const stream = `auditlog-${id}`;
+    await runtime.pool.query(
+      `update es_events set data = '{"not": "an audit query"}'::jsonb where stream_name = $1 and revision = 1`,
+      [stream],
+    );
+    await expect(
+      aggregateAt(withoutSnapshots, { category: 'auditlog', id, point: { revision: 2n } }),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      reason: 'UNDECODABLE_EVENT',
+      details: { stream, revision: '1' },
+    });
+    await expect(
+      aggregateAt(withoutSnapshots, { category: 'auditlog', id, point: { revision: 2n ** 63n } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', reason: 'INVALID_REVISION' });
+    await expect(
+      aggregateAt(withoutSnapshots, {
+        category: 'auditlog',
+        id,
+        point: { at: new Date('0000-06-01T00:00:00Z') },
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', reason: 'INVALID_TIME' });
+  });
+
   it('keeps states the encoding can represent, and refuses the ones it cannot', () => {
     const state = {
       n: 12n,

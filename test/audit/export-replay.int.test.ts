@@ -319,6 +319,76 @@ describe('audit export and replay', () => {
     }
   }, 60_000);
 
+  it('refuses an export of the whole store in which a stream lost its first events', async () => {
+    const exported = await exportTo('beheaded.ndjson', { to: { kind: 'position', position: midHead } });
+    const file = join(dir, 'beheaded.ndjson');
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    // The first event of a stream that has more than one: its later events remain.
+    const streamOf = (line: string) => (JSON.parse(line) as { stream: string }).stream;
+    const counts = new Map<string, number>();
+    for (const line of lines.filter(Boolean))
+      counts.set(streamOf(line), (counts.get(streamOf(line)) ?? 0) + 1);
+    const index = lines.findIndex((l) => l && (counts.get(streamOf(l)) ?? 0) > 1);
+    const [removed] = lines.splice(index, 1);
+    const edited = lines.join('\n');
+    await writeFile(file, edited);
+    const manifest: ExportManifest = {
+      ...exported.manifest,
+      file: {
+        ...exported.manifest.file,
+        sha256: createHash('sha256').update(edited).digest('hex'),
+        bytes: Buffer.byteLength(edited),
+      },
+    };
+    await writeFile(exported.manifestPath, JSON.stringify(manifest));
+    const replica = await target();
+    try {
+      const refusal = await replica.replay(file).catch((e: unknown) => e);
+      expect(refusal).toMatchObject({
+        code: 'STREAM_STARTS_LATE',
+        message: expect.stringContaining(streamOf(removed ?? '')),
+      });
+      expect(await replica.eventCount()).toBe(0);
+    } finally {
+      await replica.close();
+    }
+  }, 60_000);
+
+  it('refuses an export that repeats an event id before writing anything', async () => {
+    const exported = await exportTo('repeated.ndjson', { to: { kind: 'position', position: midHead } });
+    const file = join(dir, 'repeated.ndjson');
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    const idOf = (line: string) => (JSON.parse(line) as { id: string }).id;
+    const first = lines[0] ?? '';
+    const last = lines.filter(Boolean).length - 1;
+    // The id is not part of the chained content: only an id check sees this.
+    lines[last] = (lines[last] ?? '').replace(idOf(lines[last] ?? ''), idOf(first));
+    const edited = lines.join('\n');
+    await writeFile(file, edited);
+    await writeFile(
+      exported.manifestPath,
+      JSON.stringify({
+        ...exported.manifest,
+        file: {
+          ...exported.manifest.file,
+          sha256: createHash('sha256').update(edited).digest('hex'),
+          bytes: Buffer.byteLength(edited),
+        },
+      }),
+    );
+    const replica = await target();
+    try {
+      const refusal = await replica.replay(file).catch((e: unknown) => e);
+      expect(refusal).toMatchObject({
+        code: 'DUPLICATE_EVENT_ID',
+        message: expect.stringContaining(idOf(first)),
+      });
+      expect(await replica.eventCount()).toBe(0);
+    } finally {
+      await replica.close();
+    }
+  }, 60_000);
+
   it('refuses to replay into a store that is not empty', async () => {
     await exportTo('into-source.ndjson', { to: { kind: 'position', position: midHead } });
     const source = await target(api.databaseUrl);

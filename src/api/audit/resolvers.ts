@@ -30,8 +30,15 @@ const AuditJSON = new GraphQLScalarType({
   serialize: (value) => value,
 });
 
-const instant = z.iso.datetime({ offset: true });
-const decimal = z.string().regex(/^\d{1,19}$/, 'a revision is a whole number');
+const instant = z.iso.datetime({ offset: true }).refine((text) => {
+  // PostgreSQL has no year 0; ISO 8601 and timestamptz agree on years 1 to 9999.
+  const year = new Date(text).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}, 'a time between the years 1 and 9999');
+const decimal = z
+  .string()
+  .regex(/^\d{1,19}$/, 'a revision is a whole number')
+  .refine((text) => BigInt(text) < 2n ** 63n, 'a revision is below 2^63');
 
 const historyArgs = z.object({ stream: streamNameInput });
 const aggregateAtArgs = z.object({

@@ -45,6 +45,7 @@ interface Pending {
 export class GroupCommit {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
+  private scheduled = false;
   private readonly maxInFlight: number;
   private readonly maxRequests: number;
   private readonly maxBytes: number;
@@ -62,6 +63,20 @@ export class GroupCommit {
   submit(request: AppendRequest): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Sends on the next turn of the event loop, not at once: the callers a finished batch just
+   * answered append again from their continuations, and they should all go in the next batch
+   * rather than the first of them alone and the rest after it.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
@@ -72,7 +87,7 @@ export class GroupCommit {
       this.inFlight++;
       void this.write(batch).finally(() => {
         this.inFlight--;
-        this.pump();
+        this.schedule();
       });
     }
   }

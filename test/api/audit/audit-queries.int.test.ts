@@ -425,6 +425,20 @@ describe('audit queries over a history made by real commands', () => {
     expect(await ask(AGGREGATE_AT, { category: 'content', id: article.id, revision: '999' })).toEqual([
       'NOT_FOUND/REVISION_NOT_FOUND',
     ]);
+    // Past what a 64-bit revision or a timestamptz holds: refused at the edge, not an INTERNAL.
+    for (const revision of ['9223372036854775808', '9999999999999999999']) {
+      expect(await ask(AGGREGATE_AT, { category: 'content', id: article.id, revision })).toEqual([
+        'VALIDATION/INVALID_INPUT',
+      ]);
+    }
+    for (const at of ['0000-01-01T00:00:00Z', '0000-12-31T23:59:59+00:00']) {
+      expect(await ask(AGGREGATE_AT, { category: 'content', id: article.id, at })).toEqual([
+        'VALIDATION/INVALID_INPUT',
+      ]);
+      expect(await ask(ACTOR_ACTIVITY, { actor: `user:${team.editor.id}`, from: at })).toEqual([
+        'VALIDATION/INVALID_INPUT',
+      ]);
+    }
     expect(await ask(ACTOR_ACTIVITY, { actor: 'ada@example.org' })).toEqual(['VALIDATION/INVALID_INPUT']);
     expect(
       await ask(ACTOR_ACTIVITY, { actor: `user:${team.editor.id}`, from: started, to: started }),
