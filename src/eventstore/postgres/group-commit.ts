@@ -46,6 +46,8 @@ export class GroupCommit {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
   private scheduled = false;
+  /** Appends in the batch sent last: more than one means callers are appending concurrently. */
+  private lastBatch = 0;
   private readonly maxInFlight: number;
   private readonly maxRequests: number;
   private readonly maxBytes: number;
@@ -63,14 +65,16 @@ export class GroupCommit {
   submit(request: AppendRequest): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      this.schedule();
+      // A lone writer goes at once; under concurrency, wait a turn for the others.
+      if (this.inFlight === 0 && !this.scheduled && this.lastBatch <= 1) this.pump();
+      else this.schedule();
     });
   }
 
   /**
-   * Sends on the next turn of the event loop, not at once: the callers a finished batch just
-   * answered append again from their continuations, and they should all go in the next batch
-   * rather than the first of them alone and the rest after it.
+   * Sends on the next turn of the event loop: the callers a finished batch just answered append
+   * again from their continuations, and they should all go in the next batch rather than the
+   * first of them alone and the rest after it.
    */
   private schedule(): void {
     if (this.scheduled) return;
@@ -84,6 +88,7 @@ export class GroupCommit {
   private pump(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.take();
+      this.lastBatch = batch.length;
       this.inFlight++;
       void this.write(batch).finally(() => {
         this.inFlight--;
