@@ -24,7 +24,7 @@ import { benchDatabase } from './support/postgres.ts';
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20_000);
 const EVENTS_PER_ITEM = 10;
 const LAG_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 100);
+const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 500);
 
 const contentData = z.object({ brand: z.string().optional(), title: z.string(), body: z.string() });
 

@@ -4,7 +4,7 @@ import type { TouchedKey } from './batch-writer.ts';
 import { batches } from './batches.ts';
 import { lowest } from './lowest.ts';
 import type { Projection } from './projection.ts';
-import type { RunnerDeps } from './runner.ts';
+import { type RunnerDeps, sleep } from './runner.ts';
 import { advanceCheckpoints, type ProjectionStateRow, readStates, withTransaction } from './state.ts';
 
 export interface GroupOptions {
@@ -268,17 +268,4 @@ export class GroupRunner {
 
 function isLive(state: ProjectionStateRow, projection: Projection): boolean {
   return state.codeVersion === projection.version && state.status !== 'rebuilding';
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-    if (signal?.aborted) done();
-  });
 }
