@@ -5,6 +5,9 @@ import { physicalTable } from './tables.ts';
 const DELETED = Symbol('deleted');
 type Slot = Row | typeof DELETED;
 
+/** Physical table + declared columns → the columns to write, for the life of the process. */
+const COLUMNS = new Map<string, string[]>();
+
 export interface TouchedKey {
   table: string;
   key: Row;
@@ -19,8 +22,6 @@ export class BatchWriter implements ReadModelWriter {
   private readonly buffers = new Map<string, Map<string, Slot>>();
   /** Rows read ahead by `load`, as stored before this batch (DELETED: known to be absent). */
   private readonly loaded = new Map<string, Map<string, Slot>>();
-  // Per batch, not per process: a generation's tables may be dropped and created anew by a rebuild.
-  private readonly columnCache = new Map<string, string[]>();
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -108,7 +109,7 @@ export class BatchWriter implements ReadModelWriter {
         );
       }
       if (rows.length > 0) {
-        const columns = await this.columns(physical);
+        const columns = await this.columns(physical, this.spec(table).columns);
         const listed = columns.map((c) => pg.escapeIdentifier(c)).join(', ');
         const others = columns
           .filter((c) => !this.spec(table).primaryKey.includes(c))
@@ -129,8 +130,11 @@ export class BatchWriter implements ReadModelWriter {
     this.loaded.clear();
   }
 
-  private async columns(physical: string): Promise<string[]> {
-    const cached = this.columnCache.get(physical);
+  private async columns(physical: string, declared: string): Promise<string[]> {
+    // A generation's tables may be dropped and made anew by a rebuild, but always from the same
+    // declaration: the name and the declared columns together name one column list.
+    const cacheKey = `${physical}\n${declared}`;
+    const cached = COLUMNS.get(cacheKey);
     if (cached) return cached;
     // pg_attribute rather than information_schema: the same answer in a fraction of a millisecond.
     // Generated columns (a search document) are computed by PostgreSQL and never written.
@@ -141,7 +145,7 @@ export class BatchWriter implements ReadModelWriter {
       [physical],
     );
     const names = rows.map((r) => r.attname);
-    this.columnCache.set(physical, names);
+    COLUMNS.set(cacheKey, names);
     return names;
   }
 

@@ -219,33 +219,37 @@ export class GroupRunner {
   private commit(
     writing: Member[],
   ): Promise<Map<string, { keys: TouchedKey[]; position: bigint }> | undefined> {
-    return withTransaction(this.deps.pool, async (client) => {
-      const current = await readStates(
-        client,
-        writing.map((m) => m.projection.name),
-        true,
-      );
-      for (const member of writing) {
-        const state = current.find((s) => s.name === member.projection.name);
-        const moved =
-          !state ||
-          state.generation !== member.generation ||
-          state.checkpoint !== member.stored ||
-          !isLive(state, member.projection);
-        if (moved) return undefined;
-      }
-      const touched = new Map<string, { keys: TouchedKey[]; position: bigint }>();
-      for (const member of writing) {
-        if (member.pending.length === 0) continue;
-        const keys = await applyEvents(client, member.projection, member.generation, member.pending);
-        touched.set(member.projection.name, { keys, position: member.position });
-      }
-      for (const position of new Set(writing.map((m) => m.position))) {
-        const names = writing.filter((m) => m.position === position).map((m) => m.projection.name);
-        await advanceCheckpoints(client, names, position);
-      }
-      return touched;
-    });
+    return withTransaction(
+      this.deps.pool,
+      async (client) => {
+        const current = await readStates(
+          client,
+          writing.map((m) => m.projection.name),
+          true,
+        );
+        for (const member of writing) {
+          const state = current.find((s) => s.name === member.projection.name);
+          const moved =
+            !state ||
+            state.generation !== member.generation ||
+            state.checkpoint !== member.stored ||
+            !isLive(state, member.projection);
+          if (moved) return undefined;
+        }
+        const touched = new Map<string, { keys: TouchedKey[]; position: bigint }>();
+        for (const member of writing) {
+          if (member.pending.length === 0) continue;
+          const keys = await applyEvents(client, member.projection, member.generation, member.pending);
+          touched.set(member.projection.name, { keys, position: member.position });
+        }
+        for (const position of new Set(writing.map((m) => m.position))) {
+          const names = writing.filter((m) => m.position === position).map((m) => m.projection.name);
+          await advanceCheckpoints(client, names, position);
+        }
+        return touched;
+      },
+      { readModel: true },
+    );
   }
 
   private async announce(touched: Map<string, { keys: TouchedKey[]; position: bigint }>): Promise<void> {

@@ -117,20 +117,24 @@ export async function rebuildProjections(
     const last = events.at(-1);
     if (!last) break;
     const read = jobs.map((job) => events.filter((e) => e.position > job.checkpoint));
-    await withTransaction(pool, async (client) => {
-      for (const [i, job] of jobs.entries()) {
-        await lockJob(client, job.projection.name, job.generation);
-        const mine = read[i] ?? [];
-        if (mine.length > 0) await applyEvents(client, job.projection, job.generation, mine);
-      }
-      await client.query(
-        `update projection_rebuilds r
+    await withTransaction(
+      pool,
+      async (client) => {
+        for (const [i, job] of jobs.entries()) {
+          await lockJob(client, job.projection.name, job.generation);
+          const mine = read[i] ?? [];
+          if (mine.length > 0) await applyEvents(client, job.projection, job.generation, mine);
+        }
+        await client.query(
+          `update projection_rebuilds r
             set checkpoint = $2, events_done = events_done + d.done, updated_at = now()
            from unnest($1::text[], $3::bigint[]) as d(name, done)
           where r.name = d.name`,
-        [jobs.map((j) => j.projection.name), last.position.toString(), read.map((r) => r.length)],
-      );
-    });
+          [jobs.map((j) => j.projection.name), last.position.toString(), read.map((r) => r.length)],
+        );
+      },
+      { readModel: true },
+    );
     for (const [i, job] of jobs.entries()) {
       job.checkpoint = last.position;
       job.eventsDone += read[i]?.length ?? 0;

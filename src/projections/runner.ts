@@ -142,19 +142,23 @@ export class ProjectionRunner {
   ): Promise<TouchedKey[] | undefined> {
     const name = this.projection.name;
     const last = batch.at(-1);
-    return withTransaction(this.deps.pool, async (client) => {
-      const current = await readState(client, name, true);
-      const moved =
-        !last ||
-        !current ||
-        current.generation !== generation ||
-        current.checkpoint !== checkpoint ||
-        current.codeVersion !== this.projection.version;
-      if (moved) return undefined;
-      const keys = await applyEvents(client, this.projection, generation, batch);
-      await advanceCheckpoint(client, name, last.position);
-      return keys;
-    });
+    return withTransaction(
+      this.deps.pool,
+      async (client) => {
+        const current = await readState(client, name, true);
+        const moved =
+          !last ||
+          !current ||
+          current.generation !== generation ||
+          current.checkpoint !== checkpoint ||
+          current.codeVersion !== this.projection.version;
+        if (moved) return undefined;
+        const keys = await applyEvents(client, this.projection, generation, batch);
+        await advanceCheckpoint(client, name, last.position);
+        return keys;
+      },
+      { readModel: true },
+    );
   }
 }
 

@@ -108,13 +108,20 @@ export async function recordFailure(
   );
 }
 
+/**
+ * Read-model transactions may commit without waiting for their WAL flush (`readModel: true`):
+ * what they write is derived from the event store, and their checkpoint is in the same
+ * transaction, so a crash that loses the last of them loses rows and checkpoint together and the
+ * projector applies those events again. Event appends always wait for the flush.
+ */
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  options: { readModel?: boolean } = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('begin');
+    await client.query(options.readModel ? 'begin; set local synchronous_commit = off' : 'begin');
     const result = await work(client);
     await client.query('commit');
     return result;

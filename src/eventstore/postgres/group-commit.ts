@@ -132,10 +132,11 @@ export class GroupCommit {
   private async send(requests: AppendRequest[]): Promise<(AppendOutcome & { request: number })[]> {
     const heads = requests.map((r) => ({ stream: r.stream, expected: r.expected, count: r.count }));
     const events = `[${requests.map((r) => r.events).join(',')}]`;
-    const { rows } = await this.pool.query<AppendOutcome & { request: number }>(
-      'select request, status, revision::text, position::text from es_append_batch($1::jsonb, $2::jsonb)',
-      [JSON.stringify(heads), events],
-    );
+    const { rows } = await this.pool.query<AppendOutcome & { request: number }>({
+      name: 'es_append_batch',
+      text: 'select request, status, revision::text, position::text from es_append_batch($1::jsonb, $2::jsonb)',
+      values: [JSON.stringify(heads), events],
+    });
     if (rows.length !== requests.length)
       throw new Error(`es_append_batch answered ${rows.length} of ${requests.length} appends`);
     return rows;

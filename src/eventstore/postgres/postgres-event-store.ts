@@ -112,10 +112,12 @@ export class PostgresEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? 'end' : 'start');
     const fromParam = from === 'end' ? null : from === 'start' ? '0' : from.toString();
-    const { rows } = await this.pool.query<StreamPageRow>(
-      backwards ? READ_STREAM_BACKWARDS : READ_STREAM_FORWARDS,
-      [stream, fromParam, limitOf(options.maxCount)],
-    );
+    // Named, so each connection plans these once: they run for every command.
+    const { rows } = await this.pool.query<StreamPageRow>({
+      name: backwards ? 'es_read_stream_backwards' : 'es_read_stream_forwards',
+      text: backwards ? READ_STREAM_BACKWARDS : READ_STREAM_FORWARDS,
+      values: [stream, fromParam, limitOf(options.maxCount)],
+    });
     const [first] = rows;
     if (!first || BigInt(first.head ?? -1) < BigInt(first.deleted_before ?? 0)) {
       if (first?.tombstoned) throw new StreamDeleted(stream);
@@ -145,6 +147,7 @@ export class PostgresEventStore implements EventStore {
     const from = options.fromPosition ?? 'start';
     let after = from === 'start' ? -1n : from === 'end' ? await this.headPosition() : from;
     while (!signal.aborted) {
+      const mark = this.wakeups.mark();
       const events = await this.readAllPage(after, this.pageSize, options.filter);
       for (const event of events) {
         if (signal.aborted) return;
@@ -152,7 +155,7 @@ export class PostgresEventStore implements EventStore {
         after = event.position;
       }
       if (events.length === this.pageSize) continue;
-      await this.wakeups.wait(this.pollIntervalMs, signal);
+      await this.wakeups.wait(this.pollIntervalMs, signal, mark);
     }
   }
 
@@ -234,12 +237,11 @@ export class PostgresEventStore implements EventStore {
 
   private async readAllPage(after: bigint, limit: number, filter?: EventFilter): Promise<RecordedEvent[]> {
     const [streams, types] = filterParams(filter);
-    const { rows } = await this.pool.query<EventRow>(READ_ALL_FORWARDS, [
-      after.toString(),
-      limit,
-      streams,
-      types,
-    ]);
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'es_read_all_forwards',
+      text: READ_ALL_FORWARDS,
+      values: [after.toString(), limit, streams, types],
+    });
     return rows.map(toRecordedEvent);
   }
 

@@ -14,6 +14,8 @@ export const APPENDED_CHANNEL = 'es_appended';
  */
 export class Wakeups {
   private readonly waiters = new Set<() => void>();
+  /** Counts wake-ups, so a reader can tell whether one came while it was not waiting. */
+  private wakeCount = 0;
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private notifying = false;
@@ -26,9 +28,19 @@ export class Wakeups {
     private readonly log: Logger,
   ) {}
 
-  /** Resolves on the next wake-up, after `timeoutMs`, or when the signal aborts. */
-  wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  /** A mark to pass to `wait`: wake-ups after it are not missed. */
+  mark(): number {
+    return this.wakeCount;
+  }
+
+  /**
+   * Resolves on the next wake-up, after `timeoutMs`, or when the signal aborts; at once if a
+   * wake-up came since `since` (taken before the reader's last read: what woke it then may not
+   * have been in that read).
+   */
+  wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
     this.ensureListening();
+    if (since !== undefined && since !== this.wakeCount) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -78,6 +90,7 @@ export class Wakeups {
   }
 
   private wakeAll(): void {
+    this.wakeCount++;
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
