@@ -141,7 +141,11 @@ export class GroupRunner {
         signal: inner,
       });
       for await (const batch of batches(events, this.batchSize)) {
-        if (moved || !(await this.exclusive(() => this.applyBatch(members, batch)))) return progressed;
+        if (moved || !(await this.exclusive(() => this.applyBatch(members, batch)))) {
+          // Leaving the loop waits for the subscription's pending read, which only an abort ends.
+          restart.abort();
+          return progressed;
+        }
         progressed = true;
       }
       return progressed;

@@ -101,6 +101,21 @@ describe('audit export and replay', () => {
     }
   }
 
+  /** Writes edited lines back and makes the manifest match them again, as a forger would. */
+  async function forge(exported: ExportResult, file: string, lines: string[]): Promise<void> {
+    const edited = lines.join('\n');
+    await writeFile(file, edited);
+    const manifest: ExportManifest = {
+      ...exported.manifest,
+      file: {
+        ...exported.manifest.file,
+        sha256: createHash('sha256').update(edited).digest('hex'),
+        bytes: Buffer.byteLength(edited),
+      },
+    };
+    await writeFile(exported.manifestPath, JSON.stringify(manifest));
+  }
+
   function exportTo(
     name: string,
     options: { from?: RangeBound; to?: RangeBound; prefix?: string; withoutPersonalData?: boolean } = {},
@@ -330,17 +345,7 @@ describe('audit export and replay', () => {
       counts.set(streamOf(line), (counts.get(streamOf(line)) ?? 0) + 1);
     const index = lines.findIndex((l) => l && (counts.get(streamOf(l)) ?? 0) > 1);
     const [removed] = lines.splice(index, 1);
-    const edited = lines.join('\n');
-    await writeFile(file, edited);
-    const manifest: ExportManifest = {
-      ...exported.manifest,
-      file: {
-        ...exported.manifest.file,
-        sha256: createHash('sha256').update(edited).digest('hex'),
-        bytes: Buffer.byteLength(edited),
-      },
-    };
-    await writeFile(exported.manifestPath, JSON.stringify(manifest));
+    await forge(exported, file, lines);
     const replica = await target();
     try {
       const refusal = await replica.replay(file).catch((e: unknown) => e);
@@ -363,19 +368,7 @@ describe('audit export and replay', () => {
     const last = lines.filter(Boolean).length - 1;
     // The id is not part of the chained content: only an id check sees this.
     lines[last] = (lines[last] ?? '').replace(idOf(lines[last] ?? ''), idOf(first));
-    const edited = lines.join('\n');
-    await writeFile(file, edited);
-    await writeFile(
-      exported.manifestPath,
-      JSON.stringify({
-        ...exported.manifest,
-        file: {
-          ...exported.manifest.file,
-          sha256: createHash('sha256').update(edited).digest('hex'),
-          bytes: Buffer.byteLength(edited),
-        },
-      }),
-    );
+    await forge(exported, file, lines);
     const replica = await target();
     try {
       const refusal = await replica.replay(file).catch((e: unknown) => e);
