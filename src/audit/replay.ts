@@ -341,7 +341,7 @@ async function scan(
       }
       ids.add(event.id);
     }
-    if (progress.cut && !streams.has(event.stream) && manifest.requested.from === null) {
+    if (progress.cut && !streams.has(event.stream) && from === 0n) {
       // An export of the whole store holds every stream from its first event: one that starts
       // later lost its beginning after the export was written.
       throw new ReplayRefused(

@@ -38,7 +38,8 @@ const instant = z.iso.datetime({ offset: true }).refine((text) => {
 const decimal = z
   .string()
   .regex(/^\d{1,19}$/, 'a revision is a whole number')
-  .refine((text) => BigInt(text) < 2n ** 63n, 'a revision is below 2^63');
+  // Refinements run even when the pattern failed: only a whole number reaches BigInt.
+  .refine((text) => !/^\d{1,19}$/.test(text) || BigInt(text) < 2n ** 63n, 'a revision is below 2^63');
 
 const historyArgs = z.object({ stream: streamNameInput });
 const aggregateAtArgs = z.object({
