@@ -5,7 +5,7 @@
  * `BENCH_ONLY=matching,audit` runs a subset (the report then says so). A benchmark that fails is
  * reported as failed, the others still run, and the exit code is 1.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describeMachine } from './support/machine.ts';
 
@@ -150,7 +150,10 @@ async function main(): Promise<number> {
     '',
     ...runs.map(section),
   ].join('\n');
-  writeFileSync(new URL('./REPORT.md', import.meta.url), report);
+  const file = new URL('./REPORT.md', import.meta.url);
+  writeFileSync(file, report);
+  // Aligned as the linter wants it, so a fresh report passes `npm run lint` as written.
+  spawnSync('npx', ['biome', 'format', '--write', file.pathname], { stdio: 'ignore' });
   console.log(`\nwrote bench/REPORT.md (${runs.length} benchmarks)`);
   return runs.every((run) => run.exitCode === 0 && run.figures !== null) ? 0 : 1;
 }
