@@ -160,6 +160,16 @@ async function foldFrom(
     const wanted = Math.min(pageSize, remaining);
     const page = await readPage(deps.store, stream, next, wanted);
     if (page === undefined) return undefined;
+    const [firstOfPage] = page;
+    if (firstOfPage && firstOfPage.revision !== next) {
+      // Stream metadata (truncateBefore, maxCount, maxAge) hides the events before it: a fold of
+      // what is left would be a state the aggregate never had.
+      throw conflict(
+        'HISTORY_TRUNCATED',
+        `${stream}: revisions ${next} to ${firstOfPage.revision - 1n} are no longer readable (the stream's metadata truncates it), so no state can be folded`,
+        { stream, firstReadable: firstOfPage.revision.toString() },
+      );
+    }
     eventsRead += page.length;
     let index = 0;
     if (snapshot && next === snapshot.revision) {

@@ -186,6 +186,17 @@ describe('aggregateAt with snapshots', () => {
     expect((await runtime.store.verifyStream(stream)).ok).toBe(true);
   });
 
+  it('refuses to fold a stream whose metadata hides its first events, instead of answering a wrong state', async () => {
+    for (const metadata of [{ truncateBefore: 2n }, { maxCount: 2 }]) {
+      const id = await auditLogOf(5);
+      const stream = `auditlog-${id}`;
+      await runtime.store.setStreamMetadata(stream, metadata);
+      await expect(
+        aggregateAt(withoutSnapshots, { category: 'auditlog', id, point: { revision: 4n } }),
+      ).rejects.toMatchObject({ code: 'CONFLICT', reason: 'HISTORY_TRUNCATED', details: { stream } });
+    }
+  });
+
   it('names an event it cannot fold instead of failing without a reason', async () => {
     const id = await auditLogOf(3);
     const stream = `auditlog-${id}`;
