@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { type AggregateAtDeps, aggregateAt, type PointInTime } from '../src/audit/aggregate-at.ts';
-import { DEFAULT_SNAPSHOT_EVERY, postgresSnapshotStore } from '../src/audit/snapshots.ts';
+import { DEFAULT_SNAPSHOT_EVERY, postgresSnapshotStore, snapshotMacKey } from '../src/audit/snapshots.ts';
 import { createEventCodec, definitionOf, type EventCodec } from '../src/commands/event-codec.ts';
 import { eventId } from '../src/commands/event-ids.ts';
 import { eventMetadata } from '../src/commands/event-metadata.ts';
@@ -49,7 +49,10 @@ async function main() {
   const keys = new PostgresPersonalDataKeys(pool);
   const codec = createEventCodec(keys);
   const baseline: AggregateAtDeps = { store, codec, keys, log };
-  const fast: AggregateAtDeps = { ...baseline, snapshots: postgresSnapshotStore(pool) };
+  const fast: AggregateAtDeps = {
+    ...baseline,
+    snapshots: postgresSnapshotStore(pool, snapshotMacKey(new TextEncoder().encode('bench-secret'))),
+  };
   const figures: Record<string, number> = {};
 
   const postId = randomUUID();

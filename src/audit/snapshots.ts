@@ -1,6 +1,8 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import { DomainError } from '../domain/shared/domain-error.ts';
+import { canonicalJson } from '../eventstore/hash-chain.ts';
 import type { Logger } from '../logger.ts';
 import { decryptField, encryptField, isEncryptedField } from '../privacy/field-encryption.ts';
 import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
@@ -57,10 +59,38 @@ interface SnapshotRow {
   max_occurred_at: Date;
   state: unknown;
   subject: string | null;
+  mac: string | null;
 }
 
-/** Snapshots in the `audit_snapshots` table (migrations/1732350000012). */
-export function postgresSnapshotStore(pool: pg.Pool, every = DEFAULT_SNAPSHOT_EVERY): SnapshotStore {
+/** The snapshots' MAC key, derived from AUTH_SECRET: whoever can only write the database cannot make one. */
+export function snapshotMacKey(authSecret: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', authSecret, Buffer.alloc(0), 'chronicle/audit-snapshot-mac', 32));
+}
+
+function snapshotMac(key: Buffer, stream: string, fingerprint: string, s: StoredSnapshot): string {
+  const fields = [
+    stream,
+    fingerprint,
+    s.revision.toString(),
+    s.eventHash,
+    s.maxOccurredAt.toISOString(),
+    s.subject,
+  ];
+  return createHmac('sha256', key)
+    .update(canonicalJson([...fields, s.state]))
+    .digest('hex');
+}
+
+/**
+ * Snapshots in the `audit_snapshots` table (migrations/1732350000012, …21). Each row carries a MAC
+ * under `macKey`; `latest` ignores a row whose MAC does not match (forged, edited, or older than
+ * the MAC), so a snapshot is used only if Chronicle itself wrote it.
+ */
+export function postgresSnapshotStore(
+  pool: pg.Pool,
+  macKey: Buffer,
+  every = DEFAULT_SNAPSHOT_EVERY,
+): SnapshotStore {
   if (!Number.isInteger(every) || every < 1) throw new Error(`snapshot interval must be ≥ 1, got ${every}`);
   return {
     every,
@@ -72,33 +102,40 @@ export function postgresSnapshotStore(pool: pg.Pool, every = DEFAULT_SNAPSHOT_EV
       const { rows } = await pool.query<SnapshotRow>(
         // Ordered by the bigint column: `order by revision` would sort the text alias.
         `select s.revision::text as revision, encode(s.event_hash, 'hex') as event_hash, s.max_occurred_at,
-                s.state, s.subject
+                s.state, s.subject, encode(s.mac, 'hex') as mac
            from audit_snapshots s
           where s.stream_name = $1 and s.fingerprint = $2 and s.${condition}
           order by s.revision desc limit 1`,
         [stream, fingerprint, value],
       );
       const [row] = rows;
-      return row
-        ? {
-            revision: BigInt(row.revision),
-            eventHash: row.event_hash,
-            maxOccurredAt: row.max_occurred_at,
-            state: row.state,
-            subject: row.subject,
-          }
-        : undefined;
+      if (!row) return undefined;
+      const snapshot: StoredSnapshot = {
+        revision: BigInt(row.revision),
+        eventHash: row.event_hash,
+        maxOccurredAt: row.max_occurred_at,
+        state: row.state,
+        subject: row.subject,
+      };
+      const expected = snapshotMac(macKey, stream, fingerprint, snapshot);
+      const macMatches =
+        row.mac !== null &&
+        row.mac.length === expected.length &&
+        timingSafeEqual(Buffer.from(row.mac, 'hex'), Buffer.from(expected, 'hex'));
+      // Not written by Chronicle: the caller folds from the events (and writes a true one).
+      return macMatches ? snapshot : undefined;
     },
     async save(snapshots) {
       if (snapshots.length === 0) return;
       await pool.query(
-        `insert into audit_snapshots (stream_name, fingerprint, revision, event_hash, max_occurred_at, state, subject)
-         select s.stream_name, s.fingerprint, s.revision, decode(s.event_hash, 'hex'), s.max_occurred_at, s.state, s.subject
+        `insert into audit_snapshots (stream_name, fingerprint, revision, event_hash, max_occurred_at, state, subject, mac)
+         select s.stream_name, s.fingerprint, s.revision, decode(s.event_hash, 'hex'), s.max_occurred_at, s.state, s.subject,
+                decode(s.mac, 'hex')
            from jsonb_to_recordset($1::jsonb) as s(stream_name text, fingerprint text, revision bigint,
-                event_hash text, max_occurred_at timestamptz, state jsonb, subject text)
+                event_hash text, max_occurred_at timestamptz, state jsonb, subject text, mac text)
          on conflict (stream_name, fingerprint, revision) do update
            set event_hash = excluded.event_hash, max_occurred_at = excluded.max_occurred_at,
-               state = excluded.state, subject = excluded.subject, created_at = now()`,
+               state = excluded.state, subject = excluded.subject, mac = excluded.mac, created_at = now()`,
         [
           JSON.stringify(
             snapshots.map((s) => ({
@@ -109,6 +146,7 @@ export function postgresSnapshotStore(pool: pg.Pool, every = DEFAULT_SNAPSHOT_EV
               max_occurred_at: s.maxOccurredAt.toISOString(),
               state: s.state,
               subject: s.subject,
+              mac: snapshotMac(macKey, s.stream, s.fingerprint, s),
             })),
           ),
         ],

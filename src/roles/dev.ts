@@ -54,7 +54,7 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     const anchoring = createAnchoringLoop(runtime, config, log);
     await lifecycle.own('audit-anchoring', () => anchoring.stop());
     anchoring.start();
-    const snapshots = createSnapshotLoop(runtime, log);
+    const snapshots = await createSnapshotLoop(runtime, config, log);
     await lifecycle.own('audit-snapshots', () => snapshots.stop());
     snapshots.start();
     if (lifecycle.isStopping) return await stopped(lifecycle);

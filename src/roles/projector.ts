@@ -1,6 +1,7 @@
 import { AnchoringLoop, anchoringSettings } from '../audit/anchoring-loop.ts';
 import { SnapshotLoop } from '../audit/snapshot-loop.ts';
-import { postgresSnapshotStore } from '../audit/snapshots.ts';
+import { postgresSnapshotStore, snapshotMacKey } from '../audit/snapshots.ts';
+import { resolveAuthSecret } from '../auth/auth-secret.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { Projector } from '../projections/projector.ts';
@@ -42,13 +43,21 @@ export function createAnchoringLoop(runtime: Runtime, config: Config, log: Logge
   );
 }
 
-/** Audit snapshots of long streams, kept in the background (see src/audit/snapshot-loop.ts). */
-export function createSnapshotLoop(runtime: Runtime, log: Logger): SnapshotLoop {
+/**
+ * Audit snapshots of long streams, kept in the background (see src/audit/snapshot-loop.ts). Their
+ * MAC key comes from AUTH_SECRET, as the API's does: both must have the same one.
+ */
+export async function createSnapshotLoop(
+  runtime: Runtime,
+  config: Config,
+  log: Logger,
+): Promise<SnapshotLoop> {
   const { pool, store, codec, keys } = runtime;
   const component = log.child({ component: 'audit-snapshots' });
+  const macKey = snapshotMacKey(await resolveAuthSecret(config, config.DATA_DIR));
   return new SnapshotLoop(
     pool,
-    { store, codec, keys, log: component, snapshots: postgresSnapshotStore(pool) },
+    { store, codec, keys, log: component, snapshots: postgresSnapshotStore(pool, macKey) },
     component,
   );
 }
@@ -79,7 +88,7 @@ export async function runProjector(
     const anchoring = createAnchoringLoop(runtime, config, log);
     await lifecycle.own('audit-anchoring', () => anchoring.stop());
     anchoring.start();
-    const snapshots = createSnapshotLoop(runtime, log);
+    const snapshots = await createSnapshotLoop(runtime, config, log);
     await lifecycle.own('audit-snapshots', () => snapshots.stop());
     snapshots.start();
   } catch (error) {

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AggregateAtDeps, aggregateAt, type PointInTime } from '../../src/audit/aggregate-at.ts';
 import { audited, requireAuditedAggregate } from '../../src/audit/aggregate-registry.ts';
 import { recordAuditQuery } from '../../src/audit/record-query.ts';
-import { encodeState, postgresSnapshotStore, type SnapshotStore } from '../../src/audit/snapshots.ts';
+import {
+  encodeState,
+  postgresSnapshotStore,
+  type SnapshotStore,
+  snapshotMacKey,
+} from '../../src/audit/snapshots.ts';
 import { loadConfig } from '../../src/config.ts';
 import { auditLogAggregate } from '../../src/domain/audit/audit-log-decider.ts';
 import type { Actor } from '../../src/domain/shared/decider.ts';
@@ -36,7 +41,11 @@ describe('aggregateAt with snapshots', () => {
       url,
     );
     const { store, codec, keys, pool } = runtime;
-    snapshots = postgresSnapshotStore(pool, EVERY);
+    snapshots = postgresSnapshotStore(
+      pool,
+      snapshotMacKey(new TextEncoder().encode(TEST_AUTH_SECRET)),
+      EVERY,
+    );
     withSnapshots = { store, codec, keys, log, snapshots };
     withoutSnapshots = { store, codec, keys, log };
   });
@@ -144,6 +153,21 @@ describe('aggregateAt with snapshots', () => {
     ]);
     const answer = await aggregateAt(withSnapshots, { category: 'auditlog', id, point: { revision: 5n } });
     expect(answer).toMatchObject({ snapshotRevision: null, eventsRead: 6, state: { queries: 6 } });
+  });
+
+  it('ignores a snapshot forged with the true event hash (no valid MAC), and replaces it', async () => {
+    const id = await auditLogOf(6);
+    const stream = `auditlog-${id}`;
+    await aggregateAt(withSnapshots, { category: 'auditlog', id, point: { revision: 5n } });
+    // Someone with database access only: keeps the real event hash, writes another state.
+    await runtime.pool.query('update audit_snapshots set state = $2::jsonb where stream_name = $1', [
+      stream,
+      JSON.stringify(encodeState({ queries: 999 })),
+    ]);
+    const answer = await aggregateAt(withSnapshots, { category: 'auditlog', id, point: { revision: 5n } });
+    expect(answer).toMatchObject({ snapshotRevision: null, state: { queries: 6 } });
+    const again = await aggregateAt(withSnapshots, { category: 'auditlog', id, point: { revision: 5n } });
+    expect(again).toMatchObject({ snapshotRevision: 3n, state: { queries: 6 } });
   });
 
   it('ignores a snapshot whose event hash does not match the stored event, and replaces it', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { aggregateAt } from '../../src/audit/aggregate-at.ts';
 import { recordAuditQuery } from '../../src/audit/record-query.ts';
 import { SnapshotLoop } from '../../src/audit/snapshot-loop.ts';
-import { postgresSnapshotStore } from '../../src/audit/snapshots.ts';
+import { postgresSnapshotStore, snapshotMacKey } from '../../src/audit/snapshots.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Actor } from '../../src/domain/shared/decider.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -37,7 +37,17 @@ describe('the audit snapshot loop', () => {
 
   const deps = () => {
     const { store, codec, keys, pool } = runtime;
-    return { store, codec, keys, log, snapshots: postgresSnapshotStore(pool, EVERY) };
+    return {
+      store,
+      codec,
+      keys,
+      log,
+      snapshots: postgresSnapshotStore(
+        pool,
+        snapshotMacKey(new TextEncoder().encode(TEST_AUTH_SECRET)),
+        EVERY,
+      ),
+    };
   };
 
   /** An auditor's log of `count` recorded queries (revisions 0 … count − 1), through the command pipeline. */

@@ -14,7 +14,7 @@ import {
   traceOf,
 } from '../../audit/audit-queries.ts';
 import { type RecordedQuery, recordAuditQuery } from '../../audit/record-query.ts';
-import { postgresSnapshotStore } from '../../audit/snapshots.ts';
+import { postgresSnapshotStore, snapshotMacKey } from '../../audit/snapshots.ts';
 import { requireAuditor } from '../../domain/audit/audit-log-decider.ts';
 import type { AuditQuery } from '../../domain/audit/audit-log-events.ts';
 import { DomainError, forbidden, unauthenticated, validation } from '../../domain/shared/domain-error.ts';
@@ -187,8 +187,9 @@ function readDeps(scope: RequestScope): AuditReadDeps {
 }
 
 function aggregateDeps(scope: RequestScope): AggregateAtDeps {
-  const { store, codec, keys, log } = scope.services.identity;
-  return { store, codec, keys, log, snapshots: postgresSnapshotStore(scope.services.pool) };
+  const { store, codec, keys, log, authSecret } = scope.services.identity;
+  const snapshots = postgresSnapshotStore(scope.services.pool, snapshotMacKey(authSecret));
+  return { store, codec, keys, log, snapshots };
 }
 
 function connectionOf(
