@@ -10,7 +10,7 @@ import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys
 import { InProcessChangeBus } from '../projections/change-bus.ts';
 import { createProjections } from '../projections/registry.ts';
 import { type AuditIo, AuditUsageError, asUsageError } from './export-command.ts';
-import { REPLAY_SESSION, type ReplayReport, replayExport } from './replay.ts';
+import { REPLAY_SESSION, type ReplayReport, replayExport, wipeEmbeddedTarget } from './replay.ts';
 import { postgresCommitTimes } from './replay-commit-times.ts';
 import { ReplayRefused } from './replay-verification.ts';
 
@@ -90,7 +90,7 @@ export async function runAuditReplay(args: readonly string[], io: AuditIo): Prom
         bus,
         log: opsLog,
         projections: createProjections({ codec }),
-        ...(embedded ? { commitTimes: postgresCommitTimes(pool) } : {}),
+        ...(embedded ? { commitTimes: postgresCommitTimes(pool), wipe: wipeEmbeddedTarget(pool) } : {}),
       },
       {
         file: resolve(command.file),

@@ -36,6 +36,11 @@ export interface ReplayDeps {
   projections: readonly Projection[];
   /** Restores source commit times where the store allows it (embedded PostgreSQL). */
   commitTimes?: CommitTimeRestorer;
+  /**
+   * Empties the target again (events, streams, keys) after a load that failed half-way, so a
+   * replay is all or nothing. The embedded store can; without it a failed load leaves what it wrote.
+   */
+  wipe?: () => Promise<void>;
 }
 
 export interface ReplayOptions {
@@ -100,10 +105,20 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
   const verifyStarted = performance.now();
   await scan(deps, options, manifest, false);
   const verifySeconds = (performance.now() - verifyStarted) / 1000;
-  if (keys) await importKeys(deps.pool, keys);
-
   const loadStarted = performance.now();
-  const loaded = await scan(deps, options, manifest, true);
+  let loaded: Loaded;
+  try {
+    if (keys) await importKeys(deps.pool, keys);
+    loaded = await scan(deps, options, manifest, true);
+  } catch (error) {
+    // The first pass found nothing wrong, yet loading failed (the target's database, a crash of a
+    // dependency): leave the target as empty as it was.
+    if (deps.wipe) {
+      await deps.wipe();
+      deps.log.error({ err: error }, 'replay: loading failed; the target was emptied again');
+    }
+    throw error;
+  }
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   deps.log.info({ events: loaded.events, verifySeconds, loadSeconds }, 'replay: export verified and loaded');
 
@@ -308,64 +323,77 @@ async function scan(
     }
   };
 
-  const lines = createInterface({
-    input: createReadStream(options.file, { encoding: 'utf8' }),
-    crlfDelay: Infinity,
-  });
-  let lineNumber = 0;
-  for await (const text of lines) {
-    lineNumber++;
-    const event = parseLine(text, lineNumber);
-    const position = BigInt(event.position);
-    if (previousPosition !== undefined && position <= previousPosition) {
-      throw new ReplayRefused(
-        'OUT_OF_ORDER',
-        `line ${lineNumber}: position ${position} does not follow ${previousPosition}`,
-      );
-    }
-    if (position < from || position > to || (manifest.prefix && !event.stream.startsWith(manifest.prefix))) {
-      throw new ReplayRefused(
-        'OUT_OF_RANGE',
-        `line ${lineNumber}: ${event.stream} at position ${position} is outside the manifest's range ${from}..${to}${manifest.prefix ? ` / prefix ${manifest.prefix}` : ''}`,
-      );
-    }
-    previousPosition = position;
-    const progress = checkLink(event, streams.get(event.stream), lineNumber);
-    if (!write) {
-      // The first pass catches what would otherwise fail half-way through the load.
-      if (ids.has(event.id)) {
+  let anchorsVerified = 0;
+  try {
+    const lines = createInterface({
+      input: createReadStream(options.file, { encoding: 'utf8' }),
+      crlfDelay: Infinity,
+    });
+    let lineNumber = 0;
+    for await (const text of lines) {
+      lineNumber++;
+      const event = parseLine(text, lineNumber);
+      const position = BigInt(event.position);
+      if (previousPosition !== undefined && position <= previousPosition) {
         throw new ReplayRefused(
-          'DUPLICATE_EVENT_ID',
-          `line ${lineNumber}: event id ${event.id} appears a second time (${event.stream}@${event.revision})`,
+          'OUT_OF_ORDER',
+          `line ${lineNumber}: position ${position} does not follow ${previousPosition}`,
         );
       }
-      ids.add(event.id);
+      if (
+        position < from ||
+        position > to ||
+        (manifest.prefix && !event.stream.startsWith(manifest.prefix))
+      ) {
+        throw new ReplayRefused(
+          'OUT_OF_RANGE',
+          `line ${lineNumber}: ${event.stream} at position ${position} is outside the manifest's range ${from}..${to}${manifest.prefix ? ` / prefix ${manifest.prefix}` : ''}`,
+        );
+      }
+      previousPosition = position;
+      const progress = checkLink(event, streams.get(event.stream), lineNumber);
+      if (!write) {
+        // The first pass catches what would otherwise fail half-way through the load.
+        if (ids.has(event.id)) {
+          throw new ReplayRefused(
+            'DUPLICATE_EVENT_ID',
+            `line ${lineNumber}: event id ${event.id} appears a second time (${event.stream}@${event.revision})`,
+          );
+        }
+        ids.add(event.id);
+      }
+      if (progress.cut && !streams.has(event.stream) && from === 0n) {
+        // An export of the whole store holds every stream from its first event: one that starts
+        // later lost its beginning after the export was written.
+        throw new ReplayRefused(
+          'STREAM_STARTS_LATE',
+          `line ${lineNumber}: ${event.stream} starts at revision ${event.revision} in an export of the whole store; its first events are missing`,
+        );
+      }
+      streams.set(event.stream, progress);
+      anchors.add(event, lineNumber);
+      countsByType.set(event.type, (countsByType.get(event.type) ?? 0) + 1);
+      count++;
+      if (!write) continue;
+      if (pending && (pending.stream !== event.stream || pending.events.length >= maxPerAppend))
+        await flush();
+      pending ??= { stream: event.stream, events: [] };
+      pending.events.push(event);
+      if (count % 5000 === 0)
+        options.onProgress?.({ phase: 'load', done: count, total: manifest.eventCount });
     }
-    if (progress.cut && !streams.has(event.stream) && from === 0n) {
-      // An export of the whole store holds every stream from its first event: one that starts
-      // later lost its beginning after the export was written.
-      throw new ReplayRefused(
-        'STREAM_STARTS_LATE',
-        `line ${lineNumber}: ${event.stream} starts at revision ${event.revision} in an export of the whole store; its first events are missing`,
-      );
+    checkCounts(manifest, count, countsByType);
+    anchorsVerified = anchors.finish();
+    if (write) {
+      await flush();
+      await settle();
+      if (deps.commitTimes) await deps.commitTimes.restore(times.splice(0));
+      await checkTargetChains(deps.store, streams);
     }
-    streams.set(event.stream, progress);
-    anchors.add(event, lineNumber);
-    countsByType.set(event.type, (countsByType.get(event.type) ?? 0) + 1);
-    count++;
-    if (!write) continue;
-    if (pending && (pending.stream !== event.stream || pending.events.length >= maxPerAppend)) await flush();
-    pending ??= { stream: event.stream, events: [] };
-    pending.events.push(event);
-    if (count % 5000 === 0) options.onProgress?.({ phase: 'load', done: count, total: manifest.eventCount });
-  }
-  checkCounts(manifest, count, countsByType);
-  const anchorsVerified = anchors.finish();
-  if (write) {
-    await flush();
-    await settle();
-    if (deps.commitTimes) await deps.commitTimes.restore(times.splice(0));
-    await checkTargetChains(deps.store, streams);
+  } catch (error) {
+    // No append may still be on its way when the caller reacts: a wipe must come after the last.
+    await Promise.allSettled(inFlight.splice(0));
+    throw error;
   }
   return {
     events: count,
@@ -430,4 +458,11 @@ function parseJson(text: string): unknown {
 
 function rate(events: number, seconds: number): number {
   return seconds > 0 ? events / seconds : 0;
+}
+
+/** `ReplayDeps.wipe` for the embedded store: the target was empty, so this is where it started. */
+export function wipeEmbeddedTarget(pool: pg.Pool): () => Promise<void> {
+  return async () => {
+    await pool.query('truncate es_events, es_streams, personal_data_keys');
+  };
 }

@@ -14,7 +14,7 @@ import {
   manifestSchema,
 } from '../../src/audit/export-format.ts';
 import type { RangeBound } from '../../src/audit/export-range.ts';
-import { type ReplayReport, replayExport } from '../../src/audit/replay.ts';
+import { type ReplayReport, replayExport, wipeEmbeddedTarget } from '../../src/audit/replay.ts';
 import { postgresCommitTimes } from '../../src/audit/replay-commit-times.ts';
 import { ReplayRefused } from '../../src/audit/replay-verification.ts';
 import { readModelChecksums } from '../../src/audit/table-checksums.ts';
@@ -381,6 +381,40 @@ describe('audit export and replay', () => {
       await replica.close();
     }
   }, 60_000);
+
+  it('empties the target again when loading fails half-way (all or nothing)', async () => {
+    await exportTo('interrupted.ndjson', { to: { kind: 'position', position: midHead } });
+    const replica = await target();
+    try {
+      // The target's database fails after a few appends, after the verifying pass found nothing.
+      let appends = 0;
+      const failing = new Proxy(replica.store, {
+        get(store, key, receiver) {
+          if (key !== 'append') return Reflect.get(store, key, receiver);
+          return (...args: Parameters<typeof store.append>) =>
+            ++appends > 5 ? Promise.reject(new Error('connection lost')) : store.append(...args);
+        },
+      });
+      const failure = await replayExport(
+        {
+          store: failing,
+          pool: replica.pool,
+          bus: new InProcessChangeBus(),
+          log,
+          projections: replica.projections,
+          wipe: wipeEmbeddedTarget(replica.pool),
+        },
+        { file: join(dir, 'interrupted.ndjson') },
+      ).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ message: 'connection lost' });
+      expect(await replica.eventCount()).toBe(0);
+      // Empty again: the same export replays in full.
+      const report = await replica.replay(join(dir, 'interrupted.ndjson'));
+      expect(await replica.eventCount()).toBe(report.events);
+    } finally {
+      await replica.close();
+    }
+  }, 120_000);
 
   it('refuses to replay into a store that is not empty', async () => {
     await exportTo('into-source.ndjson', { to: { kind: 'position', position: midHead } });
