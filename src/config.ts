@@ -97,6 +97,12 @@ const schema = z.object({
     .positive()
     .max(24 * 60)
     .default(10),
+  /** PEM Ed25519 private key that anchors are signed with (`chronicle audit keygen`); unsigned without. */
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Publish every anchor as a JSON line appended to this file (keep it off the database's machine). */
+  AUDIT_PUBLISH_FILE: z.string().min(1).optional(),
+  /** ...and/or POST it here as `{ "roots": [...] }`. */
+  AUDIT_PUBLISH_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

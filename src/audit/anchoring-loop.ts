@@ -1,7 +1,8 @@
 import type { Config } from '../config.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
-import { type Anchor, appendAnchor, collectNextRange, latestAnchor } from './anchors.ts';
+import { type Anchor, type AnchorSigner, appendAnchor, collectNextRange, latestAnchor } from './anchors.ts';
+import type { RootPublication } from './root-publication.ts';
 
 export interface AnchoringSettings {
   /** Anchor as soon as this many events are unanchored (AUDIT_ANCHOR_EVERY_EVENTS); also the most one anchor covers. */
@@ -38,7 +39,7 @@ export interface AnchorRoundResult {
 export async function anchorRound(
   store: EventStore,
   settings: Pick<AnchoringSettings, 'everyEvents' | 'everyMs'>,
-  options: { now: Date; force?: boolean },
+  options: { now: Date; force?: boolean; signer?: AnchorSigner | undefined },
 ): Promise<AnchorRoundResult> {
   const written: bigint[] = [];
   // Read once: the next range continues from what this round wrote, not from a re-read (on
@@ -50,7 +51,7 @@ export async function anchorRound(
     const full = next.draft.eventCount >= settings.everyEvents;
     const due = options.now.getTime() - next.oldestAt.getTime() >= settings.everyMs;
     if (!full && !due && !options.force) return { written, lostRace: false };
-    const result = await appendAnchor(store, next.draft, options.now);
+    const result = await appendAnchor(store, next.draft, options.now, options.signer);
     if (!result.written) return { written, lostRace: true };
     written.push(next.draft.fromPosition);
     previous = next.draft;
@@ -73,7 +74,13 @@ export class AnchoringLoop {
     private readonly store: EventStore,
     private readonly settings: AnchoringSettings,
     private readonly log: Logger,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly extras: {
+      /** Signs every anchor (AUDIT_SIGNING_KEY_FILE). */
+      signer?: AnchorSigner | undefined;
+      /** Publishes anchors outside the database after each round (AUDIT_PUBLISH_*). */
+      publication?: RootPublication | undefined;
+      clock?: () => Date;
+    } = {},
   ) {}
 
   start(): void {
@@ -89,16 +96,24 @@ export class AnchoringLoop {
     const { signal } = this.controller;
     const pollMs = this.settings.pollMs ?? Math.min(5_000, this.settings.everyMs);
     this.log.info(
-      { everyEvents: this.settings.everyEvents, everyMs: this.settings.everyMs },
+      {
+        everyEvents: this.settings.everyEvents,
+        everyMs: this.settings.everyMs,
+        signed: this.extras.signer !== undefined,
+        published: this.extras.publication?.enabled ?? false,
+      },
       'audit anchoring started',
     );
     let failures = 0;
     while (!signal.aborted) {
       try {
-        const round = await anchorRound(this.store, this.settings, { now: this.clock() });
+        const now = this.extras.clock?.() ?? new Date();
+        const round = await anchorRound(this.store, this.settings, { now, signer: this.extras.signer });
         if (round.written.length > 0) {
           this.log.info({ anchors: round.written.length }, 'audit anchors appended');
         }
+        // Every round, not only after writing: a target that failed last time catches up now.
+        await this.extras.publication?.publishPending();
         failures = 0;
       } catch (error) {
         if (signal.aborted) return;

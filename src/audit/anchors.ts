@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { CHRONICLE_NAMESPACE, eventId, uuidv5 } from '../commands/event-ids.ts';
 import { eventMetadata } from '../commands/event-metadata.ts';
 import {
@@ -5,6 +6,7 @@ import {
   auditAnchorEventCatalogue,
   auditAnchorEventSchemas,
 } from '../domain/audit/anchor-events.ts';
+import { type AnchorSignature, signAnchor } from '../domain/audit/anchor-signature.ts';
 import { eventLeafHash, MERKLE_ALGORITHM, MerkleAccumulator } from '../domain/audit/merkle.ts';
 import { WrongExpectedVersion } from '../eventstore/errors.ts';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port.ts';
@@ -32,6 +34,8 @@ export interface Anchor {
   eventCount: number;
   merkleRoot: string;
   algorithm: typeof MERKLE_ALGORITHM;
+  /** Present when the writer held the signing key. */
+  signature?: AnchorSignature;
   /** The anchor event itself. */
   stream: string;
   position: Position;
@@ -70,6 +74,7 @@ export function parseAnchor(recorded: RecordedEvent): ParsedAnchor {
       eventCount: parsed.data.eventCount,
       merkleRoot: parsed.data.merkleRoot,
       algorithm: parsed.data.algorithm,
+      ...(parsed.data.signature ? { signature: parsed.data.signature } : {}),
       stream: recorded.streamName,
       position: recorded.position,
       eventId: recorded.id,
@@ -219,6 +224,12 @@ export async function collectNextRange(
 
 export type AppendAnchorResult = { written: true; position: Position } | { written: false };
 
+/** The key anchors are signed with (see src/audit/signing-key.ts), never stored in the database. */
+export interface AnchorSigner {
+  privateKey: KeyObject;
+  keyId: string;
+}
+
 /**
  * Appends one anchor: a single event, so a crash leaves either the anchor or nothing. `written:
  * false` means another writer anchored this start first (its anchor is the one that counts).
@@ -227,15 +238,19 @@ export async function appendAnchor(
   store: EventStore,
   draft: AnchorDraft,
   now: Date,
+  signer?: AnchorSigner,
 ): Promise<AppendAnchorResult> {
   const stream = anchorStreamFor(draft.fromPosition);
-  const data: AuditAnchoredData = {
+  const fields = {
     fromPosition: draft.fromPosition.toString(),
     toPosition: draft.toPosition.toString(),
     eventCount: draft.eventCount,
     merkleRoot: draft.merkleRoot,
-    algorithm: MERKLE_ALGORITHM,
+    algorithm: MERKLE_ALGORITHM as typeof MERKLE_ALGORITHM,
   };
+  const data: AuditAnchoredData = signer
+    ? { ...fields, signature: signAnchor(fields, signer.privateKey, signer.keyId) }
+    : fields;
   const definition = auditAnchorEventCatalogue.AuditAnchored;
   const commandId = uuidv5(`audit-anchor:${draft.fromPosition}:${draft.toPosition}`, CHRONICLE_NAMESPACE);
   try {

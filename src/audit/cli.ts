@@ -6,14 +6,22 @@ import type { Logger } from '../logger.ts';
 import { DEV_DATABASE_URL } from '../roles/embedded-database.ts';
 import { anchoringSettings, anchorRound } from './anchoring-loop.ts';
 import { runAuditExport } from './export-command.ts';
+import { PublishedRootsInvalid, readPublishedRoots } from './published-roots.ts';
 import { runAuditReplay } from './replay-command.ts';
-import { verifyAll, verifyStreamChain } from './verify.ts';
+import { generateAnchorKeyPair, loadAnchorPublicKey, SigningKeyError } from './signing-key.ts';
+import { type VerifyOptions, verifyAll, verifyStreamChain } from './verify.ts';
 import { formatVerificationReport } from './verify-report.ts';
 
 export const AUDIT_USAGE = `Usage: chronicle audit <command>
 
   verify [--stream S | --all]   check hash chains (one stream, or all) and recompute every anchor;
                                 exits 0 when intact, 1 naming the first broken event or anchor
+         [--public-key F] [--signed-from P]
+                                ...and require every anchor (from position P) signed by this key
+         [--against F]          ...and compare the anchors with roots published outside the
+                                database (the AUDIT_PUBLISH_FILE lines, or what the webhook got)
+  keygen PREFIX                 write an Ed25519 anchor signing key: PREFIX.key (for
+                                AUDIT_SIGNING_KEY_FILE) and PREFIX.pub (for auditors)
   anchor                        append anchors now for every unanchored event (the projector
                                 does it every AUDIT_ANCHOR_EVERY_EVENTS events / _MINUTES minutes)
   export --out F [--from P|T] [--to P|T] [--prefix S] [--without-personal-data]
@@ -43,11 +51,11 @@ export async function runAuditCommand(argv: readonly string[], deps: AuditComman
   try {
     switch (command) {
       case 'verify': {
-        const options = parseVerifyOptions(args);
+        const options = await parseVerifyOptions(args);
         return await withStore(deps, async (store) => {
           const report =
             options.stream === undefined
-              ? await verifyAll(store)
+              ? await verifyAll(store, options.all)
               : await verifyStreamChain(store, options.stream);
           stdout.write(formatVerificationReport(report));
           return report.ok ? 0 : 1;
@@ -65,6 +73,25 @@ export async function runAuditCommand(argv: readonly string[], deps: AuditComman
           );
           return round.lostRace ? 1 : 0;
         });
+      }
+      case 'keygen': {
+        const values = strictArgs(args, {}, true);
+        const prefix = values._positional;
+        if (typeof prefix !== 'string' || prefix === '')
+          throw new AuditUsageError('keygen needs a file prefix');
+        try {
+          const { keyFile, publicFile, keyId } = await generateAnchorKeyPair(prefix);
+          stdout.write(
+            `wrote ${keyFile} (private: set AUDIT_SIGNING_KEY_FILE to it, keep it off the database's machine)\n` +
+              `wrote ${publicFile} (public, key id ${keyId}: give it to auditors for verify --public-key)\n`,
+          );
+          return 0;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          throw new AuditUsageError(
+            `${prefix}.key or ${prefix}.pub exists already; keygen never overwrites a key`,
+          );
+        }
       }
       case 'export':
         return await runAuditExport(args, deps);
@@ -85,23 +112,53 @@ export async function runAuditCommand(argv: readonly string[], deps: AuditComman
   }
 }
 
-function parseVerifyOptions(args: readonly string[]): { stream?: string } {
-  const values = strictArgs(args, { stream: { type: 'string' }, all: { type: 'boolean' } });
+async function parseVerifyOptions(args: readonly string[]): Promise<{ stream?: string; all: VerifyOptions }> {
+  const values = strictArgs(args, {
+    stream: { type: 'string' },
+    all: { type: 'boolean' },
+    'public-key': { type: 'string' },
+    'signed-from': { type: 'string' },
+    against: { type: 'string' },
+  });
   const stream = values.stream;
   if (typeof stream === 'string' && values.all === true) {
     throw new AuditUsageError('verify takes --stream S or --all, not both');
   }
   if (stream === '') throw new AuditUsageError('--stream needs a stream name');
-  return typeof stream === 'string' ? { stream } : {};
+  const keyFile = values['public-key'];
+  const signedFrom = values['signed-from'];
+  const against = values.against;
+  if (typeof stream === 'string' && (keyFile || against)) {
+    throw new AuditUsageError('--public-key and --against check anchors: use them without --stream');
+  }
+  if (signedFrom !== undefined && !keyFile) throw new AuditUsageError('--signed-from needs --public-key');
+  if (typeof signedFrom === 'string' && !/^(0|[1-9][0-9]{0,18})$/.test(signedFrom)) {
+    throw new AuditUsageError('--signed-from takes a position (a non-negative integer)');
+  }
+  const all: VerifyOptions = {};
+  try {
+    if (typeof keyFile === 'string') all.publicKey = await loadAnchorPublicKey(keyFile);
+    if (typeof against === 'string') all.published = await readPublishedRoots(against);
+  } catch (error) {
+    if (error instanceof SigningKeyError || error instanceof PublishedRootsInvalid) {
+      throw new AuditUsageError(error.message);
+    }
+    throw error;
+  }
+  if (typeof signedFrom === 'string') all.signedFrom = BigInt(signedFrom);
+  return typeof stream === 'string' ? { stream, all } : { all };
 }
 
 function strictArgs(
   args: readonly string[],
   options: Record<string, { type: 'string' | 'boolean' }>,
+  onePositional = false,
 ): Record<string, string | boolean | undefined> {
   try {
-    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
-    const values: Record<string, string | boolean | undefined> = {};
+    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: onePositional });
+    if (parsed.positionals.length > 1)
+      throw new Error(`one argument expected, got ${parsed.positionals.length}`);
+    const values: Record<string, string | boolean | undefined> = { _positional: parsed.positionals[0] };
     for (const [name, value] of Object.entries(parsed.values)) {
       values[name] = typeof value === 'string' || typeof value === 'boolean' ? value : undefined;
     }

@@ -28,12 +28,30 @@ export function formatVerificationReport(report: VerificationReport): string {
         : `  unanchored  ${count(unanchored.events)} events at positions ${unanchored.fromPosition}..${unanchored.toPosition} (oldest ${unanchored.oldestAt?.toISOString()}): only their stream chains vouch for them until the next anchor`,
     );
   }
+  if (report.signatures) {
+    const { keyId, signedFrom } = report.signatures;
+    lines.push(`  signatures  every anchor from position ${signedFrom} signed by key ${keyId}`);
+  }
+  if (report.published) {
+    const { roots, toPosition } = report.published;
+    lines.push(
+      roots === 0
+        ? '  published   the published copy holds no roots'
+        : `  published   ${count(roots)} roots published outside the database, up to position ${toPosition}`,
+    );
+  }
   const seconds = report.durationMs / 1000;
   const rate = seconds > 0 ? Math.round(streams.events / seconds) : streams.events;
   lines.push(`  time        ${seconds.toFixed(2)} s (${count(rate)} events/s)`);
   lines.push('');
   if (report.ok) {
-    lines.push('INTACT: every hash chain verifies and every anchor matches its events.');
+    const extra = [
+      report.signatures ? 'every anchor is signed by the key given' : '',
+      report.published ? 'every published root is still in the store' : '',
+    ].filter(Boolean);
+    lines.push(
+      `INTACT: every hash chain verifies and every anchor matches its events${extra.map((e) => `; ${e}`).join('')}.`,
+    );
     return `${lines.join('\n')}\n`;
   }
   lines.push(`BROKEN: ${report.findings.length} problem${report.findings.length === 1 ? '' : 's'}`);
@@ -58,6 +76,7 @@ function firstBroken(finding: Finding): string {
   if (
     finding.code === 'CHAIN_BROKEN' ||
     finding.code === 'OUT_OF_ORDER' ||
+    finding.code === 'STREAM_HEAD_MISMATCH' ||
     finding.code === 'ANCHOR_MALFORMED'
   ) {
     return `${finding.event ? eventWhere(finding.event) : 'an event'} (${finding.code})`;

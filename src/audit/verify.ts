@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { keyIdOf } from '../domain/audit/anchor-signature.ts';
 import { MerkleAccumulator } from '../domain/audit/merkle.ts';
 import { StreamDeleted, StreamNotFound } from '../eventstore/errors.ts';
 import type { ChainVerification, EventStore, Position, RecordedEvent } from '../eventstore/port.ts';
@@ -10,6 +12,8 @@ import {
   parseAnchor,
   readAnchorEvents,
 } from './anchors.ts';
+import { publishedFindings, publishedUpTo, signatureFindings } from './published-roots.ts';
+import type { PublishedRoot } from './root-publication.ts';
 
 /**
  * `chronicle audit verify`: recomputes what the store claims about itself.
@@ -23,10 +27,15 @@ import {
  * - Within a stream, revisions must grow with position (a swap of two of its events shows here,
  *   naming the event, before the anchor root does).
  *
+ * - With a public key: every anchor is signed by its holder. With published roots: every root
+ *   published outside the database is still, field for field, the store's anchor (see
+ *   published-roots.ts). These catch history rewritten and re-anchored with database access alone.
+ *
  * Events after the newest anchor are reported as unanchored: only their stream chains vouch for
- * them. A deletion among them is not caught by a later anchor either (it covers what is left), and
- * deleting the newest anchor itself only lengthens this tail: against a rewrite of the tail, only
- * roots kept outside the database (an export manifest, a published root) are evidence.
+ * them, and on the embedded store each stream's head (revision and last link in es_streams), so
+ * deleting a stream's last events shows unless the head is rewritten too. Deleting the newest
+ * anchor only lengthens this tail: against a rewrite of the tail, only roots kept outside the
+ * database (an export manifest, a published root) are evidence.
  */
 
 export interface EventRef {
@@ -51,7 +60,16 @@ export type FindingCode =
   | 'ANCHOR_ROOT_MISMATCH'
   | 'ANCHOR_MISSING'
   | 'ANCHOR_OVERLAP'
-  | 'ANCHOR_MALFORMED';
+  | 'ANCHOR_MALFORMED'
+  /** The stream's head (its recorded revision and last link) is past its last stored event. */
+  | 'STREAM_HEAD_MISMATCH'
+  /** --public-key: an anchor without a signature, or with one that does not verify. */
+  | 'ANCHOR_UNSIGNED'
+  | 'ANCHOR_SIGNATURE_INVALID'
+  /** --against: a published root the store lacks, differs from, or that was itself altered. */
+  | 'PUBLISHED_ANCHOR_MISSING'
+  | 'PUBLISHED_ROOT_MISMATCH'
+  | 'PUBLISHED_SIGNATURE_INVALID';
 
 export interface Finding {
   code: FindingCode;
@@ -68,6 +86,10 @@ export interface VerificationReport {
   /** Only for `all`. */
   anchors?: { count: number; events: number; fromPosition?: Position; toPosition?: Position };
   unanchored?: { events: number; fromPosition?: Position; toPosition?: Position; oldestAt?: Date };
+  /** With --public-key: whose key, and from which position anchors had to be signed. */
+  signatures?: { keyId: string; signedFrom: Position };
+  /** With --against: how many roots the published copy holds and how far they reach. */
+  published?: { roots: number; toPosition?: Position };
   /** Ordered by where in history they are; the first is the first broken thing. */
   findings: Finding[];
   durationMs: number;
@@ -101,7 +123,15 @@ interface Gap {
   first?: RecordedEvent;
 }
 
-export async function verifyAll(store: EventStore): Promise<VerificationReport> {
+export interface VerifyOptions {
+  /** Anchors from `signedFrom` (default 0) on must be signed by this key. */
+  publicKey?: KeyObject;
+  signedFrom?: Position;
+  /** Roots published outside the database, which the store's anchors must match. */
+  published?: readonly PublishedRoot[];
+}
+
+export async function verifyAll(store: EventStore, options: VerifyOptions = {}): Promise<VerificationReport> {
   const started = performance.now();
   const located: { finding: Finding; key: Position; rank: number }[] = [];
   const { tallies, gaps, problems } = await readAnchors(store);
@@ -160,11 +190,19 @@ export async function verifyAll(store: EventStore): Promise<VerificationReport> 
 
   for (const tally of tallies) located.push(...recomputed(tally));
   for (const gap of gaps) located.push(missing(gap));
+  const anchors = tallies.map((t) => t.anchor);
+  const signedFrom = options.signedFrom ?? 0n;
+  if (options.publicKey) located.push(...signatureFindings(anchors, options.publicKey, signedFrom));
+  if (options.published) located.push(...publishedFindings(anchors, options.published, options.publicKey));
 
   const streams = [...lastRevision.keys(), ...tallies.map((t) => t.anchor.stream)];
   const chains = await verifyChains(store, streams);
   for (const verification of chains.broken) {
     const finding = await chainFinding(store, verification);
+    located.push({ finding, key: finding.event?.position ?? 0n, rank: 0 });
+  }
+  for (const verification of chains.headless) {
+    const finding = headFinding(verification);
     located.push({ finding, key: finding.event?.position ?? 0n, rank: 0 });
   }
 
@@ -180,6 +218,10 @@ export async function verifyAll(store: EventStore): Promise<VerificationReport> 
       ...(tallies.length > 0 ? { fromPosition: tallies[0]?.anchor.fromPosition, toPosition: coveredTo } : {}),
     },
     unanchored,
+    ...(options.publicKey ? { signatures: { keyId: keyIdOf(options.publicKey), signedFrom } } : {}),
+    ...(options.published
+      ? { published: { roots: options.published.length, toPosition: publishedUpTo(options.published) } }
+      : {}),
     findings,
     durationMs: performance.now() - started,
   };
@@ -279,15 +321,16 @@ function missing(gap: Gap): { finding: Finding; key: Position; rank: number } {
 async function verifyChains(
   store: EventStore,
   streams: readonly string[],
-): Promise<{ broken: ChainVerification[]; unreadable: string[] }> {
+): Promise<{ broken: ChainVerification[]; headless: ChainVerification[]; unreadable: string[] }> {
   const broken: ChainVerification[] = [];
+  const headless: ChainVerification[] = [];
   const unreadable: string[] = [];
   let index = 0;
   const worker = async () => {
     for (let stream = streams[index++]; stream !== undefined; stream = streams[index++]) {
       try {
         const verification = await store.verifyStream(stream);
-        if (!verification.ok) broken.push(verification);
+        if (!verification.ok) (verification.firstBroken ? broken : headless).push(verification);
       } catch (error) {
         // EventStoreDB's verifyStream reads through the stream, which a deletion hides until a
         // scavenge: its events are still in $all, so the chain is checked from there.
@@ -301,10 +344,31 @@ async function verifyChains(
     }
   };
   await Promise.all(Array.from({ length: Math.min(CHAIN_CONCURRENCY, streams.length) }, worker));
-  return { broken, unreadable: unreadable.sort() };
+  return { broken, headless, unreadable: unreadable.sort() };
+}
+
+function headFinding(verification: ChainVerification): Finding {
+  const head = verification.head;
+  if (!head) throw new Error(`verifyStream(${verification.stream}) failed without naming an event`);
+  const last = head.lastStored;
+  return {
+    code: 'STREAM_HEAD_MISMATCH',
+    ...(last
+      ? {
+          event: {
+            stream: verification.stream,
+            revision: last.revision,
+            position: last.position,
+            eventId: last.eventId,
+          },
+        }
+      : {}),
+    message: `the stream's head records revision ${head.revision} (link ${head.hash}) but its last stored event is ${last ? `revision ${last.revision}` : 'none'}: events at its end were deleted`,
+  };
 }
 
 async function chainFinding(store: EventStore, verification: ChainVerification): Promise<Finding> {
+  if (!verification.firstBroken && verification.head) return headFinding(verification);
   const broken = verification.firstBroken;
   if (!broken) throw new Error(`verifyStream(${verification.stream}) failed without naming an event`);
   const position = await positionOf(store, verification.stream, broken.eventId);

@@ -98,6 +98,15 @@ export interface ChainVerification {
   checked: number;
   /** The first event whose stored link does not match its content and predecessor. */
   firstBroken?: { revision: StreamRevision; eventId: string; expected: string; actual: string };
+  /**
+   * Set (and ok false) when the adapter keeps the stream's head apart from its events and the head
+   * is past the last stored event: events at the end of the stream were deleted. Embedded only.
+   */
+  head?: {
+    revision: StreamRevision;
+    hash: string;
+    lastStored?: { revision: StreamRevision; position: Position; eventId: string };
+  };
 }
 
 export interface EventStore {

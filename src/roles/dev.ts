@@ -51,7 +51,7 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     const projector = createProjector(runtime, log);
     await lifecycle.own('projector', () => projector.stop());
     await projector.start();
-    const anchoring = createAnchoringLoop(runtime, config, log);
+    const anchoring = await createAnchoringLoop(runtime, config, log);
     await lifecycle.own('audit-anchoring', () => anchoring.stop());
     anchoring.start();
     const snapshots = await createSnapshotLoop(runtime, config, log);

@@ -1,4 +1,12 @@
 import { AnchoringLoop, anchoringSettings } from '../audit/anchoring-loop.ts';
+import type { AnchorSigner } from '../audit/anchors.ts';
+import {
+  fileRootPublisher,
+  RootPublication,
+  type RootPublisher,
+  webhookRootPublisher,
+} from '../audit/root-publication.ts';
+import { loadAnchorSigner, SigningKeyError } from '../audit/signing-key.ts';
 import { SnapshotLoop } from '../audit/snapshot-loop.ts';
 import { postgresSnapshotStore, snapshotMacKey } from '../audit/snapshots.ts';
 import { resolveAuthSecret } from '../auth/auth-secret.ts';
@@ -34,13 +42,32 @@ function selectProjections(projections: Runtime['projections'], only: readonly s
   return projections.filter((p) => only.includes(p.name));
 }
 
-/** Audit anchors, appended by the projector role (see src/audit/anchoring-loop.ts). */
-export function createAnchoringLoop(runtime: Runtime, config: Config, log: Logger): AnchoringLoop {
-  return new AnchoringLoop(
-    runtime.store,
-    anchoringSettings(config),
-    log.child({ component: 'audit-anchoring' }),
-  );
+/**
+ * Audit anchors, appended by the projector role (see src/audit/anchoring-loop.ts), signed when
+ * AUDIT_SIGNING_KEY_FILE names a key and published where AUDIT_PUBLISH_* say. A key that cannot be
+ * read stops the start: anchoring unsigned when signing was asked for would go unnoticed.
+ */
+export async function createAnchoringLoop(
+  runtime: Runtime,
+  config: Config,
+  log: Logger,
+): Promise<AnchoringLoop> {
+  const component = log.child({ component: 'audit-anchoring' });
+  let signer: AnchorSigner | undefined;
+  if (config.AUDIT_SIGNING_KEY_FILE) {
+    try {
+      signer = await loadAnchorSigner(config.AUDIT_SIGNING_KEY_FILE);
+    } catch (error) {
+      if (!(error instanceof SigningKeyError)) throw error;
+      throw new ConfigError([{ variable: 'AUDIT_SIGNING_KEY_FILE', message: error.message }]);
+    }
+  }
+  const publishers: RootPublisher[] = [];
+  if (config.AUDIT_PUBLISH_FILE) publishers.push(fileRootPublisher(config.AUDIT_PUBLISH_FILE));
+  if (config.AUDIT_PUBLISH_WEBHOOK_URL)
+    publishers.push(webhookRootPublisher(config.AUDIT_PUBLISH_WEBHOOK_URL));
+  const publication = new RootPublication(runtime.pool, runtime.store, publishers, component);
+  return new AnchoringLoop(runtime.store, anchoringSettings(config), component, { signer, publication });
 }
 
 /**
@@ -85,7 +112,7 @@ export async function runProjector(
     const projector = createProjector(runtime, log, options.only);
     await lifecycle.own('projector', () => projector.stop());
     await projector.start();
-    const anchoring = createAnchoringLoop(runtime, config, log);
+    const anchoring = await createAnchoringLoop(runtime, config, log);
     await lifecycle.own('audit-anchoring', () => anchoring.stop());
     anchoring.start();
     const snapshots = await createSnapshotLoop(runtime, config, log);

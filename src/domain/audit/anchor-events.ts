@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventCatalogue } from '../shared/event-catalogue.ts';
+import { SIGNATURE_ALGORITHM } from './anchor-signature.ts';
 import { MERKLE_ALGORITHM } from './merkle.ts';
 
 /** A global position as a decimal string: positions are 64-bit, more than a JSON number holds. */
@@ -12,6 +13,8 @@ const position = z.string().regex(/^(0|[1-9][0-9]{0,18})$/, 'a non-negative deci
  * starts right after the previous one's end (the first at 0), so deleting, inserting or
  * reordering a whole event in an anchored range changes a count or a root, and deleting an anchor
  * other than the newest leaves a gap (deleting the newest only lengthens the unanchored tail).
+ * A signed anchor also proves who computed it: a rewrite of history re-anchored without the key
+ * shows as unsigned or wrongly signed anchors.
  */
 export const auditAnchorEventSchemas = {
   AuditAnchored: z
@@ -21,6 +24,14 @@ export const auditAnchorEventSchemas = {
       eventCount: z.number().int().min(1),
       merkleRoot: z.string().regex(/^[0-9a-f]{64}$/, 'hex SHA-256'),
       algorithm: z.literal(MERKLE_ALGORITHM),
+      /** Present when the projector holds a signing key (see anchor-signature.ts). */
+      signature: z
+        .object({
+          algorithm: z.literal(SIGNATURE_ALGORITHM),
+          keyId: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits'),
+          value: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'a base64 Ed25519 signature'),
+        })
+        .optional(),
     })
     .refine((anchor) => BigInt(anchor.fromPosition) <= BigInt(anchor.toPosition), {
       message: 'fromPosition is at most toPosition',

@@ -217,6 +217,12 @@ export class PostgresEventStore implements EventStore {
 
   async verifyStream(stream: string): Promise<ChainVerification> {
     assertStreamName(stream);
+    // The head first: appends only add events, so whatever is read after it includes the event
+    // the head names, unless that event was deleted.
+    const { rows: heads } = await this.pool.query<{ revision: string; last_hash: Buffer | null }>(
+      'select revision, last_hash from es_streams where stream_name = $1',
+      [stream],
+    );
     const events: RecordedEvent[] = [];
     for (let after = -1n; ; ) {
       const { rows } = await this.pool.query<EventRow>(READ_STREAM_RAW, [stream, after.toString(), 5000]);
@@ -226,7 +232,25 @@ export class PostgresEventStore implements EventStore {
       after = last.revision;
     }
     if (events.length === 0) throw new StreamNotFound(stream);
-    return verifyChain(stream, events);
+    const verification = verifyChain(stream, events);
+    const head = heads[0];
+    if (!verification.ok || !head || head.last_hash === null) return verification;
+    const revision = BigInt(head.revision);
+    const hash = head.last_hash.toString('hex');
+    const named = events.find((event) => event.revision === revision);
+    if (named?.hash === hash) return verification;
+    const last = events.at(-1);
+    return {
+      ...verification,
+      ok: false,
+      head: {
+        revision,
+        hash,
+        ...(last
+          ? { lastStored: { revision: last.revision, position: last.position, eventId: last.id } }
+          : {}),
+      },
+    };
   }
 
   async close(): Promise<void> {
