@@ -15,7 +15,6 @@ import { anchorRound } from '../src/audit/anchoring-loop.ts';
 import { listAnchors } from '../src/audit/anchors.ts';
 import { exportEvents } from '../src/audit/export.ts';
 import { REPLAY_SESSION, replayExport } from '../src/audit/replay.ts';
-import { postgresCommitTimes } from '../src/audit/replay-commit-times.ts';
 import { readModelChecksums } from '../src/audit/table-checksums.ts';
 import { createEventCodec } from '../src/commands/event-codec.ts';
 import { eventId } from '../src/commands/event-ids.ts';
@@ -198,10 +197,7 @@ async function main() {
     await admin.end();
     await migrate(targetUrl.toString(), log);
     target = system(targetUrl.toString(), process.env.BENCH_SYNC_COMMIT !== 'on');
-    const report = await replayExport(
-      { ...target, log, commitTimes: postgresCommitTimes(target.pool) },
-      { file },
-    );
+    const report = await replayExport({ ...target, log, keepsRecordedAt: true }, { file });
     const rebuild = report.rebuild;
     if (!rebuild) throw new Error('the replay did not rebuild');
     const [sourceSums, targetSums] = await Promise.all([

@@ -27,6 +27,8 @@ export const exportedEventSchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
   hash: sha256Hex,
   createdAt: z.iso.datetime(),
+  /** 2: the link covers createdAt too (see hash-chain.ts); absent: content only. */
+  linkVersion: z.literal(2).optional(),
 });
 export type ExportedEvent = z.infer<typeof exportedEventSchema>;
 
@@ -41,6 +43,7 @@ export function toExportedEvent(event: RecordedEvent): ExportedEvent {
     metadata: event.metadata,
     hash: event.hash,
     createdAt: event.createdAt.toISOString(),
+    ...(event.linkVersion === 2 ? { linkVersion: 2 as const } : {}),
   };
 }
 
@@ -56,6 +59,7 @@ export function fromExportedEvent(event: ExportedEvent): RecordedEvent {
     metadata: event.metadata,
     hash: event.hash,
     createdAt: new Date(event.createdAt),
+    ...(event.linkVersion === 2 ? { linkVersion: 2 as const } : {}),
   };
 }
 

@@ -11,7 +11,6 @@ import { InProcessChangeBus } from '../projections/change-bus.ts';
 import { createProjections } from '../projections/registry.ts';
 import { type AuditIo, AuditUsageError, asUsageError } from './export-command.ts';
 import { REPLAY_SESSION, type ReplayReport, replayExport, wipeEmbeddedTarget } from './replay.ts';
-import { postgresCommitTimes } from './replay-commit-times.ts';
 import { ReplayRefused } from './replay-verification.ts';
 
 export const REPLAY_USAGE = 'audit replay <file> [--database-url <url>] [--no-rebuild]';
@@ -90,7 +89,7 @@ export async function runAuditReplay(args: readonly string[], io: AuditIo): Prom
         bus,
         log: opsLog,
         projections: createProjections({ codec }),
-        ...(embedded ? { commitTimes: postgresCommitTimes(pool), wipe: wipeEmbeddedTarget(pool) } : {}),
+        ...(embedded ? { keepsRecordedAt: true, wipe: wipeEmbeddedTarget(pool) } : {}),
       },
       {
         file: resolve(command.file),

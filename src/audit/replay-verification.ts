@@ -1,4 +1,4 @@
-import { chainLink, contentDigest, GENESIS_HASH } from '../eventstore/hash-chain.ts';
+import { GENESIS_HASH, linkOf } from '../eventstore/hash-chain.ts';
 import type { ExportedEvent } from './export-format.ts';
 
 /** Why a replay refused an export; `code` is stable, the message names the line, stream or file. */
@@ -40,7 +40,7 @@ export interface StreamProgress {
 
 /**
  * Checks one exported event against its stream's previous one, as verifyChain does for a stored
- * stream: revisions follow each other and each link is SHA-256(previous link ‖ content digest).
+ * stream: revisions follow each other and each link is the one its rule gives (hash-chain.ts).
  * Returns the stream's new progress; throws naming the line, stream, revision and event id.
  */
 export function checkLink(
@@ -63,7 +63,11 @@ export function checkLink(
     predecessor = GENESIS_HASH;
   }
   if (predecessor !== undefined) {
-    const expected = chainLink(predecessor, contentDigest(event));
+    const expected = linkOf(predecessor, {
+      ...event,
+      createdAt: new Date(event.createdAt),
+      linkVersion: event.linkVersion,
+    });
     if (expected !== event.hash) {
       throw new ReplayRefused(
         'CHAIN_BROKEN',

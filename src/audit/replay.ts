@@ -21,7 +21,6 @@ import {
   manifestSchema,
 } from './export-format.ts';
 import { AnchorCheck } from './replay-anchors.ts';
-import type { CommitTime, CommitTimeRestorer } from './replay-commit-times.ts';
 import { hasKeys, importKeys } from './replay-keys.ts';
 import { checkLink, ReplayRefused, type StreamProgress } from './replay-verification.ts';
 
@@ -34,8 +33,12 @@ export interface ReplayDeps {
   log: Logger;
   /** The read models to rebuild, with a codec over the target's keys. */
   projections: readonly Projection[];
-  /** Restores source commit times where the store allows it (embedded PostgreSQL). */
-  commitTimes?: CommitTimeRestorer;
+  /**
+   * True when the target keeps each event's source recorded-at and link rule (the embedded store),
+   * so its links come out as the source's. EventStoreDB stamps its own time and links by rule 1:
+   * streams whose links covered recorded-at are then checked by verifying the target's own chain.
+   */
+  keepsRecordedAt?: boolean;
   /**
    * Empties the target again (events, streams, keys) after a load that failed half-way, so a
    * replay is all or nothing. The embedded store can; without it a failed load leaves what it wrote.
@@ -74,7 +77,6 @@ export interface ReplayReport {
   commitTimesRestored: boolean;
 }
 
-const RESTORE_BATCH = 2000;
 /** Appends a replay has sent and not yet seen answered. */
 const MAX_APPENDS_IN_FLIGHT = 256;
 
@@ -168,7 +170,7 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
     verify: { seconds: verifySeconds, eventsPerSecond: rate(loaded.events, verifySeconds) },
     load: { seconds: loadSeconds, eventsPerSecond: rate(loaded.events, loadSeconds) },
     rebuild,
-    commitTimesRestored: deps.commitTimes !== undefined,
+    commitTimesRestored: deps.keepsRecordedAt === true,
   };
 }
 
@@ -275,7 +277,8 @@ async function scan(
   const streams = new Map<string, StreamProgress>();
   const countsByType = new Map<string, number>();
   const anchors = new AnchorCheck(manifest.anchors, manifest.completeForAnchors);
-  const times: CommitTime[] = [];
+  // Streams with events linked by rule 2 that a target without recorded-at links by rule 1.
+  const relinked = new Set<string>();
   const ids = new Set<string>();
   let pending: Pending | undefined;
   let previousPosition: bigint | undefined;
@@ -302,8 +305,10 @@ async function scan(
     }));
     const expected = base + BigInt(events.length);
     progress.targetRevision = expected;
+    const recorded = events.map((e) => ({ createdAt: new Date(e.createdAt), linkVersion: e.linkVersion }));
+    if (!deps.keepsRecordedAt && events.some((e) => e.linkVersion === 2)) relinked.add(stream);
     const append = deps.store
-      .append(stream, toAppend, { expectedRevision: base < 0n ? 'no_stream' : base })
+      .append(stream, toAppend, { expectedRevision: base < 0n ? 'no_stream' : base, recorded })
       .then((result) => {
         if (result.nextExpectedRevision !== expected)
           throw new Error(`replay: ${stream} is at ${result.nextExpectedRevision}, expected ${expected}`);
@@ -312,15 +317,6 @@ async function scan(
     append.catch(() => undefined);
     inFlight.push(append);
     if (inFlight.length >= MAX_APPENDS_IN_FLIGHT) await inFlight.shift();
-    if (deps.commitTimes) {
-      for (const [i, e] of events.entries()) {
-        times.push({ stream, revision: base + 1n + BigInt(i), createdAt: e.createdAt });
-      }
-      if (times.length >= RESTORE_BATCH) {
-        await settle();
-        await deps.commitTimes.restore(times.splice(0));
-      }
-    }
   };
 
   let anchorsVerified = 0;
@@ -387,8 +383,7 @@ async function scan(
     if (write) {
       await flush();
       await settle();
-      if (deps.commitTimes) await deps.commitTimes.restore(times.splice(0));
-      await checkTargetChains(deps.store, streams);
+      await checkTargetChains(deps.store, streams, relinked);
     }
   } catch (error) {
     // No append may still be on its way when the caller reacts: a wipe must come after the last.
@@ -434,10 +429,24 @@ function checkCounts(manifest: ExportManifest, count: number, countsByType: Map<
   }
 }
 
-/** The target computed its own links; for every stream exported from revision 0 its tip must be the source's. */
-async function checkTargetChains(store: EventStore, streams: Map<string, StreamProgress>): Promise<void> {
+/**
+ * The target computed its own links; for every stream exported from revision 0 its tip must be the
+ * source's. A `relinked` stream (rule-2 links in a target that links by rule 1) must verify instead.
+ */
+async function checkTargetChains(
+  store: EventStore,
+  streams: Map<string, StreamProgress>,
+  relinked: ReadonlySet<string>,
+): Promise<void> {
   for (const [stream, progress] of streams) {
     if (progress.cut) continue;
+    if (relinked.has(stream)) {
+      const verification = await store.verifyStream(stream);
+      if (!verification.ok) {
+        throw new ReplayRefused('TARGET_CHAIN_DIFFERS', `${stream}: the target's own chain does not verify`);
+      }
+      continue;
+    }
     const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
     if (last?.hash !== progress.hash) {
       throw new ReplayRefused(

@@ -35,10 +35,24 @@ export interface RecordedEvent {
   /** Link of the per-stream hash chain (hex SHA-256), see hash-chain.ts. */
   hash: string;
   createdAt: Date;
+  /** 2 when the link also covers createdAt (the embedded store's new events); absent: content only. */
+  linkVersion?: 2;
+}
+
+/** What `audit replay` keeps of a source event so that its link comes out the same. */
+export interface RecordedStamp {
+  createdAt: Date;
+  linkVersion?: 2 | undefined;
 }
 
 export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
+  /**
+   * Replay only: per event, the recorded-at and link version it had in the source. The embedded
+   * store keeps them (so the links match the source's); EventStoreDB stamps its own time and links
+   * by rule 1, ignoring this.
+   */
+  recorded?: readonly RecordedStamp[];
 }
 
 export interface AppendResult {

@@ -15,7 +15,6 @@ import {
 } from '../../src/audit/export-format.ts';
 import type { RangeBound } from '../../src/audit/export-range.ts';
 import { type ReplayReport, replayExport, wipeEmbeddedTarget } from '../../src/audit/replay.ts';
-import { postgresCommitTimes } from '../../src/audit/replay-commit-times.ts';
 import { ReplayRefused } from '../../src/audit/replay-verification.ts';
 import { readModelChecksums } from '../../src/audit/table-checksums.ts';
 import { createEventCodec } from '../../src/commands/event-codec.ts';
@@ -55,7 +54,7 @@ async function target(databaseUrl?: string) {
     store,
     projections,
     replay: (file: string): Promise<ReplayReport> =>
-      replayExport({ store, pool, bus, log, projections, commitTimes: postgresCommitTimes(pool) }, { file }),
+      replayExport({ store, pool, bus, log, projections, keepsRecordedAt: true }, { file }),
     checksums: (tables?: string[]) => readModelChecksums(pool, projections, tables ? { tables } : {}),
     async eventCount(): Promise<number> {
       const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from es_events');

@@ -17,7 +17,7 @@ import {
 } from '../../src/audit/root-publication.ts';
 import { loadAnchorPublicKey, loadAnchorSigner } from '../../src/audit/signing-key.ts';
 import { verifyAll } from '../../src/audit/verify.ts';
-import { chainLink, contentDigest, GENESIS_HASH } from '../../src/eventstore/hash-chain.ts';
+import { GENESIS_HASH, linkOf } from '../../src/eventstore/hash-chain.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runCli } from '../support/cli.ts';
@@ -206,13 +206,15 @@ async function rewriteAndReanchor(raw: pg.Pool, stream: string, revision: bigint
       type: string;
       data: unknown;
       metadata: Record<string, unknown>;
+      created_ms: number;
+      link_version: number;
     }>(
-      'select revision::text, type, data, metadata from es_events where stream_name = $1 order by revision',
+      'select revision::text, type, data, metadata, (extract(epoch from created_at) * 1000)::float8 as created_ms, link_version from es_events where stream_name = $1 order by revision',
       [stream],
     );
     let previous = GENESIS_HASH;
     for (const row of rows) {
-      previous = chainLink(previous, contentDigest(row));
+      previous = linkOf(previous, stamped(row));
       await client.query('update es_events set hash = $3 where stream_name = $1 and revision = $2', [
         stream,
         row.revision,
@@ -232,4 +234,19 @@ async function rewriteAndReanchor(raw: pg.Pool, stream: string, revision: bigint
   } finally {
     client.release();
   }
+}
+
+/** A selected row as hash-chain.ts's linkOf takes it. */
+function stamped(row: {
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  created_ms: number;
+  link_version: number;
+}) {
+  return {
+    ...row,
+    createdAt: new Date(row.created_ms),
+    linkVersion: row.link_version === 2 ? (2 as const) : undefined,
+  };
 }

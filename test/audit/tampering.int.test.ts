@@ -10,7 +10,7 @@ import {
   verifyStreamChain,
 } from '../../src/audit/verify.ts';
 import { createEventCodec } from '../../src/commands/event-codec.ts';
-import { chainLink, contentDigest, GENESIS_HASH } from '../../src/eventstore/hash-chain.ts';
+import { GENESIS_HASH, linkOf } from '../../src/eventstore/hash-chain.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { PostgresPersonalDataKeys } from '../../src/privacy/postgres-personal-data-keys.ts';
@@ -210,6 +210,25 @@ describe('audit verify against tampering', () => {
     expect(single.stdout).toContain(`revision ${target.revision}, position ${target.position}`);
   });
 
+  it('reports an edited recorded-at (created_at), even by a microsecond, as a broken chain at that event', async () => {
+    const { store, raw, events } = await copyOfHistory();
+    const [, target] = longestStream(events);
+    const other = events.find((e) => e.stream !== target?.stream && e.position > (target?.position ?? 0n));
+    if (!target || !other) throw new Error('no target');
+    await raw.query(`update es_events set created_at = created_at - interval '1 day' where position = $1`, [
+      target.position.toString(),
+    ]);
+    await raw.query(
+      `update es_events set created_at = created_at + interval '1 microsecond' where position = $1`,
+      [other.position.toString()],
+    );
+    const report = await verifyAll(store);
+    expect(report.findings.map((f) => [f.code, f.event?.eventId])).toEqual([
+      ['CHAIN_BROKEN', target.eventId],
+      ['CHAIN_BROKEN', other.eventId],
+    ]);
+  });
+
   it('reports a deleted event: the next link breaks, and its anchor counts one event less', async () => {
     const { store, raw, events } = await copyOfHistory();
     const [, deleted, next] = longestStream(events);
@@ -333,13 +352,15 @@ async function deleteAndRechain(raw: pg.Pool, deleted: StoredEvent): Promise<voi
       type: string;
       data: unknown;
       metadata: Record<string, unknown>;
+      created_ms: number;
+      link_version: number;
     }>(
-      'select position::text, revision::text, type, data, metadata from es_events where stream_name = $1 order by revision',
+      'select position::text, revision::text, type, data, metadata, (extract(epoch from created_at) * 1000)::float8 as created_ms, link_version from es_events where stream_name = $1 order by revision',
       [deleted.stream],
     );
     let previous = GENESIS_HASH;
     for (const [index, row] of rows.entries()) {
-      const hash = chainLink(previous, contentDigest(row));
+      const hash = linkOf(previous, stamped(row));
       await client.query('update es_events set revision = $2, hash = $3 where position = $1', [
         row.position,
         index.toString(),
@@ -375,4 +396,19 @@ async function swapPositions(raw: pg.Pool, a: bigint, b: bigint): Promise<void> 
   } finally {
     client.release();
   }
+}
+
+/** A selected row as hash-chain.ts's linkOf takes it. */
+function stamped(row: {
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  created_ms: number;
+  link_version: number;
+}) {
+  return {
+    ...row,
+    createdAt: new Date(row.created_ms),
+    linkVersion: row.link_version === 2 ? (2 as const) : undefined,
+  };
 }

@@ -28,7 +28,7 @@ import {
   READ_STREAM_FORWARDS,
   READ_STREAM_RAW,
 } from './queries.ts';
-import { type EventRow, toRecordedEvent } from './rows.ts';
+import { type EventRow, recordedAtMicros, toRecordedEvent } from './rows.ts';
 import { Wakeups } from './wakeups.ts';
 
 export interface PostgresEventStoreOptions {
@@ -81,7 +81,7 @@ export class PostgresEventStore implements EventStore {
 
   async append(stream: string, events: EventToAppend[], options: AppendOptions = {}): Promise<AppendResult> {
     assertStreamName(stream);
-    const items = appendItems(events, this.limits);
+    const items = appendItems(events, this.limits, options.recorded);
     const expected = options.expectedRevision ?? 'any';
     const row = await this.appends.submit({
       stream,
@@ -224,15 +224,17 @@ export class PostgresEventStore implements EventStore {
       [stream],
     );
     const events: RecordedEvent[] = [];
+    const micros: bigint[] = [];
     for (let after = -1n; ; ) {
       const { rows } = await this.pool.query<EventRow>(READ_STREAM_RAW, [stream, after.toString(), 5000]);
       events.push(...rows.map(toRecordedEvent));
+      micros.push(...rows.map(recordedAtMicros));
       const last = events.at(-1);
       if (rows.length < 5000 || !last) break;
       after = last.revision;
     }
     if (events.length === 0) throw new StreamNotFound(stream);
-    const verification = verifyChain(stream, events);
+    const verification = verifyChain(stream, events, (index) => micros[index] ?? 0n);
     const head = heads[0];
     if (!verification.ok || !head || head.last_hash === null) return verification;
     const revision = BigInt(head.revision);

@@ -11,12 +11,13 @@ export interface EventRow {
   metadata: Record<string, unknown>;
   hash: string;
   created_at_ms: number;
+  link_version: number;
 }
 
 // Hash as hex text and time as epoch milliseconds: parsing bytea into a Buffer and timestamptz
 // text into a Date in JavaScript costs more per row than the rest of the row together.
 export const EVENT_COLUMNS = `position, stream_name, revision, event_id, type, data, metadata,
-  encode(hash, 'hex') as hash, (extract(epoch from created_at) * 1000)::float8 as created_at_ms`;
+  encode(hash, 'hex') as hash, (extract(epoch from created_at) * 1000)::float8 as created_at_ms, link_version`;
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -29,5 +30,11 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     hash: row.hash,
     createdAt: new Date(row.created_at_ms),
+    ...(row.link_version === 2 ? { linkVersion: 2 as const } : {}),
   };
+}
+
+/** The stored recorded-at in microseconds (a float of milliseconds holds them exactly until 2255). */
+export function recordedAtMicros(row: Pick<EventRow, 'created_at_ms'>): bigint {
+  return BigInt(Math.round(row.created_at_ms * 1000));
 }
