@@ -10,7 +10,13 @@ import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys
 import { InProcessChangeBus } from '../projections/change-bus.ts';
 import { createProjections } from '../projections/registry.ts';
 import { type AuditIo, AuditUsageError, asUsageError } from './export-command.ts';
-import { REPLAY_SESSION, type ReplayReport, replayExport, wipeEmbeddedTarget } from './replay.ts';
+import {
+  embeddedReplayMarker,
+  REPLAY_SESSION,
+  type ReplayReport,
+  replayExport,
+  wipeEmbeddedTarget,
+} from './replay.ts';
 import { ReplayRefused } from './replay-verification.ts';
 
 export const REPLAY_USAGE = 'audit replay <file> [--database-url <url>] [--no-rebuild]';
@@ -89,7 +95,9 @@ export async function runAuditReplay(args: readonly string[], io: AuditIo): Prom
         bus,
         log: opsLog,
         projections: createProjections({ codec }),
-        ...(embedded ? { keepsRecordedAt: true, wipe: wipeEmbeddedTarget(pool) } : {}),
+        ...(embedded
+          ? { keepsRecordedAt: true, wipe: wipeEmbeddedTarget(pool), marker: embeddedReplayMarker(pool) }
+          : {}),
       },
       {
         file: resolve(command.file),

@@ -44,6 +44,18 @@ export interface ReplayDeps {
    * replay is all or nothing. The embedded store can; without it a failed load leaves what it wrote.
    */
   wipe?: () => Promise<void>;
+  /**
+   * Notes in the target when a load starts and ends (the embedded store, with `wipe`): a load that
+   * started and never ended was killed half-way, and the next replay empties it and starts again.
+   */
+  marker?: ReplayMarker;
+}
+
+export interface ReplayMarker {
+  began(file: string, sha256: string): Promise<void>;
+  ended(): Promise<void>;
+  /** The load that began and never ended, if any. */
+  interrupted(): Promise<{ file: string; startedAt: Date } | undefined>;
 }
 
 export interface ReplayOptions {
@@ -102,6 +114,16 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
   const manifest = await readManifest(options.file);
   await checkFileDigest(options.file, manifest);
   const keys = await readKeyFile(options.file, manifest);
+  const interrupted = await deps.marker?.interrupted();
+  if (interrupted && deps.wipe) {
+    // What is in the target is what that replay loaded into it (it checked the target was empty).
+    deps.log.warn(
+      { file: interrupted.file, startedAt: interrupted.startedAt },
+      'replay: an earlier replay into this target never finished; emptying what it loaded',
+    );
+    await deps.wipe();
+    await deps.marker?.ended();
+  }
   await assertEmpty(deps);
   // A first pass only verifies, so a refused export leaves the target untouched.
   const verifyStarted = performance.now();
@@ -109,6 +131,7 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
   const verifySeconds = (performance.now() - verifyStarted) / 1000;
   const loadStarted = performance.now();
   let loaded: Loaded;
+  await deps.marker?.began(options.file, manifest.file.sha256);
   try {
     if (keys) await importKeys(deps.pool, keys);
     loaded = await scan(deps, options, manifest, true);
@@ -117,6 +140,7 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
     // dependency): leave the target as empty as it was.
     if (deps.wipe) {
       await deps.wipe();
+      await deps.marker?.ended();
       deps.log.error({ err: error }, 'replay: loading failed; the target was emptied again');
     }
     throw error;
@@ -157,6 +181,8 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
     const seconds = (performance.now() - started) / 1000;
     rebuild = { seconds, eventsPerSecond: rate(loaded.events, seconds), projections: reports, failures };
   }
+  // Killed before here, the next replay starts over: the read models are rebuilt from the events.
+  await deps.marker?.ended();
   return {
     events: loaded.events,
     streams: loaded.streams,
@@ -470,6 +496,25 @@ function rate(events: number, seconds: number): number {
 }
 
 /** `ReplayDeps.wipe` for the embedded store: the target was empty, so this is where it started. */
+/** The replay marker of an embedded target, in its audit_replays table. */
+export function embeddedReplayMarker(pool: pg.Pool): ReplayMarker {
+  return {
+    async began(file, sha256) {
+      await pool.query('insert into audit_replays (file, file_sha256) values ($1, $2)', [file, sha256]);
+    },
+    async ended() {
+      await pool.query('update audit_replays set finished_at = now() where finished_at is null');
+    },
+    async interrupted() {
+      const { rows } = await pool.query<{ file: string; started_at: Date }>(
+        'select file, started_at from audit_replays where finished_at is null order by id desc limit 1',
+      );
+      const [row] = rows;
+      return row ? { file: row.file, startedAt: row.started_at } : undefined;
+    },
+  };
+}
+
 export function wipeEmbeddedTarget(pool: pg.Pool): () => Promise<void> {
   return async () => {
     await pool.query('truncate es_events, es_streams, personal_data_keys');

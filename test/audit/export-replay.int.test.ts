@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { anchorRound } from '../../src/audit/anchoring-loop.ts';
 import { listAnchors } from '../../src/audit/anchors.ts';
 import { type ExportResult, exportEvents } from '../../src/audit/export.ts';
@@ -14,7 +14,12 @@ import {
   manifestSchema,
 } from '../../src/audit/export-format.ts';
 import type { RangeBound } from '../../src/audit/export-range.ts';
-import { type ReplayReport, replayExport, wipeEmbeddedTarget } from '../../src/audit/replay.ts';
+import {
+  embeddedReplayMarker,
+  type ReplayReport,
+  replayExport,
+  wipeEmbeddedTarget,
+} from '../../src/audit/replay.ts';
 import { ReplayRefused } from '../../src/audit/replay-verification.ts';
 import { readModelChecksums } from '../../src/audit/table-checksums.ts';
 import { createEventCodec } from '../../src/commands/event-codec.ts';
@@ -54,7 +59,19 @@ async function target(databaseUrl?: string) {
     store,
     projections,
     replay: (file: string): Promise<ReplayReport> =>
-      replayExport({ store, pool, bus, log, projections, keepsRecordedAt: true }, { file }),
+      replayExport(
+        {
+          store,
+          pool,
+          bus,
+          log,
+          projections,
+          keepsRecordedAt: true,
+          wipe: wipeEmbeddedTarget(pool),
+          marker: embeddedReplayMarker(pool),
+        },
+        { file },
+      ),
     checksums: (tables?: string[]) => readModelChecksums(pool, projections, tables ? { tables } : {}),
     async eventCount(): Promise<number> {
       const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from es_events');
@@ -410,6 +427,48 @@ describe('audit export and replay', () => {
       // Empty again: the same export replays in full.
       const report = await replica.replay(join(dir, 'interrupted.ndjson'));
       expect(await replica.eventCount()).toBe(report.events);
+    } finally {
+      await replica.close();
+    }
+  }, 120_000);
+
+  it('empties and reloads a target whose earlier replay was killed half-way', async () => {
+    await exportTo('killed.ndjson', { to: { kind: 'position', position: midHead } });
+    const replica = await target();
+    try {
+      // A process killed while loading runs no clean-up: what it appended stays, and its marker.
+      let appends = 0;
+      const dying = new Proxy(replica.store, {
+        get(store, key, receiver) {
+          if (key !== 'append') return Reflect.get(store, key, receiver);
+          return async (...args: Parameters<typeof store.append>) => {
+            if (++appends > 5) return new Promise<never>(() => undefined);
+            return store.append(...args);
+          };
+        },
+      });
+      const killed = replayExport(
+        {
+          store: dying,
+          pool: replica.pool,
+          bus: new InProcessChangeBus(),
+          log,
+          projections: replica.projections,
+          marker: embeddedReplayMarker(replica.pool),
+        },
+        { file: join(dir, 'killed.ndjson') },
+      );
+      killed.catch(() => undefined);
+      await vi.waitFor(async () => expect(await replica.eventCount()).toBeGreaterThan(0), {
+        timeout: 30_000,
+      });
+      expect(await embeddedReplayMarker(replica.pool).interrupted()).toMatchObject({
+        file: join(dir, 'killed.ndjson'),
+      });
+
+      const report = await replica.replay(join(dir, 'killed.ndjson'));
+      expect(await replica.eventCount()).toBe(report.events);
+      expect(await embeddedReplayMarker(replica.pool).interrupted()).toBeUndefined();
     } finally {
       await replica.close();
     }
