@@ -8,7 +8,12 @@ import { anchoringSettings, anchorRound } from './anchoring-loop.ts';
 import { runAuditExport } from './export-command.ts';
 import { PublishedRootsInvalid, readPublishedRoots } from './published-roots.ts';
 import { runAuditReplay } from './replay-command.ts';
-import { generateAnchorKeyPair, loadAnchorPublicKey, SigningKeyError } from './signing-key.ts';
+import {
+  generateAnchorKeyPair,
+  loadAnchorPublicKey,
+  loadAnchorSigner,
+  SigningKeyError,
+} from './signing-key.ts';
 import { type VerifyOptions, verifyAll, verifyStreamChain } from './verify.ts';
 import { formatVerificationReport } from './verify-report.ts';
 
@@ -39,6 +44,14 @@ export interface AuditCommandDeps {
 
 class AuditUsageError extends Error {}
 
+/** A key or roots file that cannot be used is the caller's to fix: exit 2 with its message. */
+function usageError(error: unknown): never {
+  if (error instanceof SigningKeyError || error instanceof PublishedRootsInvalid) {
+    throw new AuditUsageError(error.message);
+  }
+  throw error;
+}
+
 /**
  * `chronicle audit <verify|anchor|...>`; returns the exit code (0 ok, 1 broken or failed,
  * 2 usage). Reads the event store of DATABASE_URL (or of a running `chronicle dev`), or
@@ -63,9 +76,15 @@ export async function runAuditCommand(argv: readonly string[], deps: AuditComman
       }
       case 'anchor': {
         strictArgs(args, {});
+        const keyFile = deps.config.AUDIT_SIGNING_KEY_FILE;
+        const signer = keyFile ? await loadAnchorSigner(keyFile).catch(usageError) : undefined;
         return await withStore(deps, async (store) => {
           const { everyEvents, everyMs } = anchoringSettings(deps.config);
-          const round = await anchorRound(store, { everyEvents, everyMs }, { now: new Date(), force: true });
+          const round = await anchorRound(
+            store,
+            { everyEvents, everyMs },
+            { now: new Date(), force: true, signer },
+          );
           stdout.write(
             round.lostRace
               ? 'another process is anchoring right now; nothing appended\n'
@@ -136,15 +155,8 @@ async function parseVerifyOptions(args: readonly string[]): Promise<{ stream?: s
     throw new AuditUsageError('--signed-from takes a position (a non-negative integer)');
   }
   const all: VerifyOptions = {};
-  try {
-    if (typeof keyFile === 'string') all.publicKey = await loadAnchorPublicKey(keyFile);
-    if (typeof against === 'string') all.published = await readPublishedRoots(against);
-  } catch (error) {
-    if (error instanceof SigningKeyError || error instanceof PublishedRootsInvalid) {
-      throw new AuditUsageError(error.message);
-    }
-    throw error;
-  }
+  if (typeof keyFile === 'string') all.publicKey = await loadAnchorPublicKey(keyFile).catch(usageError);
+  if (typeof against === 'string') all.published = await readPublishedRoots(against).catch(usageError);
   if (typeof signedFrom === 'string') all.signedFrom = BigInt(signedFrom);
   return typeof stream === 'string' ? { stream, all } : { all };
 }
