@@ -37,7 +37,7 @@ export function formatVerificationReport(report: VerificationReport): string {
     lines.push(
       roots === 0
         ? '  published   the published copy holds no roots'
-        : `  published   ${count(roots)} roots published outside the database, up to position ${toPosition}`,
+        : `  published   ${count(roots)} root${roots === 1 ? '' : 's'} published outside the database, up to position ${toPosition}`,
     );
   }
   const seconds = report.durationMs / 1000;

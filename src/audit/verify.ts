@@ -380,7 +380,7 @@ async function chainFinding(store: EventStore, verification: ChainVerification):
       ...(position === undefined ? {} : { position }),
       eventId: broken.eventId,
     },
-    message: `stored hash ${broken.actual} does not match the event's content and its predecessor (recomputed ${broken.expected}): the event, or one before it, was changed`,
+    message: `stored hash ${broken.actual} does not match the event's content, recorded-at and predecessor (recomputed ${broken.expected}): the event, or one before it, was changed`,
   };
 }
 
