@@ -22,8 +22,8 @@ returns bytea language sql immutable parallel safe as $$
   end
 $$;
 
--- As in 1732350000020, with the links computed under the append lock (they need the recorded-at),
--- and with two optional fields per event for `audit replay`: "recordedAt" and "linkVersion".
+-- As in 1732350000020, with links that cover the recorded-at (computed once that is known), and
+-- with two optional fields per event for `audit replay`: "recordedAt" and "linkVersion".
 create or replace function es_append_batch(p_requests jsonb, p_events jsonb)
 returns table (request int, status text, revision bigint, "position" bigint)
 language plpgsql as $$
@@ -55,6 +55,9 @@ declare
   given_at     timestamptz[];  -- per event: the recorded-at a replay asks for (null: now)
   given_v      smallint[];     -- per event: the link version a replay asks for (null: 2)
   now_ms       timestamptz;
+  s_tip        bytea[];   -- per request: the stream's link after what this batch writes
+  last_position bigint;
+  last_at      timestamptz;
   q_base       bigint[];  -- per written request: the stream's revision before it
   written      int := 0;  -- events written so far, in position order
   n            int;
@@ -114,6 +117,7 @@ begin
   o_last := array_fill(0, array[n]);
   q_base := array_fill(null::bigint, array[n]);
   links := array_fill(null::bytea, array[cardinality(ids)]);
+  s_tip := array_fill(null::bytea, array[n]);
   stamps := array_fill(null::timestamptz, array[cardinality(ids)]);
   versions := array_fill(null::smallint, array[cardinality(ids)]);
 
@@ -183,29 +187,37 @@ begin
   end loop;
 
   if written > 0 then
-    -- From here to the commit, no other append can take a position: positions follow commits.
-    select k.classid, k.objid into lock_class, lock_obj from es_append_lock_key() k;
-    perform pg_advisory_xact_lock(lock_class, lock_obj);
-    select coalesce(max(e.position), -1) + 1 into base from es_events e;
-    -- Recorded-at follows position order too: the clock after the lock, not the transaction's
-    -- start. Whole milliseconds, so every client reads back exactly what the link covers.
+    -- The links cover recorded-at, so it is taken first: the clock now, in whole milliseconds so
+    -- that every client reads back exactly what the link covers (a replay gives the source's time
+    -- and link version instead, so its links come out as the source's). They are computed before
+    -- the append lock, which is held as briefly as it can be.
     now_ms := date_trunc('milliseconds', clock_timestamp());
-    -- The links cover recorded-at, so they are computed now (a replay keeps the source's time
-    -- and link version, so its links come out as the source's).
-    for i in 1 .. n loop
-      continue when q_base[i] is null;
-      tip := coalesce(s_hash[i], genesis);
-      for k in q_first[i] .. q_first[i] + q_count[i] - 1 loop
-        stamps[k] := coalesce(given_at[k], now_ms);
-        versions[k] := coalesce(given_v[k], 2);
-        tip := es_link(tip, digests[k], stamps[k], versions[k]);
-        links[k] := tip;
+    <<linking>> loop
+      for i in 1 .. n loop
+        continue when q_base[i] is null;
+        tip := coalesce(s_hash[i], genesis);
+        for k in q_first[i] .. q_first[i] + q_count[i] - 1 loop
+          stamps[k] := coalesce(given_at[k], now_ms);
+          versions[k] := coalesce(given_v[k], 2);
+          tip := es_link(tip, digests[k], stamps[k], versions[k]);
+          links[k] := tip;
+        end loop;
+        s_tip[i] := tip;
       end loop;
-      s_hash[i] := tip;
+      update es_streams s set revision = u.revision, last_hash = u.hash
+        from unnest(q_stream, s_revision, s_tip, o_status) as u(stream, revision, hash, status)
+       where u.status = 'written' and s.stream_name = u.stream;
+      exit linking when base is not null;
+      -- From here to the commit, no other append can take a position: positions follow commits.
+      select k.classid, k.objid into lock_class, lock_obj from es_append_lock_key() k;
+      perform pg_advisory_xact_lock(lock_class, lock_obj);
+      select e.position, e.created_at into last_position, last_at from es_events e order by e.position desc limit 1;
+      base := coalesce(last_position, -1) + 1;
+      -- Recorded-at follows position order too. Another process's append that read the clock
+      -- after this one but took the lock first is the rare case: link again with its time.
+      exit linking when last_at is null or last_at <= now_ms;
+      now_ms := last_at;
     end loop;
-    update es_streams s set revision = u.revision, last_hash = u.hash
-      from unnest(q_stream, s_revision, s_hash, o_status) as u(stream, revision, hash, status)
-     where u.status = 'written' and s.stream_name = u.stream;
     insert into es_events (position, stream_name, revision, event_id, type, data, metadata, hash, created_at,
                            link_version)
     select base + row_number() over (order by x.i) - 1, q.stream, q.before + 1 + x.i - q.first, ids[x.i],

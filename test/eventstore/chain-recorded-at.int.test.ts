@@ -38,6 +38,22 @@ describe('hash chain over recorded-at', () => {
     expect((await store.verifyStream(stream)).ok).toBe(true);
   });
 
+  it('never lets recorded-at go backwards along $all, even when the clock reads earlier than the last event', async () => {
+    const before = `clock-${randomUUID()}`;
+    await store.append(before, [event(0)]);
+    // The newest event says it was recorded an hour from now (another process's clock ahead).
+    await raw.query(
+      `update es_events set created_at = date_trunc('milliseconds', now() + interval '1 hour')
+        where position = (select max(position) from es_events)`,
+    );
+    const [ahead] = await store.readStream(before);
+    const after = `clock-${randomUUID()}`;
+    await store.append(after, [event(1)]);
+    const [next] = await store.readStream(after);
+    expect(next?.createdAt.getTime()).toBe(ahead?.createdAt.getTime());
+    expect((await store.verifyStream(after)).ok).toBe(true);
+  });
+
   it('keeps verifying, and recognising replays of, a stream that began under rule 1 (a round-1 store)', async () => {
     const stream = `legacy-${randomUUID()}`;
     const old = [event(0), event(1)];
