@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { PLATFORM_ROLES } from './domain/shared/decider.ts';
 import { loadWithoutExitHooks } from './infra/library-exit-hooks.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { OperatorError } from './roles/dev-lock.ts';
 import type { ProjectionsCommand } from './roles/projections.ts';
 import type { SetRoleCommand } from './roles/users.ts';
 
@@ -60,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
     return await run(command, rest, config, log);
   } catch (error) {
     if (error instanceof ConfigError) return reportConfigError(error);
+    if (error instanceof OperatorError) {
+      process.stderr.write(`chronicle: ${error.message}\n`);
+      return error.exitCode;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`chronicle: ${error.message}\n\n${USAGE}`);
       return 2;

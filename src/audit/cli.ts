@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { createEventStore } from '../eventstore/create-event-store.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
-import { DEV_DATABASE_URL } from '../roles/embedded-database.ts';
+import { operatorDatabaseUrl } from '../roles/dev-lock.ts';
 import { anchoringSettings, anchorRound } from './anchoring-loop.ts';
 import { runAuditExport } from './export-command.ts';
 import { PublishedRootsInvalid, readPublishedRoots } from './published-roots.ts';
@@ -185,7 +185,7 @@ async function withStore(
   run: (store: EventStore) => Promise<number>,
 ): Promise<number> {
   const log = deps.log.child({ component: 'audit' });
-  const store = createEventStore(deps.config, deps.config.DATABASE_URL ?? DEV_DATABASE_URL, log);
+  const store = createEventStore(deps.config, await operatorDatabaseUrl(deps.config), log);
   try {
     return await run(store);
   } finally {

@@ -7,7 +7,7 @@ import type { EventStore } from '../eventstore/port.ts';
 import { createPool } from '../infra/pg-pool.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
-import { DEV_DATABASE_URL } from '../roles/embedded-database.ts';
+import { operatorDatabaseUrl } from '../roles/dev-lock.ts';
 import { listAnchors } from './anchors.ts';
 import { exportEvents } from './export.ts';
 import type { ExportedAnchor } from './export-format.ts';
@@ -83,7 +83,7 @@ export async function runAuditExport(args: readonly string[], io: AuditIo): Prom
     }
     throw error;
   }
-  const databaseUrl = config.DATABASE_URL ?? DEV_DATABASE_URL;
+  const databaseUrl = await operatorDatabaseUrl(config);
   const opsLog = log.child({ component: 'audit-export' });
   const pool = createPool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 5_000 }, opsLog);
   const store = createEventStore(config, databaseUrl, opsLog);

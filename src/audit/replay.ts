@@ -313,8 +313,12 @@ async function scan(
   // Appends go out without waiting for the one before (the store's group commit shares
   // transactions between them and keeps their order); each run's revisions are known ahead.
   const inFlight: Promise<void>[] = [];
+  // Every append settles before a failure is raised: one still queued could otherwise commit
+  // after the caller emptied the target again.
   const settle = async () => {
-    await Promise.all(inFlight.splice(0));
+    const settled = await Promise.allSettled(inFlight.splice(0));
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   };
   const flush = async () => {
     if (!pending) return;

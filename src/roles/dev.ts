@@ -3,6 +3,7 @@ import { migrate } from '../infra/migrate.ts';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.ts';
 import type { Logger } from '../logger.ts';
 import { ensureDataDir } from './data-dir.ts';
+import { acquireDevLock, OperatorError } from './dev-lock.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createAnchoringLoop, createProjector, createSnapshotLoop } from './projector.ts';
@@ -34,6 +35,9 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
   };
   try {
     await ensureDataDir(config.DATA_DIR);
+    // Before anything starts: a second `chronicle dev` on this directory must touch nothing.
+    const devLock = await acquireDevLock(config.DATA_DIR);
+    await lifecycle.own('data-dir-lock', devLock.release);
     // allSettled: when one fails, the other has still finished starting (and is owned) before we stop.
     const [database, temporalServer] = await Promise.allSettled([
       databaseFor(config, ports, log, lifecycle),
@@ -43,6 +47,7 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     if (temporalServer.status === 'rejected') throw temporalServer.reason;
     const databaseUrl = database.value;
     const temporal = temporalServer.value;
+    await devLock.record({ databaseUrl, temporalAddress: temporal.address });
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await migrate(databaseUrl, log.child({ component: 'migrate' }));
     if (lifecycle.isStopping) return await stopped(lifecycle);
@@ -73,6 +78,7 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
       host: '127.0.0.1',
     });
     await lifecycle.own('api', api.close);
+    await devLock.record({ apiUrl: api.url });
     if (!lifecycle.isStopping) {
       printBanner({
         apiUrl: api.url,
@@ -85,7 +91,7 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
   } catch (error) {
     const interrupted = lifecycle.isStopping;
     await lifecycle.shutdown();
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof ConfigError || error instanceof OperatorError) throw error;
     // A failure caused by our own shutdown (a child stopped mid-start) is not worth reporting.
     if (interrupted && !workerFailed) return 0;
     log.error({ err: error }, 'chronicle dev failed to start');

@@ -6,8 +6,6 @@ import { ensureDataDir } from './data-dir.ts';
 
 export const EMBEDDED_POSTGRES_PORT = 54329;
 export const DATABASE_NAME = 'chronicle';
-/** Where `chronicle dev` keeps its database, for ops commands run beside it without DATABASE_URL. */
-export const DEV_DATABASE_URL = `postgres://postgres:chronicle@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/${DATABASE_NAME}`;
 
 export interface EmbeddedDatabase {
   server: EmbeddedPostgresHandle;

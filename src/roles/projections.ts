@@ -10,7 +10,7 @@ import { formatProgress, formatReport, formatStatusTable } from '../projections/
 import { abandonRebuild, rebuildProjections } from '../projections/rebuild.ts';
 import { createProjections } from '../projections/registry.ts';
 import { projectionStatuses } from '../projections/status.ts';
-import { DEV_DATABASE_URL } from './embedded-database.ts';
+import { OperatorError, operatorDatabaseUrl } from './dev-lock.ts';
 
 export type ProjectionsCommand =
   | { action: 'status' }
@@ -23,7 +23,7 @@ export async function runProjections(
   log: Logger,
   command: ProjectionsCommand,
 ): Promise<number> {
-  const databaseUrl = config.DATABASE_URL ?? DEV_DATABASE_URL;
+  const databaseUrl = await operatorDatabaseUrl(config);
   const opsLog = log.child({ component: 'projections' });
   const pool = createPool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 3_000 }, opsLog);
   const store = createEventStore(config, databaseUrl, opsLog);
@@ -31,8 +31,8 @@ export async function runProjections(
   const projections = createProjections({ codec: createEventCodec(new PostgresPersonalDataKeys(pool)) });
   try {
     await pool.query('select 1').catch((error: unknown) => {
-      throw new Error(
-        `cannot reach PostgreSQL at ${config.DATABASE_URL ? 'DATABASE_URL' : `${DEV_DATABASE_URL} (start \`npm start\` or set DATABASE_URL)`}: ${error instanceof Error ? error.message : String(error)}`,
+      throw new OperatorError(
+        `cannot reach PostgreSQL at ${config.DATABASE_URL ? 'DATABASE_URL' : 'the database of the running chronicle dev'}: ${error instanceof Error ? error.message : String(error)}`,
       );
     });
     switch (command.action) {

@@ -6,7 +6,7 @@ import type { PlatformRole } from '../domain/shared/decider.ts';
 import type { Logger } from '../logger.ts';
 import { waitForPosition } from '../projections/wait-for-position.ts';
 import { setRole } from '../services/identity/account.ts';
-import { DEV_DATABASE_URL } from './embedded-database.ts';
+import { operatorDatabaseUrl } from './dev-lock.ts';
 import { openRuntime } from './runtime.ts';
 
 export interface SetRoleCommand {
@@ -22,7 +22,7 @@ export async function runUsersSetRole(config: Config, log: Logger, command: SetR
   const runtime = await openRuntime(
     config,
     log.child({ component: 'users' }),
-    config.DATABASE_URL ?? DEV_DATABASE_URL,
+    await operatorDatabaseUrl(config),
   );
   try {
     const userId = await ownerOf(runtime.store, EMAIL_SCOPE, normalizeEmail(command.email));

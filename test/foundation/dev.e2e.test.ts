@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '../../src/infra/process-control.ts';
-import { CLI, cleanEnv } from '../support/cli.ts';
+import { CLI, cleanEnv, runCli } from '../support/cli.ts';
 import { freePort } from '../support/ports.ts';
 import { descendantsOf, processesMentioning } from '../support/process-tree.ts';
 
@@ -141,6 +141,22 @@ describe('chronicle dev', () => {
   it('starts again on the same data, finds the first run’s rows, and stops on SIGTERM', async () => {
     const run = await startDev();
     expect(await query(run.databaseUrl, 'select note from restart_marker')).toEqual([{ note: 'first run' }]);
+
+    // A second start on the same directory refuses in one line and touches nothing of the first.
+    const second = await runCli(
+      ['dev', `--postgres-port=${await freePort()}`, `--temporal-port=${await freePort()}`],
+      { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'warn' },
+    );
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim()).toMatch(
+      /^chronicle: another chronicle dev \(pid \d+, started .*\) is running on /,
+    );
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await fetch(`http://127.0.0.1:${ports.api}/health/ready`)).status).toBe(200);
+    // Operator commands find this system (its ports are not the defaults) without DATABASE_URL.
+    const status = await runCli(['projections', 'status'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('users');
 
     const stopped = await stopDev(run, 'SIGTERM');
     expect(stopped.elapsedMs).toBeLessThan(10_000);
