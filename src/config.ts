@@ -103,6 +103,10 @@ const schema = z.object({
   AUDIT_PUBLISH_FILE: z.string().min(1).optional(),
   /** ...and/or POST it here as `{ "roots": [...] }`. */
   AUDIT_PUBLISH_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Introspection and field suggestions: on outside production, off in it unless set to on. */
+  GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
+  /** `GET /metrics` wants this bearer token; production serves no metrics without one. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

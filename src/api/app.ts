@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius, { type IResolvers } from 'mercurius';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
@@ -9,7 +10,7 @@ import { brandResolvers } from './brands/resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
 import { contentResolvers } from './content/resolvers.ts';
-import { formatErrors } from './errors.ts';
+import { formatErrors, withoutSuggestions } from './errors.ts';
 import { integratorEventRoutes } from './events/routes.ts';
 import type { SseLimits } from './events/sse-connection.ts';
 import { closeConnectionsOnShutdown } from './graceful-close.ts';
@@ -53,6 +54,13 @@ export interface AppDeps {
   readinessTimeoutMs?: number;
   /** Served on `GET /metrics` when given. */
   metrics?: Registry;
+  /** With it, `GET /metrics` wants `Authorization: Bearer <token>`; without it, it is open. */
+  metricsToken?: string;
+  /**
+   * Introspection and "Did you mean …?" suggestions in validation errors (default on). Production
+   * turns both off unless GRAPHQL_INTROSPECTION=on: they hand a prober the schema.
+   */
+  introspection?: boolean;
   /** The bounded contexts' GraphQL API; without it only `version` is served (health checks, tests). */
   services?: ApiServices;
   /** Overrides of the `GET /events` stream limits (heartbeat, pending events); tests make them small. */
@@ -102,7 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checks: deps.readinessChecks,
     checkTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
   });
-  if (deps.metrics) await app.register(metricsRoute, { registry: deps.metrics });
+  if (deps.metrics) {
+    await app.register(metricsRoute, {
+      registry: deps.metrics,
+      ...(deps.metricsToken ? { token: deps.metricsToken } : {}),
+    });
+  }
   const graphqlMetrics = deps.metrics && registerGraphQLMetrics(deps.metrics, '/graphql');
   if (deps.metrics) registerSubscriptionMetrics(deps.metrics);
   if (graphqlMetrics) app.addHook('onResponse', graphqlMetrics.onResponse);
@@ -157,6 +170,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
       ]
     : [];
+  const introspection = deps.introspection !== false;
+  const formatter = introspection ? formatErrors : withoutSuggestions(formatErrors);
   const live = services && subscriptions(services, subscriptionLimits(deps.subscriptionLimits), deps.log);
   await app.register(mercurius, {
     schema: [
@@ -174,11 +189,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ? { context: (request: FastifyRequest) => ({ scope: requestScope(services, request) }) }
       : {}),
     loaders: Object.assign({}, ...contexts.map((c) => c.loaders ?? {})),
-    errorFormatter: graphqlMetrics ? graphqlMetrics.countingErrors(formatErrors) : formatErrors,
+    errorFormatter: graphqlMetrics ? graphqlMetrics.countingErrors(formatter) : formatter,
     persistedQueryProvider: automaticPersistedQueries(),
     graphiql: deps.graphiql,
     path: '/graphql',
-    validationRules: [maxDepthRule(limits.maxDepth)],
+    validationRules: [
+      maxDepthRule(limits.maxDepth),
+      ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ],
   });
   // First, so that an operation the limits refuse is still labelled in the metrics.
   if (graphqlMetrics) app.graphql.addHook('preExecution', graphqlMetrics.preExecution);

@@ -37,6 +37,21 @@ export function formatErrors(
   };
 }
 
+/**
+ * The formatter without graphql-js's "Did you mean …?" hints, which name fields and types a client
+ * did not ask for: with introspection off they would hand the schema out one guess at a time.
+ */
+export function withoutSuggestions(format: typeof formatErrors): typeof formatErrors {
+  return (execution, context) => {
+    const formatted = format(execution, context);
+    const errors = formatted.response.errors.map((error) => ({
+      ...error,
+      message: error.message.replace(/ Did you mean .*\?$/, ''),
+    }));
+    return { ...formatted, response: { ...formatted.response, errors } };
+  };
+}
+
 /** A request refused before execution (rate limit, body too large) answers with its HTTP status. */
 function refusedStatus(errors: ExecutionResult['errors']): number | undefined {
   const original = errors?.length === 1 ? errors[0]?.originalError : undefined;

@@ -52,13 +52,17 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       ...(embeddedStore ? { appends: appendsCheck(pool) } : {}),
     },
     graphiql: config.NODE_ENV !== 'production',
+    introspection:
+      (config.GRAPHQL_INTROSPECTION ?? (config.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
     limits: {
       requests: { max: config.API_RATE_LIMIT, windowMs: 60_000 },
       logins: { max: config.API_LOGIN_RATE_LIMIT, windowMs: 60_000 },
     },
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     ...(config.TRUST_PROXY !== undefined ? { trustProxy: config.TRUST_PROXY } : {}),
-    metrics,
+    // Production shows its metrics only to a scraper holding METRICS_TOKEN.
+    ...(config.NODE_ENV !== 'production' || config.METRICS_TOKEN ? { metrics } : {}),
+    ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
     services: apiServices(runtime, {
       log: apiLog,
       authSecret,
