@@ -37,6 +37,7 @@ import type { DependencyChecks } from './readiness.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 import { type ApiServices, authenticationOf, requestScope } from './request-scope.ts';
 import { createResolvers } from './resolvers.ts';
+import { refuseSubscriptionsOverHttp } from './subscriptions/over-http.ts';
 import { subscriptions } from './subscriptions/plugin-options.ts';
 import { type SubscriptionLimits, subscriptionLimits } from './subscriptions/subscription-limits.ts';
 import { videoLoaders } from './videos/loaders.ts';
@@ -200,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // First, so that an operation the limits refuse is still labelled in the metrics.
   if (graphqlMetrics) app.graphql.addHook('preExecution', graphqlMetrics.preExecution);
+  app.graphql.addHook('preExecution', refuseSubscriptionsOverHttp);
   app.graphql.addHook('preExecution', operationLimits(limits, rateLimiting));
   app.graphql.addHook('preSubscriptionExecution', subscriptionDepthLimit(limits));
   // A mutation whose wait for the read models timed out says so instead of looking up to date.
