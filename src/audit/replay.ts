@@ -499,7 +499,6 @@ function rate(events: number, seconds: number): number {
   return seconds > 0 ? events / seconds : 0;
 }
 
-/** `ReplayDeps.wipe` for the embedded store: the target was empty, so this is where it started. */
 /** The replay marker of an embedded target, in its audit_replays table. */
 export function embeddedReplayMarker(pool: pg.Pool): ReplayMarker {
   return {
@@ -519,6 +518,7 @@ export function embeddedReplayMarker(pool: pg.Pool): ReplayMarker {
   };
 }
 
+/** `ReplayDeps.wipe` for the embedded store: the target was empty, so this is where it started. */
 export function wipeEmbeddedTarget(pool: pg.Pool): () => Promise<void> {
   return async () => {
     await pool.query('truncate es_events, es_streams, personal_data_keys');

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
  * Editing, removing or reordering any event (or, under rule 2, changing when it was recorded)
  * breaks the link of that event and every one after it.
  *
- * The embedded store links new events by rule 2 (migration 1732350000023, computed in SQL by
- * es_link); rule 1 is round 1's and the EventStoreDB adapter's, whose server stamps the time after
+ * The embedded store links new events by rule 2 (migration 1732350000023: computed in SQL by
+ * es_append_batch, by the rules es_link states); rule 1 is round 1's and the EventStoreDB adapter's, whose server stamps the time after
  * the link is made. Both adapters compute digests with this module.
  */
 
