@@ -136,6 +136,7 @@ export function formatReplayReport(report: ReplayReport): string {
       ? `  rebuild  ${report.rebuild.eventsPerSecond.toFixed(0)} events/s (${report.rebuild.seconds.toFixed(2)} s, ${report.rebuild.projections.length} read models)`
       : '  rebuild  skipped (--no-rebuild)',
     `  personal data: ${report.personalData}; commit times ${report.commitTimesRestored ? 'restored from the export' : "are the target store's"}`,
+    `  anchors: ${report.anchorsCarried ? "the source's, carried over (every position kept)" : "not carried over (positions differ from the source's); the target's projector anchors it afresh"}`,
   ];
   return `${lines.join('\n')}\n`;
 }

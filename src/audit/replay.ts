@@ -11,6 +11,7 @@ import { ProjectionFailure } from '../projections/apply-events.ts';
 import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
 import { abandonRebuild, type RebuildReport, rebuildProjections } from '../projections/rebuild.ts';
+import { ANCHOR_STREAM_PREFIX } from './anchors.ts';
 import {
   type ExportedEvent,
   type ExportManifest,
@@ -87,6 +88,11 @@ export interface ReplayReport {
     failures: { projection: string; message: string }[];
   } | null;
   commitTimesRestored: boolean;
+  /**
+   * The source's anchor events were loaded too: only when every event keeps its position (a whole
+   * store exported from 0). Otherwise they would name the wrong positions; the target anchors itself.
+   */
+  anchorsCarried: boolean;
 }
 
 /** Appends a replay has sent and not yet seen answered. */
@@ -127,14 +133,14 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
   await assertEmpty(deps);
   // A first pass only verifies, so a refused export leaves the target untouched.
   const verifyStarted = performance.now();
-  await scan(deps, options, manifest, false);
+  const { positionsKept } = await scan(deps, options, manifest, false);
   const verifySeconds = (performance.now() - verifyStarted) / 1000;
   const loadStarted = performance.now();
   let loaded: Loaded;
   await deps.marker?.began(options.file, manifest.file.sha256);
   try {
     if (keys) await importKeys(deps.pool, keys);
-    loaded = await scan(deps, options, manifest, true);
+    loaded = await scan(deps, options, manifest, true, positionsKept);
   } catch (error) {
     // The first pass found nothing wrong, yet loading failed (the target's database, a crash of a
     // dependency): leave the target as empty as it was.
@@ -197,6 +203,7 @@ export async function replayExport(deps: ReplayDeps, options: ReplayOptions): Pr
     load: { seconds: loadSeconds, eventsPerSecond: rate(loaded.events, loadSeconds) },
     rebuild,
     commitTimesRestored: deps.keepsRecordedAt === true,
+    anchorsCarried: positionsKept,
   };
 }
 
@@ -284,6 +291,8 @@ interface Loaded {
   streams: number;
   cutStreams: number;
   anchorsVerified: number;
+  /** Every event of the file lands at its source position (the file is the store from 0, whole). */
+  positionsKept: boolean;
 }
 
 interface Pending {
@@ -296,6 +305,8 @@ async function scan(
   options: ReplayOptions,
   manifest: ExportManifest,
   write: boolean,
+  // Anchors name source positions: carried into the target only where those stay the same.
+  carryAnchors = true,
 ): Promise<Loaded> {
   const maxPerAppend = options.maxEventsPerAppend ?? 500;
   const from = BigInt(manifest.range.fromPosition);
@@ -303,6 +314,9 @@ async function scan(
   const streams = new Map<string, StreamProgress>();
   const countsByType = new Map<string, number>();
   const anchors = new AnchorCheck(manifest.anchors, manifest.completeForAnchors);
+  // Anchor streams left out of the target (see carryAnchors).
+  const notCarried = new Set<string>();
+  let positionsKept = !manifest.prefix;
   // Streams with events linked by rule 2 that a target without recorded-at links by rule 1.
   const relinked = new Set<string>();
   const ids = new Set<string>();
@@ -400,7 +414,12 @@ async function scan(
       anchors.add(event, lineNumber);
       countsByType.set(event.type, (countsByType.get(event.type) ?? 0) + 1);
       count++;
+      if (BigInt(event.position) !== BigInt(count - 1)) positionsKept = false;
       if (!write) continue;
+      if (!carryAnchors && event.stream.startsWith(ANCHOR_STREAM_PREFIX)) {
+        notCarried.add(event.stream);
+        continue;
+      }
       if (pending && (pending.stream !== event.stream || pending.events.length >= maxPerAppend))
         await flush();
       pending ??= { stream: event.stream, events: [] };
@@ -413,6 +432,7 @@ async function scan(
     if (write) {
       await flush();
       await settle();
+      for (const stream of notCarried) streams.delete(stream);
       await checkTargetChains(deps.store, streams, relinked);
     }
   } catch (error) {
@@ -425,6 +445,7 @@ async function scan(
     streams: streams.size,
     cutStreams: [...streams.values()].filter((s) => s.cut).length,
     anchorsVerified,
+    positionsKept,
   };
 }
 

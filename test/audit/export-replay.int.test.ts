@@ -22,6 +22,7 @@ import {
 } from '../../src/audit/replay.ts';
 import { ReplayRefused } from '../../src/audit/replay-verification.ts';
 import { readModelChecksums } from '../../src/audit/table-checksums.ts';
+import { verifyAll } from '../../src/audit/verify.ts';
 import { createEventCodec } from '../../src/commands/event-codec.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -214,6 +215,8 @@ describe('audit export and replay', () => {
     const replica = await target();
     try {
       const report = await replica.replay(join(dir, 'full.ndjson'));
+      expect(report.anchorsCarried).toBe(true);
+      expect((await verifyAll(replica.store)).findings).toEqual([]);
       expect(report).toMatchObject({
         events: manifest.eventCount,
         cutStreams: 0,
@@ -517,6 +520,22 @@ describe('audit export and replay', () => {
       expect(await partial.eventCount()).toBe(tail.manifest.eventCount);
     } finally {
       await partial.close();
+    }
+  }, 60_000);
+
+  it('replays an export whose positions shift in the target into a store that verifies', async () => {
+    // From position 1: every event lands one position lower in the target, the anchor events too.
+    const shifted = await exportTo('shifted.ndjson', { from: { kind: 'position', position: 1n } });
+    expect(Object.keys(shifted.manifest.countsByType)).toContain('AuditAnchored');
+    const replica = await target();
+    try {
+      const report = await replica.replay(join(dir, 'shifted.ndjson'));
+      expect(report.anchorsCarried).toBe(false);
+      const verification = await verifyAll(replica.store);
+      expect(verification.findings).toEqual([]);
+      expect(verification.anchors?.count).toBe(0);
+    } finally {
+      await replica.close();
     }
   }, 60_000);
 
