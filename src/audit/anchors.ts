@@ -222,6 +222,28 @@ export async function collectNextRange(
   };
 }
 
+/** An anchor's fields as its event holds them (and as a signature covers them). */
+export function anchorFields(anchor: AnchorDraft): Omit<AuditAnchoredData, 'signature'> {
+  return {
+    fromPosition: anchor.fromPosition.toString(),
+    toPosition: anchor.toPosition.toString(),
+    eventCount: anchor.eventCount,
+    merkleRoot: anchor.merkleRoot,
+    algorithm: MERKLE_ALGORITHM,
+  };
+}
+
+/** Where an anchor is, for a verification finding. */
+export function anchorRefOf(anchor: Anchor) {
+  return {
+    stream: anchor.stream,
+    position: anchor.position,
+    eventId: anchor.eventId,
+    fromPosition: anchor.fromPosition,
+    toPosition: anchor.toPosition,
+  };
+}
+
 export type AppendAnchorResult = { written: true; position: Position } | { written: false };
 
 /** The key anchors are signed with (see src/audit/signing-key.ts), never stored in the database. */
@@ -241,13 +263,7 @@ export async function appendAnchor(
   signer?: AnchorSigner,
 ): Promise<AppendAnchorResult> {
   const stream = anchorStreamFor(draft.fromPosition);
-  const fields = {
-    fromPosition: draft.fromPosition.toString(),
-    toPosition: draft.toPosition.toString(),
-    eventCount: draft.eventCount,
-    merkleRoot: draft.merkleRoot,
-    algorithm: MERKLE_ALGORITHM as typeof MERKLE_ALGORITHM,
-  };
+  const fields = anchorFields(draft);
   const data: AuditAnchoredData = signer
     ? { ...fields, signature: signAnchor(fields, signer.privateKey, signer.keyId) }
     : fields;

@@ -94,10 +94,9 @@ export async function runAuditCommand(argv: readonly string[], deps: AuditComman
         });
       }
       case 'keygen': {
-        const values = strictArgs(args, {}, true);
-        const prefix = values._positional;
-        if (typeof prefix !== 'string' || prefix === '')
-          throw new AuditUsageError('keygen needs a file prefix');
+        const [prefix, ...extra] = args;
+        if (!prefix || prefix.startsWith('-') || extra.length > 0)
+          throw new AuditUsageError('keygen takes one file prefix');
         try {
           const { keyFile, publicFile, keyId } = await generateAnchorKeyPair(prefix);
           stdout.write(
@@ -164,13 +163,10 @@ async function parseVerifyOptions(args: readonly string[]): Promise<{ stream?: s
 function strictArgs(
   args: readonly string[],
   options: Record<string, { type: 'string' | 'boolean' }>,
-  onePositional = false,
 ): Record<string, string | boolean | undefined> {
   try {
-    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: onePositional });
-    if (parsed.positionals.length > 1)
-      throw new Error(`one argument expected, got ${parsed.positionals.length}`);
-    const values: Record<string, string | boolean | undefined> = { _positional: parsed.positionals[0] };
+    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    const values: Record<string, string | boolean | undefined> = {};
     for (const [name, value] of Object.entries(parsed.values)) {
       values[name] = typeof value === 'string' || typeof value === 'boolean' ? value : undefined;
     }

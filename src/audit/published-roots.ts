@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { checkAnchorSignature } from '../domain/audit/anchor-signature.ts';
 import type { Position } from '../eventstore/port.ts';
-import type { Anchor } from './anchors.ts';
+import { type Anchor, anchorFields, anchorRefOf } from './anchors.ts';
 import { type PublishedRoot, publishedRootSchema } from './root-publication.ts';
 import type { Finding } from './verify.ts';
 
@@ -65,7 +65,7 @@ export function signatureFindings(
   const findings: LocatedFinding[] = [];
   for (const anchor of anchors) {
     if (anchor.fromPosition < signedFrom) continue;
-    const check = checkAnchorSignature(fieldsOf(anchor), anchor.signature, publicKey);
+    const check = checkAnchorSignature(anchorFields(anchor), anchor.signature, publicKey);
     if (check === 'valid') continue;
     const code = check === 'unsigned' ? 'ANCHOR_UNSIGNED' : 'ANCHOR_SIGNATURE_INVALID';
     const why =
@@ -77,7 +77,7 @@ export function signatureFindings(
     findings.push({
       finding: {
         code,
-        anchor: anchorRef(anchor),
+        anchor: anchorRefOf(anchor),
         message: `anchor ${anchor.stream} (positions ${anchor.fromPosition}..${anchor.toPosition}) ${why}: it was not written by the holder of the signing key`,
       },
       key: anchor.fromPosition,
@@ -147,7 +147,7 @@ export function publishedFindings(
     findings.push({
       finding: {
         code: 'PUBLISHED_ROOT_MISMATCH',
-        anchor: anchorRef(anchor),
+        anchor: anchorRefOf(anchor),
         message: `${where}: the store's anchor ${anchor.stream} differs (${differs.join('; ')}): the range was rewritten and anchored again`,
       },
       key: from,
@@ -165,24 +165,4 @@ export function publishedUpTo(roots: readonly PublishedRoot[]): Position | undef
     if (max === undefined || to > max) max = to;
   }
   return max;
-}
-
-function fieldsOf(anchor: Anchor) {
-  return {
-    fromPosition: anchor.fromPosition.toString(),
-    toPosition: anchor.toPosition.toString(),
-    eventCount: anchor.eventCount,
-    merkleRoot: anchor.merkleRoot,
-    algorithm: anchor.algorithm,
-  };
-}
-
-function anchorRef(anchor: Anchor) {
-  return {
-    stream: anchor.stream,
-    position: anchor.position,
-    eventId: anchor.eventId,
-    fromPosition: anchor.fromPosition,
-    toPosition: anchor.toPosition,
-  };
 }

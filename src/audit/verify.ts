@@ -7,6 +7,7 @@ import { verifyChain } from '../eventstore/verify-chain.ts';
 import {
   type Anchor,
   anchorableEventsAfter,
+  anchorRefOf,
   anchorStreamFor,
   leafOf,
   parseAnchor,
@@ -256,7 +257,7 @@ async function readAnchors(store: EventStore) {
       problems.push({
         finding: {
           code: 'ANCHOR_OVERLAP',
-          anchor: anchorRef(anchor),
+          anchor: anchorRefOf(anchor),
           message: `anchor ${anchor.stream} starts at ${anchor.fromPosition}, inside a range an earlier anchor covers (up to ${expectedFrom - 1n})`,
         },
         key: anchor.fromPosition,
@@ -271,7 +272,7 @@ async function readAnchors(store: EventStore) {
 function recomputed(tally: AnchorTally): { finding: Finding; key: Position; rank: number }[] {
   const { anchor, merkle } = tally;
   const where = `anchor ${anchor.stream} (positions ${anchor.fromPosition}..${anchor.toPosition}, anchor event at position ${anchor.position}, id ${anchor.eventId})`;
-  const base = { anchor: anchorRef(anchor), ...(tally.first ? { event: refOf(tally.first) } : {}) };
+  const base = { anchor: anchorRefOf(anchor), ...(tally.first ? { event: refOf(tally.first) } : {}) };
   if (merkle.size !== anchor.eventCount) {
     const change = merkle.size < anchor.eventCount ? 'deleted from' : 'added to';
     return [
@@ -410,16 +411,6 @@ async function* anchorableEventsOfStream(store: EventStore, stream: string): Asy
 
 function refOf(event: RecordedEvent): EventRef {
   return { stream: event.streamName, revision: event.revision, position: event.position, eventId: event.id };
-}
-
-function anchorRef(anchor: Anchor): AnchorRef {
-  return {
-    stream: anchor.stream,
-    position: anchor.position,
-    eventId: anchor.eventId,
-    fromPosition: anchor.fromPosition,
-    toPosition: anchor.toPosition,
-  };
 }
 
 function compare(a: bigint, b: bigint): number {

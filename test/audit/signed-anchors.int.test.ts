@@ -17,11 +17,11 @@ import {
 } from '../../src/audit/root-publication.ts';
 import { loadAnchorPublicKey, loadAnchorSigner } from '../../src/audit/signing-key.ts';
 import { verifyAll } from '../../src/audit/verify.ts';
-import { GENESIS_HASH, linkOf } from '../../src/eventstore/hash-chain.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runCli } from '../support/cli.ts';
 import { freshDatabase } from '../support/database.ts';
+import { relinkStream } from '../support/relink-stream.ts';
 
 const log = createLogger('silent');
 const HOUR = 3_600_000;
@@ -192,7 +192,7 @@ describe('signed and published anchors', () => {
   });
 });
 
-/** Rewrites one event's data, then every link of its stream after it, and re-anchors from scratch. */
+/** Rewrites one event's data, relinks its stream, and re-anchors from scratch. */
 async function rewriteAndReanchor(raw: pg.Pool, stream: string, revision: bigint): Promise<void> {
   const client = await raw.connect();
   try {
@@ -201,30 +201,7 @@ async function rewriteAndReanchor(raw: pg.Pool, stream: string, revision: bigint
       `update es_events set data = data || '{"rewritten": true}'::jsonb where stream_name = $1 and revision = $2`,
       [stream, revision.toString()],
     );
-    const { rows } = await client.query<{
-      revision: string;
-      type: string;
-      data: unknown;
-      metadata: Record<string, unknown>;
-      created_ms: number;
-      link_version: number;
-    }>(
-      'select revision::text, type, data, metadata, (extract(epoch from created_at) * 1000)::float8 as created_ms, link_version from es_events where stream_name = $1 order by revision',
-      [stream],
-    );
-    let previous = GENESIS_HASH;
-    for (const row of rows) {
-      previous = linkOf(previous, stamped(row));
-      await client.query('update es_events set hash = $3 where stream_name = $1 and revision = $2', [
-        stream,
-        row.revision,
-        Buffer.from(previous, 'hex'),
-      ]);
-    }
-    await client.query('update es_streams set last_hash = $2 where stream_name = $1', [
-      stream,
-      Buffer.from(previous, 'hex'),
-    ]);
+    await relinkStream(client, stream);
     await client.query(`delete from es_events where stream_name like '${ANCHOR_STREAM_PREFIX}%'`);
     await client.query(`delete from es_streams where stream_name like '${ANCHOR_STREAM_PREFIX}%'`);
     await client.query('commit');
@@ -234,19 +211,4 @@ async function rewriteAndReanchor(raw: pg.Pool, stream: string, revision: bigint
   } finally {
     client.release();
   }
-}
-
-/** A selected row as hash-chain.ts's linkOf takes it. */
-function stamped(row: {
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  created_ms: number;
-  link_version: number;
-}) {
-  return {
-    ...row,
-    createdAt: new Date(row.created_ms),
-    linkVersion: row.link_version === 2 ? (2 as const) : undefined,
-  };
 }

@@ -10,7 +10,6 @@ import {
   verifyStreamChain,
 } from '../../src/audit/verify.ts';
 import { createEventCodec } from '../../src/commands/event-codec.ts';
-import { GENESIS_HASH, linkOf } from '../../src/eventstore/hash-chain.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { PostgresPersonalDataKeys } from '../../src/privacy/postgres-personal-data-keys.ts';
@@ -20,6 +19,7 @@ import { register } from '../../src/services/identity/registration.ts';
 import { signIn } from '../../src/services/identity/sign-in.ts';
 import { runCli } from '../support/cli.ts';
 import { freshDatabase } from '../support/database.ts';
+import { relinkStream } from '../support/relink-stream.ts';
 
 const log = createLogger('silent');
 const HOUR = 3_600_000;
@@ -346,33 +346,7 @@ async function deleteAndRechain(raw: pg.Pool, deleted: StoredEvent): Promise<voi
   try {
     await client.query('begin');
     await client.query('delete from es_events where position = $1', [deleted.position.toString()]);
-    const { rows } = await client.query<{
-      position: string;
-      revision: string;
-      type: string;
-      data: unknown;
-      metadata: Record<string, unknown>;
-      created_ms: number;
-      link_version: number;
-    }>(
-      'select position::text, revision::text, type, data, metadata, (extract(epoch from created_at) * 1000)::float8 as created_ms, link_version from es_events where stream_name = $1 order by revision',
-      [deleted.stream],
-    );
-    let previous = GENESIS_HASH;
-    for (const [index, row] of rows.entries()) {
-      const hash = linkOf(previous, stamped(row));
-      await client.query('update es_events set revision = $2, hash = $3 where position = $1', [
-        row.position,
-        index.toString(),
-        Buffer.from(hash, 'hex'),
-      ]);
-      previous = hash;
-    }
-    await client.query('update es_streams set revision = $2, last_hash = $3 where stream_name = $1', [
-      deleted.stream,
-      (rows.length - 1).toString(),
-      Buffer.from(previous, 'hex'),
-    ]);
+    await relinkStream(client, deleted.stream);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback');
@@ -396,19 +370,4 @@ async function swapPositions(raw: pg.Pool, a: bigint, b: bigint): Promise<void> 
   } finally {
     client.release();
   }
-}
-
-/** A selected row as hash-chain.ts's linkOf takes it. */
-function stamped(row: {
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  created_ms: number;
-  link_version: number;
-}) {
-  return {
-    ...row,
-    createdAt: new Date(row.created_ms),
-    linkVersion: row.link_version === 2 ? (2 as const) : undefined,
-  };
 }
