@@ -5,10 +5,16 @@ const IDLE = Symbol('idle');
 /**
  * Groups a stream into batches: takes whatever is ready now (up to `max`) and yields as soon as
  * the source would make it wait. Catch-up yields full batches; live traffic yields small ones
- * without delay. Leaving early closes the source only after its pending read settles, so a
- * caller that stops a live source must abort it too (the runner does).
+ * without delay. A read is always pending while the caller holds a batch, and closing the source
+ * waits for it; on a live source that read only ends when new events come or the source is
+ * aborted. So a caller that leaves early (a break, a return, a throw) must say how to stop the
+ * source: `stop` is called first, whatever way the loop was left.
  */
-export async function* batches<T>(source: AsyncIterable<T>, max: number): AsyncGenerator<T[]> {
+export async function* batches<T>(
+  source: AsyncIterable<T>,
+  max: number,
+  stop: () => void,
+): AsyncGenerator<T[]> {
   const iterator = source[Symbol.asyncIterator]();
   try {
     let pending = iterator.next();
@@ -32,6 +38,7 @@ export async function* batches<T>(source: AsyncIterable<T>, max: number): AsyncG
       if (ended) return;
     }
   } finally {
+    stop();
     await iterator.return?.();
   }
 }

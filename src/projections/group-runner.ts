@@ -140,12 +140,8 @@ export class GroupRunner {
         fromPosition: from < 0n ? 'start' : from,
         signal: inner,
       });
-      for await (const batch of batches(events, this.batchSize)) {
-        if (moved || !(await this.exclusive(() => this.applyBatch(members, batch)))) {
-          // Leaving the loop waits for the subscription's pending read, which only an abort ends.
-          restart.abort();
-          return progressed;
-        }
+      for await (const batch of batches(events, this.batchSize, () => restart.abort())) {
+        if (moved || !(await this.exclusive(() => this.applyBatch(members, batch)))) return progressed;
         progressed = true;
       }
       return progressed;

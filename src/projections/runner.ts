@@ -93,22 +93,11 @@ export class ProjectionRunner {
         fromPosition: checkpoint < 0n ? 'start' : checkpoint,
         signal: inner.signal,
       });
-      for await (const batch of batches(events, careful ? 1 : this.batchSize)) {
+      for await (const batch of batches(events, careful ? 1 : this.batchSize, () => inner.abort())) {
         const last = batch.at(-1);
         if (!last) continue;
-        let touched: TouchedKey[] | undefined;
-        try {
-          touched = await this.applyBatch(batch, generation, checkpoint);
-        } catch (error) {
-          // Leaving the loop closes the subscription, which first finishes its pending read; with
-          // no new events that read only ends when aborted.
-          inner.abort();
-          throw error;
-        }
-        if (!touched) {
-          inner.abort();
-          return progressed;
-        }
+        const touched = await this.applyBatch(batch, generation, checkpoint);
+        if (!touched) return progressed;
         checkpoint = last.position;
         progressed = true;
         await bus.publish({
@@ -120,7 +109,6 @@ export class ProjectionRunner {
         if (careful && this.carefulUntil !== undefined && checkpoint >= this.carefulUntil) {
           // Past the event that failed: back to full batches.
           this.carefulUntil = undefined;
-          inner.abort();
           return progressed;
         }
       }

@@ -20,11 +20,11 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 
 describe('batches', () => {
   it('takes everything that is ready, up to the maximum', async () => {
-    expect(await collect(batches(ready(7), 3))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(await collect(batches(ready(7), 3, () => {}))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
   });
 
   it('yields as soon as the source would make it wait', async () => {
-    expect(await collect(batches(trickle([1, 2, 3], 5), 100))).toEqual([[1], [2], [3]]);
+    expect(await collect(batches(trickle([1, 2, 3], 5), 100, () => {}))).toEqual([[1], [2], [3]]);
   });
 
   it('closes the source when the consumer stops early', async () => {
@@ -36,10 +36,25 @@ describe('batches', () => {
         closed = true;
       }
     }
-    for await (const batch of batches(source(), 4)) {
+    for await (const batch of batches(source(), 4, () => {})) {
       expect(batch).toEqual([0, 1, 2, 3]);
       break;
     }
     expect(closed).toBe(true);
+  });
+
+  it('stops a live source before closing it, so a consumer that throws is not held by a pending read', async () => {
+    // A live source: after its first values, the next read waits until it is stopped.
+    const stopped = new AbortController();
+    async function* live() {
+      yield 1;
+      yield 2;
+      await new Promise((resolve) => stopped.signal.addEventListener('abort', resolve));
+    }
+    const consume = async () => {
+      for await (const _batch of batches(live(), 10, () => stopped.abort())) throw new Error('cannot apply');
+    };
+    await expect(consume()).rejects.toThrow('cannot apply');
+    expect(stopped.signal.aborted).toBe(true);
   });
 });

@@ -200,7 +200,7 @@ class ReactingLoop implements ProcessManager {
         filter: { eventTypePrefixes: this.eventTypes },
         signal: inner.signal,
       });
-      for await (const batch of batches(events, this.options.batchSize)) {
+      for await (const batch of batches(events, this.options.batchSize, () => inner.abort())) {
         let handled = checkpoint;
         try {
           for (const event of batch) {
@@ -209,8 +209,6 @@ class ReactingLoop implements ProcessManager {
             handled = event.position;
           }
         } catch (error) {
-          // Leaving the loop waits for the subscription's pending read, which only ends when aborted.
-          inner.abort();
           // Keep what the batch achieved before the failing event, so the retry starts at it.
           if (handled !== checkpoint) await saveCheckpoint(pool, this.name, handled);
           if (signal.aborted) return;
