@@ -4,7 +4,7 @@ import { prepareProjection } from './generations.ts';
 import { type GroupOptions, GroupRunner } from './group-runner.ts';
 import type { Projection } from './projection.ts';
 import { rebuildProjections } from './rebuild.ts';
-import { ProjectionRunner, type RunnerDeps } from './runner.ts';
+import { ProjectionRunner, type RunnerDeps, sleep } from './runner.ts';
 
 /**
  * Runs every registered projection: one reader of `$all` feeds them all (GroupRunner), each with
@@ -90,7 +90,7 @@ export class Projector {
           this.running.push(this.rebuildThenJoin(failed, group));
         }
         log.error({ err: error, attempt }, 'rebuild failed; it resumes from its last batch');
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * attempt)));
+        await sleep(Math.min(30_000, 1000 * attempt), signal);
       }
     }
   }
