@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
 import type { AiLabel } from '../../ai/provider.ts';
+import type { Actor } from '../../domain/shared/decider.ts';
 import { notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
 import { generateContent, generateMetadata } from '../../services/content/generation.ts';
 import { toFields } from '../content/mappers.ts';
@@ -66,26 +67,20 @@ export function aiSubscriptionResolvers(log: FastifyBaseLogger): IResolvers {
           if (!live)
             throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');
           const { requestId } = progressArgs.parse(args);
-          const { actor } = await callerFor(scope, 'read');
-          const askedBy =
-            actor.kind === 'user'
-              ? `user:${actor.userId}`
-              : actor.kind === 'integration'
-                ? `integration:${actor.keyId}`
-                : null;
+          await callerFor(scope, 'read');
           let last = '';
-          return watchReadModel(context, live.signal, {
+          return watchReadModel(context, live, {
             concerns: (change) =>
               change.projection === 'ai_generations' &&
               (change.truncated || change.keys.some(({ key }) => key.request_id === requestId)),
-            async read() {
+            async read(actor) {
               const { rows } = await scope.services.pool.query<ProgressRow>(
                 'select * from ai_generations where request_id = $1',
                 [requestId],
               );
               const row = rows[0];
               if (!row) return [];
-              if (row.requested_by !== askedBy)
+              if (row.requested_by !== askedBy(actor))
                 throw notFound('REQUEST_NOT_FOUND', 'No such AI request of yours');
               if (row.status === last) return [];
               last = row.status;
@@ -97,6 +92,13 @@ export function aiSubscriptionResolvers(log: FastifyBaseLogger): IResolvers {
       },
     },
   };
+}
+
+/** How `ai_generations.requested_by` names the caller. */
+function askedBy(actor: Actor): string | null {
+  if (actor.kind === 'user') return `user:${actor.userId}`;
+  if (actor.kind === 'integration') return `integration:${actor.keyId}`;
+  return null;
 }
 
 function toProgress(row: ProgressRow) {

@@ -5,7 +5,7 @@ import { pageOf } from '../pagination.ts';
 import { countWhere, parameters, sortKey, whereClause } from '../shared/sql.ts';
 
 /** Contents are visible to the members of their brand, and to platform admins. */
-const visibleTo = (viewerParam: string, adminParam: string) =>
+export const visibleTo = (viewerParam: string, adminParam: string) =>
   `(${adminParam} or exists (select 1 from brand_members m where m.brand_id = c.brand_id and m.user_id = ${viewerParam}::uuid))`;
 
 export interface Metadata {

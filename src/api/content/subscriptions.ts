@@ -1,13 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
-import { notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
+import { forbidden, notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
+import type { Change } from '../../projections/change-bus.ts';
 import { brandViewerOf, findBrand } from '../brands/read-model-queries.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
 import { withCodes } from '../subscriptions/subscription-errors.ts';
 import { toContent } from './mappers.ts';
-import { type ContentRow, findContent } from './read-model-queries.ts';
+import { type ContentRow, findContent, visibleTo } from './read-model-queries.ts';
 import { workflowOf } from './resolvers.ts';
 
 const brandArgs = z.object({ brandId: z.uuid() });
@@ -18,7 +19,9 @@ const STATUS_BATCH = 100;
 
 /**
  * `contentStatusChanged(brandId)` and `workflowProgress(contentId)`, fed by the contents read
- * model. Membership is checked when the subscription starts.
+ * model. Membership is checked when the subscription starts and again on every read: a member
+ * removed from the brand (or an admin who lost the role) gets FORBIDDEN/ACCESS_REVOKED, and the
+ * subscription ends.
  */
 export function contentSubscriptionResolvers(log: FastifyBaseLogger): IResolvers {
   return {
@@ -45,9 +48,15 @@ async function liveCaller(context: GraphQLContext) {
   return { live, viewer: brandViewerOf((await callerFor(context.scope, 'read')).actor) };
 }
 
+/** A change to the brand's members (or the brand itself): who may watch it may have changed. */
+const membershipOf = (change: Change, brandId: string | undefined) =>
+  change.projection === 'brands' &&
+  (change.truncated || brandId === undefined || change.keys.some(({ key }) => key.brand_id === brandId));
+
 /**
  * Every status change of the brand's contents after the subscription started, in order: rows
  * remember the position of their last status change, so one indexed range read finds what is new.
+ * Each read checks membership first, and the read itself only sees a brand the caller may see.
  */
 async function contentStatusChanged(context: GraphQLContext, brandId: string) {
   const { live, viewer } = await liveCaller(context);
@@ -58,13 +67,18 @@ async function contentStatusChanged(context: GraphQLContext, brandId: string) {
     [brandId],
   );
   let since = rows[0]?.since ?? '0';
-  return watchReadModel(context, live.signal, {
-    concerns: (change) => change.projection === 'contents',
-    async read() {
+  return watchReadModel(context, live, {
+    concerns: (change) => change.projection === 'contents' || membershipOf(change, brandId),
+    async read(actor) {
+      const now = brandViewerOf(actor);
+      if (!(await findBrand(pool, now, brandId))) {
+        throw forbidden('ACCESS_REVOKED', 'You no longer have access to this brand');
+      }
       const changed = await pool.query<ContentRow & { status_position: string }>(
         `select c.*, '' as sort_key from contents c where brand_id = $1 and status_position > $2
+            and ${visibleTo('$3', '$4')}
           order by status_position limit ${STATUS_BATCH}`,
-        [brandId, since],
+        [brandId, since, now.userId, now.admin],
       );
       since = changed.rows.at(-1)?.status_position ?? since;
       return changed.rows.map((row) => {
@@ -75,18 +89,24 @@ async function contentStatusChanged(context: GraphQLContext, brandId: string) {
   });
 }
 
-/** The content's review and publication progress now, then each time it moves. */
+/** The content's review and publication progress now, then each time it moves (or its brand's members change). */
 async function workflowProgress(context: GraphQLContext, contentId: string) {
-  const { live, viewer } = await liveCaller(context);
+  const { live } = await liveCaller(context);
   const { scope } = context;
   let last = '';
-  return watchReadModel(context, live.signal, {
+  let brandId: string | undefined;
+  return watchReadModel(context, live, {
     concerns: (change) =>
-      change.projection === 'contents' &&
-      (change.truncated || change.keys.some(({ key }) => key.content_id === contentId)),
-    async read() {
-      const row = await findContent(scope.services.pool, viewer, contentId);
-      if (!row) throw notFound('CONTENT_NOT_FOUND', 'No such content');
+      (change.projection === 'contents' &&
+        (change.truncated || change.keys.some(({ key }) => key.content_id === contentId))) ||
+      membershipOf(change, brandId),
+    async read(actor) {
+      const row = await findContent(scope.services.pool, brandViewerOf(actor), contentId);
+      if (!row) {
+        if (brandId === undefined) throw notFound('CONTENT_NOT_FOUND', 'No such content');
+        throw forbidden('ACCESS_REVOKED', 'You no longer have access to this content');
+      }
+      brandId = row.brand_id;
       const progress = await workflowOf(scope, toContent(row));
       const serialized = JSON.stringify(progress);
       if (serialized === last) return [];

@@ -10,7 +10,7 @@ import { visibleMedia } from './resolvers.ts';
 
 const assetArgs = z.object({ assetId: z.uuid() });
 
-/** `mediaProcessing(assetId)`, fed by the media read model; visibility is checked when it starts. */
+/** `mediaProcessing(assetId)`, fed by the media read model; visibility is checked on every read. */
 export function mediaSubscriptionResolvers(log: FastifyBaseLogger): IResolvers {
   return {
     Subscription: {
@@ -31,8 +31,8 @@ export function mediaSubscriptionResolvers(log: FastifyBaseLogger): IResolvers {
 async function mediaProcessing(context: GraphQLContext, assetId: string) {
   const { live } = context;
   if (!live) throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');
-  const viewer = mediaViewerOf((await callerFor(context.scope, 'read')).actor);
   const { scope } = context;
+  const viewer = mediaViewerOf((await callerFor(scope, 'read')).actor);
   // Refused at once (NOT_FOUND) rather than as the first message, when there is nothing to watch.
   let first: Awaited<ReturnType<typeof visibleMedia>> | undefined = await visibleMedia(
     scope.media,
@@ -41,12 +41,13 @@ async function mediaProcessing(context: GraphQLContext, assetId: string) {
     assetId,
   );
   let last = '';
-  return watchReadModel(context, live.signal, {
+  return watchReadModel(context, live, {
     concerns: (change) =>
       change.projection === 'media' &&
       (change.truncated || change.keys.some(({ key }) => key.asset_id === assetId)),
-    async read() {
-      const media = first ?? (await visibleMedia(scope.media, scope.services.pool, viewer, assetId));
+    async read(actor) {
+      const media =
+        first ?? (await visibleMedia(scope.media, scope.services.pool, mediaViewerOf(actor), assetId));
       first = undefined;
       const update = {
         assetId,

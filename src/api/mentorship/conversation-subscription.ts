@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
-import { notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
+import { forbidden, notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
 import { MENTORSHIP_CONVERSATIONS_PROJECTION } from '../../projections/read-models/mentorship-conversations.ts';
 import type { ReplyNotice } from '../../services/mentorship/reply-channel.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
@@ -53,13 +53,24 @@ export function conversationSubscriptionResolvers(log: FastifyBaseLogger): IReso
           );
           if (!conversation) throw notFound('CONVERSATION_NOT_FOUND', 'No such conversation of yours');
           const channel = new Channel<MentorReplyUpdate>(live.signal);
+          // Who may watch depends only on the caller (the learner, or an admin), so it is decided
+          // again, without I/O, before each piece and whenever the connection's caller changes.
+          const mayWatch = () => {
+            const viewer = conversationViewerOf(live.authenticated.actor);
+            return viewer.admin || viewer.userId === conversation.learner_id;
+          };
+          const stopCallerWatch = live.onUpdate(() => {
+            if (mayWatch()) return;
+            const revoked = forbidden('ACCESS_REVOKED', 'You no longer have access to this conversation');
+            channel.fail(asGraphQLError(revoked, context.app.log));
+          });
           const watch = new ReplyWatch(conversationId, conversation.message_count);
           // What has already ended (or is pending) before subscribing.
           watch.start(await settledReplies(pool, conversationId, conversation.message_count, []));
 
           const stopReplies = replies.subscribe(conversationId, (notice) => {
             const update = watch.piece(notice);
-            if (update) channel.push(update);
+            if (update && mayWatch()) channel.push(update);
           });
           let reading = false;
           let dirty = false;
@@ -71,6 +82,7 @@ export function conversationSubscriptionResolvers(log: FastifyBaseLogger): IReso
               while (dirty && !channel.signal.aborted) {
                 dirty = false;
                 const rows = await settledReplies(pool, conversationId, watch.afterSeq, watch.watched());
+                if (!mayWatch()) return;
                 for (const update of watch.settle(rows)) channel.push(update);
               }
             } catch (error) {
@@ -91,6 +103,7 @@ export function conversationSubscriptionResolvers(log: FastifyBaseLogger): IReso
             () => {
               stopReplies();
               stopChanges();
+              stopCallerWatch();
             },
             { once: true },
           );

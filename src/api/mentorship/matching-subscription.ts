@@ -39,12 +39,12 @@ async function matchUpdates(context: GraphQLContext, requestId: string) {
     requestId,
   );
   let last = '';
-  return watchReadModel(context, live.signal, {
+  return watchReadModel(context, live, {
     concerns: (change) =>
       change.projection === 'mentorship_matching' &&
       (change.truncated || change.keys.some(({ key }) => key.request_id === requestId)),
-    async read() {
-      const request = first ?? (await visibleMatchRequest(scope, viewer, requestId));
+    async read(actor) {
+      const request = first ?? (await visibleMatchRequest(scope, matchViewerOf(actor), requestId));
       first = undefined;
       const seen = JSON.stringify(request);
       if (seen === last) return [];

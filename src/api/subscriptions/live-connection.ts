@@ -15,6 +15,7 @@ export interface ClosableSocket {
 export class LiveConnection {
   private readonly ended = new AbortController();
   private current: Authenticated;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly socket: ClosableSocket,
@@ -36,9 +37,20 @@ export class LiveConnection {
     return this.current;
   }
 
-  /** A re-check may find a new role; the actor follows it, as it would for a fresh request. */
+  /**
+   * A re-check may find a new role; the actor follows it, as it would for a fresh request, and the
+   * subscriptions on the connection are told, so each checks its access again.
+   */
   update(authenticated: Authenticated): void {
+    const changed = JSON.stringify(authenticated.actor) !== JSON.stringify(this.current.actor);
     this.current = authenticated;
+    if (changed) for (const listener of this.listeners) listener();
+  }
+
+  /** Called after each change of the caller; returns the way to stop listening. */
+  onUpdate(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   close(code: number, reason: string): void {

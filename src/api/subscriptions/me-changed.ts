@@ -14,13 +14,14 @@ export async function meChanged(context: GraphQLContext): Promise<Channel<User>>
   if (!live) throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');
   const caller = await callerFor(scope, 'read');
   const userId = selfId(caller.actor);
-  return watchReadModel(context, live.signal, {
+  return watchReadModel(context, live, {
     concerns: (change) =>
       change.projection === 'users' &&
       (change.truncated || change.keys.some(({ key }) => key.user_id === userId)),
-    async read() {
+    // The connection's own user: its session watch closes the socket when that access ends.
+    async read(actor) {
       const row = await findUser(scope.services.pool, userId);
-      return row ? [toUser(row, live.authenticated.actor)] : [];
+      return row ? [toUser(row, actor)] : [];
     },
   });
 }
