@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { aiResolvers } from './ai/resolvers.ts';
 import { auditResolvers } from './audit/resolvers.ts';
 import { brandResolvers } from './brands/resolvers.ts';
+import { answerUnreadableRequests } from './client-errors.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
 import { contentResolvers } from './content/resolvers.ts';
@@ -22,6 +23,7 @@ import { type ApiLimitsOverrides, apiLimits } from './limits/api-limits.ts';
 import { operationLimits, subscriptionDepthLimit } from './limits/operation-limits.ts';
 import { maxDepthRule } from './limits/query-depth.ts';
 import { connectRateLimitRedis, registerRateLimits } from './limits/rate-limits.ts';
+import { closeConnectionsGently } from './lingering-close.ts';
 import { mediaResolvers } from './media/resolvers.ts';
 import { mediaRoutes } from './media/routes.ts';
 import { conversationResolvers } from './mentorship/conversation-resolvers.ts';
@@ -87,6 +89,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: limits.bodyLimitBytes,
     // Unset, `request.ip` is the socket's: behind a proxy every anonymous caller would share one budget.
     ...(deps.trustProxy !== undefined ? { trustProxy: trustedProxies(deps.trustProxy) } : {}),
+    // Oversized headers, malformed requests and timeouts get the API's JSON error, not Node's.
+    clientErrorHandler: answerUnreadableRequests(loggerInstance),
     // Let in-flight requests finish on close(), but do not wait on idle keep-alive sockets.
     forceCloseConnections: 'idle',
     // Slow clients (headers or body trickled byte by byte) are cut off with 408, not served forever:
@@ -102,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   closeConnectionsOnShutdown(app);
+  closeConnectionsGently(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -42,7 +42,8 @@ export async function uploadRoutes(app: FastifyInstance, options: { media: Media
       });
       return reply.header('etag', `"${received.sha256}"`).send(received);
     } catch (error) {
-      // The client may still be sending: end the connection after the refusal instead of reading on.
+      // The client may still be sending: the connection ends after the refusal (which is flushed,
+      // and the rest of the body read and dropped for a moment, first: see lingering-close.ts).
       if (!request.raw.readableEnded) reply.header('connection', 'close');
       return sendMediaError(reply, error);
     }
