@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { outboundPolicy, parseAllowEntry } from './net/outbound-policy.ts';
 
 /**
  * Configuration comes from the environment only. Unset means "use the embedded default";
@@ -103,12 +104,44 @@ const schema = z.object({
   AUDIT_PUBLISH_FILE: z.string().min(1).optional(),
   /** ...and/or POST it here as `{ "roots": [...] }`. */
   AUDIT_PUBLISH_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Internal addresses outbound calls (webhook channels, the audit root webhook) may go to after
+   * all: comma-separated addresses, CIDRs or host names. Unset: none (see docs/security.md).
+   */
+  OUTBOUND_ALLOW_INTERNAL: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((entries) => entries.every((entry) => parseAllowEntry(entry) !== null), {
+      message: 'must be a comma-separated list of addresses, CIDRs (10.0.0.0/8, fd00::/8) or host names',
+    })
+    .default([]),
   /** Introspection and field suggestions: on outside production, off in it unless set to on. */
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
   /** `GET /metrics` wants this bearer token; production serves no metrics without one. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+/**
+ * The operator's own audit webhook, yet held to the outbound rules (docs/security.md): an internal
+ * URL fails at start-up rather than at the first anchor.
+ */
+const checkedSchema = schema.superRefine((config, context) => {
+  const url = config.AUDIT_PUBLISH_WEBHOOK_URL;
+  const refusal = url ? outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL).urlRefusal(url) : null;
+  if (refusal) {
+    context.addIssue({
+      code: 'custom',
+      path: ['AUDIT_PUBLISH_WEBHOOK_URL'],
+      message: `is refused: ${refusal.message} (list it in OUTBOUND_ALLOW_INTERNAL to allow it)`,
+    });
+  }
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR' | 'MEDIA_DIR'> & {
@@ -128,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const result = schema.safeParse(present);
+  const result = checkedSchema.safeParse(present);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({

@@ -4,6 +4,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
+import type { OutboundPolicy } from '../net/outbound-policy.ts';
+import { OutboundError, postOutbound } from '../net/outbound-post.ts';
 import { type Anchor, listAnchors } from './anchors.ts';
 
 /**
@@ -73,22 +75,29 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 const MAX_ROOTS_PER_DELIVERY = 500;
 
 /**
- * POSTs `{ "roots": [...] }` as JSON; any 2xx is delivery. The URL is the operator's own
- * configuration (AUDIT_PUBLISH_WEBHOOK_URL), not a user's input, so internal addresses are allowed.
+ * POSTs `{ "roots": [...] }` as JSON; any 2xx is delivery, a redirect is not followed. The URL is
+ * the operator's (AUDIT_PUBLISH_WEBHOOK_URL), yet it goes through the same guard as webhook
+ * channels: an internal target must be listed in OUTBOUND_ALLOW_INTERNAL like any other.
  */
-export function webhookRootPublisher(url: string, fetchImpl: typeof fetch = fetch): RootPublisher {
+export function webhookRootPublisher(url: string, policy: OutboundPolicy): RootPublisher {
   return {
     target: `webhook:${url}`,
     async publish(roots) {
-      const response = await fetchImpl(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ roots }),
-        redirect: 'error',
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      });
-      await response.body?.cancel();
-      if (!response.ok) throw new Error(`the audit root webhook answered ${response.status}`);
+      let status: number;
+      try {
+        ({ status } = await postOutbound({
+          url,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ roots }),
+          timeoutMs: WEBHOOK_TIMEOUT_MS,
+          policy,
+        }));
+      } catch (error) {
+        if (!(error instanceof OutboundError)) throw error;
+        // The cause (how the connection failed) stays for the operator's log.
+        throw new Error(`the audit root webhook failed: ${error.failure}`, { cause: error });
+      }
+      if (status < 200 || status >= 300) throw new Error(`the audit root webhook answered HTTP ${status}`);
     },
   };
 }

@@ -1,9 +1,12 @@
+import type { OutboundPolicy } from '../net/outbound-policy.ts';
+import { OutboundError, type OutboundResponse, postOutbound } from '../net/outbound-post.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 
 /**
- * The webhook channel's HTTP client: one signed POST with a timeout, and a verdict on what to do
- * about a failure. It retries nothing itself; the caller (a Temporal activity) owns the retry
- * policy, so every attempt is visible and durable.
+ * The webhook channel's HTTP client: one signed POST with a timeout, made through the SSRF guard
+ * (src/net/outbound-post.ts), and a verdict on what to do about a failure. It retries nothing
+ * itself; the caller (a Temporal activity) owns the retry policy, so every attempt is visible and
+ * durable.
  */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const EVENT_HEADER = 'x-chronicle-event';
@@ -23,11 +26,13 @@ export interface WebhookRequest {
   timeoutMs: number;
   /** Aborts the request (the activity was cancelled). */
   signal?: AbortSignal;
+  /** Which targets are allowed (`OUTBOUND_ALLOW_INTERNAL`); checked again at every delivery. */
+  policy: OutboundPolicy;
 }
 
 export interface WebhookResponse {
   status: number;
-  /** The receiver's Location header, made absolute against the URL; null without one. */
+  /** The receiver's Location header on a 2xx, made absolute against the URL; null without one. */
   location: string | null;
 }
 
@@ -36,9 +41,13 @@ export type WebhookErrorCode =
   | 'WEBHOOK_REJECTED'
   /** 5xx, 408 or 429: worth another attempt. */
   | 'WEBHOOK_FAILED'
-  | 'WEBHOOK_TIMEOUT'
-  /** Connection refused, reset, DNS failure, … */
+  /**
+   * Connection refused or reset, DNS failure, TLS failure, no answer in time: one category on
+   * purpose, so failures do not tell which ports and hosts exist (src/net/outbound-post.ts).
+   */
   | 'WEBHOOK_UNREACHABLE'
+  /** The URL, or an address its host resolves to, is internal and not allowed (docs/security.md). */
+  | 'WEBHOOK_TARGET_NOT_ALLOWED'
   | 'WEBHOOK_CANCELLED';
 
 export class WebhookError extends Error {
@@ -50,12 +59,11 @@ export class WebhookError extends Error {
   constructor(
     readonly code: WebhookErrorCode,
     message: string,
-    options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    options: { status?: number; retryAfterMs?: number } = {},
   ) {
-    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    super(message);
     this.name = 'WebhookError';
-    this.retryable =
-      code === 'WEBHOOK_FAILED' || code === 'WEBHOOK_TIMEOUT' || code === 'WEBHOOK_UNREACHABLE';
+    this.retryable = code === 'WEBHOOK_FAILED' || code === 'WEBHOOK_UNREACHABLE';
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
   }
@@ -64,14 +72,17 @@ export class WebhookError extends Error {
 /** Statuses worth another attempt: the receiver is overloaded, slow or broken for now. */
 export const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
-/** POSTs the signed delivery; resolves on 2xx, throws a WebhookError otherwise. */
+/**
+ * POSTs the signed delivery; resolves on 2xx, throws a WebhookError otherwise. Messages name the
+ * URL as configured, the category and the status only: they end up in events the brand's members
+ * read, so nothing the target said (headers, body, a redirect's Location) or how the connection
+ * failed goes in them.
+ */
 export async function postWebhook(request: WebhookRequest): Promise<WebhookResponse> {
-  const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
-  let response: Response;
+  let response: OutboundResponse;
   try {
-    response = await fetch(request.url, {
-      method: 'POST',
+    response = await postOutbound({
+      url: request.url,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Chronicle-Webhooks/1',
@@ -80,49 +91,55 @@ export async function postWebhook(request: WebhookRequest): Promise<WebhookRespo
         [EVENT_HEADER]: request.event,
       },
       body: request.body,
-      // A signed delivery goes where the brand said, never where a redirect points.
-      redirect: 'manual',
-      signal,
+      timeoutMs: request.timeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+      policy: request.policy,
     });
   } catch (error) {
-    throw transportError(error, request, timeout);
+    throw transportError(error, request);
   }
-  // The body is not needed: free the connection without waiting for it.
-  await response.body?.cancel().catch(() => undefined);
-  const { status } = response;
+  const { status, headers } = response;
   if (status >= 200 && status < 300) {
-    return { status, location: absoluteLocation(response.headers.get('location'), request.url) };
+    return { status, location: absoluteLocation(single(headers.location), request.url) };
   }
   if (isRetryableStatus(status)) {
-    const retryAfterMs = retryAfter(response.headers.get('retry-after'), request.at);
+    const retryAfterMs = retryAfter(single(headers['retry-after']), request.at);
     throw new WebhookError('WEBHOOK_FAILED', `Webhook ${request.url} answered ${status}`, {
       status,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
-  throw new WebhookError('WEBHOOK_REJECTED', `Webhook ${request.url} refused the delivery with ${status}`, {
-    status,
-  });
+  // A signed delivery goes where the brand said, never where a redirect points.
+  const why = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+  throw new WebhookError(
+    'WEBHOOK_REJECTED',
+    `Webhook ${request.url} refused the delivery with ${status}${why}`,
+    {
+      status,
+    },
+  );
 }
 
-function transportError(error: unknown, request: WebhookRequest, timeout: AbortSignal): WebhookError {
-  if (timeout.aborted) {
-    return new WebhookError(
-      'WEBHOOK_TIMEOUT',
-      `Webhook ${request.url} did not answer within ${request.timeoutMs} ms`,
-      { cause: error },
-    );
+function transportError(error: unknown, request: WebhookRequest): WebhookError {
+  if (!(error instanceof OutboundError)) throw error;
+  switch (error.failure) {
+    case 'TARGET_NOT_ALLOWED':
+      return new WebhookError(
+        'WEBHOOK_TARGET_NOT_ALLOWED',
+        `Webhook ${request.url} is not allowed: webhooks are not delivered to internal addresses`,
+      );
+    case 'CANCELLED':
+      return new WebhookError('WEBHOOK_CANCELLED', `Delivery to ${request.url} was cancelled`);
+    case 'TARGET_UNREACHABLE':
+      return new WebhookError(
+        'WEBHOOK_UNREACHABLE',
+        `Webhook ${request.url} could not be reached or did not answer within ${request.timeoutMs} ms`,
+      );
   }
-  if (request.signal?.aborted) {
-    return new WebhookError('WEBHOOK_CANCELLED', `Delivery to ${request.url} was cancelled`, {
-      cause: error,
-    });
-  }
-  const detail = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return new WebhookError('WEBHOOK_UNREACHABLE', `Webhook ${request.url} could not be reached${detail}`, {
-    cause: error,
-  });
 }
+
+const single = (value: string | string[] | undefined): string | null =>
+  (Array.isArray(value) ? value[0] : value) ?? null;
 
 function absoluteLocation(location: string | null, base: string): string | null {
   if (!location) return null;

@@ -4,6 +4,7 @@ import type { AiProvider } from '../ai/provider.ts';
 import type { ApiServices } from '../api/request-scope.ts';
 import type { CommandObserver } from '../commands/handle-command.ts';
 import type { Logger } from '../logger.ts';
+import type { OutboundPolicy } from '../net/outbound-policy.ts';
 import {
   IDENTITY_READ_MODELS,
   MEDIA_READ_MODELS,
@@ -31,6 +32,8 @@ export interface ApiServicesOptions {
    * under the OS temp dir, with the default limits.
    */
   media?: MediaOptions;
+  /** Which internal webhook targets brand admins may set (OUTBOUND_ALLOW_INTERNAL). Default: none. */
+  outbound?: OutboundPolicy;
   /** Where mentorship sessions meet; `serveApi` builds it from DAILY_API_KEY. Default: local, no media. */
   videoRooms?: VideoRoomProvider;
 }
@@ -48,7 +51,13 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
     settleReadModels(runtime, log, { timeoutMs: options.readYourWritesTimeoutMs, projections });
   return {
     identity: { ...shared, keys: runtime.keys, authSecret, settle: settle(IDENTITY_READ_MODELS) },
-    publishing: { ...shared, ai: options.ai, authSecret, settle: settle(PUBLISHING_READ_MODELS) },
+    publishing: {
+      ...shared,
+      ai: options.ai,
+      authSecret,
+      ...(options.outbound ? { outbound: options.outbound } : {}),
+      settle: settle(PUBLISHING_READ_MODELS),
+    },
     media: mediaDeps(
       { ...shared, settle: settle(MEDIA_READ_MODELS) },
       authSecret,

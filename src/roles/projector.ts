@@ -12,6 +12,7 @@ import { postgresSnapshotStore, snapshotMacKey } from '../audit/snapshots.ts';
 import { resolveAuthSecret } from '../auth/auth-secret.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { outboundPolicy } from '../net/outbound-policy.ts';
 import { Projector } from '../projections/projector.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
@@ -65,7 +66,9 @@ export async function createAnchoringLoop(
   const publishers: RootPublisher[] = [];
   if (config.AUDIT_PUBLISH_FILE) publishers.push(fileRootPublisher(config.AUDIT_PUBLISH_FILE));
   if (config.AUDIT_PUBLISH_WEBHOOK_URL)
-    publishers.push(webhookRootPublisher(config.AUDIT_PUBLISH_WEBHOOK_URL));
+    publishers.push(
+      webhookRootPublisher(config.AUDIT_PUBLISH_WEBHOOK_URL, outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL)),
+    );
   const publication = new RootPublication(runtime.pool, runtime.store, publishers, component);
   return new AnchoringLoop(runtime.store, anchoringSettings(config), component, { signer, publication });
 }

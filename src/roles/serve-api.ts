@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { appendLockState } from '../eventstore/postgres/append-lock.ts';
 import { registerAppendLockMetrics } from '../eventstore/postgres/append-lock-metrics.ts';
 import type { Logger } from '../logger.ts';
+import { outboundPolicy } from '../net/outbound-policy.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
 import { projectionStatuses } from '../projections/status.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
@@ -68,6 +69,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       authSecret,
       ai: createAiProvider(config),
       videoRooms: createVideoRoomProvider(config),
+      outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),
       media: {

@@ -5,6 +5,7 @@ import { resolveAuthSecret } from '../auth/auth-secret.ts';
 import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createMediaModerator } from '../media/moderation/create-moderator.ts';
+import { outboundPolicy } from '../net/outbound-policy.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
 import { createActivities } from '../workflows/activities.ts';
 import { createProcessManager, type ProcessManager } from '../workflows/process-manager/process-manager.ts';
@@ -22,7 +23,7 @@ export interface StartedWorker {
 
 /**
  * The settings the activities need: the AI provider's, the secret webhook signing keys derive
- * from, and where media objects live.
+ * from, where webhooks may go, and where media objects live.
  */
 export type WorkerConfig = Pick<
   Config,
@@ -33,6 +34,7 @@ export type WorkerConfig = Pick<
   | 'OPENAI_BASE_URL'
   | 'OPENAI_MODEL'
   | 'MATCH_OFFER_TIMEOUT_MS'
+  | 'OUTBOUND_ALLOW_INTERNAL'
 >;
 
 /**
@@ -65,6 +67,7 @@ export async function startWorker(
     ai: createAiProvider(config, { log: workerLog }),
     // The API's secret: receivers verify with the signing key the API shows brand admins.
     authSecret: await resolveAuthSecret(config, config.DATA_DIR),
+    outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
     storage: createLocalStorage(config.MEDIA_DIR),
     moderator: createMediaModerator(config),
     pool: runtime.pool,

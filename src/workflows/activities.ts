@@ -4,6 +4,7 @@ import type { EventCodec } from '../commands/event-codec.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
 import type { MediaModerator } from '../media/moderation/moderator.ts';
+import type { OutboundPolicy } from '../net/outbound-policy.ts';
 import type { ObjectStorage } from '../storage/port.ts';
 import { createMatchingActivities } from './matching/activities.ts';
 import { createPublishingActivities } from './publishing/activities.ts';
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   ai: AiProvider;
   /** The server secret each webhook channel's signing key derives from (publishing). */
   authSecret: Uint8Array;
+  /** Which internal webhook targets are allowed (publishing); none when unset. */
+  outbound?: OutboundPolicy;
   /** Originals are read and renditions written here (transcoding). */
   storage: ObjectStorage;
   /** Local rules, then OpenAI's moderation when a key is set (transcoding). */

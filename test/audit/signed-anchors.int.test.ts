@@ -19,6 +19,7 @@ import { loadAnchorPublicKey, loadAnchorSigner } from '../../src/audit/signing-k
 import { verifyAll } from '../../src/audit/verify.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { createLogger } from '../../src/logger.ts';
+import { outboundPolicy } from '../../src/net/outbound-policy.ts';
 import { runCli } from '../support/cli.ts';
 import { freshDatabase } from '../support/database.ts';
 import { relinkStream } from '../support/relink-stream.ts';
@@ -92,7 +93,8 @@ describe('signed and published anchors', () => {
     const publication = new RootPublication(
       raw,
       store,
-      [fileRootPublisher(rootsFile), webhookRootPublisher(hookUrl)],
+      // The hook listens on 127.0.0.1: allowed as OUTBOUND_ALLOW_INTERNAL would allow it.
+      [fileRootPublisher(rootsFile), webhookRootPublisher(hookUrl, outboundPolicy(['127.0.0.1']))],
       log,
     );
     failNextDeliveries = 1;

@@ -17,6 +17,7 @@ const CONFIG_VARIABLES = [
   'LOG_LEVEL',
   'NODE_ENV',
   'AUTH_SECRET',
+  'OUTBOUND_ALLOW_INTERNAL',
 ];
 
 /** The parent's environment without Chronicle's variables, so a developer's shell cannot leak in. */

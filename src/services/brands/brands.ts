@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { brandAccessOf } from '../../domain/brands/brand-access.ts';
 import type { BrandCommand } from '../../domain/brands/brand-commands.ts';
 import { brandAggregate } from '../../domain/brands/brand-decider.ts';
 import type { BrandState } from '../../domain/brands/brand-state.ts';
@@ -18,6 +19,7 @@ import {
   removeMemberInput,
   updateBrandInput,
 } from './inputs.ts';
+import { requireAllowedWebhookTargets } from './webhook-targets.ts';
 
 /** Brand use cases: parse the input, issue the command, return the brand's id. */
 export async function createBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
@@ -25,6 +27,11 @@ export async function createBrand(deps: PublishingDeps, context: RequestContext,
   const commandId = commandIdFor(context, 'createBrand', idempotencyKey ?? undefined);
   // The brand id derives from the command id, so a retried creation finds the brand it made.
   const brandId = commandId;
+  const channels = withIds(input.channels ?? [], []);
+  // Only platform admins create brands (the decider refuses anyone else, and the check is not theirs to hear).
+  if (context.actor.kind === 'user' && context.actor.role === 'admin') {
+    await requireAllowedWebhookTargets(channels, deps.outbound);
+  }
   await issue(deps, context, brandId, commandId, {
     type: 'CreateBrand',
     brandId,
@@ -35,14 +42,23 @@ export async function createBrand(deps: PublishingDeps, context: RequestContext,
     language: input.language,
     allowedContentTypes: input.allowedContentTypes,
     workflow: { steps: input.workflow },
-    channels: withIds(input.channels ?? [], []),
+    channels,
   });
   return brandId;
 }
 
 export async function updateBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
   const { id, input, idempotencyKey } = updateBrandInput.parse(raw);
-  const current = input.channels ? await currentChannels(deps, id) : [];
+  let channels: Channel[] | undefined;
+  if (input.channels) {
+    const brand = await loadBrand(deps, id);
+    channels = withIds(input.channels, brand.status === 'none' ? [] : brand.channels);
+    // Only those the decider lets change the channels hear what the check found: to anyone else
+    // it would tell which host names resolve inside Chronicle's network.
+    if (brandAccessOf(brand, context.actor) === 'admin') {
+      await requireAllowedWebhookTargets(channels, deps.outbound);
+    }
+  }
   await issue(deps, context, id, commandIdFor(context, `updateBrand:${id}`, idempotencyKey ?? undefined), {
     type: 'UpdateBrand',
     changes: {
@@ -53,7 +69,7 @@ export async function updateBrand(deps: PublishingDeps, context: RequestContext,
       ...(input.language != null ? { language: input.language } : {}),
       ...(input.allowedContentTypes ? { allowedContentTypes: input.allowedContentTypes } : {}),
       ...(input.workflow ? { workflow: { steps: input.workflow } } : {}),
-      ...(input.channels ? { channels: withIds(input.channels, current) } : {}),
+      ...(channels ? { channels } : {}),
     },
   });
   return id;
@@ -140,11 +156,6 @@ async function issue(
     brandStream(brandId),
     envelope(context, commandId, nowFrom(deps), command),
   );
-}
-
-async function currentChannels(deps: PublishingDeps, brandId: string): Promise<Channel[]> {
-  const state = await loadBrand(deps, brandId);
-  return state.status === 'none' ? [] : state.channels;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { postWebhook } from '../../channels/webhook-channel.ts';
 import { channelSigningSecret } from '../../channels/webhook-signature.ts';
+import { STRICT_OUTBOUND_POLICY } from '../../net/outbound-policy.ts';
 import type { PublishingDeps } from '../../services/publishing-deps.ts';
 import { nowFrom } from '../../services/shared/command-context.ts';
 import { asActivity, NOTE_LIMIT, sagaId, withHeartbeat } from './activity-support.ts';
@@ -28,6 +29,7 @@ export function createDeliveryActivities(deps: PublishingDeps) {
             at: nowFrom(deps),
             timeoutMs,
             signal,
+            policy: deps.outbound ?? STRICT_OUTBOUND_POLICY,
           });
           const location =
             response.location && response.location.length <= NOTE_LIMIT ? response.location : channel.url;

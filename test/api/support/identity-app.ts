@@ -9,6 +9,7 @@ import type { SubscriptionLimits } from '../../../src/api/subscriptions/subscrip
 import { registerCommandMetrics } from '../../../src/commands/metrics.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger, type Logger } from '../../../src/logger.ts';
+import type { OutboundPolicy } from '../../../src/net/outbound-policy.ts';
 import { Projector } from '../../../src/projections/projector.ts';
 import { apiServices } from '../../../src/roles/api-services.ts';
 import { openRuntime, type Runtime } from '../../../src/roles/runtime.ts';
@@ -57,6 +58,8 @@ export interface IdentityAppOptions {
   log?: Logger;
   /** Media storage and limits (default: a temporary directory). */
   media?: MediaOptions;
+  /** Internal webhook targets brand admins may set (OUTBOUND_ALLOW_INTERNAL); default none. */
+  outbound?: OutboundPolicy;
 }
 
 export const TEST_AUTH_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -92,6 +95,7 @@ export async function startIdentityApp(options: IdentityAppOptions = {}): Promis
       ai: options.ai ?? createAiProvider({}),
       readYourWritesTimeoutMs: options.readYourWritesTimeoutMs ?? 5_000,
       ...(options.media ? { media: options.media } : {}),
+      ...(options.outbound ? { outbound: options.outbound } : {}),
       ...(options.metrics ? { observeCommand: registerCommandMetrics(options.metrics) } : {}),
     }),
   });

@@ -50,6 +50,8 @@ async function spawnWorker(): Promise<ChildProcess> {
       TASK_QUEUE: h.taskQueue,
       BUNDLE_PATH: path.join(bundleDir, 'workflows.js'),
       AUTH_SECRET: TEST_AUTH_SECRET,
+      // The webhook receiver listens on 127.0.0.1.
+      OUTBOUND_ALLOW_INTERNAL: '127.0.0.1',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     }),
     stdio: ['ignore', 'pipe', 'pipe'],

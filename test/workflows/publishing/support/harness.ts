@@ -8,6 +8,7 @@ import { contentAggregate } from '../../../../src/domain/content/content-decider
 import type { ContentEvent } from '../../../../src/domain/content/content-events.ts';
 import { contentStream } from '../../../../src/domain/content/streams.ts';
 import type { Logger } from '../../../../src/logger.ts';
+import { type OutboundPolicy, outboundPolicy } from '../../../../src/net/outbound-policy.ts';
 import {
   createProcessManager,
   type ProcessManager,
@@ -60,6 +61,12 @@ export const FAST_SETTINGS: PublishingSettingsInput = {
   },
 };
 
+/**
+ * The webhook receiver listens on 127.0.0.1, an internal address: the API and the workers are
+ * told it is allowed, as a deployment with internal receivers sets OUTBOUND_ALLOW_INTERNAL.
+ */
+export const LOOPBACK_ALLOWED = outboundPolicy(['127.0.0.1']);
+
 /** The signing key the workers use: the API's, so the key brand admins read back verifies deliveries. */
 export const AUTH_SECRET = new TextEncoder().encode(TEST_AUTH_SECRET);
 
@@ -87,10 +94,18 @@ export interface PublishingHarness {
  * Temporal worker with Chronicle's workflow bundle and activities (local AI provider), and the
  * process manager with the publishing reactions, all on a task queue of this file's own.
  */
-export async function startPublishingHarness(options: { worker?: boolean } = {}): Promise<PublishingHarness> {
+export async function startPublishingHarness(
+  options: {
+    worker?: boolean;
+    /** Where brand admins may aim webhooks (default: the loopback receiver). */
+    apiOutbound?: OutboundPolicy;
+    /** Where the workers may deliver (default: the loopback receiver). */
+    workerOutbound?: OutboundPolicy;
+  } = {},
+): Promise<PublishingHarness> {
   const log = testLog();
   installTemporalRuntime(log);
-  const api = await startIdentityApp();
+  const api = await startIdentityApp({ outbound: options.apiOutbound ?? LOOPBACK_ALLOWED });
   const address = inject('temporalAddress');
   const taskQueue = `test-publishing-${randomUUID()}`;
   const [bundle, connection, temporal, receiver, team] = await Promise.all([
@@ -113,6 +128,7 @@ export async function startPublishingHarness(options: { worker?: boolean } = {})
         log,
         ai: createAiProvider({}),
         authSecret: AUTH_SECRET,
+        outbound: options.workerOutbound ?? LOOPBACK_ALLOWED,
       }),
       shutdownGraceMs: 500,
       shutdownForceMs: 2_000,
