@@ -19,8 +19,9 @@ import { validateGraphQLParameters } from './graphql-over-http.ts';
 import { healthRoutes } from './health-routes.ts';
 import { identityLoaders } from './identity/loaders.ts';
 import { identityResolvers } from './identity/resolvers.ts';
+import { maxAliasesRule } from './limits/aliases.ts';
 import { type ApiLimitsOverrides, apiLimits } from './limits/api-limits.ts';
-import { operationLimits, subscriptionDepthLimit } from './limits/operation-limits.ts';
+import { operationLimits, subscriptionValidation } from './limits/operation-limits.ts';
 import { maxDepthRule } from './limits/query-depth.ts';
 import { connectRateLimitRedis, registerRateLimits } from './limits/rate-limits.ts';
 import { closeConnectionsGently } from './lingering-close.ts';
@@ -41,6 +42,7 @@ import { type ApiServices, authenticationOf, requestScope } from './request-scop
 import { createResolvers } from './resolvers.ts';
 import { refuseSubscriptionsOverHttp } from './subscriptions/over-http.ts';
 import { subscriptions } from './subscriptions/plugin-options.ts';
+import { guardSockets } from './subscriptions/socket-guard.ts';
 import { type SubscriptionLimits, subscriptionLimits } from './subscriptions/subscription-limits.ts';
 import { videoLoaders } from './videos/loaders.ts';
 import { videoResolvers } from './videos/resolvers.ts';
@@ -178,7 +180,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     : [];
   const introspection = deps.introspection !== false;
   const formatter = introspection ? formatErrors : withoutSuggestions(formatErrors);
-  const live = services && subscriptions(services, subscriptionLimits(deps.subscriptionLimits), deps.log);
+  const validationRules = [
+    maxDepthRule(limits.maxDepth),
+    maxAliasesRule(limits.maxAliases),
+    ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+  const liveLimits = subscriptionLimits(deps.subscriptionLimits);
+  const live =
+    services && subscriptions(services, { ...liveLimits, maxComplexity: limits.maxComplexity }, deps.log);
+  if (live) guardSockets(app, '/graphql', liveLimits);
   await app.register(mercurius, {
     schema: [
       schemaFile('./schema.graphql'),
@@ -199,16 +209,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     persistedQueryProvider: automaticPersistedQueries(),
     graphiql: deps.graphiql,
     path: '/graphql',
-    validationRules: [
-      maxDepthRule(limits.maxDepth),
-      ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-    ],
+    validationRules,
   });
   // First, so that an operation the limits refuse is still labelled in the metrics.
   if (graphqlMetrics) app.graphql.addHook('preExecution', graphqlMetrics.preExecution);
   app.graphql.addHook('preExecution', refuseSubscriptionsOverHttp);
   app.graphql.addHook('preExecution', operationLimits(limits, rateLimiting));
-  app.graphql.addHook('preSubscriptionExecution', subscriptionDepthLimit(limits));
+  app.graphql.addHook('preSubscriptionExecution', subscriptionValidation(validationRules, introspection));
   // A mutation whose wait for the read models timed out says so instead of looking up to date.
   app.graphql.addHook('onResolution', async (execution, context) => {
     const stale = context.scope?.stalePosition();

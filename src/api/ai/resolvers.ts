@@ -8,7 +8,7 @@ import { generateContent, generateMetadata } from '../../services/content/genera
 import { toFields } from '../content/mappers.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
-import { withCodes } from '../subscriptions/subscription-errors.ts';
+import { guardedSubscribe } from '../subscriptions/subscription-errors.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (root: unknown, args: Args, context: GraphQLContext) => Promise<unknown>;
@@ -62,7 +62,7 @@ export function aiSubscriptionResolvers(log: FastifyBaseLogger): IResolvers {
   return {
     Subscription: {
       aiGenerationProgress: {
-        subscribe: withCodes(log, async (_root: unknown, args: unknown, context: GraphQLContext) => {
+        subscribe: guardedSubscribe(log, async (_root: unknown, args: unknown, context: GraphQLContext) => {
           const { live, scope } = context;
           if (!live)
             throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');

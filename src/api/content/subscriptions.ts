@@ -6,7 +6,7 @@ import type { Change } from '../../projections/change-bus.ts';
 import { brandViewerOf, findBrand } from '../brands/read-model-queries.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
-import { withCodes } from '../subscriptions/subscription-errors.ts';
+import { guardedSubscribe } from '../subscriptions/subscription-errors.ts';
 import { toContent } from './mappers.ts';
 import { type ContentRow, findContent, visibleTo } from './read-model-queries.ts';
 import { workflowOf } from './resolvers.ts';
@@ -27,13 +27,13 @@ export function contentSubscriptionResolvers(log: FastifyBaseLogger): IResolvers
   return {
     Subscription: {
       contentStatusChanged: {
-        subscribe: withCodes(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
+        subscribe: guardedSubscribe(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
           contentStatusChanged(context, brandArgs.parse(args).brandId),
         ),
         resolve: (update: unknown) => update,
       },
       workflowProgress: {
-        subscribe: withCodes(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
+        subscribe: guardedSubscribe(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
           workflowProgress(context, contentArgs.parse(args).contentId),
         ),
         resolve: (progress: unknown) => progress,

@@ -3,7 +3,7 @@ import { GraphQLScalarType } from 'graphql';
 import type { IResolvers } from 'mercurius';
 import { unauthenticated } from '../../domain/shared/domain-error.ts';
 import type { GraphQLContext } from '../request-scope.ts';
-import { withCodes } from '../subscriptions/subscription-errors.ts';
+import { guardedSubscribe } from '../subscriptions/subscription-errors.ts';
 import { type EventStreamLimits, openEventStream } from './event-subscription.ts';
 import { requireEventReader } from './stream-access.ts';
 import { parseEventsSubscription } from './subscription-input.ts';
@@ -20,7 +20,7 @@ export function eventSubscriptionResolvers(log: FastifyBaseLogger, limits: Event
     JSONObject,
     Subscription: {
       events: {
-        subscribe: withCodes(log, async (_root: unknown, args: unknown, context: GraphQLContext) => {
+        subscribe: guardedSubscribe(log, async (_root: unknown, args: unknown, context: GraphQLContext) => {
           const { live, scope } = context;
           if (!live)
             throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');

@@ -12,6 +12,8 @@ export interface ApiLimits {
   maxDepth: number;
   /** Estimated cost of an operation: one per field, paged fields times their page size. */
   maxComplexity: number;
+  /** Aliased fields in one document: repeating a field under many names multiplies its work. */
+  maxAliases: number;
   /** Largest request body; bigger ones are refused with 413 before they are parsed. */
   bodyLimitBytes: number;
   /** GraphQL requests per caller (user, API key, or IP address when anonymous) per window. */
@@ -33,6 +35,7 @@ export interface ApiLimits {
 export const DEFAULT_API_LIMITS: ApiLimits = {
   maxDepth: 10,
   maxComplexity: 2_000,
+  maxAliases: 30,
   bodyLimitBytes: 100 * 1024,
   requests: { max: 600, windowMs: 60_000 },
   logins: { max: 20, windowMs: 60_000 },

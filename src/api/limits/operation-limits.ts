@@ -1,15 +1,17 @@
 import {
   type DocumentNode,
+  GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  specifiedRules,
+  type ValidationRule,
   validate,
 } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import type { ApiLimits } from './api-limits.ts';
 import { assertWithinComplexity, queryComplexity } from './query-complexity.ts';
-import { maxDepthRule } from './query-depth.ts';
 import type { RateLimiting } from './rate-limits.ts';
 import { assertNoNulCharacters } from './text-input.ts';
 
@@ -62,14 +64,21 @@ function loginFields(document: DocumentNode): number {
 }
 
 /**
- * Mercurius `preSubscriptionExecution` hook: subscriptions over WebSocket skip the validation rules
- * given to Mercurius, so the depth limit is checked here. (Not complexity: the hook gets no
- * variables, and a subscription is one root field whose payloads are pushed, not fetched.)
+ * Mercurius `preSubscriptionExecution` hook: Mercurius runs a subscription over WebSocket without
+ * validating it, so a misspelt field would be dropped silently and the limits skipped. Here it is
+ * validated exactly as an HTTP operation is: graphql-js's rules plus the app's own (`rules`: depth,
+ * aliases, introspection when off). Complexity needs the variables, which this hook does not get:
+ * it is checked when the subscription starts (see subscription-admission.ts).
  */
-export function subscriptionDepthLimit(limits: ApiLimits) {
-  const rules = [maxDepthRule(limits.maxDepth)];
+export function subscriptionValidation(rules: readonly ValidationRule[], suggestions: boolean) {
+  const all = [...specifiedRules, ...rules];
   return async (schema: GraphQLSchema, document: DocumentNode): Promise<void> => {
-    const [tooDeep] = validate(schema, document, rules);
-    if (tooDeep) throw tooDeep;
+    const [first] = validate(schema, document, all);
+    if (!first) return;
+    const message = suggestions ? first.message : first.message.replace(/ Did you mean .*\?$/, '');
+    throw new GraphQLError(message, {
+      ...(first.nodes ? { nodes: first.nodes } : {}),
+      extensions: first.extensions.code ? first.extensions : { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   };
 }

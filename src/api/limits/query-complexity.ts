@@ -11,19 +11,37 @@ import { type ComplexityEstimatorArgs, getComplexity } from 'graphql-query-compl
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
 
 /**
- * The cost of a field: 1, plus what it selects. A paged field (one taking `first` or
+ * Fields whose work is not proportional to what they return: a ranked full-text search, folding a
+ * stream's history, comparing two versions, a report over a period. Each costs this much on top of
+ * what it selects, so that the budget (2,000) holds at most 20 searches rather than 999 aliased
+ * copies of one. The figures are a judgement of each field's SQL, not a measurement.
+ */
+export const FIELD_COSTS: Readonly<Record<string, number>> = {
+  'Query.searchContent': 100,
+  'Query.searchVideos': 100,
+  'Query.aggregateAt': 100,
+  'Query.matchingFairnessReport': 100,
+  'Query.compareVersions': 20,
+  'Query.history': 10,
+  'Query.trace': 10,
+  'Query.actorActivity': 10,
+};
+
+/**
+ * The cost of a field: 1 (or its entry in FIELD_COSTS), plus what it selects. A paged field (one taking `first` or
  * `page: { first }`) selects once per item, so its selection counts `first` times (the default
  * page size when not given). The list inside a *Connection is that page and is not multiplied
  * again; any other list of objects counts as one default page. Introspection is free.
  */
 function fieldCost({ field, args, childComplexity, type }: ComplexityEstimatorArgs): number {
   if (field.name.startsWith('__')) return 0;
+  const own = FIELD_COSTS[`${type.name}.${field.name}`] ?? 1;
   const first = pageSizeOf(field.args, args);
-  if (first !== undefined) return 1 + first * childComplexity;
+  if (first !== undefined) return own + first * childComplexity;
   const returns = getNullableType(field.type);
   const listOfObjects = isListType(returns) && isObjectType(getNamedType(returns));
-  if (listOfObjects && !type.name.endsWith('Connection')) return 1 + DEFAULT_PAGE_SIZE * childComplexity;
-  return 1 + childComplexity;
+  if (listOfObjects && !type.name.endsWith('Connection')) return own + DEFAULT_PAGE_SIZE * childComplexity;
+  return own + childComplexity;
 }
 
 function pageSizeOf(accepts: readonly { name: string }[], args: Record<string, unknown>): number | undefined {

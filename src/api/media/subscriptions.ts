@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { unauthenticated } from '../../domain/shared/domain-error.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
-import { withCodes } from '../subscriptions/subscription-errors.ts';
+import { guardedSubscribe } from '../subscriptions/subscription-errors.ts';
 import { mediaViewerOf } from './read-model-queries.ts';
 import { visibleMedia } from './resolvers.ts';
 
@@ -15,7 +15,7 @@ export function mediaSubscriptionResolvers(log: FastifyBaseLogger): IResolvers {
   return {
     Subscription: {
       mediaProcessing: {
-        subscribe: withCodes(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
+        subscribe: guardedSubscribe(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
           mediaProcessing(context, assetArgs.parse(args).assetId),
         ),
         resolve: (update: unknown) => update,

@@ -7,7 +7,7 @@ import type { ReplyNotice } from '../../services/mentorship/reply-channel.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { Channel } from '../subscriptions/channel.ts';
 import { counted } from '../subscriptions/counted.ts';
-import { asGraphQLError, withCodes } from '../subscriptions/subscription-errors.ts';
+import { asGraphQLError, guardedSubscribe } from '../subscriptions/subscription-errors.ts';
 import {
   conversationViewerOf,
   findConversation,
@@ -38,7 +38,7 @@ export function conversationSubscriptionResolvers(log: FastifyBaseLogger): IReso
   return {
     Subscription: {
       mentorReply: {
-        subscribe: withCodes(log, async (_root: unknown, raw: unknown, context: GraphQLContext) => {
+        subscribe: guardedSubscribe(log, async (_root: unknown, raw: unknown, context: GraphQLContext) => {
           const { live, scope } = context;
           if (!live)
             throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');

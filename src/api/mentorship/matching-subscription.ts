@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { unauthenticated } from '../../domain/shared/domain-error.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
-import { withCodes } from '../subscriptions/subscription-errors.ts';
+import { guardedSubscribe } from '../subscriptions/subscription-errors.ts';
 import { matchViewerOf } from './matching-queries.ts';
 import { visibleMatchRequest } from './matching-resolvers.ts';
 
@@ -15,7 +15,7 @@ export function matchingSubscriptionResolvers(log: FastifyBaseLogger): IResolver
   return {
     Subscription: {
       matchUpdates: {
-        subscribe: withCodes(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
+        subscribe: guardedSubscribe(log, (_root: unknown, args: unknown, context: GraphQLContext) =>
           matchUpdates(context, requestArgs.parse(args).requestId),
         ),
         resolve: (update: unknown) => update,

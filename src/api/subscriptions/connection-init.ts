@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MercuriusContext } from 'mercurius';
 import { z } from 'zod';
+import type { Actor } from '../../domain/shared/decider.ts';
 import { DomainError, unauthenticated } from '../../domain/shared/domain-error.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import type { ApiServices, RequestScope } from '../request-scope.ts';
 import { CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED, closeReason } from './close-codes.ts';
 import { LiveConnection, socketOf } from './live-connection.ts';
 import { type SessionWatchOptions, watchSession } from './session-watch.ts';
+import { Admission, type AdmissionLimits } from './subscription-admission.ts';
 
 declare module 'mercurius' {
   /** Set for operations arriving over a WebSocket once `connection_init` authenticated it. */
@@ -35,7 +37,13 @@ const initialised = new WeakSet<object>();
  * `Authorization` header. A refusal closes the socket with 4401 and `UNAUTHENTICATED/<reason>`, which
  * graphql-ws clients report instead of retrying. An accepted connection is watched for revocation.
  */
-export function connectionInit(services: ApiServices, options: SessionWatchOptions, log: FastifyBaseLogger) {
+export interface ConnectionOptions extends SessionWatchOptions {
+  admission: AdmissionLimits;
+  maxSocketsPerUser: number;
+}
+
+export function connectionInit(services: ApiServices, options: ConnectionOptions, log: FastifyBaseLogger) {
+  const perUser = new Map<string, number>();
   return async function onConnect(this: unknown, message: { payload?: unknown }): Promise<Accepted | false> {
     const socket = socketOf(this);
     if (!socket || typeof this !== 'object' || this === null) {
@@ -74,7 +82,20 @@ export function connectionInit(services: ApiServices, options: SessionWatchOptio
       if (authenticated.actor.kind === 'anonymous') return refuse(missing);
       // Gone while we checked: its close event has passed, so nothing would stop a watch.
       if (!socket.isOpen()) return false;
-      const live = new LiveConnection(socket, authenticated, authorization);
+      const user = userOf(authenticated.actor);
+      const open = perUser.get(user) ?? 0;
+      if (open >= options.maxSocketsPerUser) {
+        const message = `At most ${options.maxSocketsPerUser} connections per user; close one first`;
+        socket.close(CLOSE_TOO_MANY, closeReason('RATE_LIMITED', 'TOO_MANY_CONNECTIONS', message));
+        return false;
+      }
+      perUser.set(user, open + 1);
+      const live = new LiveConnection(socket, authenticated, authorization, new Admission(options.admission));
+      live.signal.addEventListener('abort', () => {
+        const left = (perUser.get(user) ?? 1) - 1;
+        if (left > 0) perUser.set(user, left);
+        else perUser.delete(user);
+      });
       watchSession(services, live, options, log);
       return { live, scope: connectionScope(services, live) };
     } catch (error) {
@@ -84,6 +105,13 @@ export function connectionInit(services: ApiServices, options: SessionWatchOptio
       return false;
     }
   };
+}
+
+/** Whose connection it is, for the per-user cap: an API key counts as its owner. */
+function userOf(actor: Actor): string {
+  if (actor.kind === 'user') return actor.userId;
+  if (actor.kind === 'integration') return actor.ownerId;
+  return actor.kind;
 }
 
 /** The request scope of every operation on the connection: the caller as last re-checked. */

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Authenticated } from '../auth/authenticate.ts';
+import type { Admission } from './subscription-admission.ts';
 
 /** The parts of a `ws` WebSocket a live connection uses (mercurius hands us the socket). */
 export interface ClosableSocket {
@@ -9,8 +10,9 @@ export interface ClosableSocket {
 }
 
 /**
- * One authenticated WebSocket: who is on it (re-checked while it lives), a signal that fires when
- * it closes (subscriptions stop their readers with it), and a way to close it with a reason.
+ * One authenticated WebSocket: who is on it (re-checked while it lives), what it may still open, a
+ * signal that fires when it closes (subscriptions stop their readers with it), and a way to close
+ * it with a reason.
  */
 export class LiveConnection {
   private readonly ended = new AbortController();
@@ -22,6 +24,8 @@ export class LiveConnection {
     authenticated: Authenticated,
     /** The `Authorization` value from `connection_init`, kept to re-check the session. */
     readonly authorization: string,
+    /** What the connection may still open. */
+    readonly admission: Admission,
   ) {
     this.current = authenticated;
     // Every open subscription on the socket listens here; there is no useful fixed bound on them.

@@ -15,7 +15,11 @@ import type { SubscriptionLimits } from './subscription-limits.ts';
 const KEEP_ALIVE_MS = 15_000;
 
 /** What buildApp needs to serve subscriptions: the schema files, resolvers and mercurius options. */
-export function subscriptions(services: ApiServices, limits: SubscriptionLimits, log: FastifyBaseLogger) {
+export function subscriptions(
+  services: ApiServices,
+  limits: SubscriptionLimits & { maxComplexity: number },
+  log: FastifyBaseLogger,
+) {
   const resolvers: IResolvers[] = [
     subscriptionResolvers(log),
     eventSubscriptionResolvers(log, limits),
@@ -37,7 +41,19 @@ export function subscriptions(services: ApiServices, limits: SubscriptionLimits,
     ],
     resolvers,
     options: {
-      onConnect: connectionInit(services, { recheckIntervalMs: limits.recheckIntervalMs }, log),
+      onConnect: connectionInit(
+        services,
+        {
+          recheckIntervalMs: limits.recheckIntervalMs,
+          maxSocketsPerUser: limits.maxSocketsPerUser,
+          admission: {
+            maxComplexity: limits.maxComplexity,
+            maxSubscriptionsPerSocket: limits.maxSubscriptionsPerSocket,
+            subscribesPerMinute: limits.subscribesPerMinute,
+          },
+        },
+        log,
+      ),
       keepAlive: KEEP_ALIVE_MS,
     },
   };

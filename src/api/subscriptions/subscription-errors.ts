@@ -1,6 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { unauthenticated } from '../../domain/shared/domain-error.ts';
 import { formatError } from '../errors.ts';
+import type { GraphQLContext } from '../request-scope.ts';
+import type { Channel } from './channel.ts';
 
 /**
  * Mercurius sends the errors of a subscription (refused at `subscribe`, or ending its stream)
@@ -15,15 +18,33 @@ export function asGraphQLError(error: unknown, log: FastifyBaseLogger): GraphQLE
   });
 }
 
-/** A subscription's `subscribe` whose refusals carry their codes. */
-export function withCodes<Args extends unknown[], Result>(
+type Subscribe<T extends object> = (
+  root: unknown,
+  args: unknown,
+  context: GraphQLContext,
+  info: GraphQLResolveInfo,
+) => Promise<Channel<T>>;
+
+/**
+ * Every subscription's `subscribe`, guarded: admitted by its connection first (cost, slots, rate;
+ * see subscription-admission.ts), holding its slot until its channel ends, and refused with codes.
+ */
+export function guardedSubscribe<T extends object>(
   log: FastifyBaseLogger,
-  subscribe: (...args: Args) => Promise<Result>,
-): (...args: Args) => Promise<Result> {
-  return async (...args) => {
+  subscribe: Subscribe<T>,
+): Subscribe<T> {
+  return async (root, args, context, info) => {
+    let release: (() => void) | undefined;
     try {
-      return await subscribe(...args);
+      const { live } = context;
+      if (!live) throw unauthenticated('SIGN_IN_REQUIRED', 'Subscriptions need an authenticated WebSocket');
+      release = live.admission.admit(info);
+      const channel = await subscribe(root, args, context, info);
+      if (channel.signal.aborted) release();
+      else channel.signal.addEventListener('abort', release, { once: true });
+      return channel;
     } catch (error) {
+      release?.();
       throw asGraphQLError(error, log);
     }
   };

@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIELD_COSTS } from '../../../src/api/limits/query-complexity.ts';
 import { errorCodes, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { makeAdmin, type TestUser } from '../support/identity-operations.ts';
 import { postGraphQL } from './http.ts';
@@ -10,7 +11,9 @@ describe('API limits on what one request may ask', () => {
   let api: IdentityApp;
   let admin: TestUser;
   beforeAll(async () => {
-    api = await startIdentityApp({ limits: { maxDepth: 3, maxComplexity: 50, bodyLimitBytes: 8192 } });
+    api = await startIdentityApp({
+      limits: { maxDepth: 3, maxComplexity: 50, maxAliases: 4, bodyLimitBytes: 8192 },
+    });
     admin = await makeAdmin(api);
   });
   afterAll(async () => {
@@ -60,6 +63,31 @@ describe('API limits on what one request may ask', () => {
         admin.accessToken,
       );
       expect(errorCodes(aliased)).toEqual(['GRAPHQL_VALIDATION_FAILED/QUERY_TOO_COMPLEX']);
+    });
+
+    it('prices a search by what it costs, not by the one field it is', async () => {
+      const search = await api.gql('{ searchContent(query: "oat") { tookMs } }', {}, admin.accessToken);
+      expect(errorCodes(search)).toEqual(['GRAPHQL_VALIDATION_FAILED/QUERY_TOO_COMPLEX']);
+      expect(search.errors?.[0]?.extensions).toMatchObject({ complexity: 101 });
+    });
+
+    it('names only fields the schema has in its price list', () => {
+      const fields = Object.keys(FIELD_COSTS).filter((name) => {
+        const [type, field] = name.split('.') as [string, string];
+        const found = api.app.graphql.schema.getType(type);
+        return !(found && 'getFields' in found && field in found.getFields());
+      });
+      expect(fields).toEqual([]);
+    });
+
+    it('caps aliases per document, whatever they cost', async () => {
+      const aliased = await api.gql(
+        '{ a: me { id } b: me { id } c: me { id } d: me { id } e: me { id } }',
+        {},
+        admin.accessToken,
+      );
+      expect(errorCodes(aliased)).toEqual(['GRAPHQL_VALIDATION_FAILED/TOO_MANY_ALIASES']);
+      expect(aliased.errors?.[0]?.extensions).toMatchObject({ aliases: 5, maxAliases: 4 });
     });
 
     it('assumes the default page size when none is asked for', async () => {
