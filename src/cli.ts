@@ -5,6 +5,7 @@ import { PLATFORM_ROLES } from './domain/shared/decider.ts';
 import { loadWithoutExitHooks } from './infra/library-exit-hooks.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { OperatorError } from './roles/dev-lock.ts';
+import type { KeysCommand } from './roles/keys.ts';
 import type { ProjectionsCommand } from './roles/projections.ts';
 import type { SetRoleCommand } from './roles/users.ts';
 
@@ -23,6 +24,9 @@ Commands:
                                                    rebuild into new tables (several in one pass), then swap
   projections abandon <name>                       drop a rebuild that is not swapped in
   users set-role <email> <user|creator|moderator|admin>  e.g. make the first admin
+  keys rotate                                      a new access-token signing key signs from now on;
+                                                   the old one verifies until its tokens expire
+  keys list                                        signing keys: kid, created, retired, status
                 (these use DATABASE_URL, or the database of a running \`chronicle dev\`)
   worker      the Temporal worker and the process manager that starts sagas from events,
                 against DATABASE_URL and TEMPORAL_ADDRESS
@@ -109,6 +113,10 @@ async function run(command: string, args: string[], config: Config, log: Logger)
       const { runUsersSetRole } = await loadWithoutExitHooks(() => import('./roles/users.ts'));
       return runUsersSetRole(config, log, parseUsersCommand(args));
     }
+    case 'keys': {
+      const { runKeys } = await loadWithoutExitHooks(() => import('./roles/keys.ts'));
+      return runKeys(config, log, parseKeysCommand(args));
+    }
     case 'audit': {
       const { runAuditCommand } = await loadWithoutExitHooks(() => import('./audit/cli.ts'));
       return runAuditCommand(args, { config, log });
@@ -130,6 +138,12 @@ function parseUsersCommand(args: string[]): SetRoleCommand {
     throw new UsageError(`users takes: set-role <email> <${PLATFORM_ROLES.join('|')}>`);
   }
   return { email, role: parsedRole.data };
+}
+
+function parseKeysCommand(args: string[]): KeysCommand {
+  const [action, ...extra] = args;
+  if ((action === 'rotate' || action === 'list') && extra.length === 0) return { action };
+  throw new UsageError('keys takes: rotate | list');
 }
 
 function parseProjectionsCommand(args: string[]): ProjectionsCommand {

@@ -48,11 +48,17 @@ const schema = z.object({
   /** An OpenAI-compatible endpoint (Azure OpenAI, a local server); OpenAI's own when unset. */
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   OPENAI_MODEL: z.string().min(1).max(100).optional(),
-  // Signs access tokens; unset means a random key kept in DATA_DIR (see src/auth/auth-secret.ts).
+  // Seals the access-token signing keys (and keys other MACs); unset means a random key kept in
+  // DATA_DIR (see src/auth/auth-secret.ts).
   AUTH_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)')
     .optional(),
+  /**
+   * The API makes a new access-token signing key once the current one is this many days old
+   * (MixerAI asks for 90); 0 leaves rotation to `chronicle keys rotate`.
+   */
+  KEY_ROTATION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   /** GraphQL requests per minute per user, API key, or (anonymous) IP address. */
   API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),

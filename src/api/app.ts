@@ -19,6 +19,7 @@ import { validateGraphQLParameters } from './graphql-over-http.ts';
 import { healthRoutes } from './health-routes.ts';
 import { identityLoaders } from './identity/loaders.ts';
 import { identityResolvers } from './identity/resolvers.ts';
+import { jwksRoute } from './jwks-route.ts';
 import { maxAliasesRule } from './limits/aliases.ts';
 import { type ApiLimitsOverrides, apiLimits } from './limits/api-limits.ts';
 import { operationLimits, subscriptionValidation } from './limits/operation-limits.ts';
@@ -146,6 +147,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       services,
       version: deps.version,
       ...(deps.eventStreamLimits ? { limits: deps.eventStreamLimits } : {}),
+    });
+    await app.register(jwksRoute, {
+      keys: services.identity.accessTokens,
+      now: () => services.identity.clock?.() ?? new Date(),
     });
     await app.register(feedRoutes, { pool: services.pool });
     await app.register(mediaRoutes, { media: services.media, pool: services.pool });

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { PLATFORM_ROLES, type PlatformRole } from '../domain/shared/decider.ts';
-import { unauthenticated } from '../domain/shared/domain-error.ts';
+import { DomainError, unauthenticated } from '../domain/shared/domain-error.ts';
+import type { AccessTokenKeys } from './signing-key-ring.ts';
 
 /**
- * Short-lived JWT access tokens (HS256). They are checked without a database round trip, which is
- * why they live only minutes; revocation works through the refresh token and the session.
+ * Short-lived JWT access tokens, signed with the current Ed25519 signing key (`alg: EdDSA`, its
+ * `kid` in the header; see signing-key-ring.ts), so integrators verify them with the public keys
+ * of GET /.well-known/jwks.json and no shared secret. They are checked without a database round
+ * trip, which is why they live only minutes; revocation works through the refresh token and the
+ * session.
  */
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
 const ISSUER = 'chronicle';
@@ -34,40 +38,56 @@ const payloadSchema = z.object({
 
 export async function issueAccessToken(
   claims: AccessTokenClaims,
-  options: { secret: Uint8Array; now: Date; ttlSeconds?: number },
+  options: { keys: Pick<AccessTokenKeys, 'signingKey'>; now: Date; ttlSeconds?: number },
 ): Promise<{ token: string; expiresAt: Date }> {
   const issuedAt = Math.floor(options.now.getTime() / 1000);
   const expiresAt = issuedAt + (options.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS);
+  const key = await options.keys.signingKey(options.now);
   const token = await new SignJWT({ sid: claims.sessionId, role: claims.role })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: key.kid })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAt)
     .setJti(randomUUID())
-    .sign(options.secret);
+    .sign(key.privateKey);
   return { token, expiresAt: new Date(expiresAt * 1000) };
 }
 
 const invalid = () => unauthenticated('TOKEN_INVALID', 'The access token is not valid');
 
-/** Throws UNAUTHENTICATED with reason TOKEN_EXPIRED or TOKEN_INVALID. */
+/**
+ * Throws UNAUTHENTICATED with reason TOKEN_EXPIRED or TOKEN_INVALID. Invalid: not EdDSA (`none`,
+ * and HS256 tokens, including those this API issued before its keys were asymmetric), no kid or
+ * an unknown one, a key whose tokens are no longer accepted, a bad signature or claims.
+ */
 export async function verifyAccessToken(
   token: string,
-  options: { secret: Uint8Array; now: Date },
+  options: { keys: Pick<AccessTokenKeys, 'verificationKey'>; now: Date },
 ): Promise<VerifiedAccessToken> {
+  const { keys, now } = options;
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, options.secret, {
-      // Pinning the algorithm refuses `none` and any attempt to switch the verifier to another key type.
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      currentDate: options.now,
-      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-    }));
+    ({ payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = typeof header.kid === 'string' ? await keys.verificationKey(header.kid, now) : undefined;
+        if (!key) throw invalid();
+        return key;
+      },
+      {
+        // Pinned before any key is looked up: `none`, HMAC and every other algorithm are refused
+        // outright, so no one can make the verifier treat a public key as a shared secret.
+        algorithms: ['EdDSA'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        currentDate: now,
+        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+      },
+    ));
   } catch (error) {
+    if (error instanceof DomainError) throw error;
     // jose checks the signature before the claims, so only a genuine token can count as expired.
     if (error instanceof errors.JWTExpired) {
       throw unauthenticated('TOKEN_EXPIRED', 'The access token has expired');

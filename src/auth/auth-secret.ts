@@ -4,11 +4,13 @@ import path from 'node:path';
 import { type Config, ConfigError } from '../config.ts';
 
 /**
- * The key that signs access tokens. `AUTH_SECRET` wins (production, several replicas); without it
- * a random key is kept in `<dataDir>/auth-secret`, so `npm start` works on a fresh clone and
- * sessions survive restarts.
+ * The server's secret: it seals the access-token signing keys in the database (they are
+ * asymmetric, see signing-key-material.ts) and keys media URLs, webhook signatures and audit
+ * snapshot MACs. `AUTH_SECRET` wins (production, several replicas); without it a random key is
+ * kept in `<dataDir>/auth-secret`, so `npm start` works on a fresh clone and sessions survive
+ * restarts.
  */
-const FILE_NAME = 'auth-secret';
+export const AUTH_SECRET_FILE = 'auth-secret';
 const HEX_SECRET = /^[0-9a-f]{128}$/;
 
 export async function resolveAuthSecret(
@@ -16,9 +18,27 @@ export async function resolveAuthSecret(
   dataDir: string,
 ): Promise<Uint8Array> {
   if (config.AUTH_SECRET !== undefined) return new TextEncoder().encode(config.AUTH_SECRET);
-  const file = path.join(dataDir, FILE_NAME);
+  const file = path.join(dataDir, AUTH_SECRET_FILE);
   const existing = await readIfPresent(file);
-  const text = existing ?? (await createOnce(file));
+  return parseKeptSecret(existing ?? (await createOnce(file)), file);
+}
+
+/**
+ * The key the API uses, never a new one: for operator commands whose work is only good with the
+ * API's key (`chronicle keys rotate` seals the new signing key with it). Undefined when
+ * AUTH_SECRET is unset and DATA_DIR keeps none.
+ */
+export async function existingAuthSecret(
+  config: Pick<Config, 'AUTH_SECRET'>,
+  dataDir: string,
+): Promise<Uint8Array | undefined> {
+  if (config.AUTH_SECRET !== undefined) return new TextEncoder().encode(config.AUTH_SECRET);
+  const file = path.join(dataDir, AUTH_SECRET_FILE);
+  const existing = await readIfPresent(file);
+  return existing === undefined ? undefined : parseKeptSecret(existing, file);
+}
+
+function parseKeptSecret(text: string, file: string): Uint8Array {
   if (!HEX_SECRET.test(text)) {
     throw new ConfigError([
       { variable: 'AUTH_SECRET', message: `is unset and ${file} does not hold 128 hex characters` },

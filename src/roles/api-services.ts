@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AiProvider } from '../ai/provider.ts';
 import type { ApiServices } from '../api/request-scope.ts';
+import { type AccessTokenKeys, SigningKeyRing } from '../auth/signing-key-ring.ts';
 import type { CommandObserver } from '../commands/handle-command.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundPolicy } from '../net/outbound-policy.ts';
@@ -22,6 +23,11 @@ import { type Runtime, settleReadModels } from './runtime.ts';
 export interface ApiServicesOptions {
   log: Logger;
   authSecret: Uint8Array;
+  /**
+   * The keys access tokens are signed and verified with; `serveApi` passes a ring that rotates on
+   * KEY_ROTATION_DAYS. Default: a ring on the runtime's database that never rotates by itself.
+   */
+  accessTokens?: AccessTokenKeys;
   ai: AiProvider;
   /** How long a mutation waits for the read models to show its change before answering. */
   readYourWritesTimeoutMs: number;
@@ -50,7 +56,13 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
   const settle = (projections: readonly string[]) =>
     settleReadModels(runtime, log, { timeoutMs: options.readYourWritesTimeoutMs, projections });
   return {
-    identity: { ...shared, keys: runtime.keys, authSecret, settle: settle(IDENTITY_READ_MODELS) },
+    identity: {
+      ...shared,
+      keys: runtime.keys,
+      authSecret,
+      accessTokens: options.accessTokens ?? new SigningKeyRing({ pool: runtime.pool, authSecret, log }),
+      settle: settle(IDENTITY_READ_MODELS),
+    },
     publishing: {
       ...shared,
       ai: options.ai,

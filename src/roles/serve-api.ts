@@ -4,8 +4,9 @@ import { buildApp } from '../api/app.ts';
 import { appendsCheck, postgresCheck, temporalCheck } from '../api/dependency-checks.ts';
 import { packageVersion } from '../api/package-version.ts';
 import { resolveAuthSecret } from '../auth/auth-secret.ts';
+import { SigningKeyRing } from '../auth/signing-key-ring.ts';
 import { registerCommandMetrics } from '../commands/metrics.ts';
-import type { Config } from '../config.ts';
+import { type Config, ConfigError } from '../config.ts';
 import { appendLockState } from '../eventstore/postgres/append-lock.ts';
 import { registerAppendLockMetrics } from '../eventstore/postgres/append-lock-metrics.ts';
 import type { Logger } from '../logger.ts';
@@ -39,6 +40,13 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
   const { pool, store, projections } = runtime;
   const apiLog = log.child({ component: 'api' });
   const authSecret = await resolveAuthSecret(config, config.DATA_DIR);
+  const accessTokens = new SigningKeyRing({
+    pool,
+    authSecret,
+    log: apiLog,
+    rotateAfterDays: config.KEY_ROTATION_DAYS,
+  });
+  await prepareSigningKeys(accessTokens, apiLog);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   registerProjectionMetrics(metrics, () => projectionStatuses(pool, store, projections));
@@ -67,6 +75,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
     services: apiServices(runtime, {
       log: apiLog,
       authSecret,
+      accessTokens,
       ai: createAiProvider(config),
       videoRooms: createVideoRoomProvider(config),
       outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
@@ -95,4 +104,18 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       await app.close();
     },
   };
+}
+
+/**
+ * Reads the signing keys (making the first one on a fresh database) before listening, so an
+ * AUTH_SECRET that does not open them stops start-up instead of failing every sign-in. A database
+ * that is not up yet is no reason to stay down: the keys are read on first use then.
+ */
+async function prepareSigningKeys(keys: SigningKeyRing, log: Logger): Promise<void> {
+  try {
+    await keys.signingKey(new Date());
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    log.warn({ err: error }, 'could not read the access-token signing keys yet; reading them on first use');
+  }
 }

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/auth/access-tokens.ts';
+import { keyIdOf, publicJwkOf } from '../../src/auth/signing-key-material.ts';
 import { signIn } from '../../src/services/identity/sign-in.ts';
 import {
   type GraphQLResponse,
@@ -18,6 +19,7 @@ import {
   registerUser,
   type TestUser,
 } from '../api/support/identity-operations.ts';
+import { signingKeysOf } from '../api/support/signing-keys.ts';
 import { LEAKED_INTERNALS } from './hostile-schema.ts';
 
 /**
@@ -241,24 +243,34 @@ describe('malformed access and refresh tokens', () => {
   const secret = new TextEncoder().encode(TEST_AUTH_SECRET);
   const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-  /** A token with our claims, signed by `key`, with the given overrides. */
+  /**
+   * A token with our claims and the given overrides, signed by the API's own signing key, or with
+   * HS256 under `hmacKey`, or by `ed25519` under its own kid.
+   */
   async function forged(overrides: {
     issuer?: string;
     audience?: string;
-    key?: Uint8Array;
+    hmacKey?: Uint8Array;
+    ed25519?: KeyObject;
     sid?: string;
     exp?: number;
   }) {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ sid: overrides.sid ?? randomUUID(), role: 'admin' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    const jwt = new SignJWT({ sid: overrides.sid ?? randomUUID(), role: 'admin' })
       .setSubject(admin.id)
       .setIssuer(overrides.issuer ?? 'chronicle')
       .setAudience(overrides.audience ?? 'chronicle-api')
       .setIssuedAt(now - 60)
       .setExpirationTime(overrides.exp ?? now + 600)
-      .setJti(randomUUID())
-      .sign(overrides.key ?? secret);
+      .setJti(randomUUID());
+    if (overrides.hmacKey)
+      return jwt.setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(overrides.hmacKey);
+    if (overrides.ed25519) {
+      const kid = keyIdOf(publicJwkOf(createPublicKey(overrides.ed25519)));
+      return jwt.setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid }).sign(overrides.ed25519);
+    }
+    const signer = await signingKeysOf(api).signingKey(new Date());
+    return jwt.setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: signer.kid }).sign(signer.privateKey);
   }
 
   it('answers UNAUTHENTICATED, without internals, to every malformed access token', async () => {
@@ -266,11 +278,15 @@ describe('malformed access and refresh tokens', () => {
     const past = new Date(Date.now() - 3_600_000);
     const expired = await issueAccessToken(
       { userId: admin.id, sessionId: randomUUID(), role: 'admin' },
-      { secret, now: past },
+      { keys: signingKeysOf(api), now: past },
     );
     const tokens: Record<string, string> = {
       badSignature: `${header}.${payload}.${'A'.repeat(43)}`,
-      otherKey: await forged({ key: new TextEncoder().encode('another-secret-that-is-at-least-32-chars') }),
+      otherKey: await forged({
+        hmacKey: new TextEncoder().encode('another-secret-that-is-at-least-32-chars'),
+      }),
+      hs256WithAuthSecret: await forged({ hmacKey: secret }),
+      unknownKid: await forged({ ed25519: generateKeyPairSync('ed25519').privateKey }),
       algNone: `${base64url({ alg: 'none', typ: 'JWT' })}.${payload}.`,
       algNoneSigned: `${base64url({ alg: 'none', typ: 'JWT' })}.${payload}.${admin.accessToken.split('.')[2]}`,
       algHs512: `${base64url({ alg: 'HS512', typ: 'JWT' })}.${payload}.${admin.accessToken.split('.')[2]}`,
@@ -348,7 +364,12 @@ describe('malformed access and refresh tokens', () => {
     const { email } = await registerUser(api);
     const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
     const old = await signIn(
-      { ...identityDeps(api), authSecret: secret, clock: () => eightDaysAgo },
+      {
+        ...identityDeps(api),
+        authSecret: secret,
+        accessTokens: signingKeysOf(api),
+        clock: () => eightDaysAgo,
+      },
       { actor: { kind: 'anonymous' }, correlationId: randomUUID() },
       { email, password: PASSWORD },
     );

@@ -9,6 +9,7 @@ import {
   verifyAll,
   verifyStreamChain,
 } from '../../src/audit/verify.ts';
+import { SigningKeyRing } from '../../src/auth/signing-key-ring.ts';
 import { createEventCodec } from '../../src/commands/event-codec.ts';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -56,6 +57,7 @@ describe('audit verify against tampering', () => {
       codec: createEventCodec(keys),
       log,
       authSecret: new TextEncoder().encode(SECRET),
+      accessTokens: new SigningKeyRing({ pool, authSecret: new TextEncoder().encode(SECRET), log }),
     };
     const anonymous = () => ({ actor: { kind: 'anonymous' as const }, correlationId: randomUUID() });
     const loop = new AnchoringLoop(store, { everyEvents: 4, everyMs: HOUR, pollMs: 20 }, log);

@@ -53,6 +53,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET must be at least 32 characters/);
   });
 
+  it('takes KEY_ROTATION_DAYS as whole days, 90 by default and 0 for never', () => {
+    expect(loadConfig({}).KEY_ROTATION_DAYS).toBe(90);
+    expect(loadConfig({ KEY_ROTATION_DAYS: '0' }).KEY_ROTATION_DAYS).toBe(0);
+    expect(loadConfig({ KEY_ROTATION_DAYS: '30' }).KEY_ROTATION_DAYS).toBe(30);
+    expect(issuesFor({ KEY_ROTATION_DAYS: '-1' })).toEqual(['KEY_ROTATION_DAYS']);
+    expect(issuesFor({ KEY_ROTATION_DAYS: '1.5' })).toEqual(['KEY_ROTATION_DAYS']);
+  });
+
   it('takes TRUST_PROXY as a hop count or a list of proxy addresses and CIDRs', () => {
     expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);

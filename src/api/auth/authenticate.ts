@@ -44,7 +44,7 @@ async function byAccessToken(
   token: string,
   now: Date,
 ): Promise<Authenticated> {
-  const claims = await verifyAccessToken(token, { secret: deps.authSecret, now });
+  const claims = await verifyAccessToken(token, { keys: deps.accessTokens, now });
   const session =
     (await sessionFromReadModel(deps.pool, claims.sessionId)) ??
     (await sessionFromEvents(deps, claims.sessionId));

@@ -124,7 +124,7 @@ async function startSession(
   );
   const access = await issueAccessToken(
     { userId: user.userId, sessionId, role: user.role },
-    { secret: deps.authSecret, now },
+    { keys: deps.accessTokens, now },
   );
   return {
     userId: user.userId,
@@ -183,7 +183,7 @@ export async function refreshSession(
   const refreshed = result.events.find((event) => event.type === 'SessionRefreshed');
   const access = await issueAccessToken(
     { userId: user.userId, sessionId: parsed.sessionId, role: user.role },
-    { secret: deps.authSecret, now },
+    { keys: deps.accessTokens, now },
   );
   return {
     userId: user.userId,

@@ -1,12 +1,8 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../../src/auth/access-tokens.ts';
-import {
-  errorCodes,
-  fieldOf,
-  type IdentityApp,
-  startIdentityApp,
-  TEST_AUTH_SECRET,
-} from '../support/identity-app.ts';
+import { keyIdOf, publicJwkOf } from '../../../src/auth/signing-key-material.ts';
+import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import {
   LOGIN,
   ME,
@@ -16,6 +12,7 @@ import {
   registerUser,
   signIn,
 } from '../support/identity-operations.ts';
+import { signingKeysOf } from '../support/signing-keys.ts';
 
 describe('sessions', () => {
   let api: IdentityApp;
@@ -144,22 +141,26 @@ describe('sessions', () => {
     const me = (await api.gql(ME, {}, user.accessToken)).data?.me as { id: string };
     const sessionId = '00000000-0000-4000-8000-000000000000';
     const claims = { userId: me.id, sessionId, role: 'admin' as const };
+    // Signed by a key of the right kind that the API never made (its own kid): unknown.
+    const stranger = generateKeyPairSync('ed25519').privateKey;
     const forged = await issueAccessToken(claims, {
-      secret: new TextEncoder().encode('x'.repeat(48)),
+      keys: {
+        signingKey: async () => ({
+          kid: keyIdOf(publicJwkOf(createPublicKey(stranger))),
+          privateKey: stranger,
+        }),
+      },
       now: new Date(),
     });
     const expired = await issueAccessToken(claims, {
-      secret: new TextEncoder().encode(TEST_AUTH_SECRET),
+      keys: signingKeysOf(api),
       now: new Date(Date.now() - 3_600_000),
     });
     expect(errorCodes(await api.gql(ME, {}, forged.token))).toEqual(['UNAUTHENTICATED/TOKEN_INVALID']);
     expect(errorCodes(await api.gql(ME, {}, expired.token))).toEqual(['UNAUTHENTICATED/TOKEN_EXPIRED']);
     expect(errorCodes(await api.gql(ME, {}, 'not.a.jwt'))).toEqual(['UNAUTHENTICATED/TOKEN_INVALID']);
     // A validly signed token for a session that does not exist is refused too.
-    const noSession = await issueAccessToken(claims, {
-      secret: new TextEncoder().encode(TEST_AUTH_SECRET),
-      now: new Date(),
-    });
+    const noSession = await issueAccessToken(claims, { keys: signingKeysOf(api), now: new Date() });
     expect(errorCodes(await api.gql(ME, {}, noSession.token))).toEqual(['UNAUTHENTICATED/SESSION_REVOKED']);
   });
 

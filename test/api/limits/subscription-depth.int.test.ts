@@ -5,6 +5,7 @@ import { signIn } from '../../../src/services/identity/sign-in.ts';
 import { connect, graphqlWsUrl } from '../subscriptions/support/ws-client.ts';
 import { type IdentityApp, startIdentityApp, TEST_AUTH_SECRET } from '../support/identity-app.ts';
 import { freshEmail, identityDeps, PASSWORD } from '../support/identity-operations.ts';
+import { signingKeysOf } from '../support/signing-keys.ts';
 
 describe('query depth on subscriptions (WebSocket)', () => {
   let api: IdentityApp;
@@ -14,7 +15,11 @@ describe('query depth on subscriptions (WebSocket)', () => {
     api = await startIdentityApp({ limits: { maxDepth: 1 } });
     url = await graphqlWsUrl(api.app);
     // Through the use cases: with a depth limit of 1 even `register { id }` is refused over GraphQL.
-    const deps = { ...identityDeps(api), authSecret: new TextEncoder().encode(TEST_AUTH_SECRET) };
+    const deps = {
+      ...identityDeps(api),
+      authSecret: new TextEncoder().encode(TEST_AUTH_SECRET),
+      accessTokens: signingKeysOf(api),
+    };
     const caller = { actor: { kind: 'anonymous' as const }, correlationId: randomUUID() };
     const email = freshEmail();
     await register(deps, caller, { email, password: PASSWORD, displayName: 'Deep Diver' });

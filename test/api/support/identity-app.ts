@@ -6,6 +6,7 @@ import { buildApp } from '../../../src/api/app.ts';
 import type { SseLimits } from '../../../src/api/events/sse-connection.ts';
 import type { ApiLimitsOverrides } from '../../../src/api/limits/api-limits.ts';
 import type { SubscriptionLimits } from '../../../src/api/subscriptions/subscription-limits.ts';
+import { SigningKeyRing, type SigningKeyRingOptions } from '../../../src/auth/signing-key-ring.ts';
 import { registerCommandMetrics } from '../../../src/commands/metrics.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger, type Logger } from '../../../src/logger.ts';
@@ -60,6 +61,8 @@ export interface IdentityAppOptions {
   media?: MediaOptions;
   /** Internal webhook targets brand admins may set (OUTBOUND_ALLOW_INTERNAL); default none. */
   outbound?: OutboundPolicy;
+  /** How often the API reads its signing keys again, and KEY_ROTATION_DAYS (default: never). */
+  signingKeys?: Pick<SigningKeyRingOptions, 'refreshMs' | 'minReadIntervalMs' | 'rotateAfterDays'>;
 }
 
 export const TEST_AUTH_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -77,6 +80,7 @@ export async function startIdentityApp(options: IdentityAppOptions = {}): Promis
   const { store, pool, bus, projections } = runtime;
   const projector = new Projector({ store, pool, bus, log }, projections, { batchSize: 200 });
   if (options.projector !== false) await projector.start();
+  const authSecret = new TextEncoder().encode(TEST_AUTH_SECRET);
   const app = await buildApp({
     log,
     version: 'test',
@@ -91,7 +95,10 @@ export async function startIdentityApp(options: IdentityAppOptions = {}): Promis
     ...(options.subscriptionLimits ? { subscriptionLimits: options.subscriptionLimits } : {}),
     services: apiServices(runtime, {
       log,
-      authSecret: new TextEncoder().encode(TEST_AUTH_SECRET),
+      authSecret,
+      ...(options.signingKeys
+        ? { accessTokens: new SigningKeyRing({ pool, authSecret, log, ...options.signingKeys }) }
+        : {}),
       ai: options.ai ?? createAiProvider({}),
       readYourWritesTimeoutMs: options.readYourWritesTimeoutMs ?? 5_000,
       ...(options.media ? { media: options.media } : {}),
