@@ -3,7 +3,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { unauthenticated } from '../../domain/shared/domain-error.ts';
 import { formatError } from '../errors.ts';
 import type { GraphQLContext } from '../request-scope.ts';
-import type { Channel } from './channel.ts';
+import { Channel } from './channel.ts';
 
 /**
  * Mercurius sends the errors of a subscription (refused at `subscribe`, or ending its stream)
@@ -27,7 +27,8 @@ type Subscribe<T extends object> = (
 
 /**
  * Every subscription's `subscribe`, guarded: admitted by its connection first (cost, slots, rate;
- * see subscription-admission.ts), holding its slot until its channel ends, and refused with codes.
+ * see subscription-admission.ts), holding its slot until its channel ends, and refused with codes
+ * (the subscription's first and only message is the error).
  */
 export function guardedSubscribe<T extends object>(
   log: FastifyBaseLogger,
@@ -45,7 +46,11 @@ export function guardedSubscribe<T extends object>(
       return channel;
     } catch (error) {
       release?.();
-      throw asGraphQLError(error, log);
+      // Refused as a stream that fails at once rather than thrown: Mercurius logs a thrown refusal
+      // at error level (any client could fill the log with them), and sends both the same way.
+      const refused = new Channel<T>();
+      refused.fail(asGraphQLError(error, log));
+      return refused;
     }
   };
 }
