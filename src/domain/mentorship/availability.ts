@@ -317,8 +317,9 @@ const WEEKS_AHEAD = 4;
 /**
  * The next `count` times, each `durationMinutes` long, when both are free, from `from` on: the
  * earliest start (on a quarter hour) in each stretch of shared time, over the next four weeks, so
- * the proposals spread over different days rather than filling one evening. Fewer when they share
- * less time than that.
+ * the proposals spread over different days rather than filling one evening. A stretch longer than
+ * a day (two people free around the clock share one stretch of four weeks) offers the same time on
+ * each of its days. Fewer when they share less time than that.
  */
 export function proposeFirstSessions(
   mentor: Availability,
@@ -333,13 +334,14 @@ export function proposeFirstSessions(
   const shared = intersect(horizon(mentor, first), horizon(learner, first));
   const proposals: TimeSpan[] = [];
   for (const stretch of shared) {
-    if (proposals.length >= count) break;
-    const start = Math.ceil(Math.max(stretch.start, from.getTime()) / align) * align;
-    if (start + length > stretch.end) continue;
-    proposals.push({
-      startsAt: new Date(start).toISOString(),
-      endsAt: new Date(start + length).toISOString(),
-    });
+    const first = Math.ceil(Math.max(stretch.start, from.getTime()) / align) * align;
+    for (let start = first; start + length <= stretch.end; start += DAY) {
+      if (proposals.length >= count) return proposals;
+      proposals.push({
+        startsAt: new Date(start).toISOString(),
+        endsAt: new Date(start + length).toISOString(),
+      });
+    }
   }
   return proposals;
 }

@@ -187,6 +187,26 @@ describe('proposing first sessions', () => {
     ]);
   });
 
+  it('offers one time per day of a stretch longer than a day (both free around the clock)', () => {
+    const always = (timeZone: string) => ({
+      availability: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '00:00', end: '24:00' })),
+      timeZone,
+    });
+    expect(
+      proposeFirstSessions(
+        always('Asia/Tokyo'),
+        always('America/Chicago'),
+        new Date('2025-01-15T12:05:00.000Z'),
+        3,
+        60,
+      ),
+    ).toEqual([
+      { startsAt: '2025-01-15T12:15:00.000Z', endsAt: '2025-01-15T13:15:00.000Z' },
+      { startsAt: '2025-01-16T12:15:00.000Z', endsAt: '2025-01-16T13:15:00.000Z' },
+      { startsAt: '2025-01-17T12:15:00.000Z', endsAt: '2025-01-17T13:15:00.000Z' },
+    ]);
+  });
+
   it('proposes nothing when they share no time', () => {
     const never = { availability: [{ day: 4, start: '06:00', end: '07:00' }], timeZone: 'Europe/London' };
     expect(proposeFirstSessions(mentor, never, new Date('2025-01-15T12:00:00.000Z'), 3, 30)).toEqual([]);
