@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { PLATFORM_ROLES } from './domain/shared/decider.ts';
 import { loadWithoutExitHooks } from './infra/library-exit-hooks.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, defaultLogFormat, type Logger } from './logger.ts';
 import { OperatorError } from './roles/dev-lock.ts';
 import type { KeysCommand } from './roles/keys.ts';
 import type { ProjectionsCommand } from './roles/projections.ts';
@@ -60,7 +60,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof ConfigError) return reportConfigError(error);
     throw error;
   }
-  const log = createLogger(config.LOG_LEVEL, { service: 'chronicle', role: command });
+  const log = createLogger(
+    config.LOG_LEVEL,
+    { service: 'chronicle', role: command },
+    config.LOG_FORMAT ?? defaultLogFormat(),
+  );
   try {
     return await run(command, rest, config, log);
   } catch (error) {
