@@ -15,6 +15,7 @@ import { formatErrors, withoutSuggestions } from './errors.ts';
 import { integratorEventRoutes } from './events/routes.ts';
 import type { SseLimits } from './events/sse-connection.ts';
 import { closeConnectionsOnShutdown } from './graceful-close.ts';
+import { graphiqlRoutes } from './graphiql/routes.ts';
 import { validateGraphQLParameters } from './graphql-over-http.ts';
 import { healthRoutes } from './health-routes.ts';
 import { identityLoaders } from './identity/loaders.ts';
@@ -193,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const liveLimits = subscriptionLimits(deps.subscriptionLimits);
   const live =
     services && subscriptions(services, { ...liveLimits, maxComplexity: limits.maxComplexity }, deps.log);
+  if (deps.graphiql) await app.register(graphiqlRoutes);
   if (live) guardSockets(app, '/graphql', liveLimits);
   await app.register(mercurius, {
     schema: [
@@ -212,7 +214,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loaders: Object.assign({}, ...contexts.map((c) => c.loaders ?? {})),
     errorFormatter: graphqlMetrics ? graphqlMetrics.countingErrors(formatter) : formatter,
     persistedQueryProvider: automaticPersistedQueries(),
-    graphiql: deps.graphiql,
     path: '/graphql',
     validationRules,
   });

@@ -10,7 +10,7 @@ describe('GraphiQL', () => {
     const app = await appWith(false);
     try {
       expect((await app.inject({ method: 'GET', url: '/graphiql' })).statusCode).toBe(404);
-      expect((await app.inject({ method: 'GET', url: '/graphiql/main.js' })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: '/graphiql/assets/start.js' })).statusCode).toBe(404);
     } finally {
       await app.close();
     }
@@ -22,6 +22,18 @@ describe('GraphiQL', () => {
       const response = await app.inject({ method: 'GET', url: '/graphiql' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^text\/html/);
+      // Everything it loads comes from this server (it must work offline): no other origin named.
+      expect(response.body).not.toMatch(/https?:\/\//);
+      const assets = [...response.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+      expect(assets).toHaveLength(5);
+      for (const asset of assets) {
+        const loaded = await app.inject({ method: 'GET', url: asset });
+        expect(loaded.statusCode, asset).toBe(200);
+        expect(loaded.body.length, asset).toBeGreaterThan(100);
+      }
+      expect(
+        (await app.inject({ method: 'GET', url: '/graphiql/assets/../../package.json' })).statusCode,
+      ).toBe(404);
     } finally {
       await app.close();
     }
