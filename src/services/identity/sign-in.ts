@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { issueAccessToken } from '../../auth/access-tokens.ts';
 import { hashBackupCode } from '../../auth/backup-codes.ts';
 import { verifyAgainstDummy, verifyPassword } from '../../auth/passwords.ts';
 import { newRefreshToken, parseRefreshToken } from '../../auth/refresh-tokens.ts';
 import { matchTotp } from '../../auth/totp.ts';
+import { handleCommand } from '../../commands/handle-command.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { ownerOf } from '../../commands/reservations.ts';
+import type { CommandResult } from '../../commands/types.ts';
 import { refreshTokenReused } from '../../domain/identity/session-decider.ts';
 import { EMAIL_SCOPE, normalizeEmail, sessionStream, userStream } from '../../domain/identity/streams.ts';
 import type { SecondFactor } from '../../domain/identity/user-commands.ts';
@@ -13,11 +16,12 @@ import { signInFailed } from '../../domain/identity/user-decider.ts';
 import type { UserEvent, UserEventOf } from '../../domain/identity/user-events.ts';
 import type { User } from '../../domain/identity/user-state.ts';
 import type { PlatformRole } from '../../domain/shared/decider.ts';
-import { rateLimited, unauthenticated } from '../../domain/shared/domain-error.ts';
+import { DomainError, rateLimited, unauthenticated } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { sessions, users } from './aggregates.ts';
 import { type IdentityDeps, type SessionDeps, SIGN_IN_ACTOR } from './context.ts';
 import { signInInput, signOutInput } from './inputs.ts';
+import { failedSignInCost } from './sign-in-timing.ts';
 
 export interface IssuedTokens {
   userId: string;
@@ -36,6 +40,10 @@ const invalidCredentials = () => unauthenticated('INVALID_CREDENTIALS', 'Wrong e
 /**
  * Password (and second factor) → a session with a refresh token and a short-lived access token.
  * Every failed attempt on a known account is recorded; the tenth within 15 minutes locks it.
+ *
+ * Refusing an unknown address, a wrong password and a deactivated account takes the same time:
+ * all three pay for one password check, and the work only a real account has after it (reading
+ * its stream, recording the failure) is matched by a wait on the others (see sign-in-timing.ts).
  */
 export async function signIn(
   deps: SessionDeps,
@@ -44,16 +52,20 @@ export async function signIn(
 ): Promise<IssuedTokens> {
   const input = signInInput.parse(raw);
   const userId = await ownerOf(deps.store, EMAIL_SCOPE, normalizeEmail(input.email));
+  const startedAt = performance.now();
   const user = userId ? (await loadAggregate(deps, users, userStream(userId))).state : undefined;
   if (!user || user.status === 'unregistered') {
-    // Same work as a real check, so response time does not reveal which addresses have accounts.
     await verifyAgainstDummy(input.password);
+    await delay(failedSignInCost.draw());
     throw invalidCredentials();
   }
   const now = nowFrom(deps);
+  const hashingStartedAt = performance.now();
   const passwordMatches = await verifyPassword(input.password, user.passwordHash);
+  const hashingMs = performance.now() - hashingStartedAt;
+  const workMs = () => performance.now() - startedAt - hashingMs;
   const sessionId = randomUUID();
-  const attempt = await execute(
+  const attempt = await handleCommand(
     deps,
     users,
     userStream(user.userId),
@@ -69,9 +81,30 @@ export async function signIn(
       },
       SIGN_IN_ACTOR,
     ),
-  );
-  if (signInFailed(attempt.events)) throw failureFor(attempt.events);
+  ).catch(async (error: unknown) => {
+    // A deactivated account records nothing: it waits as an unknown address does.
+    if (error instanceof DomainError && error.reason === 'INVALID_CREDENTIALS') {
+      await delay(Math.max(0, failedSignInCost.draw() - workMs()));
+    }
+    throw error;
+  });
+  if (signInFailed(attempt.events)) {
+    if (attempt.events.some((event) => event.type === 'AccountLocked')) await settle(deps, attempt);
+    // A plain failure changes no read model, so nobody waits for them to catch up with it.
+    else failedSignInCost.observe(workMs());
+    throw failureFor(attempt.events);
+  }
+  await settle(deps, attempt);
   return startSession(deps, context, user, sessionId, now);
+}
+
+/** What `execute` does after the command: wait until the read models show its events. */
+async function settle(deps: SessionDeps, result: CommandResult<UserEvent>): Promise<void> {
+  if (!deps.settle || result.position === null) return;
+  await deps.settle(
+    result.position,
+    result.events.map((event) => event.type),
+  );
 }
 
 function secondFactorOf(user: User, presented: string | undefined, now: Date): SecondFactor {
