@@ -409,6 +409,27 @@ export const MATRIX: readonly MatrixRow[] = [
     document: `mutation ($id: ID!) { generateMetadata(contentId: $id) { __typename } }`,
     call: async (fx) => vars({ id: await fx.shared('draft', () => fx.draft()) }),
   },
+  {
+    mutation: 'generateAltText',
+    rule: "the brand's editors, approvers and admins",
+    allowed: BRAND_WRITERS,
+    document: `mutation ($input: GenerateAltTextInput!) { generateAltText(input: $input) { requestId } }`,
+    call: async (fx) => vars({ input: { brandId: fx.brandId, imageDescription: 'A glass of oat milk' } }),
+  },
+  {
+    mutation: 'suggestTitles',
+    rule: "the brand's editors, approvers and admins",
+    allowed: BRAND_WRITERS,
+    document: `mutation ($id: ID!) { suggestTitles(contentId: $id) { __typename } }`,
+    call: async (fx) => vars({ id: await fx.shared('draft', () => fx.draft()) }),
+  },
+  {
+    mutation: 'transcreateContent',
+    rule: "the brand's editors, approvers and admins",
+    allowed: BRAND_WRITERS,
+    document: `mutation ($id: ID!) { transcreateContent(contentId: $id, targetLanguage: "de-DE") { __typename } }`,
+    call: async (fx) => vars({ id: await fx.shared('draft', () => fx.draft()) }),
+  },
 
   // ---- media and video posts ----
   {

@@ -4,7 +4,13 @@ import { z } from 'zod';
 import type { AiLabel } from '../../ai/provider.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
 import { notFound, unauthenticated } from '../../domain/shared/domain-error.ts';
-import { generateContent, generateMetadata } from '../../services/content/generation.ts';
+import {
+  generateAltText,
+  generateContent,
+  generateMetadata,
+  suggestTitles,
+  transcreateContent,
+} from '../../services/content/generation.ts';
 import { toFields } from '../content/mappers.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
@@ -32,6 +38,26 @@ export function aiResolvers(): IResolvers {
       const caller = await callerFor(scope, 'write');
       const generation = await generateMetadata(scope.publishing, caller, args);
       return { ...generation, metadata: generation.output, label: labelToGraphQL(generation.label) };
+    },
+    generateAltText: async (_root, args, { scope }) => {
+      const caller = await callerFor(scope, 'write');
+      const generation = await generateAltText(scope.publishing, caller, args);
+      return { ...generation, altText: generation.output.altText, label: labelToGraphQL(generation.label) };
+    },
+    suggestTitles: async (_root, args, { scope }) => {
+      const caller = await callerFor(scope, 'write');
+      const generation = await suggestTitles(scope.publishing, caller, args);
+      return { ...generation, titles: generation.output.titles, label: labelToGraphQL(generation.label) };
+    },
+    transcreateContent: async (_root, args, { scope }) => {
+      const caller = await callerFor(scope, 'write');
+      const generation = await transcreateContent(scope.publishing, caller, args);
+      return {
+        ...generation,
+        title: generation.output.title,
+        fields: toFields(generation.output.fields),
+        label: labelToGraphQL(generation.label),
+      };
     },
   };
   return { Mutation: mutation };

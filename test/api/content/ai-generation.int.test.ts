@@ -9,6 +9,11 @@ const GENERATE = `mutation ($input: GenerateContentInput!) {
 const METADATA = `mutation ($id: ID!) {
   generateMetadata(contentId: $id) { metadata { seoTitle seoDescription keywords } label provider } }`;
 
+const ALT_TEXT = `mutation ($input: GenerateAltTextInput!) { generateAltText(input: $input) { altText label } }`;
+const TITLES = `mutation ($id: ID!, $count: Int) { suggestTitles(contentId: $id, count: $count) { titles label } }`;
+const TRANSCREATE = `mutation ($id: ID!, $to: String!) {
+  transcreateContent(contentId: $id, targetLanguage: $to) { title fields { key value } label } }`;
+
 const template = {
   templateName: 'Product launch',
   fields: [
@@ -67,6 +72,54 @@ describe('AI generation with the local provider (no OPENAI_API_KEY)', () => {
     expect(result.metadata.seoTitle.length).toBeGreaterThan(0);
     expect(result.metadata.seoTitle.length).toBeLessThanOrEqual(60);
     expect(result.metadata.keywords.length).toBeGreaterThan(0);
+  });
+
+  it('writes alt text, suggests titles and transcreates, recording each request', async () => {
+    const alt = fieldOf<{ altText: string; label: string }>(
+      await api.gql(
+        ALT_TEXT,
+        {
+          input: { brandId: team.brandId, imageDescription: 'a barista pouring oat milk into a flat white' },
+        },
+        team.editor.accessToken,
+      ),
+      'generateAltText',
+    );
+    expect(alt.altText.toLowerCase()).toContain('barista');
+    expect(alt.label).toBe('local_template');
+
+    const article = await createArticle(
+      api,
+      team,
+      'Oat drink for baristas',
+      'It foams like milk and tastes of oats.',
+    );
+    const titles = fieldOf<{ titles: string[] }>(
+      await api.gql(TITLES, { id: article.id, count: 2 }, team.editor.accessToken),
+      'suggestTitles',
+    );
+    expect(titles.titles).toHaveLength(2);
+    expect(titles.titles.every((t) => t.length > 0)).toBe(true);
+
+    const transcreated = fieldOf<{ title: string; fields: { key: string; value: string }[]; label: string }>(
+      await api.gql(TRANSCREATE, { id: article.id, to: 'de-DE' }, team.editor.accessToken),
+      'transcreateContent',
+    );
+    // The local provider does not translate: it keeps the fields and marks them for a translator.
+    expect(transcreated.fields.map((f) => f.key)).toEqual(['body']);
+    expect(transcreated.label).toBe('local_template');
+
+    const { rows } = await api.runtime.pool.query<{ kind: string }>(
+      `select kind from ai_generations where status = 'completed' and kind in ('alt_text', 'titles', 'transcreation')
+        order by kind`,
+    );
+    expect(rows.map((r) => r.kind)).toEqual(['alt_text', 'titles', 'transcreation']);
+    expect(errorCodes(await api.gql(TITLES, { id: article.id }, team.viewer.accessToken))).toEqual([
+      'FORBIDDEN/NOT_AN_EDITOR',
+    ]);
+    expect(errorCodes(await api.gql(TITLES, { id: article.id, count: 11 }, team.editor.accessToken))).toEqual(
+      ['VALIDATION/INVALID_INPUT'],
+    );
   });
 
   it('is for the brand’s editors and up', async () => {
