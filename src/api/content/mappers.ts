@@ -1,4 +1,5 @@
 import type { VersionDiff } from '../../domain/content/version-diff.ts';
+import { toPublicationChannels } from './publication-channels.ts';
 import type { ContentRow, PublicationRow, ReviewRow, SearchRow, VersionRow } from './read-model-queries.ts';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
@@ -72,7 +73,7 @@ export function toWorkflow(
       publishAt: iso(publication.publish_at),
       requestedAt: publication.requested_at.toISOString(),
       steps: publication.steps,
-      channels: publication.channels,
+      channels: toPublicationChannels(publication.channels),
       failureStage: publication.failure_stage,
       failureReasons: publication.failure_reasons,
       finishedAt: iso(publication.finished_at),

@@ -2,6 +2,8 @@ import type { BrandRole, Channel, Workflow } from '../brands/brand-values.ts';
 import type {
   ContentFields,
   ContentMetadata,
+  DeliveryFailure,
+  DeliveryOutcome,
   NotificationOutcome,
   PublishFailureStage,
   PublishStep,
@@ -82,6 +84,17 @@ export type ContentSagaCommand =
   | { type: 'RevertMetadata'; publicationId: string }
   | { type: 'RecordChannelPublished'; publicationId: string; channelId: string; location?: string | null }
   | { type: 'RecordChannelUnpublished'; publicationId: string; channelId: string }
+  /** How delivery attempt `attempt` to a webhook channel ended; `failure` says why one failed. */
+  | {
+      type: 'RecordDeliveryAttempt';
+      publicationId: string;
+      channelId: string;
+      attempt: number;
+      outcome: DeliveryOutcome;
+      failure?: DeliveryFailure | null;
+    }
+  /** The channel failed for good (its retries gave up, or it refused for good). */
+  | { type: 'RecordChannelFailed'; publicationId: string; channelId: string; failure: DeliveryFailure }
   | {
       type: 'RecordStakeholdersNotified';
       publicationId: string;

@@ -43,6 +43,8 @@ export const contentDecider: Decider<ContentCommand, ContentEvent, ContentState>
       case 'RevertMetadata':
       case 'RecordChannelPublished':
       case 'RecordChannelUnpublished':
+      case 'RecordDeliveryAttempt':
+      case 'RecordChannelFailed':
       case 'RecordStakeholdersNotified':
       case 'CompletePublication':
       case 'FailPublication':

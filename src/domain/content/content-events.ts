@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { actorRef, CHANNEL_KINDS, channel, workflowStep } from '../brands/brand-values.ts';
 import type { EventCatalogue } from '../shared/event-catalogue.ts';
 import {
+  attemptNumber,
   contentFields,
   contentMetadata,
   contentTitle,
   contentTypeRef,
+  DELIVERY_OUTCOMES,
+  deliveryFailure,
   NOTIFICATION_OUTCOMES,
   PUBLISH_FAILURE_STAGES,
   PUBLISH_STEP_OUTCOMES,
@@ -108,6 +111,27 @@ export const contentEventSchemas = {
     channelId: z.uuid(),
     kind: z.enum(CHANNEL_KINDS),
   }),
+  /**
+   * One attempt to deliver the publication to a webhook channel, as it ended: delivered, or failed
+   * with why (then `failure` is set). Attempts are retried until one is delivered or the retry
+   * policy gives up (then ContentChannelFailed).
+   */
+  ContentChannelDeliveryAttempted: z.object({
+    contentId,
+    publicationId,
+    channelId: z.uuid(),
+    attempt: attemptNumber,
+    outcome: z.enum(DELIVERY_OUTCOMES),
+    failure: deliveryFailure.nullable(),
+  }),
+  /** The saga gave up on a channel: the publication fails at the `channels` stage next. */
+  ContentChannelFailed: z.object({
+    contentId,
+    publicationId,
+    channelId: z.uuid(),
+    kind: z.enum(CHANNEL_KINDS),
+    failure: deliveryFailure,
+  }),
   ContentStakeholdersNotified: z.object({
     contentId,
     publicationId,
@@ -165,6 +189,11 @@ export const contentEventCatalogue: EventCatalogue<ContentEvent> = {
     'ContentChannelUnpublished',
     contentEventSchemas.ContentChannelUnpublished,
   ),
+  ContentChannelDeliveryAttempted: definition(
+    'ContentChannelDeliveryAttempted',
+    contentEventSchemas.ContentChannelDeliveryAttempted,
+  ),
+  ContentChannelFailed: definition('ContentChannelFailed', contentEventSchemas.ContentChannelFailed),
   ContentStakeholdersNotified: definition(
     'ContentStakeholdersNotified',
     contentEventSchemas.ContentStakeholdersNotified,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { validOr } from '../brands/validate.ts';
 import type { DecisionContext } from '../shared/decider.ts';
-import { conflict, notFound } from '../shared/domain-error.ts';
+import { conflict, notFound, validation } from '../shared/domain-error.ts';
 import type { ContentSagaCommand, ContentUserCommand } from './content-commands.ts';
 import type { ContentEvent } from './content-events.ts';
 import { admitTo, requireRole, requireSystem } from './content-policy.ts';
 import { type Content, type Publication, stepKey } from './content-state.ts';
-import { contentMetadata } from './content-values.ts';
+import { attemptNumber, contentMetadata, deliveryFailure } from './content-values.ts';
 
 type UserCommandOf<Type extends ContentUserCommand['type']> = Extract<ContentUserCommand, { type: Type }>;
 type SagaCommandOf<Type extends ContentSagaCommand['type']> = Extract<ContentSagaCommand, { type: Type }>;
@@ -134,6 +134,10 @@ export function decideForPublication(
         },
       ];
     }
+    case 'RecordDeliveryAttempt':
+      return deliveryAttempted(command, publication, ids);
+    case 'RecordChannelFailed':
+      return channelFailed(command, publication, ids);
     case 'RecordStakeholdersNotified': {
       if (publication.notified.includes(command.outcome)) return [];
       const recipients = [...new Set(command.recipients)];
@@ -187,6 +191,59 @@ function channelPublished(
       data: { ...ids, channelId: channel.channelId, kind: channel.kind, location },
     },
   ];
+}
+
+/**
+ * Each attempt once: a repeated or older attempt number decides nothing, and so does an attempt on
+ * a channel already settled (an attempt Temporal had given up on, reporting late). A failed
+ * attempt says why; a delivered one has nothing to say.
+ */
+function deliveryAttempted(
+  command: SagaCommandOf<'RecordDeliveryAttempt'>,
+  publication: Publication,
+  ids: PublicationIds,
+): ContentEvent[] {
+  const { channelId } = channelOf(publication, command.channelId);
+  const attempt = validOr(attemptNumber, command.attempt, 'INVALID_ATTEMPT', 'attempt number');
+  const settled =
+    publication.channelsDone.includes(channelId) || publication.channelsFailed.includes(channelId);
+  if (settled || attempt <= (publication.deliveryAttempts[channelId] ?? 0)) return [];
+  requirePending(publication);
+  const failure = command.failure ?? null;
+  if ((command.outcome === 'failed') !== (failure !== null)) {
+    throw validation(
+      'INVALID_DELIVERY_FAILURE',
+      'A failed attempt says why it failed, a delivered one does not',
+    );
+  }
+  return [
+    {
+      type: 'ContentChannelDeliveryAttempted',
+      data: {
+        ...ids,
+        channelId,
+        attempt,
+        outcome: command.outcome,
+        failure: failure && validOr(deliveryFailure, failure, 'INVALID_DELIVERY_FAILURE', 'delivery failure'),
+      },
+    },
+  ];
+}
+
+/** A channel fails once, and only one the content did not reach. */
+function channelFailed(
+  command: SagaCommandOf<'RecordChannelFailed'>,
+  publication: Publication,
+  ids: PublicationIds,
+): ContentEvent[] {
+  const { channelId, kind } = channelOf(publication, command.channelId);
+  if (publication.channelsFailed.includes(channelId)) return [];
+  if (publication.channelsDone.includes(channelId)) {
+    throw conflict('CHANNEL_PUBLISHED', 'The content is on this channel; it did not fail');
+  }
+  requirePending(publication);
+  const failure = validOr(deliveryFailure, command.failure, 'INVALID_DELIVERY_FAILURE', 'delivery failure');
+  return [{ type: 'ContentChannelFailed', data: { ...ids, channelId, kind, failure } }];
 }
 
 /** Published means on every channel the publication was requested for. */

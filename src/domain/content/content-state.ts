@@ -36,6 +36,10 @@ export interface Publication {
   started: boolean;
   /** Ids of the channels the content is on now (published and not unpublished since). */
   channelsDone: readonly string[];
+  /** The highest delivery attempt recorded, per channel id. */
+  deliveryAttempts: Readonly<Record<string, number>>;
+  /** Ids of the channels the saga gave up on. */
+  channelsFailed: readonly string[];
   /** Metadata the saga generated, and what it replaced (restored on revert). */
   metadata: { generated: ContentMetadata; previous: ContentMetadata; reverted: boolean } | null;
   /** `step:outcome` pairs already recorded. */
@@ -161,6 +165,8 @@ function evolvePublication(content: Content, event: ContentEvent): Content {
         channels,
         started: publishAt === null,
         channelsDone: [],
+        deliveryAttempts: {},
+        channelsFailed: [],
         metadata: null,
         stepsRecorded: [],
         notified: [],
@@ -199,6 +205,13 @@ function evolvePublication(content: Content, event: ContentEvent): Content {
       return withPublication({
         channelsDone: publication.channelsDone.filter((channelId) => channelId !== event.data.channelId),
       });
+    case 'ContentChannelDeliveryAttempted': {
+      const { channelId, attempt } = event.data;
+      const highest = Math.max(publication.deliveryAttempts[channelId] ?? 0, attempt);
+      return withPublication({ deliveryAttempts: { ...publication.deliveryAttempts, [channelId]: highest } });
+    }
+    case 'ContentChannelFailed':
+      return withPublication({ channelsFailed: [...publication.channelsFailed, event.data.channelId] });
     case 'ContentStakeholdersNotified':
       return withPublication({ notified: [...publication.notified, event.data.outcome] });
     case 'ContentPublished':

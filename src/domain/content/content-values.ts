@@ -65,3 +65,33 @@ export const PUBLISH_FAILURE_STAGES = ['validate', 'compliance', 'channels'] as 
 export type PublishFailureStage = (typeof PUBLISH_FAILURE_STAGES)[number];
 export const NOTIFICATION_OUTCOMES = ['published', 'failed'] as const;
 export type NotificationOutcome = (typeof NOTIFICATION_OUTCOMES)[number];
+
+/** How one attempt to deliver the content to a channel ended. */
+export const DELIVERY_OUTCOMES = ['delivered', 'failed'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+/**
+ * Why a delivery failed, coarsely: the brand's members read it, so it says what kind of failure
+ * it was and the HTTP status, never what the target answered or how its network looks.
+ * `http_status`: the receiver answered with an error status (`status`); `unreachable`: no
+ * connection or no answer; `timeout`: the attempt ran out of time (its worker may have died);
+ * `target_not_allowed`: the URL leads somewhere webhooks may not go; `cancelled`: the attempt
+ * was called off; `other`: anything else (a refusal to record the channel, say).
+ */
+export const DELIVERY_FAILURE_REASONS = [
+  'http_status',
+  'unreachable',
+  'timeout',
+  'target_not_allowed',
+  'cancelled',
+  'other',
+] as const;
+export type DeliveryFailureReason = (typeof DELIVERY_FAILURE_REASONS)[number];
+export const deliveryFailure = z.object({
+  reason: z.enum(DELIVERY_FAILURE_REASONS),
+  status: z.number().int().min(100).max(599).nullable(),
+});
+export type DeliveryFailure = z.infer<typeof deliveryFailure>;
+
+/** Attempts are numbered from 1, as Temporal numbers an activity's attempts. */
+export const attemptNumber = z.number().int().min(1);

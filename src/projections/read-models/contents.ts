@@ -11,13 +11,15 @@ const SEARCHED_FIELD_CHARS = 100_000;
 
 /**
  * Contents as lists, details and search see them, every version, the approval workflow's progress
- * and each publication's saga progress. The search document is a generated column (title weighted
+ * and each publication's saga progress, with each channel's delivery (state, attempts, last error).
+ * The search document is a generated column (title weighted
  * above fields, English stemming) with a GIN index; titles also have a trigram GiST index for suggestions.
  */
 export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'contents',
-    version: 2,
+    // 3: publication channels carry their delivery (delivering/delivered/failed, attempts, last error).
+    version: 3,
     eventTypes: Object.keys(contentEventCatalogue),
     tables: {
       contents: {
@@ -169,6 +171,9 @@ async function applyContentEvent(
           kind: channel.kind,
           state: 'pending',
           location: null,
+          attempts: 0,
+          lastError: null,
+          lastAttemptAt: null,
         })),
         updated_at: at,
       });
@@ -193,10 +198,42 @@ async function applyContentEvent(
     case 'ContentMetadataGenerated':
     case 'ContentMetadataReverted':
       return update({ metadata: event.data.metadata });
+    case 'ContentChannelDeliveryAttempted': {
+      const { channelId, attempt, failure } = event.data;
+      return updatePublication(writer, event.data, at, (publication) => ({
+        channels: changeChannel(publication.channels, channelId, (channel) => ({
+          // An attempt reporting after its channel settled changes what is known of the attempts only.
+          state: SETTLED.includes(String(channel.state))
+            ? channel.state
+            : failure
+              ? 'delivering'
+              : 'delivered',
+          attempts: Math.max(Number(channel.attempts ?? 0), attempt),
+          lastError: failure ?? channel.lastError ?? null,
+          lastAttemptAt: at,
+        })),
+      }));
+    }
+    case 'ContentChannelFailed': {
+      const { channelId, failure } = event.data;
+      return updatePublication(writer, event.data, at, (publication) => ({
+        channels: changeChannel(publication.channels, channelId, (channel) => ({
+          state: 'failed',
+          lastError: failure,
+          lastAttemptAt: channel.lastAttemptAt ?? at,
+        })),
+      }));
+    }
     case 'ContentChannelPublished': {
       const { channelId, kind, location } = event.data;
       await updatePublication(writer, event.data, at, (publication) => ({
-        channels: markChannel(publication.channels, channelId, { state: 'published', location }),
+        // A feed is listed in one go; a webhook's attempts were counted as they ended (at least this one).
+        channels: changeChannel(publication.channels, channelId, (channel) => ({
+          state: 'delivered',
+          location,
+          attempts: Math.max(Number(channel.attempts ?? 0), 1),
+          lastAttemptAt: channel.lastAttemptAt ?? at,
+        })),
       }));
       return kind === 'feed' ? update({ feed_listed: true }) : undefined;
     }
@@ -278,7 +315,14 @@ function markStep(steps: unknown, index: number, outcome: Row): Row[] {
 }
 
 function markChannel(channels: unknown, channelId: string, change: Row): Row[] {
+  return changeChannel(channels, channelId, () => change);
+}
+
+function changeChannel(channels: unknown, channelId: string, change: (channel: Row) => Row): Row[] {
   return (channels as Row[]).map((channel) =>
-    channel.channelId === channelId ? { ...channel, ...change } : channel,
+    channel.channelId === channelId ? { ...channel, ...change(channel) } : channel,
   );
 }
+
+/** Channel states no later attempt report changes. */
+const SETTLED = ['delivered', 'failed', 'unpublished'];

@@ -2,6 +2,7 @@ import type { PublishingDeps } from '../../services/publishing-deps.ts';
 import { createAiActivities } from './ai-activities.ts';
 import { createCommandActivities } from './command-activities.ts';
 import { createDeliveryActivities } from './delivery-activities.ts';
+import { recordingAttempts } from './recorded-deliveries.ts';
 
 /**
  * The publishing saga's activities, as closures over their dependencies. Each acts through the
@@ -9,10 +10,12 @@ import { createDeliveryActivities } from './delivery-activities.ts';
  * again (a retry, a worker that died before reporting back) without appending anything twice.
  */
 export function createPublishingActivities(deps: PublishingDeps) {
+  const deliveries = createDeliveryActivities(deps);
   return {
     ...createCommandActivities(deps),
     ...createAiActivities(deps),
-    ...createDeliveryActivities(deps),
+    ...deliveries,
+    deliverWebhook: recordingAttempts(deps, deliveries.deliverWebhook),
   };
 }
 

@@ -3,6 +3,7 @@ import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { contentAggregate, contentDecider } from '../../domain/content/content-decider.ts';
 import { versionOf } from '../../domain/content/content-state.ts';
 import type {
+  DeliveryFailure,
   NotificationOutcome,
   PublishFailureStage,
   PublishStep,
@@ -93,6 +94,18 @@ export function createCommandActivities(deps: PublishingDeps) {
           publicationId: ref.publicationId,
           channelId,
           location,
+        }),
+      );
+    },
+
+    /** The saga gave up on a channel: its final state, before the publication fails. */
+    async recordChannelFailed(ref: SagaRef, channelId: string, failure: DeliveryFailure): Promise<void> {
+      await asActivity(() =>
+        issue(deps, ref, `channel:${channelId}:failed`, {
+          type: 'RecordChannelFailed',
+          publicationId: ref.publicationId,
+          channelId,
+          failure,
         }),
       );
     },

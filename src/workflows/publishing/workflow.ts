@@ -1,15 +1,19 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type {
   ContentMetadata,
+  DeliveryFailure,
   PublishFailureStage,
   PublishStep,
 } from '../../domain/content/content-values.ts';
@@ -22,6 +26,7 @@ import {
   failureType,
 } from './compensations.ts';
 import { unpublishedDelivery } from './deliveries.ts';
+import { deliveryFailureOf, statusIn } from './delivery-failures.ts';
 import { CANCEL_PUBLICATION_SIGNAL, PROGRESS_QUERY } from './ids.ts';
 import {
   applySignalOnce,
@@ -114,6 +119,12 @@ class Cancelled extends Error {
     super('The publication was cancelled');
   }
 }
+
+/**
+ * Runs that started before channel failures were recorded replay without that step (Temporal
+ * patching), so a worker upgraded mid-publication does not trip over its own history.
+ */
+const RECORD_CHANNEL_FAILURE = 'record-channel-failure';
 
 /** Refusals meaning someone else ended the publication meanwhile (a cancel raced the saga). */
 const ENDED_ELSEWHERE = ['PUBLICATION_ENDED', 'STALE_PUBLICATION'];
@@ -208,9 +219,21 @@ class PublicationSaga {
       } catch (error) {
         this.setChannel(channel.channelId, { state: 'failed', error: describeFailure(error) });
         if (endedElsewhere(error)) throw new Cancelled();
+        await this.recordChannelFailed(channel.channelId, channelFailureOf(error));
         const where = channel.kind === 'webhook' ? `Webhook channel ${channel.url}` : 'Feed channel';
         throw new StageFailure('channels', [`${where}: ${describeFailure(error)}`]);
       }
+    }
+  }
+
+  /** The channel's final state on the content: what its members see as `failed`, and why. */
+  private async recordChannelFailed(channelId: string, failure: DeliveryFailure): Promise<void> {
+    if (!patched(RECORD_CHANNEL_FAILURE)) return;
+    try {
+      await this.acts.commands.recordChannelFailed(this.ref, channelId, failure);
+    } catch (error) {
+      if (endedElsewhere(error)) throw new Cancelled();
+      throw error;
     }
   }
 
@@ -363,6 +386,16 @@ class PublicationSaga {
   private setChannel(channelId: string, changes: Partial<Omit<ChannelProgress, 'channelId' | 'kind'>>) {
     this.progress = withChannel(this.progress, channelId, changes);
   }
+}
+
+/** Why a channel failed, as the content records it (see deliveryFailureOf). */
+function channelFailureOf(error: unknown): DeliveryFailure {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof TimeoutFailure) return deliveryFailureOf({ timedOut: true });
+  if (cause instanceof ApplicationFailure) {
+    return deliveryFailureOf({ type: cause.type, status: statusIn(cause.details) });
+  }
+  return deliveryFailureOf({});
 }
 
 function stageOf(step: PublishStep): PublishFailureStage {

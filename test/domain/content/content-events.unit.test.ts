@@ -101,6 +101,28 @@ const DECISIONS: [ContentEvent[], ContentCommand, typeof author][] = [
   ],
   [
     publishing(),
+    {
+      type: 'RecordDeliveryAttempt',
+      ...publication,
+      channelId: WEBHOOK_CHANNEL_ID,
+      attempt: 1,
+      outcome: 'failed',
+      failure: { reason: 'http_status', status: 503 },
+    },
+    saga,
+  ],
+  [
+    publishing(),
+    {
+      type: 'RecordChannelFailed',
+      ...publication,
+      channelId: WEBHOOK_CHANNEL_ID,
+      failure: { reason: 'unreachable', status: null },
+    },
+    saga,
+  ],
+  [
+    publishing(),
     { type: 'RecordStakeholdersNotified', ...publication, outcome: 'published', recipients: [CONTENT_ID] },
     saga,
   ],

@@ -1,7 +1,7 @@
 import type { BrandRole, Channel } from '../../../src/domain/brands/brand-values.ts';
 import type { BrandFacts, ContentAccess } from '../../../src/domain/content/content-commands.ts';
 import type { ContentEvent, ContentEventOf } from '../../../src/domain/content/content-events.ts';
-import type { ContentMetadata } from '../../../src/domain/content/content-values.ts';
+import type { ContentMetadata, DeliveryFailure } from '../../../src/domain/content/content-values.ts';
 import type { DecisionContext } from '../../../src/domain/shared/decider.ts';
 import { asUser, by, theSystem } from '../support/actors.ts';
 
@@ -196,6 +196,37 @@ export const channelUnpublished = (channel: Channel): ContentEvent => ({
     publicationId: PUBLICATION_ID,
     channelId: channel.channelId,
     kind: channel.kind,
+  },
+});
+
+/** The receiver answered `status`. */
+export const answered = (status: number): DeliveryFailure => ({ reason: 'http_status', status });
+
+/** Delivery attempt `attempt` to `channel`: delivered, or failed with `failure`. */
+export const deliveryAttempted = (
+  channel: Channel,
+  attempt: number,
+  failure: DeliveryFailure | null = null,
+): ContentEvent => ({
+  type: 'ContentChannelDeliveryAttempted',
+  data: {
+    contentId: CONTENT_ID,
+    publicationId: PUBLICATION_ID,
+    channelId: channel.channelId,
+    attempt,
+    outcome: failure ? 'failed' : 'delivered',
+    failure,
+  },
+});
+
+export const channelFailed = (channel: Channel, failure: DeliveryFailure): ContentEvent => ({
+  type: 'ContentChannelFailed',
+  data: {
+    contentId: CONTENT_ID,
+    publicationId: PUBLICATION_ID,
+    channelId: channel.channelId,
+    kind: channel.kind,
+    failure,
   },
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContentCommand, ContentSagaCommand } from '../../../src/domain/content/content-commands.ts';
 import { contentDecider } from '../../../src/domain/content/content-decider.ts';
 import type { ContentEvent } from '../../../src/domain/content/content-events.ts';
+import type { DeliveryFailure } from '../../../src/domain/content/content-values.ts';
 import { fold } from '../../../src/domain/shared/decider.ts';
 import { anIntegration, asUser, by } from '../support/actors.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
@@ -11,6 +12,7 @@ import {
   AUTHOR_ID,
   access,
   anHourAgo,
+  answered,
   approved,
   approvedContent,
   approver,
@@ -18,9 +20,11 @@ import {
   brandAdmin,
   brandFacts,
   CONTENT_ID,
+  channelFailed,
   channelPublished,
   channels,
   channelUnpublished,
+  deliveryAttempted,
   draft,
   FEED_CHANNEL_ID,
   feed,
@@ -94,6 +98,25 @@ const SAGA_COMMANDS: { name: ContentSagaCommand['type']; command: ContentSagaCom
   {
     name: 'RecordChannelUnpublished',
     command: { type: 'RecordChannelUnpublished', publicationId: PUBLICATION_ID, channelId: FEED_CHANNEL_ID },
+  },
+  {
+    name: 'RecordDeliveryAttempt',
+    command: {
+      type: 'RecordDeliveryAttempt',
+      publicationId: PUBLICATION_ID,
+      channelId: WEBHOOK_CHANNEL_ID,
+      attempt: 1,
+      outcome: 'delivered',
+    },
+  },
+  {
+    name: 'RecordChannelFailed',
+    command: {
+      type: 'RecordChannelFailed',
+      publicationId: PUBLICATION_ID,
+      channelId: WEBHOOK_CHANNEL_ID,
+      failure: { reason: 'timeout', status: null },
+    },
   },
   {
     name: 'RecordStakeholdersNotified',
@@ -488,6 +511,125 @@ describe('channels', () => {
     spec
       .given([...publishing(), publishFailed('channels')])
       .when(publishOn(FEED_CHANNEL_ID), saga)
+      .thenThrows('CONFLICT', 'PUBLICATION_ENDED');
+  });
+});
+
+describe('channel delivery', () => {
+  const attempt = (
+    number: number,
+    failure: DeliveryFailure | null = null,
+    channelId = WEBHOOK_CHANNEL_ID,
+  ): ContentCommand => ({
+    type: 'RecordDeliveryAttempt',
+    publicationId: PUBLICATION_ID,
+    channelId,
+    attempt: number,
+    outcome: failure ? 'failed' : 'delivered',
+    failure,
+  });
+  const giveUp = (channelId = WEBHOOK_CHANNEL_ID, failure = answered(500)): ContentCommand => ({
+    type: 'RecordChannelFailed',
+    publicationId: PUBLICATION_ID,
+    channelId,
+    failure,
+  });
+
+  it('records each attempt as it ended: failed with why, then delivered', () => {
+    spec
+      .given(publishing())
+      .when(attempt(1, answered(500)), saga)
+      .then([deliveryAttempted(webhook, 1, answered(500))]);
+    spec
+      .given([...publishing(), deliveryAttempted(webhook, 1, answered(500))])
+      .when(attempt(2), saga)
+      .then([deliveryAttempted(webhook, 2)]);
+    expect(
+      fold(contentDecider, [...publishing(), deliveryAttempted(webhook, 1, answered(500))]),
+    ).toMatchObject({ publication: { deliveryAttempts: { [WEBHOOK_CHANNEL_ID]: 1 }, channelsDone: [] } });
+  });
+
+  it('decides nothing for an attempt already recorded, or older than one that was', () => {
+    const history = [...publishing(), deliveryAttempted(webhook, 2, answered(503))];
+    spec
+      .given(history)
+      .when(attempt(2, answered(503)), saga)
+      .thenNothing();
+    spec
+      .given(history)
+      .when(attempt(1, answered(500)), saga)
+      .thenNothing();
+  });
+
+  it('decides nothing for an attempt reporting after its channel was settled', () => {
+    spec
+      .given([...publishing(), deliveryAttempted(webhook, 1), channelPublished(webhook)])
+      .when(attempt(2), saga)
+      .thenNothing();
+    spec
+      .given([...publishing(), channelFailed(webhook, answered(500))])
+      .when(attempt(4, answered(500)), saga)
+      .thenNothing();
+  });
+
+  it('wants a reason for a failed attempt, and none for a delivered one', () => {
+    const failedWithoutReason: ContentCommand = {
+      type: 'RecordDeliveryAttempt',
+      publicationId: PUBLICATION_ID,
+      channelId: WEBHOOK_CHANNEL_ID,
+      attempt: 1,
+      outcome: 'failed',
+    };
+    spec
+      .given(publishing())
+      .when(failedWithoutReason, saga)
+      .thenThrows('VALIDATION', 'INVALID_DELIVERY_FAILURE');
+    spec
+      .given(publishing())
+      .when({ ...failedWithoutReason, outcome: 'delivered', failure: answered(500) }, saga)
+      .thenThrows('VALIDATION', 'INVALID_DELIVERY_FAILURE');
+    spec
+      .given(publishing())
+      .when(attempt(1, { reason: 'http_status', status: 42 }), saga)
+      .thenThrows('VALIDATION', 'INVALID_DELIVERY_FAILURE');
+    spec.given(publishing()).when(attempt(0), saga).thenThrows('VALIDATION', 'INVALID_ATTEMPT');
+  });
+
+  it('refuses attempts on a channel the publication does not go to, or once it has ended', () => {
+    spec
+      .given(publishing())
+      .when(attempt(1, null, CONTENT_ID), saga)
+      .thenThrows('NOT_FOUND', 'UNKNOWN_CHANNEL');
+    spec
+      .given([...publishing(), publishCancelled()])
+      .when(attempt(1), saga)
+      .thenThrows('CONFLICT', 'PUBLICATION_ENDED');
+  });
+
+  it("records a channel the saga gave up on, with the channel's kind, once", () => {
+    const history = [...publishing(), deliveryAttempted(webhook, 3, answered(500))];
+    spec
+      .given(history)
+      .when(giveUp(), saga)
+      .then([channelFailed(webhook, answered(500))]);
+    spec
+      .given([...history, channelFailed(webhook, answered(500))])
+      .when(giveUp(), saga)
+      .thenNothing();
+    spec
+      .given(publishing())
+      .when(giveUp(FEED_CHANNEL_ID, { reason: 'other', status: null }), saga)
+      .then([channelFailed(feed, { reason: 'other', status: null })]);
+  });
+
+  it('refuses failing a channel the content is on, or after the publication ended', () => {
+    spec
+      .given([...publishing(), channelPublished(webhook)])
+      .when(giveUp(), saga)
+      .thenThrows('CONFLICT', 'CHANNEL_PUBLISHED');
+    spec
+      .given([...publishing(), publishFailed('channels')])
+      .when(giveUp(), saga)
       .thenThrows('CONFLICT', 'PUBLICATION_ENDED');
   });
 });

@@ -20,6 +20,54 @@ import {
 
 const UNPUBLISH = `mutation ($id: ID!, $reason: String) { unpublishContent(id: $id, reason: $reason) { id status } }`;
 
+const CHANNELS = `query ($id: ID!) {
+  workflowProgress(contentId: $id) {
+    publication { channels { channelId kind state location attempts lastError lastAttemptAt } }
+  }
+  content(id: $id) { workflow { publication { channels { channelId state attempts lastError } } } }
+}`;
+
+interface ChannelView {
+  channelId: string;
+  kind: string;
+  state: string;
+  location: string | null;
+  attempts: number;
+  lastError: string | null;
+  lastAttemptAt: string | null;
+}
+
+/**
+ * Each channel's delivery as `workflowProgress` shows it, once `until` holds; the content's own
+ * channel list (`Content.workflow`) must say the same.
+ */
+async function channelsOnceThey(
+  team: { editor: { accessToken: string } },
+  contentId: string,
+  until: (channels: ChannelView[]) => boolean,
+): Promise<ChannelView[]> {
+  let channels: ChannelView[] = [];
+  await vi.waitFor(
+    async () => {
+      const response = await h.api.gql(CHANNELS, { id: contentId }, team.editor.accessToken);
+      type Publication<Channel> = { publication: { channels: Channel[] } | null };
+      channels = fieldOf<Publication<ChannelView>>(response, 'workflowProgress').publication?.channels ?? [];
+      const listed = fieldOf<{ workflow: Publication<Partial<ChannelView>> }>(response, 'content');
+      expect(listed.workflow.publication?.channels).toEqual(
+        channels.map(({ channelId, state, attempts, lastError }) => ({
+          channelId,
+          state,
+          attempts,
+          lastError,
+        })),
+      );
+      expect(until(channels), JSON.stringify(channels)).toBe(true);
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+  return channels;
+}
+
 let h: PublishingHarness;
 beforeAll(async () => {
   h = await startPublishingHarness();
@@ -76,6 +124,26 @@ describe('the publishing saga', () => {
     const published = await contentView(h, team, content.id, (view) => view.status === 'published');
     expect(delivery?.json).toMatchObject({ metadata: published.metadata });
     expect(published.publishFailure).toBeNull();
+    expect(await channelsOnceThey(team, content.id, () => true)).toEqual([
+      {
+        channelId: channels[0]?.id,
+        kind: 'webhook',
+        state: 'delivered',
+        location: `${h.receiver.baseUrl}/received/${delivery?.idempotencyKey}`,
+        attempts: 1,
+        lastError: null,
+        lastAttemptAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+      {
+        channelId: channels[1]?.id,
+        kind: 'feed',
+        state: 'delivered',
+        location: feedPath(team.brandId),
+        attempts: 1,
+        lastError: null,
+        lastAttemptAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+    ]);
     await vi.waitFor(async () => expect(await feedItemIds(team.brandId)).toEqual([content.id]));
 
     const progress = await saga.progress();
@@ -169,6 +237,9 @@ describe('the publishing saga', () => {
     await contentView(h, team, content.id, (view) => view.status === 'published');
     const events = await contentEvents(h, content.id);
     expect(eventsOfType(events, 'ContentChannelPublished')).toHaveLength(1);
+    // Delivered on the second attempt; the first one's failure is still there to see.
+    const [channel] = await channelsOnceThey(team, content.id, ([only]) => only?.state === 'delivered');
+    expect(channel).toMatchObject({ attempts: 2, lastError: 'the receiver answered HTTP 500' });
   });
 
   it('when a webhook always fails, takes the content off the channels it reached (last first) and reverts the metadata', async () => {
@@ -239,6 +310,78 @@ describe('the publishing saga', () => {
     ]);
   });
 
+  it('shows each channel delivering, its attempts and last error as they happen, then failed once the retries give up', async () => {
+    const good = h.receiver.route();
+    // The second attempt is held open until the first one's failure has been seen.
+    const broken = h.receiver.route(replies.sequence(500, 'hold', 500));
+    const { team, channels } = await brandWith(h, [
+      { kind: 'webhook', url: good.url },
+      { kind: 'webhook', url: broken.url },
+    ]);
+    const content = await approvedArticle(h, team);
+    const publicationId = await requestPublish(h, team, content.id);
+    const saga = await sagaOf(h, content.id, publicationId);
+
+    await broken.waitForDeliveries(2);
+    const retrying = await channelsOnceThey(team, content.id, ([, second]) => second?.state === 'delivering');
+    expect(retrying).toEqual([
+      {
+        channelId: channels[0]?.id,
+        kind: 'webhook',
+        state: 'delivered',
+        location: expect.stringContaining(`${h.receiver.baseUrl}/received/`),
+        attempts: 1,
+        lastError: null,
+        lastAttemptAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+      {
+        channelId: channels[1]?.id,
+        kind: 'webhook',
+        state: 'delivering',
+        location: null,
+        attempts: 1,
+        lastError: 'the receiver answered HTTP 500',
+        lastAttemptAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+    ]);
+    // The coarse error names neither the URL nor anything the receiver said.
+    expect(retrying[1]?.lastError).not.toContain('127.0.0.1');
+    broken.release(500);
+
+    expect((await saga.result()).outcome).toBe('failed');
+    const gaveUp = await channelsOnceThey(team, content.id, ([first, second]) => {
+      return second?.state === 'failed' && first?.state === 'unpublished';
+    });
+    expect(gaveUp[1]).toMatchObject({
+      state: 'failed',
+      attempts: 3,
+      lastError: 'the receiver answered HTTP 500',
+    });
+    expect(Date.parse(gaveUp[1]?.lastAttemptAt ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(retrying[1]?.lastAttemptAt ?? ''),
+    );
+    // The good channel was delivered once, then taken down again by the compensation.
+    expect(gaveUp[0]).toMatchObject({ state: 'unpublished', attempts: 1, lastError: null });
+
+    const events = await contentEvents(h, content.id);
+    const attempts = eventsOfType(events, 'ContentChannelDeliveryAttempted');
+    expect(attempts.map(({ data }) => [data.channelId, data.attempt, data.outcome, data.failure])).toEqual([
+      [channels[0]?.id, 1, 'delivered', null],
+      [channels[1]?.id, 1, 'failed', { reason: 'http_status', status: 500 }],
+      [channels[1]?.id, 2, 'failed', { reason: 'http_status', status: 500 }],
+      [channels[1]?.id, 3, 'failed', { reason: 'http_status', status: 500 }],
+    ]);
+    expect(eventsOfType(events, 'ContentChannelFailed').map(({ data }) => data)).toEqual([
+      {
+        contentId: content.id,
+        publicationId,
+        channelId: channels[1]?.id,
+        kind: 'webhook',
+        failure: { reason: 'http_status', status: 500 },
+      },
+    ]);
+  });
+
   it('does not retry a webhook that refuses the delivery with a 4xx', async () => {
     const refusing = h.receiver.route(replies.always(422));
     const { team } = await brandWith(h, [{ kind: 'webhook', url: refusing.url }]);
@@ -250,6 +393,8 @@ describe('the publishing saga', () => {
     expect(result.reasons).toEqual([expect.stringContaining('refused the delivery with 422')]);
     expect(refusing.deliveries).toHaveLength(1);
     await contentView(h, team, content.id, (view) => view.publishFailure?.stage === 'channels');
+    const [channel] = await channelsOnceThey(team, content.id, ([only]) => only?.state === 'failed');
+    expect(channel).toMatchObject({ attempts: 1, lastError: 'the receiver answered HTTP 422' });
   });
 
   it('records and reports a compensation that fails, and still runs the others', async () => {

@@ -125,8 +125,8 @@ describe('publishing, end to end through GraphQL', () => {
       ]),
     );
     expect(progress?.publication?.channels.map(({ kind, state }) => [kind, state])).toEqual([
-      ['webhook', 'published'],
-      ['feed', 'published'],
+      ['webhook', 'delivered'],
+      ['feed', 'delivered'],
     ]);
     const content = await gql<{ status: string; metadata: { seoTitle: string | null; keywords: string[] } }>(
       'content',
