@@ -19,6 +19,7 @@ const CONFIG_VARIABLES = [
   'NODE_ENV',
   'AUTH_SECRET',
   'OUTBOUND_ALLOW_INTERNAL',
+  'KEY_ROTATION_DAYS',
 ];
 
 /** The parent's environment without Chronicle's variables, so a developer's shell cannot leak in. */
