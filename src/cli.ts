@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { PLATFORM_ROLES } from './domain/shared/decider.ts';
-import { loadWithoutExitHooks } from './infra/library-exit-hooks.ts';
 import { createLogger, defaultLogFormat, type Logger } from './logger.ts';
 import { OperatorError } from './roles/dev-lock.ts';
 import type { KeysCommand } from './roles/keys.ts';
@@ -86,7 +85,7 @@ async function run(command: string, args: string[], config: Config, log: Logger)
   switch (command) {
     case 'dev': {
       const options = parseOptions(args, ['postgres-port', 'temporal-port', 'temporal-ui-port']);
-      const { runDev, DEFAULT_DEV_PORTS } = await loadWithoutExitHooks(() => import('./roles/dev.ts'));
+      const { runDev, DEFAULT_DEV_PORTS } = await import('./roles/dev.ts');
       return runDev(config, log, {
         postgres: portOption(options, 'postgres-port', DEFAULT_DEV_PORTS.postgres),
         temporal: portOption(options, 'temporal-port', DEFAULT_DEV_PORTS.temporal),
@@ -95,39 +94,39 @@ async function run(command: string, args: string[], config: Config, log: Logger)
     }
     case 'api': {
       parseOptions(args, []);
-      const { runApi } = await loadWithoutExitHooks(() => import('./roles/api.ts'));
+      const { runApi } = await import('./roles/api.ts');
       return runApi(config, log);
     }
     case 'migrate': {
       const options = parseOptions(args, ['postgres-port']);
-      const { runMigrate } = await loadWithoutExitHooks(() => import('./roles/migrate.ts'));
+      const { runMigrate } = await import('./roles/migrate.ts');
       const { EMBEDDED_POSTGRES_PORT } = await import('./roles/embedded-database.ts');
       return runMigrate(config, log, portOption(options, 'postgres-port', EMBEDDED_POSTGRES_PORT));
     }
     case 'projector': {
       const { only } = parseOptions(args, ['only']);
-      const { runProjector } = await loadWithoutExitHooks(() => import('./roles/projector.ts'));
+      const { runProjector } = await import('./roles/projector.ts');
       return runProjector(config, log, { only: only?.split(',').map((name) => name.trim()) });
     }
     case 'projections': {
-      const { runProjections } = await loadWithoutExitHooks(() => import('./roles/projections.ts'));
+      const { runProjections } = await import('./roles/projections.ts');
       return runProjections(config, log, parseProjectionsCommand(args));
     }
     case 'users': {
-      const { runUsersSetRole } = await loadWithoutExitHooks(() => import('./roles/users.ts'));
+      const { runUsersSetRole } = await import('./roles/users.ts');
       return runUsersSetRole(config, log, parseUsersCommand(args));
     }
     case 'keys': {
-      const { runKeys } = await loadWithoutExitHooks(() => import('./roles/keys.ts'));
+      const { runKeys } = await import('./roles/keys.ts');
       return runKeys(config, log, parseKeysCommand(args));
     }
     case 'audit': {
-      const { runAuditCommand } = await loadWithoutExitHooks(() => import('./audit/cli.ts'));
+      const { runAuditCommand } = await import('./audit/cli.ts');
       return runAuditCommand(args, { config, log });
     }
     case 'worker': {
       parseOptions(args, []);
-      const { runWorker } = await loadWithoutExitHooks(() => import('./roles/worker.ts'));
+      const { runWorker } = await import('./roles/worker.ts');
       return runWorker(config, log);
     }
     default:
