@@ -37,7 +37,7 @@ Commands:
   audit replay F [--database-url URL]  load an export into an empty store and rebuild the read models
                 (audit uses DATABASE_URL, or the database of a running \`chronicle dev\`)
 
-Configuration comes from the environment; see README.md.
+Configuration comes from the environment; see docs/configuration.md.
 Exit codes: 0 ok, 1 failure, 2 invalid configuration or usage.
 `;
 
