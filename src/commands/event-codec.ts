@@ -50,6 +50,7 @@ const storedMetadata = z.object({
   actor: z.string(),
   occurredAt: z.string(),
   schemaVersion: z.number().int().positive().default(1),
+  inputFingerprint: z.string().optional(),
   /** Whose key encrypts the event's personal fields; written only when some are encrypted. */
   personalDataSubject: z.string().optional(),
 });

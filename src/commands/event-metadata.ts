@@ -9,6 +9,7 @@ export interface CommandOrigin {
   causationId?: string;
   actor: Actor;
   now: Date;
+  inputFingerprint?: string;
 }
 
 /** The metadata of every event a command appends; the codec adds the schema version. */
@@ -19,5 +20,6 @@ export function eventMetadata(origin: CommandOrigin): Omit<EventMetadata, 'schem
     causationId: origin.causationId ?? origin.commandId,
     actor: actorId(origin.actor),
     occurredAt: origin.now.toISOString(),
+    ...(origin.inputFingerprint === undefined ? {} : { inputFingerprint: origin.inputFingerprint }),
   };
 }

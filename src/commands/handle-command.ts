@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { definitionOf, type EventCodec } from './event-codec.ts';
 import { eventId } from './event-ids.ts';
 import { eventMetadata } from './event-metadata.ts';
+import { refuseOtherInput } from './idempotency.ts';
 import { type LoadedAggregate, loadAggregate } from './load-aggregate.ts';
 import { retryOnConflict } from './retry-on-conflict.ts';
 import type { AggregateSpec, CommandEnvelope, CommandResult } from './types.ts';
@@ -35,7 +36,8 @@ export interface HandleCommandOptions {
 /**
  * The write side's one path: read the stream, fold, decide, append with the revision read, and on
  * a concurrent write start over (bounded). A command whose id is already in the stream is not
- * decided again: its earlier events are returned (`replayed`), so retries are safe.
+ * decided again: its earlier events are returned (`replayed`), so retries are safe; unless they
+ * were recorded for other input (IDEMPOTENCY_KEY_REUSED, see idempotency.ts).
  * DomainErrors from the decider propagate unchanged.
  */
 export async function handleCommand<Command, Event extends DomainEvent, State>(
@@ -58,9 +60,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       stream,
       async () => {
         const loaded = await loadAggregate(deps, spec, stream);
-        return (
-          replay(loaded, stream, envelope.commandId) ?? decideAndAppend(deps, spec, stream, envelope, loaded)
-        );
+        return replay(loaded, stream, envelope) ?? decideAndAppend(deps, spec, stream, envelope, loaded);
       },
       { maxAttempts: options.maxAttempts, log: deps.log },
     );
@@ -79,14 +79,18 @@ function commandTypeOf(command: unknown): string {
   return typeof type === 'string' ? type : 'unknown';
 }
 
+/** The earlier run of this command, if its events are in the stream; refused if made from other input. */
 function replay<Event extends DomainEvent>(
   loaded: LoadedAggregate<Event, unknown>,
   stream: string,
-  commandId: string,
+  envelope: Pick<CommandEnvelope<unknown>, 'commandId' | 'inputFingerprint'>,
 ): CommandResult<Event> | undefined {
-  const earlier = loaded.events.filter((loadedEvent) => loadedEvent.metadata.commandId === commandId);
+  const earlier = loaded.events.filter(
+    (loadedEvent) => loadedEvent.metadata.commandId === envelope.commandId,
+  );
   const last = earlier.at(-1);
   if (!last) return undefined;
+  refuseOtherInput(earlier, envelope);
   return {
     stream,
     streamRevision: loaded.revision,

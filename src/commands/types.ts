@@ -13,6 +13,11 @@ export interface CommandEnvelope<Command> {
   /** The command's time: deciders never read the clock. */
   now: Date;
   command: Command;
+  /**
+   * With a client's idempotency key: the fingerprint of the input the command was made from. Its
+   * events record it, and a later command with the same id but another fingerprint is refused.
+   */
+  inputFingerprint?: string;
 }
 
 /** Metadata written on every event (the hash chain is added by the event store). */
@@ -24,6 +29,8 @@ export interface EventMetadata {
   actor: string;
   occurredAt: string;
   schemaVersion: number;
+  /** The fingerprint of the client input an idempotency key bound the command to (see idempotency.ts). */
+  inputFingerprint?: string;
 }
 
 /** One aggregate type: the decider that guards it and the catalogue its events are stored with. */

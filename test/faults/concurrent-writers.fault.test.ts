@@ -112,7 +112,7 @@ describe('50 concurrent writers on one aggregate', () => {
         commandId: commandIdFor(
           { actor: world.admin.actor, correlationId: idempotencyKey },
           `updateContent:${contentId}`,
-          idempotencyKey,
+          { idempotencyKey },
         ),
         title: `Edit by writer ${index}`,
         sends: [],

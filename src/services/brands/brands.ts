@@ -23,8 +23,9 @@ import { requireAllowedWebhookTargets } from './webhook-targets.ts';
 
 /** Brand use cases: parse the input, issue the command, return the brand's id. */
 export async function createBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { input, idempotencyKey } = createBrandInput.parse(raw);
-  const commandId = commandIdFor(context, 'createBrand', idempotencyKey ?? undefined);
+  const parsed = createBrandInput.parse(raw);
+  const { input } = parsed;
+  const commandId = commandIdFor(context, 'createBrand', parsed);
   // The brand id derives from the command id, so a retried creation finds the brand it made.
   const brandId = commandId;
   const channels = withIds(input.channels ?? [], []);
@@ -48,7 +49,8 @@ export async function createBrand(deps: PublishingDeps, context: RequestContext,
 }
 
 export async function updateBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, input, idempotencyKey } = updateBrandInput.parse(raw);
+  const parsed = updateBrandInput.parse(raw);
+  const { id, input } = parsed;
   let channels: Channel[] | undefined;
   if (input.channels) {
     const brand = await loadBrand(deps, id);
@@ -59,7 +61,7 @@ export async function updateBrand(deps: PublishingDeps, context: RequestContext,
       await requireAllowedWebhookTargets(channels, deps.outbound);
     }
   }
-  await issue(deps, context, id, commandIdFor(context, `updateBrand:${id}`, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, `updateBrand:${id}`, parsed), {
     type: 'UpdateBrand',
     changes: {
       ...(input.name != null ? { name: input.name } : {}),
@@ -76,8 +78,9 @@ export async function updateBrand(deps: PublishingDeps, context: RequestContext,
 }
 
 export async function archiveBrand(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, reason, idempotencyKey } = archiveBrandInput.parse(raw);
-  await issue(deps, context, id, commandIdFor(context, `archiveBrand:${id}`, idempotencyKey ?? undefined), {
+  const parsed = archiveBrandInput.parse(raw);
+  const { id, reason } = parsed;
+  await issue(deps, context, id, commandIdFor(context, `archiveBrand:${id}`, parsed), {
     type: 'ArchiveBrand',
     reason: reason ?? null,
   });
@@ -85,9 +88,10 @@ export async function archiveBrand(deps: PublishingDeps, context: RequestContext
 }
 
 export async function addBrandMember(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { brandId, userId, role, idempotencyKey } = memberInput.parse(raw);
+  const parsed = memberInput.parse(raw);
+  const { brandId, userId, role } = parsed;
   const operation = `addBrandMember:${brandId}:${userId}`;
-  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, brandId, commandIdFor(context, operation, parsed), {
     type: 'AddBrandMember',
     userId,
     role,
@@ -96,9 +100,10 @@ export async function addBrandMember(deps: PublishingDeps, context: RequestConte
 }
 
 export async function changeBrandMemberRole(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { brandId, userId, role, idempotencyKey } = memberInput.parse(raw);
+  const parsed = memberInput.parse(raw);
+  const { brandId, userId, role } = parsed;
   const operation = `changeBrandMemberRole:${brandId}:${userId}`;
-  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, brandId, commandIdFor(context, operation, parsed), {
     type: 'ChangeBrandMemberRole',
     userId,
     role,
@@ -107,9 +112,10 @@ export async function changeBrandMemberRole(deps: PublishingDeps, context: Reque
 }
 
 export async function removeBrandMember(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { brandId, userId, idempotencyKey } = removeMemberInput.parse(raw);
+  const parsed = removeMemberInput.parse(raw);
+  const { brandId, userId } = parsed;
   const operation = `removeBrandMember:${brandId}:${userId}`;
-  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, brandId, commandIdFor(context, operation, parsed), {
     type: 'RemoveBrandMember',
     userId,
   });
@@ -117,8 +123,9 @@ export async function removeBrandMember(deps: PublishingDeps, context: RequestCo
 }
 
 export async function addMasterClaim(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { brandId, country, text, idempotencyKey } = addClaimInput.parse(raw);
-  const commandId = commandIdFor(context, `addMasterClaim:${brandId}`, idempotencyKey ?? undefined);
+  const parsed = addClaimInput.parse(raw);
+  const { brandId, country, text } = parsed;
+  const commandId = commandIdFor(context, `addMasterClaim:${brandId}`, parsed);
   await issue(deps, context, brandId, commandId, {
     type: 'AddMasterClaim',
     claimId: commandId,
@@ -129,9 +136,10 @@ export async function addMasterClaim(deps: PublishingDeps, context: RequestConte
 }
 
 export async function removeMasterClaim(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { brandId, claimId, idempotencyKey } = removeClaimInput.parse(raw);
+  const parsed = removeClaimInput.parse(raw);
+  const { brandId, claimId } = parsed;
   const operation = `removeMasterClaim:${brandId}:${claimId}`;
-  await issue(deps, context, brandId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, brandId, commandIdFor(context, operation, parsed), {
     type: 'RemoveMasterClaim',
     claimId,
   });

@@ -28,8 +28,9 @@ import {
  * hands them in with the command.
  */
 export async function createContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { input, idempotencyKey } = createContentInput.parse(raw);
-  const commandId = commandIdFor(context, 'createContent', idempotencyKey ?? undefined);
+  const parsed = createContentInput.parse(raw);
+  const { input } = parsed;
+  const commandId = commandIdFor(context, 'createContent', parsed);
   // The content id derives from the command id, so a retried creation finds what it made.
   const contentId = commandId;
   const { access, brand } = await brandContext(deps, context, input.brandId);
@@ -49,12 +50,13 @@ export async function createContent(deps: PublishingDeps, context: RequestContex
 }
 
 export async function updateContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, input, idempotencyKey } = updateContentInput.parse(raw);
+  const parsed = updateContentInput.parse(raw);
+  const { id, input } = parsed;
   const { access } = await contentContext(deps, context, id);
   // expectedVersion is checked by the decider, on the state the edit is appended to: a check here
   // would pass two writers who read the same version, and would refuse a retried edit (same
   // idempotency key) that already landed instead of replaying it.
-  await issue(deps, context, id, commandIdFor(context, `updateContent:${id}`, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, `updateContent:${id}`, parsed), {
     type: 'UpdateContent',
     ...(input.title != null ? { title: input.title } : {}),
     ...(input.fields ? { fields: input.fields } : {}),
@@ -66,10 +68,11 @@ export async function updateContent(deps: PublishingDeps, context: RequestContex
 }
 
 export async function restoreVersion(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, version, idempotencyKey } = restoreVersionInput.parse(raw);
+  const parsed = restoreVersionInput.parse(raw);
+  const { id, version } = parsed;
   const { access } = await contentContext(deps, context, id);
   const operation = `restoreVersion:${id}:${version}`;
-  await issue(deps, context, id, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, operation, parsed), {
     type: 'RestoreVersion',
     version,
     access,
@@ -78,9 +81,10 @@ export async function restoreVersion(deps: PublishingDeps, context: RequestConte
 }
 
 export async function submitContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, idempotencyKey } = contentIdInput.parse(raw);
+  const parsed = contentIdInput.parse(raw);
+  const { id } = parsed;
   const { access, brand } = await contentContext(deps, context, id);
-  await issue(deps, context, id, commandIdFor(context, `submitContent:${id}`, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, `submitContent:${id}`, parsed), {
     type: 'SubmitContent',
     access,
     brand,
@@ -89,9 +93,10 @@ export async function submitContent(deps: PublishingDeps, context: RequestContex
 }
 
 export async function approveContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, comment, idempotencyKey } = approveInput.parse(raw);
+  const parsed = approveInput.parse(raw);
+  const { id, comment } = parsed;
   const { access } = await contentContext(deps, context, id);
-  await issue(deps, context, id, commandIdFor(context, `approveContent:${id}`, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, `approveContent:${id}`, parsed), {
     type: 'ApproveContent',
     comment: comment ?? null,
     access,
@@ -100,9 +105,10 @@ export async function approveContent(deps: PublishingDeps, context: RequestConte
 }
 
 export async function rejectContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, reason, idempotencyKey } = rejectInput.parse(raw);
+  const parsed = rejectInput.parse(raw);
+  const { id, reason } = parsed;
   const { access } = await contentContext(deps, context, id);
-  await issue(deps, context, id, commandIdFor(context, `rejectContent:${id}`, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, `rejectContent:${id}`, parsed), {
     type: 'RejectContent',
     reason,
     access,
@@ -112,9 +118,10 @@ export async function rejectContent(deps: PublishingDeps, context: RequestContex
 
 /** Records the request; the process manager starts the publishing saga from the event. */
 export async function publishContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, at, idempotencyKey } = publishInput.parse(raw);
+  const parsed = publishInput.parse(raw);
+  const { id, at } = parsed;
   const { access, brand } = await contentContext(deps, context, id);
-  const commandId = commandIdFor(context, `publishContent:${id}`, idempotencyKey ?? undefined);
+  const commandId = commandIdFor(context, `publishContent:${id}`, parsed);
   await issue(deps, context, id, commandId, {
     type: 'RequestPublish',
     publicationId: commandId,
@@ -126,11 +133,12 @@ export async function publishContent(deps: PublishingDeps, context: RequestConte
 }
 
 export async function cancelPublish(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, idempotencyKey } = contentIdInput.parse(raw);
+  const parsed = contentIdInput.parse(raw);
+  const { id } = parsed;
   const { access, content } = await contentContext(deps, context, id);
   const publicationId = content.publication?.publicationId;
   if (!publicationId) throw conflict('NOT_PUBLISHING', 'This content has no publication to cancel');
-  await issue(deps, context, id, commandIdFor(context, `cancelPublish:${id}`, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, `cancelPublish:${id}`, parsed), {
     type: 'CancelPublish',
     publicationId,
     access,
@@ -139,26 +147,22 @@ export async function cancelPublish(deps: PublishingDeps, context: RequestContex
 }
 
 export async function unpublishContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, reason, idempotencyKey } = unpublishInput.parse(raw);
+  const parsed = unpublishInput.parse(raw);
+  const { id, reason } = parsed;
   const { access } = await contentContext(deps, context, id);
-  await issue(
-    deps,
-    context,
-    id,
-    commandIdFor(context, `unpublishContent:${id}`, idempotencyKey ?? undefined),
-    {
-      type: 'UnpublishContent',
-      reason: reason ?? null,
-      access,
-    },
-  );
+  await issue(deps, context, id, commandIdFor(context, `unpublishContent:${id}`, parsed), {
+    type: 'UnpublishContent',
+    reason: reason ?? null,
+    access,
+  });
   return id;
 }
 
 export async function archiveContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
-  const { id, idempotencyKey } = contentIdInput.parse(raw);
+  const parsed = contentIdInput.parse(raw);
+  const { id } = parsed;
   const { access } = await contentContext(deps, context, id);
-  await issue(deps, context, id, commandIdFor(context, `archiveContent:${id}`, idempotencyKey ?? undefined), {
+  await issue(deps, context, id, commandIdFor(context, `archiveContent:${id}`, parsed), {
     type: 'ArchiveContent',
     access,
   });

@@ -14,6 +14,7 @@ import {
   updateProfileInput,
   userIdInput,
 } from './inputs.ts';
+import { PASSWORD_FIELDS, requireSamePassword } from './replayed-password.ts';
 
 /** The user an operation is about: the signed-in user, or the key's owner for an integration. */
 export function selfId(actor: Actor): string {
@@ -30,7 +31,7 @@ export async function updateProfile(deps: IdentityDeps, context: RequestContext,
     deps,
     users,
     userStream(userId),
-    envelope(context, commandIdFor(context, 'updateProfile', input.idempotencyKey), nowFrom(deps), command),
+    envelope(context, commandIdFor(context, 'updateProfile', input), nowFrom(deps), command),
   );
 }
 
@@ -45,16 +46,19 @@ export async function changePassword(deps: IdentityDeps, context: RequestContext
     verifyPassword(input.currentPassword, state.passwordHash),
     hashPassword(input.newPassword),
   ]);
-  return execute(
+  const commandId = commandIdFor(context, 'changePassword', input, { secrets: PASSWORD_FIELDS });
+  const result = await execute(
     deps,
     users,
     userStream(userId),
-    envelope(context, commandIdFor(context, 'changePassword', input.idempotencyKey), nowFrom(deps), {
+    envelope(context, commandId, nowFrom(deps), {
       type: 'ChangePassword' as const,
       currentPasswordMatches,
       newPasswordHash,
     }),
   );
+  await requireSamePassword(result, input.newPassword);
+  return result;
 }
 
 export async function setRole(deps: IdentityDeps, context: RequestContext, raw: unknown) {
@@ -63,7 +67,7 @@ export async function setRole(deps: IdentityDeps, context: RequestContext, raw: 
     deps,
     users,
     userStream(input.userId),
-    envelope(context, commandIdFor(context, `setRole:${input.userId}`, input.idempotencyKey), nowFrom(deps), {
+    envelope(context, commandIdFor(context, `setRole:${input.userId}`, input), nowFrom(deps), {
       type: 'SetRole' as const,
       role: input.role,
     }),
@@ -78,14 +82,9 @@ export async function revokeAllSessions(deps: IdentityDeps, context: RequestCont
     deps,
     users,
     userStream(userId),
-    envelope(
-      context,
-      commandIdFor(context, `revokeAllSessions:${userId}`, input.idempotencyKey),
-      nowFrom(deps),
-      {
-        type: 'RevokeAllSessions' as const,
-      },
-    ),
+    envelope(context, commandIdFor(context, `revokeAllSessions:${userId}`, input), nowFrom(deps), {
+      type: 'RevokeAllSessions' as const,
+    }),
   );
 }
 
@@ -95,14 +94,9 @@ export async function deactivateUser(deps: IdentityDeps, context: RequestContext
     deps,
     users,
     userStream(input.userId),
-    envelope(
-      context,
-      commandIdFor(context, `deactivate:${input.userId}`, input.idempotencyKey),
-      nowFrom(deps),
-      {
-        type: 'DeactivateUser' as const,
-        reason: 'requested',
-      },
-    ),
+    envelope(context, commandIdFor(context, `deactivate:${input.userId}`, input), nowFrom(deps), {
+      type: 'DeactivateUser' as const,
+      reason: 'requested',
+    }),
   );
 }

@@ -28,12 +28,13 @@ export async function createApiKey(deps: IdentityDeps, context: RequestContext, 
 }
 
 export async function revokeApiKey(deps: IdentityDeps, context: RequestContext, raw: unknown) {
-  const { id, idempotencyKey } = idInput.parse(raw);
+  const parsed = idInput.parse(raw);
+  const { id } = parsed;
   return execute(
     deps,
     apiKeys,
     apiKeyStream(id),
-    envelope(context, commandIdFor(context, `revokeApiKey:${id}`, idempotencyKey), nowFrom(deps), {
+    envelope(context, commandIdFor(context, `revokeApiKey:${id}`, parsed), nowFrom(deps), {
       type: 'RevokeApiKey' as const,
     }),
   );

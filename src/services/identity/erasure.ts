@@ -40,15 +40,10 @@ export async function forgetUser(
   if (state.status === 'unregistered') throw notFound('USER_NOT_FOUND', 'No such user');
   const now = nowFrom(deps);
   const keyId = state.status === 'forgotten' ? null : (await deps.keys.keyFor(userId)).keyId;
-  const command = envelope(
-    context,
-    commandIdFor(context, `forgetUser:${userId}`, input.idempotencyKey),
-    now,
-    {
-      type: 'ForgetUser' as const,
-      keyId,
-    },
-  );
+  const command = envelope(context, commandIdFor(context, `forgetUser:${userId}`, input), now, {
+    type: 'ForgetUser' as const,
+    keyId,
+  });
   const result = await execute(deps, users, stream, command);
   if (state.email) {
     await releaseUnique(deps, { scope: EMAIL_SCOPE, value: state.email, ownerId: userId }, command);

@@ -232,12 +232,12 @@ export async function refreshSession(
 
 /** Ends the caller's own session (or, for an admin, any session). */
 export async function signOut(deps: IdentityDeps, context: RequestContext, sessionId: string, raw: unknown) {
-  const { idempotencyKey } = signOutInput.parse(raw);
+  const parsed = signOutInput.parse(raw);
   return execute(
     deps,
     sessions,
     sessionStream(sessionId),
-    envelope(context, commandIdFor(context, `logout:${sessionId}`, idempotencyKey), nowFrom(deps), {
+    envelope(context, commandIdFor(context, `logout:${sessionId}`, parsed), nowFrom(deps), {
       type: 'EndSession' as const,
       reason: 'logout' as const,
     }),

@@ -24,8 +24,9 @@ export async function requestUpload(
   context: RequestContext,
   raw: unknown,
 ): Promise<UploadTicket> {
-  const { kind, fileName, contentType, size, idempotencyKey } = requestUploadInput.parse(raw);
-  const commandId = commandIdFor(context, 'requestUpload', idempotencyKey ?? undefined);
+  const parsed = requestUploadInput.parse(raw);
+  const { kind, fileName, contentType, size } = parsed;
+  const commandId = commandIdFor(context, 'requestUpload', parsed);
   const assetId = commandId;
   const now = nowFrom(deps);
   const result = await execute(
@@ -62,8 +63,9 @@ export async function requestUpload(
  * removes what it was still writing.
  */
 export async function deleteMedia(deps: MediaDeps, context: RequestContext, raw: unknown): Promise<string> {
-  const { id, idempotencyKey } = mediaIdInput.parse(raw);
-  const commandId = commandIdFor(context, `deleteMedia:${id}`, idempotencyKey ?? undefined);
+  const parsed = mediaIdInput.parse(raw);
+  const { id } = parsed;
+  const commandId = commandIdFor(context, `deleteMedia:${id}`, parsed);
   await execute(
     deps,
     mediaAggregate,

@@ -47,9 +47,10 @@ export interface SentMessage extends PendingReply {
 const MENTOR: Actor = { kind: 'system', process: 'ai-mentor' };
 
 export async function startConversation(deps: MentorshipDeps, context: RequestContext, raw: unknown) {
-  const { persona, idempotencyKey: key } = startInput.parse(raw);
+  const parsed = startInput.parse(raw);
+  const { persona } = parsed;
   const learnerId = learnerOf(context.actor);
-  const commandId = commandIdFor(context, 'startConversation', key ?? undefined);
+  const commandId = commandIdFor(context, 'startConversation', parsed);
   // The id derives from the command id, so a retried start finds the conversation it made.
   const conversationId = commandId;
   await issue(deps, context, conversationId, commandId, {
@@ -66,8 +67,9 @@ export async function sendMentorMessage(
   context: RequestContext,
   raw: unknown,
 ): Promise<SentMessage> {
-  const { conversationId, text, idempotencyKey: key } = sendInput.parse(raw);
-  const commandId = commandIdFor(context, `sendMentorMessage:${conversationId}`, key ?? undefined);
+  const parsed = sendInput.parse(raw);
+  const { conversationId, text } = parsed;
+  const commandId = commandIdFor(context, `sendMentorMessage:${conversationId}`, parsed);
   const messageId = commandId;
   const replyId = uuidv5(`mentor-reply:${commandId}`, CHRONICLE_NAMESPACE);
   const result = await issue(deps, context, conversationId, commandId, {
@@ -88,8 +90,9 @@ export async function retryMentorReply(
   context: RequestContext,
   raw: unknown,
 ): Promise<SentMessage> {
-  const { conversationId, idempotencyKey: key } = retryInput.parse(raw);
-  const commandId = commandIdFor(context, `retryMentorReply:${conversationId}`, key ?? undefined);
+  const parsed = retryInput.parse(raw);
+  const { conversationId } = parsed;
+  const commandId = commandIdFor(context, `retryMentorReply:${conversationId}`, parsed);
   const replyId = uuidv5(`mentor-reply:${commandId}`, CHRONICLE_NAMESPACE);
   const result = await issue(deps, context, conversationId, commandId, { type: 'RetryMentorReply', replyId });
   const retried = result.events.find((event) => event.type === 'MentorReplyRetried');

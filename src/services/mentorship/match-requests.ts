@@ -28,9 +28,10 @@ import {
  */
 
 export async function requestMatch(deps: ServiceDeps, context: RequestContext, raw: unknown) {
-  const { input, idempotencyKey } = requestMatchInput.parse(raw);
+  const parsed = requestMatchInput.parse(raw);
+  const { input } = parsed;
   const learnerId = personOf(context.actor);
-  const commandId = commandIdFor(context, 'requestMatch', idempotencyKey ?? undefined);
+  const commandId = commandIdFor(context, 'requestMatch', parsed);
   // The request id derives from the command id, so a retried request finds what it made.
   const requestId = commandId;
   const learner = await loadAggregate(deps, learnerProfileAggregate, learnerStream(learnerId));
@@ -46,9 +47,10 @@ export async function requestMatch(deps: ServiceDeps, context: RequestContext, r
 }
 
 export async function acceptOffer(deps: ServiceDeps, context: RequestContext, raw: unknown) {
-  const { requestId, offerNumber, idempotencyKey } = answerOfferInput.parse(raw);
+  const parsed = answerOfferInput.parse(raw);
+  const { requestId, offerNumber } = parsed;
   const operation = `acceptOffer:${requestId}:${offerNumber}`;
-  await issue(deps, context, requestId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, requestId, commandIdFor(context, operation, parsed), {
     type: 'AcceptOffer',
     offerNumber,
   });
@@ -56,9 +58,10 @@ export async function acceptOffer(deps: ServiceDeps, context: RequestContext, ra
 }
 
 export async function declineOffer(deps: ServiceDeps, context: RequestContext, raw: unknown) {
-  const { requestId, offerNumber, reason, idempotencyKey } = declineOfferInput.parse(raw);
+  const parsed = declineOfferInput.parse(raw);
+  const { requestId, offerNumber, reason } = parsed;
   const operation = `declineOffer:${requestId}:${offerNumber}`;
-  await issue(deps, context, requestId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, requestId, commandIdFor(context, operation, parsed), {
     type: 'DeclineOffer',
     offerNumber,
     ...(reason != null ? { reason } : {}),
@@ -67,9 +70,10 @@ export async function declineOffer(deps: ServiceDeps, context: RequestContext, r
 }
 
 export async function cancelMatchRequest(deps: ServiceDeps, context: RequestContext, raw: unknown) {
-  const { requestId, idempotencyKey } = matchRequestIdInput.parse(raw);
+  const parsed = matchRequestIdInput.parse(raw);
+  const { requestId } = parsed;
   const operation = `cancelMatchRequest:${requestId}`;
-  await issue(deps, context, requestId, commandIdFor(context, operation, idempotencyKey ?? undefined), {
+  await issue(deps, context, requestId, commandIdFor(context, operation, parsed), {
     type: 'CancelMatchRequest',
   });
   return requestId;
@@ -81,7 +85,8 @@ export async function cancelMatchRequest(deps: ServiceDeps, context: RequestCont
  * request stays matched (the match happened). A request the caller is not part of reads as none.
  */
 export async function endMentorship(deps: ServiceDeps, context: RequestContext, raw: unknown) {
-  const { requestId, idempotencyKey } = matchRequestIdInput.parse(raw);
+  const parsed = matchRequestIdInput.parse(raw);
+  const { requestId } = parsed;
   const person = personOf(context.actor);
   const { state } = await loadAggregate(deps, matchRequestAggregate, matchRequestStream(requestId));
   // Seen by its learner and the mentors offered it; the mentor's aggregate decides who may end it.
@@ -98,7 +103,7 @@ export async function endMentorship(deps: ServiceDeps, context: RequestContext, 
     deps,
     mentorProfileAggregate,
     mentorStream(mentorId),
-    envelope(context, commandIdFor(context, operation, idempotencyKey ?? undefined), nowFrom(deps), {
+    envelope(context, commandIdFor(context, operation, parsed), nowFrom(deps), {
       type: 'ReleaseMentee',
       requestId,
       reason: 'mentorship_ended',

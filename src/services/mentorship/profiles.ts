@@ -15,9 +15,10 @@ import { upsertLearnerProfileInput, upsertMentorProfileInput } from './profile-i
 /** Profile use cases: a person writes their own mentor or learner profile, whole each time. */
 
 export async function upsertMentorProfile(deps: ServiceDeps, context: RequestContext, raw: unknown) {
-  const { input, idempotencyKey } = upsertMentorProfileInput.parse(raw);
+  const parsed = upsertMentorProfileInput.parse(raw);
+  const { input } = parsed;
   const mentorId = personOf(context.actor);
-  const commandId = commandIdFor(context, 'upsertMentorProfile', idempotencyKey ?? undefined);
+  const commandId = commandIdFor(context, 'upsertMentorProfile', parsed);
   await execute(
     deps,
     mentorProfileAggregate,
@@ -28,9 +29,10 @@ export async function upsertMentorProfile(deps: ServiceDeps, context: RequestCon
 }
 
 export async function upsertLearnerProfile(deps: ServiceDeps, context: RequestContext, raw: unknown) {
-  const { input, idempotencyKey } = upsertLearnerProfileInput.parse(raw);
+  const parsed = upsertLearnerProfileInput.parse(raw);
+  const { input } = parsed;
   const learnerId = personOf(context.actor);
-  const commandId = commandIdFor(context, 'upsertLearnerProfile', idempotencyKey ?? undefined);
+  const commandId = commandIdFor(context, 'upsertLearnerProfile', parsed);
   await execute(
     deps,
     learnerProfileAggregate,

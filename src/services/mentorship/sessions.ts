@@ -1,5 +1,6 @@
 import { uuidv5 } from '../../commands/event-ids.ts';
 import { handleCommand } from '../../commands/handle-command.ts';
+import { refuseOtherInput } from '../../commands/idempotency.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import {
   type BookingFact,
@@ -51,15 +52,20 @@ const STEPS_NAMESPACE = 'c1d7f0a2-6e3b-4f7e-9d2a-5b8c4e1f3a90';
 const stepId = (commandId: string, step: string) => uuidv5(`${commandId}:${step}`, STEPS_NAMESPACE);
 
 export async function scheduleSession(deps: MentorshipDeps, context: RequestContext, raw: unknown) {
-  const { input, idempotencyKey } = scheduleSessionInput.parse(raw);
-  const commandId = commandIdFor(context, 'scheduleSession', idempotencyKey ?? undefined);
+  const parsed = scheduleSessionInput.parse(raw);
+  const { input } = parsed;
+  const commandId = commandIdFor(context, 'scheduleSession', parsed);
   const sessionId = commandId;
   // A retry (same idempotency key) of a scheduling that went through finds its session and stops
   // here: replaying the steps would push undo steps for bookings the session relies on, and a room
   // provider hiccup on the retry would then free the calendars under a recorded session.
-  const existing = await loadAggregate(deps, sessionAggregate, mentorSessionStream(sessionId));
-  if (isSession(existing.state)) return sessionId;
   const now = nowFrom(deps);
+  const existing = await loadAggregate(deps, sessionAggregate, mentorSessionStream(sessionId));
+  if (isSession(existing.state)) {
+    // Unless the retry asks for another session than the one the key made.
+    refuseOtherInput(existing.events, envelope(context, commandId, now, undefined));
+    return sessionId;
+  }
   const request = {
     sessionId,
     matchRequestId: input.matchRequestId,
@@ -100,24 +106,27 @@ export async function scheduleSession(deps: MentorshipDeps, context: RequestCont
 }
 
 export async function startSession(deps: MentorshipDeps, context: RequestContext, raw: unknown) {
-  const { id, idempotencyKey } = sessionIdInput.parse(raw);
-  await issue(deps, context, id, commandIdFor(context, `startSession:${id}`, idempotencyKey ?? undefined), {
+  const parsed = sessionIdInput.parse(raw);
+  const { id } = parsed;
+  await issue(deps, context, id, commandIdFor(context, `startSession:${id}`, parsed), {
     type: 'StartSession',
   });
   return id;
 }
 
 export async function endSession(deps: MentorshipDeps, context: RequestContext, raw: unknown) {
-  const { id, idempotencyKey } = sessionIdInput.parse(raw);
-  await issue(deps, context, id, commandIdFor(context, `endSession:${id}`, idempotencyKey ?? undefined), {
+  const parsed = sessionIdInput.parse(raw);
+  const { id } = parsed;
+  await issue(deps, context, id, commandIdFor(context, `endSession:${id}`, parsed), {
     type: 'EndSession',
   });
   return id;
 }
 
 export async function rateSession(deps: MentorshipDeps, context: RequestContext, raw: unknown) {
-  const { id, rating, comment, idempotencyKey } = rateSessionInput.parse(raw);
-  await issue(deps, context, id, commandIdFor(context, `rateSession:${id}`, idempotencyKey ?? undefined), {
+  const parsed = rateSessionInput.parse(raw);
+  const { id, rating, comment } = parsed;
+  await issue(deps, context, id, commandIdFor(context, `rateSession:${id}`, parsed), {
     type: 'RateSession',
     rating,
     ...(comment != null ? { comment } : {}),
@@ -126,17 +135,12 @@ export async function rateSession(deps: MentorshipDeps, context: RequestContext,
 }
 
 export async function addSessionNotes(deps: MentorshipDeps, context: RequestContext, raw: unknown) {
-  const { id, notes, idempotencyKey } = sessionNotesInput.parse(raw);
-  await issue(
-    deps,
-    context,
-    id,
-    commandIdFor(context, `addSessionNotes:${id}`, idempotencyKey ?? undefined),
-    {
-      type: 'AddSessionNotes',
-      notes,
-    },
-  );
+  const parsed = sessionNotesInput.parse(raw);
+  const { id, notes } = parsed;
+  await issue(deps, context, id, commandIdFor(context, `addSessionNotes:${id}`, parsed), {
+    type: 'AddSessionNotes',
+    notes,
+  });
   return id;
 }
 
@@ -146,8 +150,9 @@ export async function addSessionNotes(deps: MentorshipDeps, context: RequestCont
  * a booking whose session is cancelled no longer blocks anyone even before it is released.
  */
 export async function cancelSession(deps: MentorshipDeps, context: RequestContext, raw: unknown) {
-  const { id, reason, idempotencyKey } = cancelSessionInput.parse(raw);
-  const commandId = commandIdFor(context, `cancelSession:${id}`, idempotencyKey ?? undefined);
+  const parsed = cancelSessionInput.parse(raw);
+  const { id, reason } = parsed;
+  const commandId = commandIdFor(context, `cancelSession:${id}`, parsed);
   await issue(deps, context, id, commandId, { type: 'CancelSession', ...(reason != null ? { reason } : {}) });
   const { state } = await loadAggregate(deps, sessionAggregate, mentorSessionStream(id));
   if (isSession(state) && state.status === 'cancelled') await afterCancel(deps, context, state, commandId);

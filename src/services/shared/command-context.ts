@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventCodec } from '../../commands/event-codec.ts';
 import { uuidv5 } from '../../commands/event-ids.ts';
 import { type CommandObserver, handleCommand } from '../../commands/handle-command.ts';
+import { idempotencyKeyReused, inputFingerprint } from '../../commands/idempotency.ts';
 import type { AggregateSpec, CommandEnvelope, CommandResult } from '../../commands/types.ts';
 import type { Actor, DomainEvent } from '../../domain/shared/decider.ts';
 import { actorId } from '../../domain/shared/decider.ts';
@@ -56,13 +57,44 @@ export interface RequestContext {
 /** Namespace for command ids derived from client idempotency keys. */
 const IDEMPOTENCY_NAMESPACE = '7c0f2a4e-5b7d-4f51-9a43-2a1c9e1d6b30';
 
+/** A use case's validated input; `idempotencyKey`, when given, names the command. */
+export type KeyedInput = Readonly<Record<string, unknown>> & { readonly idempotencyKey?: string | null };
+
+/**
+ * The fingerprints of the inputs each request's keyed commands were made from, by command id:
+ * `commandIdFor` notes them, `envelope` puts them on the command, whose events then record them.
+ * Kept beside the request's context rather than in it, so that every use case keeps passing its
+ * context and command id as it did; gone with the context.
+ */
+const inputFingerprints = new WeakMap<RequestContext, Map<string, string>>();
+
 /**
  * A command id: derived from the client's idempotency key (scoped to the actor and the operation,
- * so two clients' keys never collide) or fresh.
+ * so two clients' keys never collide) or fresh. With a key, the command is bound to `input` (see
+ * commands/idempotency.ts): a retry with the key and the same input replays the first outcome, and
+ * one with other input is refused. `secrets` are fields left out of the fingerprint (passwords);
+ * the use case checks those on a replay against what the first run stored (as a slow hash).
  */
-export function commandIdFor(context: RequestContext, operation: string, idempotencyKey?: string): string {
-  if (!idempotencyKey) return randomUUID();
-  return uuidv5(`${actorId(context.actor)}:${operation}:${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
+export function commandIdFor(
+  context: RequestContext,
+  operation: string,
+  input?: KeyedInput,
+  options: { secrets?: readonly string[] } = {},
+): string {
+  const key = input?.idempotencyKey;
+  if (!key) return randomUUID();
+  const commandId = uuidv5(`${actorId(context.actor)}:${operation}:${key}`, IDEMPOTENCY_NAMESPACE);
+  const fingerprinted = Object.fromEntries(
+    Object.entries(input).filter(
+      ([field]) => field !== 'idempotencyKey' && !options.secrets?.includes(field),
+    ),
+  );
+  const fingerprint = inputFingerprint(commandId, fingerprinted);
+  const noted = inputFingerprints.get(context) ?? new Map<string, string>();
+  // One request using a key twice (aliased mutations) with different input.
+  if ((noted.get(commandId) ?? fingerprint) !== fingerprint) throw idempotencyKeyReused();
+  inputFingerprints.set(context, noted.set(commandId, fingerprint));
+  return commandId;
 }
 
 export function envelope<Command>(
@@ -72,7 +104,15 @@ export function envelope<Command>(
   command: Command,
   actor: Actor = context.actor,
 ): CommandEnvelope<Command> {
-  return { commandId, correlationId: context.correlationId, actor, now, command };
+  const inputFingerprint = inputFingerprints.get(context)?.get(commandId);
+  return {
+    commandId,
+    correlationId: context.correlationId,
+    actor,
+    now,
+    command,
+    ...(inputFingerprint === undefined ? {} : { inputFingerprint }),
+  };
 }
 
 export const nowFrom = (deps: Pick<ServiceDeps, 'clock'>) => (deps.clock ? deps.clock() : new Date());

@@ -23,8 +23,9 @@ export type VideoDeps = ServiceDeps;
  * facts in with the command.
  */
 export async function createVideoPost(deps: VideoDeps, context: RequestContext, raw: unknown) {
-  const { input, idempotencyKey } = createVideoPostInput.parse(raw);
-  const commandId = commandIdFor(context, 'createVideoPost', idempotencyKey ?? undefined);
+  const parsed = createVideoPostInput.parse(raw);
+  const { input } = parsed;
+  const commandId = commandIdFor(context, 'createVideoPost', parsed);
   // The post id derives from the command id, so a retried creation finds what it made.
   const postId = commandId;
   await issue(deps, context, postId, commandId, {
@@ -41,8 +42,9 @@ export async function createVideoPost(deps: VideoDeps, context: RequestContext, 
 }
 
 export async function updateVideoPost(deps: VideoDeps, context: RequestContext, raw: unknown) {
-  const { id, input, idempotencyKey } = updateVideoPostInput.parse(raw);
-  const commandId = commandIdFor(context, `updateVideoPost:${id}`, idempotencyKey ?? undefined);
+  const parsed = updateVideoPostInput.parse(raw);
+  const { id, input } = parsed;
+  const commandId = commandIdFor(context, `updateVideoPost:${id}`, parsed);
   await issue(deps, context, id, commandId, {
     type: 'UpdateVideoPost',
     ...(input.title != null ? { title: input.title } : {}),
@@ -54,8 +56,9 @@ export async function updateVideoPost(deps: VideoDeps, context: RequestContext, 
 }
 
 export async function deleteVideoPost(deps: VideoDeps, context: RequestContext, raw: unknown) {
-  const { id, idempotencyKey } = videoPostIdInput.parse(raw);
-  const commandId = commandIdFor(context, `deleteVideoPost:${id}`, idempotencyKey ?? undefined);
+  const parsed = videoPostIdInput.parse(raw);
+  const { id } = parsed;
+  const commandId = commandIdFor(context, `deleteVideoPost:${id}`, parsed);
   await issue(deps, context, id, commandId, { type: 'DeleteVideoPost' });
   return id;
 }

@@ -286,7 +286,7 @@ function newRecord(
     id: idempotencyKey,
     kind,
     idempotencyKey,
-    commandId: commandIdFor({ actor, correlationId: idempotencyKey }, operation, idempotencyKey),
+    commandId: commandIdFor({ actor, correlationId: idempotencyKey }, operation, { idempotencyKey }),
     expectRefusal: false,
     outcome: 'unknown',
     attempts: 0,
