@@ -73,8 +73,10 @@ export function answerUnreadableRequests(
     if (!socket.writable || responseInFlight(socket)?.headersSent) return void socket.destroy(error);
     const refusal = refusalFor(error);
     const requestId = randomUUID();
+    // Never the error itself: Node puts the raw request bytes on it (`rawPacket`), credentials
+    // included, and a client could fill the log with megabytes of its own choosing.
     log.info(
-      { reqId: requestId, err: error, statusCode: refusal.statusCode },
+      { reqId: requestId, code: error.code, bytesParsed: error.bytesParsed, statusCode: refusal.statusCode },
       'refused an unreadable request',
     );
     const answer = Buffer.from(responseText(refusal, requestId), 'utf8');
