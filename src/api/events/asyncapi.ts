@@ -15,11 +15,12 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
       {
         name: event.type,
         title: event.type,
-        summary: `${event.type}, schema version ${event.schemaVersion}`,
+        summary: `${event.type}, schema version ${event.schemaVersion}${event.audience === 'admins' ? ' (admins only)' : ''}`,
         contentType: 'application/json',
         payload: envelopeSchema(event.type, event.schemaVersion, event.dataSchema),
         'x-sse-event': event.type,
         'x-personal-fields': event.personalFields,
+        'x-audience': event.audience,
       },
     ]),
   );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../../domain/shared/event-catalogue.ts';
-import { EVENT_DEFINITIONS, PUBLIC_EVENT_TYPES } from './catalogues.ts';
+import { INTEGRATOR_CATALOGUE, PUBLIC_EVENT_TYPES, type PublishedEvent } from './catalogues.ts';
+import type { EventAudience } from './published-events.ts';
 
 /** A JSON Schema (draft-07, the dialect AsyncAPI's schema object extends). */
 export type JsonSchema = Record<string, unknown>;
@@ -10,6 +10,8 @@ export const JSON_SCHEMA_DIALECT = 'http://json-schema.org/draft-07/schema#';
 export interface PublicEventSchema {
   type: string;
   schemaVersion: number;
+  /** `readers`: every events:read key; `admins`: admins and keys of admins only. */
+  audience: EventAudience;
   /** Public fields that hold personal data: null once the person is forgotten. */
   personalFields: string[];
   /** The `data` of the event as integrators receive it. */
@@ -19,13 +21,16 @@ export interface PublicEventSchema {
 /** Every public event type with the JSON Schema of what integrators see of it, sorted by type. */
 export function publicEventSchemas(): PublicEventSchema[] {
   return PUBLIC_EVENT_TYPES.flatMap((type) => {
-    const definition = EVENT_DEFINITIONS.get(type);
-    return definition ? [publicEventSchema(definition)] : [];
+    const published = INTEGRATOR_CATALOGUE.get(type);
+    return published ? [publicEventSchema(published)] : [];
   });
 }
 
-function publicEventSchema(definition: EventDefinition): PublicEventSchema {
-  const publicFields = definition.publicFields ?? [];
+function publicEventSchema({
+  definition,
+  fields: publicFields,
+  audience,
+}: PublishedEvent): PublicEventSchema {
   const personal = new Set(definition.personalFields ?? []);
   const { schema } = definition;
   if (!(schema instanceof z.ZodObject)) {
@@ -46,6 +51,7 @@ function publicEventSchema(definition: EventDefinition): PublicEventSchema {
   return {
     type: definition.type,
     schemaVersion: definition.schemaVersion,
+    audience,
     personalFields: publicFields.filter((field) => personal.has(field)),
     dataSchema: {
       ...rest,

@@ -1,5 +1,6 @@
 import type { EventCodec } from '../../commands/event-codec.ts';
 import type { EventStore } from '../../eventstore/port.ts';
+import type { AudienceGuard } from './event-audience.ts';
 import { storeFilterFor, toIntegratorEvent } from './integrator-events.ts';
 import type { SseConnection } from './sse-connection.ts';
 import type { StreamRequest } from './stream-query.ts';
@@ -7,6 +8,8 @@ import type { StreamRequest } from './stream-query.ts';
 export interface EventStreamDeps {
   store: Pick<EventStore, 'subscribeToAll'>;
   codec: Pick<EventCodec, 'decode'>;
+  /** Refuses an admin-only event once the caller is no longer an admin (ends the stream). */
+  guard: Pick<AudienceGuard, 'allow'>;
 }
 
 /**
@@ -27,6 +30,7 @@ export async function pumpEvents(
   for await (const recorded of events) {
     const event = await toIntegratorEvent(deps.codec, recorded, request.filter);
     if (!event) continue;
+    await deps.guard.allow(event.type);
     const sent = await connection.send({ id: event.position, event: event.type, data: event });
     if (!sent) return;
   }

@@ -7,6 +7,7 @@ import { CLOSE_SLOW_CONSUMER, closeReason } from '../subscriptions/close-codes.t
 import { counted } from '../subscriptions/counted.ts';
 import type { LiveConnection } from '../subscriptions/live-connection.ts';
 import { asGraphQLError } from '../subscriptions/subscription-errors.ts';
+import type { AudienceGuard } from './event-audience.ts';
 import { type IntegratorEvent, storeFilterFor, toIntegratorEvent } from './integrator-events.ts';
 import { requireEventReader } from './stream-access.ts';
 import type { EventsSubscriptionInput } from './subscription-input.ts';
@@ -27,6 +28,8 @@ export interface EventStreamDeps {
   store: EventStore;
   codec: Pick<EventCodec, 'decode'>;
   log: FastifyBaseLogger;
+  /** Refuses an admin-only event once the caller is no longer an admin (ends the subscription). */
+  guard: Pick<AudienceGuard, 'allow'>;
 }
 
 /**
@@ -69,6 +72,7 @@ async function pump(
       if (!event) continue;
       // The caller as last re-checked: an admin who lost the role stops receiving at once.
       requireEventReader(live.authenticated.actor);
+      await deps.guard.allow(event.type);
       if (!(await channel.room(limits.maxUndeliveredEvents, limits.slowConsumerTimeoutMs))) {
         cutOff(deps, live, channel, limits, after);
         return;

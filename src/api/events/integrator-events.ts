@@ -1,6 +1,6 @@
 import type { EventCodec } from '../../commands/event-codec.ts';
 import type { EventFilter, RecordedEvent } from '../../eventstore/port.ts';
-import { EVENT_DEFINITIONS, PUBLIC_EVENT_TYPES } from './catalogues.ts';
+import { INTEGRATOR_CATALOGUE, PUBLIC_EVENT_TYPES } from './catalogues.ts';
 
 /** An event as integrators receive it (GraphQL subscription, Server-Sent Events). */
 export interface IntegratorEvent {
@@ -20,7 +20,10 @@ export interface IntegratorEvent {
 export interface IntegratorFilter {
   /** Keep events whose stream name starts with this (e.g. `user-`). */
   streamPrefix?: string;
-  /** Keep only these public types (default: all public types). */
+  /**
+   * Keep only these public types (default: all public types). The entry points set it to the
+   * caller's audience's types when the request names none (see event-audience.ts).
+   */
   types?: readonly string[];
 }
 
@@ -46,9 +49,9 @@ export async function toIntegratorEvent(
   recorded: RecordedEvent,
   filter: IntegratorFilter = {},
 ): Promise<IntegratorEvent | undefined> {
-  const definition = EVENT_DEFINITIONS.get(recorded.type);
-  const fields = definition?.publicFields;
-  if (!definition || !fields) return undefined;
+  const published = INTEGRATOR_CATALOGUE.get(recorded.type);
+  if (!published) return undefined;
+  const { definition, fields } = published;
   if (filter.types && !filter.types.includes(recorded.type)) return undefined;
   if (filter.streamPrefix && !recorded.streamName.startsWith(filter.streamPrefix)) return undefined;
   const decoded = await codec.decode({ [definition.type]: definition }, recorded);

@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../domain/shared/decider.ts';
+import { DomainError } from '../../domain/shared/domain-error.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import type { ApiServices } from '../request-scope.ts';
 import { asyncApiDocument } from './asyncapi.ts';
 import { errorBody, sendError } from './error-replies.ts';
+import { AudienceGuard, audienceOf, filterForAudience } from './event-audience.ts';
 import { JSON_SCHEMA_DIALECT, publicEventSchemas } from './event-schemas.ts';
 import { pumpEvents } from './event-stream.ts';
 import { SseConnection, type SseLimits } from './sse-connection.ts';
@@ -54,16 +57,22 @@ export async function integratorEventRoutes(
       now,
     );
     requireEventReader(actor);
+    return actor;
   };
 
   app.get('/events', async (request: FastifyRequest, reply: FastifyReply) => {
     let streamRequest: ReturnType<typeof parseStreamRequest>;
+    let actor: Actor;
     try {
-      await authorize(request);
-      streamRequest = parseStreamRequest(request.query, request.headers['last-event-id']);
+      actor = await authorize(request);
+      const parsed = parseStreamRequest(request.query, request.headers['last-event-id']);
+      const audience = await audienceOf(services.pool, actor);
+      streamRequest = { ...parsed, filter: filterForAudience(parsed.filter, audience) };
     } catch (error) {
       return sendError(reply, error);
     }
+    // The owner's role is re-read as often as the credentials are (every heartbeat).
+    const guard = new AudienceGuard(services.pool, () => actor, limits.heartbeatMs);
     reply.hijack();
     const connection = new SseConnection(reply.raw, limits);
     open.add(connection);
@@ -73,6 +82,9 @@ export async function integratorEventRoutes(
       if (checking) return;
       checking = true;
       authorize(request)
+        .then((current) => {
+          actor = current;
+        })
         .catch((error: unknown) => connection.end(frameError(error)))
         .finally(() => {
           checking = false;
@@ -80,9 +92,10 @@ export async function integratorEventRoutes(
     };
     connection.open(headersOf(reply), recheck);
     try {
-      await pumpEvents(services.identity, connection, streamRequest);
+      await pumpEvents({ ...services.identity, guard }, connection, streamRequest);
     } catch (error) {
-      request.log.error({ err: error }, 'event stream failed');
+      // A refusal (the caller lost access mid-stream) is the caller's business, not a failure.
+      if (!(error instanceof DomainError)) request.log.error({ err: error }, 'event stream failed');
       await connection.end(frameError(error));
     } finally {
       await connection.end();

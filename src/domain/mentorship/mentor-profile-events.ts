@@ -51,6 +51,9 @@ export const mentorProfileEventCatalogue: EventCatalogue<MentorProfileEvent> = {
     type: 'MentorProfileUpserted',
     schemaVersion: 1,
     schema: mentorProfileEventSchemas.MentorProfileUpserted,
+    // What a mentor offers to be matched on. Weekly availability and time zone are not public: they
+    // tell when a person is free and roughly where they live, which is not the platform's to hand out.
+    publicFields: ['mentorId', 'subjects', 'styles', 'languages', 'capacity', 'accepting'],
   },
   MenteeAdded: { type: 'MenteeAdded', schemaVersion: 1, schema: mentorProfileEventSchemas.MenteeAdded },
   MenteeReleased: {

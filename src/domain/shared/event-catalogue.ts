@@ -21,9 +21,10 @@ export interface EventDefinition<Type extends string = string, Data = unknown> {
    */
   subject?(data: Data): string;
   /**
-   * Set for event types integrators may subscribe to: the data fields they see. Anything else
-   * (password hashes, token hashes, internal bookkeeping) never leaves the backend. Personal fields
-   * listed here are shown while the person is known and as null once they are forgotten.
+   * The data fields that may ever leave the backend to integrators. Anything else (password hashes,
+   * token hashes, internal bookkeeping) never does. Which types are published, to whom and with
+   * which of these fields is the integrator catalogue's choice (src/api/events/published-events.ts).
+   * Personal fields sent are shown while the person is known and as null once they are forgotten.
    */
   publicFields?: readonly string[];
   /**

@@ -10,6 +10,16 @@ interface CatalogueEntry {
   dataSchema: { type: string; properties: Record<string, Record<string, unknown>>; required?: string[] };
 }
 
+/** One published type of each context besides identity (all of them for admins only). */
+const CONTEXT_SAMPLES = [
+  'BrandCreated',
+  'ContentCreated',
+  'AIGenerationRequested',
+  'MediaUploadRequested',
+  'VideoPostCreated',
+  'MentorProfileUpserted',
+];
+
 describe('the event catalogue and its AsyncAPI description', () => {
   let api: IdentityApp;
   beforeAll(async () => {
@@ -42,6 +52,37 @@ describe('the event catalogue and its AsyncAPI description', () => {
     expect(JSON.stringify(catalogue)).not.toMatch(/passwordHash|email|secret/);
   });
 
+  it('lists the public types of every context, with their audience and without secrets', async () => {
+    const response = await api.app.inject({ method: 'GET', url: '/events/catalogue' });
+    const { events } = response.json<{ events: (CatalogueEntry & { audience: string })[] }>();
+    const byType = new Map(events.map((event) => [event.type, event]));
+    const fieldsOf = (type: string) => Object.keys(byType.get(type)?.dataSchema.properties ?? {}).sort();
+    for (const type of CONTEXT_SAMPLES) expect(byType.get(type)?.audience, type).toBe('admins');
+    expect(byType.get('UserRegistered')?.audience).toBe('readers');
+    expect(fieldsOf('BrandCreated')).not.toContain('channels');
+    expect(fieldsOf('BrandUpdated')).toEqual(['brandId']);
+    expect(fieldsOf('ContentPublishRequested')).not.toContain('channels');
+    expect(fieldsOf('ContentChannelPublished')).not.toContain('location');
+    expect(fieldsOf('MediaUploadRequested')).not.toContain('fileName');
+    expect(fieldsOf('MentorProfileUpserted')).toEqual([
+      'accepting',
+      'capacity',
+      'languages',
+      'mentorId',
+      'styles',
+      'subjects',
+    ]);
+    for (const type of [
+      'LearnerMessageSent',
+      'MentorReplied',
+      'MentorshipSessionNotesAdded',
+      'MatchRequested',
+    ]) {
+      expect(byType.has(type), type).toBe(false);
+    }
+    expect(JSON.stringify(events)).not.toMatch(/storageKey|fileName|availability|timeZone|"url"/);
+  });
+
   it('serves an AsyncAPI 3.0 document that a maintained parser accepts', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/events/asyncapi.json' });
     expect(response.statusCode).toBe(200);
@@ -69,5 +110,13 @@ describe('the event catalogue and its AsyncAPI description', () => {
     expect(registered?.payload()?.properties()?.data?.properties()?.displayName?.json()).toMatchObject({
       'x-personal-data': true,
     });
+    for (const type of CONTEXT_SAMPLES) {
+      const message = parsed
+        .messages()
+        .all()
+        .find((each) => each.id() === type);
+      expect(message?.json()['x-audience'], type).toBe('admins');
+      expect(message?.payload()?.properties()?.type?.json()).toMatchObject({ const: type });
+    }
   });
 });

@@ -116,6 +116,10 @@ describe('subscription { events }', () => {
     expect(await codes(integrator, { filter: { types: ['SessionStarted'] } })).toEqual([
       'VALIDATION/INVALID_INPUT',
     ]);
+    // Brand, content, media, video and mentorship types go to admins and their keys only.
+    expect(await codes(integrator, { filter: { types: ['BrandCreated'] } })).toEqual([
+      'FORBIDDEN/ADMIN_ONLY',
+    ]);
   });
 
   it('serves admins', async () => {

@@ -1,0 +1,61 @@
+/**
+ * Every domain event type that integrators never receive, with why. A type is either here or in
+ * PUBLISHED_EVENTS (the catalogue test checks every domain catalogue), so a new event type is a
+ * decision someone makes rather than something that leaks or goes missing by default.
+ */
+export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
+  // Identity: sign-in, credentials and sessions.
+  UserPasswordChanged: 'holds a password hash',
+  LoginFailed: 'sign-in activity of a person',
+  AccountLocked: 'sign-in activity of a person',
+  LoginSucceeded: 'sign-in activity of a person; holds a backup code hash',
+  UserSessionsRevoked: 'session management of a person',
+  TotpEnrollmentStarted: 'holds a second-factor secret',
+  TotpEnabled: 'holds backup code hashes',
+  SessionStarted: 'holds a refresh token hash; says when a person signed in',
+  SessionRefreshed: 'holds a refresh token hash',
+  RefreshTokenReuseDetected: 'security signal about a person’s session',
+  SessionRevoked: 'session management of a person',
+  ApiKeyCreated: 'holds an API key hash',
+  ApiKeyRevoked: 'API keys are their owner’s business',
+
+  // Brands: invitations are addressed to an e-mail address (kept as a hash and a masked hint).
+  BrandInvitationSent: 'holds a hash and a masked form of the invitee’s e-mail address',
+  BrandInvitationAccepted: 'invitations are between a brand’s admins and the invitee',
+  BrandInvitationDeclined: 'invitations are between a brand’s admins and the invitee',
+  BrandInvitationRevoked: 'invitations are between a brand’s admins and the invitee',
+
+  // Mentorship: who is mentored by whom, when and about what is between the people involved.
+  MenteeAdded: 'names a learner and their mentor',
+  MenteeReleased: 'names a learner and their mentor',
+  LearnerProfileUpserted: 'a learner’s goals (free text), subjects and availability',
+  MatchRequested: 'a learner’s request and note to mentors (free text)',
+  CandidatesRanked: 'matching internals about one learner’s request',
+  MentorOffered: 'names a learner and a mentor',
+  OfferAccepted: 'a mentor’s answer to one learner',
+  OfferDeclined: 'a mentor’s answer and reason (free text)',
+  OfferExpired: 'a mentor’s answer to one learner',
+  MentorSkipped: 'matching internals about one learner’s request',
+  MatchMade: 'names a learner and their mentor',
+  MatchFailed: 'about one learner’s request',
+  MatchRequestCancelled: 'about one learner’s request',
+  FirstSessionTimesProposed: 'when two people are free',
+  MentorshipSessionScheduled: 'when two named people meet, and their video room',
+  MentorshipSessionStarted: 'when two people meet',
+  MentorshipSessionEnded: 'when two people meet',
+  MentorshipSessionCancelled: 'holds a cancellation reason (free text)',
+  MentorshipSessionNotesAdded: 'holds session notes (free text)',
+  MentorshipSessionRated: 'holds a person’s rating and comment (free text)',
+  MentorshipSessionHoldExpired: 'scheduling internals',
+  CalendarSlotBooked: 'when a person is busy',
+  CalendarSlotReleased: 'when a person is busy',
+  ConversationStarted: 'a learner’s conversations with the AI mentor are theirs alone',
+  LearnerMessageSent: 'holds a learner’s message (free text)',
+  MentorReplyRetried: 'a learner’s conversations with the AI mentor are theirs alone',
+  MentorReplied: 'holds a reply quoting and answering a learner (free text)',
+  MentorReplyFailed: 'a learner’s conversations with the AI mentor are theirs alone',
+
+  // Audit: read through the audit queries, by auditors.
+  AuditQueryRecorded: 'who looked at what; auditors read it through the audit queries',
+  AuditAnchored: 'tamper evidence; published outside the database by `chronicle audit`',
+};
