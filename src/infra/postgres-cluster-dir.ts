@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, readlink, realpath, rm, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  symlink,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { EmbeddedPostgresError } from './embedded-postgres-error.ts';
@@ -52,13 +63,16 @@ async function relocate(dataDir: string, link: string, placement: ClusterPlaceme
     .slice(0, 24);
   const databaseDir = path.join(clusters, key);
   if (await lstat(databaseDir).catch(() => undefined)) {
-    // The cluster of an earlier DATA_DIR at this path, whose link has gone with it.
-    placement.log.info(
-      { databaseDir },
-      'replacing the PostgreSQL cluster of an earlier DATA_DIR at this path',
-    );
+    // The cluster of an earlier DATA_DIR at this path whose link has gone: with the whole DATA_DIR
+    // (a fresh start) or alone (a restore that dropped links). It is set aside, never deleted, since
+    // it may be the only copy of the data.
     await placement.stopLeftover(databaseDir);
-    await rm(databaseDir, { recursive: true, force: true });
+    const aside = `${databaseDir}.set-aside-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(databaseDir, aside);
+    placement.log.warn(
+      { databaseDir, aside },
+      `DATA_DIR had no link to its PostgreSQL cluster: starting a new one; the earlier cluster is kept in ${aside} (delete it if it is not wanted)`,
+    );
   }
   await mkdir(databaseDir, { mode: 0o700 });
   if (placement.user) await chown(databaseDir, placement.user.uid, placement.user.gid);

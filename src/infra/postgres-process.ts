@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
@@ -21,8 +21,18 @@ export interface ClusterSpec {
   log: Logger;
 }
 
-/** Messages in English whatever the locale: errors are quoted to the operator as they are. */
-const env = () => ({ ...process.env, LC_MESSAGES: 'C' });
+/**
+ * What PostgreSQL's processes see: the few variables they use, never Chronicle's own (AUTH_SECRET,
+ * API keys), which a superuser could otherwise read back (`COPY … TO PROGRAM 'env'`). Messages in
+ * English whatever the locale: errors are quoted to the operator as they are.
+ */
+const PASSED_THROUGH = ['PATH', 'HOME', 'TZ', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'LD_LIBRARY_PATH'];
+const env = () => ({
+  ...Object.fromEntries(
+    PASSED_THROUGH.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
+  ),
+  LC_MESSAGES: 'C',
+});
 
 export async function initCluster(
   spec: ClusterSpec,
@@ -33,9 +43,15 @@ export async function initCluster(
   // The password travels in a file only the server's user can read, next to the cluster (a place
   // that user can reach, unlike a TMPDIR under /root), and is removed whatever happens.
   const passwordFile = path.join(path.dirname(databaseDir), `.pwfile-${process.pid}-${Date.now()}`);
-  await writeFile(passwordFile, `${options.password}\n`, { mode: 0o600 });
+  // Created here and now ('wx': never an existing file or a planted link), handed over by handle.
+  const handle = await open(passwordFile, 'wx', 0o600);
   try {
-    if (user) await chown(passwordFile, user.uid, user.gid);
+    await handle.writeFile(`${options.password}\n`);
+    if (user) await handle.chown(user.uid, user.gid);
+  } finally {
+    await handle.close();
+  }
+  try {
     const args = [
       `--pgdata=${databaseDir}`,
       `--auth=${options.authMethod}`,
