@@ -282,6 +282,47 @@ export const MATRIX: readonly MatrixRow[] = [
       vars({ b: fx.brandId, c: await propFor(fx, cell, 'claim', () => fx.masterClaim()) }),
   },
 
+  {
+    mutation: 'inviteBrandMember',
+    rule: 'brand admins',
+    allowed: BRAND_ADMINS,
+    document: `mutation ($b: ID!, $e: String!) { inviteBrandMember(brandId: $b, email: $e, role: viewer) { id } }`,
+    call: async (fx) => vars({ b: fx.brandId, e: freshEmail() }),
+  },
+  {
+    mutation: 'revokeBrandInvitation',
+    rule: 'brand admins',
+    allowed: BRAND_ADMINS,
+    document: `mutation ($i: ID!) { revokeBrandInvitation(invitationId: $i) { id } }`,
+    call: async (fx, cell) =>
+      vars({ i: await propFor(fx, cell, 'invitation-to-revoke', () => fx.pendingInvitation()) }),
+  },
+  ...(['acceptBrandInvitation', 'declineBrandInvitation'] as const).flatMap((mutation): MatrixRow[] => [
+    {
+      // Allowed cells answer an invitation addressed to them; the deny cells share one addressed to
+      // the API keys' owner (the creator), so a key is refused for being a key, not for the address.
+      mutation,
+      rule: 'the invitee, signed in with the invited address (a key cannot join a brand for its owner)',
+      allowed: HUMANS,
+      document: `mutation ($i: ID!) { ${mutation}(invitationId: $i) { id } }`,
+      call: async (fx, cell) =>
+        vars({
+          i: await propFor(fx, cell, `${mutation}:key-owner`, () =>
+            fx.invitationFor(cell.actor.email ?? fx.people.creator.email),
+          ),
+        }),
+    },
+    {
+      mutation,
+      variant: "someone else's invitation",
+      rule: 'nobody but the invitee, not even a platform admin',
+      allowed: [],
+      document: `mutation ($i: ID!) { ${mutation}(invitationId: $i) { id } }`,
+      call: async (fx) =>
+        vars({ i: await fx.shared(`${mutation}:stranger`, () => fx.invitationFor(freshEmail())) }),
+    },
+  ]),
+
   // ---- content (members only; viewers read, editors+ write, approvers+ review and publish) ----
   {
     mutation: 'createContent',
@@ -364,6 +405,32 @@ export const MATRIX: readonly MatrixRow[] = [
     allowed: BRAND_WRITERS,
     document: `mutation ($id: ID!) { archiveContent(id: $id) { id } }`,
     call: async (fx, cell) => vars({ id: await propFor(fx, cell, 'draft-to-archive', () => fx.draft()) }),
+  },
+  {
+    mutation: 'bulkUpdateContent',
+    rule: 'brand editors, approvers, admins (each item on its own)',
+    allowed: BRAND_WRITERS,
+    document: `mutation ($items: [BulkUpdateContentItem!]!) {
+      bulkUpdateContent(items: $items) { updated { id title } failed { id code reason message } } }`,
+    call: async (fx) =>
+      vars({
+        items: [{ id: await fx.shared('draft', () => fx.draft()), input: { title: 'Oat milk, in bulk' } }],
+      }),
+    // Each item succeeds or fails on its own: a refused item is a failure with its error code.
+    outcome: (response) => {
+      const result = response.data?.bulkUpdateContent as
+        | { updated: { id: string }[]; failed: { code: string }[] }
+        | null
+        | undefined;
+      if (!result) return undefined;
+      if (
+        result.failed.length === 1 &&
+        ['FORBIDDEN', 'UNAUTHENTICATED'].includes(result.failed[0]?.code ?? '')
+      ) {
+        return 'denied';
+      }
+      return result.updated.length === 1 ? 'allowed' : undefined;
+    },
   },
   {
     mutation: 'bulkArchiveContent',

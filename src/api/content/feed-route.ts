@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { feedPath } from '../../channels/feed.ts';
+import { fieldListOf } from '../../domain/content/content-values.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
 import { sendError } from '../events/error-replies.ts';
 import { type FeedItemRow, feedItems } from './read-model-queries.ts';
@@ -42,8 +43,9 @@ export async function feedRoutes(app: FastifyInstance, options: { pool: pg.Pool 
 }
 
 function feedItem(item: FeedItemRow) {
-  const text = Object.entries(item.fields)
-    .map(([key, value]) => `${key}: ${value}`)
+  // In the author's order: "body" then "cta" reads as written.
+  const text = fieldListOf(item.fields)
+    .map(({ key, value }) => `${key}: ${value}`)
     .join('\n\n');
   return {
     id: item.content_id,

@@ -1,12 +1,20 @@
+import { fieldListOf } from '../../domain/content/content-values.ts';
 import type { VersionDiff } from '../../domain/content/version-diff.ts';
 import { toPublicationChannels } from './publication-channels.ts';
-import type { ContentRow, PublicationRow, ReviewRow, SearchRow, VersionRow } from './read-model-queries.ts';
+import type {
+  ContentRow,
+  PublicationRow,
+  ReviewRow,
+  SearchRow,
+  StoredFields,
+  VersionRow,
+} from './read-model-queries.ts';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-/** Fields travel as an ordered list of key/value pairs: GraphQL has no map type. */
-export const toFields = (fields: Record<string, string>) =>
-  Object.entries(fields).map(([key, value]) => ({ key, value }));
+/** Fields travel as a list of key/value pairs in the author's order (GraphQL has no map type either). */
+export const toFields = (fields: StoredFields) =>
+  fieldListOf(fields).map(({ key, value }) => ({ key, value }));
 
 export function toContent(row: ContentRow) {
   return {
@@ -109,5 +117,15 @@ export function toDiffChanges(diff: VersionDiff) {
       after: m.after,
     };
   });
-  return [...title, ...fields, ...metadata];
+  const order = diff.fieldOrder
+    ? [
+        {
+          path: 'fields',
+          change: 'changed',
+          before: diff.fieldOrder.before.join(', '),
+          after: diff.fieldOrder.after.join(', '),
+        },
+      ]
+    : [];
+  return [...title, ...fields, ...order, ...metadata];
 }

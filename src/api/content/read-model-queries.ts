@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { type ContentFields, fieldListOf } from '../../domain/content/content-values.ts';
 import type { BrandViewer } from '../brands/read-model-queries.ts';
 import { pageOf } from '../pagination.ts';
 import { countWhere, parameters, sortKey, whereClause } from '../shared/sql.ts';
@@ -14,13 +15,19 @@ export interface Metadata {
   keywords: string[];
 }
 
+/**
+ * Fields as the contents projection stores them: a list in the author's order; a key → text record
+ * in tables built before its version 4 (read until the rebuild swaps in). `fieldListOf` reads both.
+ */
+export type StoredFields = ContentFields | Record<string, string>;
+
 export interface ContentRow {
   content_id: string;
   brand_id: string;
   type: string;
   template_id: string | null;
   title: string;
-  fields: Record<string, string>;
+  fields: StoredFields;
   metadata: Metadata;
   status: string;
   version: number;
@@ -179,7 +186,7 @@ export interface VersionRow {
   content_id: string;
   version: number;
   title: string;
-  fields: Record<string, string>;
+  fields: StoredFields;
   metadata: Metadata;
   author_id: string;
   restored_from: number | null;
@@ -233,7 +240,11 @@ export async function findVersionPair(pool: pg.Pool, contentId: string, from: nu
     'select * from content_versions where content_id = $1 and version = any($2::int[])',
     [contentId, [from, to]],
   );
-  return { from: rows.find((row) => row.version === from), to: rows.find((row) => row.version === to) };
+  const version = (number: number) => {
+    const row = rows.find((candidate) => candidate.version === number);
+    return row && { ...row, fields: fieldListOf(row.fields) };
+  };
+  return { from: version(from), to: version(to) };
 }
 
 /** The content's latest review and latest publication. */
@@ -251,7 +262,7 @@ export async function findWorkflow(pool: pg.Pool, contentId: string) {
 export interface FeedItemRow {
   content_id: string;
   title: string;
-  fields: Record<string, string>;
+  fields: StoredFields;
   metadata: Metadata;
   published_at: Date;
   updated_at: Date;

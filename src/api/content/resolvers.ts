@@ -6,6 +6,7 @@ import {
   approveContent,
   archiveContent,
   bulkArchiveContent,
+  bulkUpdateContent,
   cancelPublish,
   createContent,
   publishContent,
@@ -32,6 +33,7 @@ import {
 } from './mappers.ts';
 import {
   findContent,
+  findContents,
   findVersionPair,
   findWorkflow,
   listContents,
@@ -136,6 +138,19 @@ export function contentResolvers(): IResolvers {
       bulkArchiveContent: async (_root, args, { scope }) => {
         const caller = await callerFor(scope, 'write');
         return bulkArchiveContent(scope.publishing, caller, args);
+      },
+      bulkUpdateContent: async (_root, args, { scope }) => {
+        const caller = await callerFor(scope, 'write');
+        const { updated, failed } = await bulkUpdateContent(scope.publishing, caller, args);
+        // One read for every edited content, after all of them landed.
+        const rows = await findContents(scope.services.pool, brandViewerOf(caller.actor), updated);
+        return {
+          updated: updated.flatMap((id) => {
+            const row = rows.get(id);
+            return row ? [toContent(row)] : [];
+          }),
+          failed,
+        };
       },
     },
     Content: content,

@@ -43,7 +43,7 @@ export function createContent(
   );
   const draft = validDraft({
     title: command.title,
-    fields: command.fields ?? {},
+    fields: command.fields ?? [],
     metadata: command.metadata ?? EMPTY_METADATA,
   });
   return [
@@ -163,26 +163,30 @@ function validDraft(draft: Draft): Draft {
   };
 }
 
-const anyFields = z.record(z.string(), z.string());
+const anyFields = z.array(z.object({ key: z.string(), value: z.string() }));
 
-/** Fields refused with a reason naming the limit they break. */
+/** Fields refused with a reason naming the limit they break; their order is kept as given. */
 function validFields(value: unknown): ContentFields {
   const fields = validOr(anyFields, value, 'INVALID_FIELDS', 'fields');
-  const entries = Object.entries(fields);
-  if (entries.length > MAX_FIELDS) {
-    throw validation('TOO_MANY_FIELDS', `At most ${MAX_FIELDS} fields`, { count: entries.length });
+  if (fields.length > MAX_FIELDS) {
+    throw validation('TOO_MANY_FIELDS', `At most ${MAX_FIELDS} fields`, { count: fields.length });
   }
-  const badKey = entries.find(([key]) => key.length === 0 || key.length > MAX_FIELD_KEY_LENGTH);
+  const badKey = fields.find(({ key }) => key.length === 0 || key.length > MAX_FIELD_KEY_LENGTH);
   if (badKey) {
     throw validation('INVALID_FIELD_KEY', `A field name is 1 to ${MAX_FIELD_KEY_LENGTH} characters`, {
-      key: badKey[0],
+      key: badKey.key,
     });
   }
-  const tooLong = entries.find(([, text]) => text.length > MAX_FIELD_VALUE_LENGTH);
+  const keys = fields.map(({ key }) => key);
+  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+  if (repeated !== undefined) {
+    throw validation('DUPLICATE_FIELD_KEY', 'Each field name appears once', { key: repeated });
+  }
+  const tooLong = fields.find(({ value: text }) => text.length > MAX_FIELD_VALUE_LENGTH);
   if (tooLong) {
     throw validation('FIELD_TOO_LONG', `A field holds at most ${MAX_FIELD_VALUE_LENGTH} characters`, {
-      key: tooLong[0],
+      key: tooLong.key,
     });
   }
-  return fields;
+  return fields.map(({ key, value: text }) => ({ key, value: text }));
 }

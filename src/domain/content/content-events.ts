@@ -9,6 +9,7 @@ import {
   contentTypeRef,
   DELIVERY_OUTCOMES,
   deliveryFailure,
+  fieldListOf,
   NOTIFICATION_OUTCOMES,
   PUBLISH_FAILURE_STAGES,
   PUBLISH_STEP_OUTCOMES,
@@ -26,6 +27,7 @@ const publicationId = z.uuid();
  * publication by the publishing saga. Every edit is a full snapshot of a new version.
  */
 export const contentEventSchemas = {
+  /** `fields` in the author's order (schema version 2; version 1 held a key → text record). */
   ContentCreated: z.object({
     contentId,
     brandId: z.uuid(),
@@ -37,7 +39,10 @@ export const contentEventSchemas = {
     authorId: actorRef,
     version: z.literal(1),
   }),
-  /** The new version in full; a restore copies an old version and names it in `restoredFrom`. */
+  /**
+   * The new version in full; a restore copies an old version and names it in `restoredFrom`.
+   * `fields` in the author's order (schema version 2; version 1 held a key → text record).
+   */
   ContentUpdated: z.object({
     contentId,
     version: versionNumber,
@@ -165,9 +170,28 @@ const definition = <Type extends ContentEvent['type'], Shape extends z.ZodRawSha
   schema: z.ZodObject<Shape>,
 ) => ({ type, schemaVersion: 1, schema, publicFields: Object.keys(schema.shape) });
 
+/**
+ * Version 2 holds `fields` as a list of `{ key, value }` in the author's order. Version 1 held a
+ * key → text record, which `jsonb` stored without its order: read back, its fields come in the
+ * order storage left them (shorter keys first), which is all that history still knows.
+ */
+const withFieldList = <Type extends ContentEvent['type'], Shape extends z.ZodRawShape>(
+  type: Type,
+  schema: z.ZodObject<Shape>,
+) => ({
+  ...definition(type, schema),
+  schemaVersion: 2,
+  upcasters: { 1: fieldsAsList },
+});
+
+function fieldsAsList(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || !('fields' in data)) return data;
+  return { ...data, fields: fieldListOf(data.fields) };
+}
+
 export const contentEventCatalogue: EventCatalogue<ContentEvent> = {
-  ContentCreated: definition('ContentCreated', contentEventSchemas.ContentCreated),
-  ContentUpdated: definition('ContentUpdated', contentEventSchemas.ContentUpdated),
+  ContentCreated: withFieldList('ContentCreated', contentEventSchemas.ContentCreated),
+  ContentUpdated: withFieldList('ContentUpdated', contentEventSchemas.ContentUpdated),
   ContentSubmitted: definition('ContentSubmitted', contentEventSchemas.ContentSubmitted),
   ContentStepApproved: definition('ContentStepApproved', contentEventSchemas.ContentStepApproved),
   ContentApproved: definition('ContentApproved', contentEventSchemas.ContentApproved),

@@ -26,10 +26,36 @@ export const contentTitle = z
   .regex(/^[^<>]*$/, 'a title may not contain < or >');
 
 export const fieldKey = z.string().min(1).max(MAX_FIELD_KEY_LENGTH);
+export const contentField = z.object({ key: fieldKey, value: z.string().max(MAX_FIELD_VALUE_LENGTH) });
+export type ContentField = z.infer<typeof contentField>;
+
+/**
+ * A content's fields in the order its author gave them. A list, not a key → text record: a JSON
+ * object stored as `jsonb` (the event store, the read models) keeps no key order, and a JavaScript
+ * object puts integer-like keys first, so only a list keeps "body, then cta" as it was written.
+ */
 export const contentFields = z
-  .record(fieldKey, z.string().max(MAX_FIELD_VALUE_LENGTH))
-  .refine((fields) => Object.keys(fields).length <= MAX_FIELDS, `at most ${MAX_FIELDS} fields`);
+  .array(contentField)
+  .max(MAX_FIELDS, `at most ${MAX_FIELDS} fields`)
+  .refine(
+    (fields) => new Set(fields.map((field) => field.key)).size === fields.length,
+    'field keys are unique',
+  );
 export type ContentFields = z.infer<typeof contentFields>;
+
+/**
+ * Fields as a list, from either form: the list, or the key → text record that events of schema
+ * version 1 (and publishing sagas started before the list) hold. The record's order is whatever
+ * storage left of it: that order was lost when it was stored and cannot be recovered.
+ */
+export function fieldListOf(fields: unknown): ContentFields {
+  if (Array.isArray(fields)) return fields as ContentFields;
+  if (fields === null || typeof fields !== 'object') return [];
+  return Object.entries(fields).map(([key, value]) => ({ key, value: String(value) }));
+}
+
+/** The texts of the fields, in order. */
+export const fieldTexts = (fields: ContentFields): string[] => fields.map((field) => field.value);
 
 export const contentMetadata = z.object({
   seoTitle: z.string().max(200).nullable(),

@@ -25,6 +25,8 @@ export interface VersionDiff {
   title: { before: string; after: string } | null;
   /** Fields added, removed or changed, by key in code-point order. */
   fields: FieldChange[];
+  /** The field names in order before and after, when the order is all that differs between the two. */
+  fieldOrder: { before: string[]; after: string[] } | null;
   metadata: MetadataChange[];
   identical: boolean;
 }
@@ -33,26 +35,37 @@ export interface VersionDiff {
 export function diffVersions(a: ComparableVersion, b: ComparableVersion): VersionDiff {
   const title = a.title === b.title ? null : { before: a.title, after: b.title };
   const fields = diffFields(a.fields, b.fields);
+  const fieldOrder = fields.length === 0 ? diffOrder(a.fields, b.fields) : null;
   const metadata = diffMetadata(a.metadata, b.metadata);
   return {
     title,
     fields,
+    fieldOrder,
     metadata,
-    identical: title === null && fields.length === 0 && metadata.length === 0,
+    identical: title === null && fields.length === 0 && fieldOrder === null && metadata.length === 0,
   };
 }
 
 function diffFields(a: ContentFields, b: ContentFields): FieldChange[] {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const aTexts = new Map(a.map((field) => [field.key, field.value]));
+  const bTexts = new Map(b.map((field) => [field.key, field.value]));
+  const keys = [...new Set([...aTexts.keys(), ...bTexts.keys()])].sort();
   const changes: FieldChange[] = [];
   for (const key of keys) {
-    const before = Object.hasOwn(a, key) ? (a[key] ?? null) : null;
-    const after = Object.hasOwn(b, key) ? (b[key] ?? null) : null;
+    const before = aTexts.get(key) ?? null;
+    const after = bTexts.get(key) ?? null;
     if (before === after) continue;
     const change = before === null ? 'added' : after === null ? 'removed' : 'changed';
     changes.push({ key, change, before, after });
   }
   return changes;
+}
+
+/** Same fields with the same texts, in another order: a version may only reorder. */
+function diffOrder(a: ContentFields, b: ContentFields): { before: string[]; after: string[] } | null {
+  const before = a.map((field) => field.key);
+  const after = b.map((field) => field.key);
+  return before.every((key, index) => key === after[index]) ? null : { before, after };
 }
 
 function diffMetadata(a: ContentMetadata, b: ContentMetadata): MetadataChange[] {

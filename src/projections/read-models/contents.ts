@@ -1,5 +1,6 @@
 import type { EventCodec } from '../../commands/event-codec.ts';
 import { type ContentEvent, contentEventCatalogue } from '../../domain/content/content-events.ts';
+import { type ContentFields, fieldTexts } from '../../domain/content/content-values.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
 import { occurredAt } from './occurred-at.ts';
 
@@ -19,7 +20,8 @@ export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projectio
   return {
     name: 'contents',
     // 3: publication channels carry their delivery (delivering/delivered/failed, attempts, last error).
-    version: 3,
+    // 4: fields are a list of { key, value } in the author's order (a key → text record before).
+    version: 4,
     eventTypes: Object.keys(contentEventCatalogue),
     tables: {
       contents: {
@@ -72,8 +74,8 @@ export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projectio
   };
 }
 
-function fieldsText(fields: Record<string, string>): string {
-  return Object.values(fields).join('\n').slice(0, SEARCHED_FIELD_CHARS);
+function fieldsText(fields: ContentFields): string {
+  return fieldTexts(fields).join('\n').slice(0, SEARCHED_FIELD_CHARS);
 }
 
 async function applyContentEvent(
@@ -274,7 +276,7 @@ interface VersionFacts {
   contentId: string;
   version: number;
   title: string;
-  fields: Record<string, string>;
+  fields: ContentFields;
   metadata: unknown;
   authorId: string;
   restoredFrom: number | null;

@@ -6,13 +6,14 @@ import type { BrandFacts, ContentAccess, ContentUserCommand } from '../../domain
 import { contentAggregate } from '../../domain/content/content-decider.ts';
 import { contentEventCatalogue } from '../../domain/content/content-events.ts';
 import { contentStream } from '../../domain/content/streams.ts';
-import { conflict, DomainError, notFound } from '../../domain/shared/domain-error.ts';
+import { conflict, DomainError, notFound, validation } from '../../domain/shared/domain-error.ts';
 import { StreamNotFound } from '../../eventstore/errors.ts';
 import type { PublishingDeps } from '../publishing-deps.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import {
   approveInput,
   bulkArchiveInput,
+  bulkUpdateInput,
   contentIdInput,
   createContentInput,
   publishInput,
@@ -21,6 +22,7 @@ import {
   unpublishInput,
   updateContentInput,
 } from './inputs.ts';
+import { sanitizeFields } from './rich-text.ts';
 
 /**
  * Content use cases. A content decider sees only its own stream, so each use case first looks up
@@ -41,7 +43,7 @@ export async function createContent(deps: PublishingDeps, context: RequestContex
     contentType: input.type,
     templateId: input.templateId ?? null,
     title: input.title,
-    fields: input.fields,
+    fields: sanitizeFields(input.fields),
     ...(input.metadata ? { metadata: input.metadata } : {}),
     access,
     brand,
@@ -59,7 +61,7 @@ export async function updateContent(deps: PublishingDeps, context: RequestContex
   await issue(deps, context, id, commandIdFor(context, `updateContent:${id}`, parsed), {
     type: 'UpdateContent',
     ...(input.title != null ? { title: input.title } : {}),
-    ...(input.fields ? { fields: input.fields } : {}),
+    ...(input.fields ? { fields: sanitizeFields(input.fields) } : {}),
     ...(input.metadata ? { metadata: input.metadata } : {}),
     ...(input.expectedVersion != null ? { expectedVersion: input.expectedVersion } : {}),
     access,
@@ -172,6 +174,8 @@ export async function archiveContent(deps: PublishingDeps, context: RequestConte
 export interface BulkFailure {
   id: string;
   code: string;
+  /** The error's stable reason (`VERSION_MISMATCH`, `IN_REVIEW`, …). */
+  reason: string;
   message: string;
 }
 
@@ -186,10 +190,43 @@ export async function bulkArchiveContent(deps: PublishingDeps, context: RequestC
       archived.push(id);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      failed.push({ id, code: error.code, message: error.message });
+      failed.push({ id, code: error.code, reason: error.reason, message: error.message });
     }
   }
   return { archived, failed };
+}
+
+/**
+ * Each edit is its own command (its own idempotency key, its own outcome): one refusal does not
+ * hold back the others, and a retried call replays the items that carried a key. The version an
+ * item expects may be given on the item or in its input; given in both, they must agree.
+ */
+export async function bulkUpdateContent(deps: PublishingDeps, context: RequestContext, raw: unknown) {
+  const { items } = bulkUpdateInput.parse(raw);
+  const updated: string[] = [];
+  const failed: BulkFailure[] = [];
+  for (const { id, expectedVersion, input, idempotencyKey } of items) {
+    try {
+      const inInput = input.expectedVersion ?? undefined;
+      if (expectedVersion != null && inInput !== undefined && expectedVersion !== inInput) {
+        throw validation('EXPECTED_VERSION_MISMATCH', 'The item and its input expect different versions', {
+          item: expectedVersion,
+          input: inInput,
+        });
+      }
+      const expected = expectedVersion ?? inInput;
+      await updateContent(deps, context, {
+        id,
+        input: { ...input, ...(expected === undefined ? {} : { expectedVersion: expected }) },
+        idempotencyKey,
+      });
+      updated.push(id);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      failed.push({ id, code: error.code, reason: error.reason, message: error.message });
+    }
+  }
+  return { updated, failed };
 }
 
 async function issue(

@@ -7,6 +7,7 @@ import { brandAggregate } from '../../domain/brands/brand-decider.ts';
 import type { Brand } from '../../domain/brands/brand-state.ts';
 import { brandStream } from '../../domain/brands/streams.ts';
 import { contentAggregate } from '../../domain/content/content-decider.ts';
+import { fieldTexts } from '../../domain/content/content-values.ts';
 import { contentStream } from '../../domain/content/streams.ts';
 import { conflict, forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import { runGeneration } from '../ai/run-generation.ts';
@@ -65,7 +66,7 @@ export async function generateMetadata(deps: PublishingDeps, context: RequestCon
     kind: 'metadata',
     input: {
       title: current.title,
-      text: Object.values(current.fields).join('\n\n'),
+      text: fieldTexts(current.fields).join('\n\n'),
       language: brand.language,
     },
     brandId: brand.brandId,
@@ -119,7 +120,7 @@ export async function suggestTitles(deps: PublishingDeps, context: RequestContex
     requestId: input.requestId ?? randomUUID(),
     kind: 'titles',
     input: {
-      text: [current.title, ...Object.values(current.fields)].join('\n\n'),
+      text: [current.title, ...fieldTexts(current.fields)].join('\n\n'),
       count: input.count ?? 3,
       language: brand.language,
     },
@@ -149,7 +150,8 @@ export async function transcreateContent(deps: PublishingDeps, context: RequestC
     kind: 'transcreation',
     input: {
       title: current.title,
-      fields: current.fields,
+      // The provider's port takes a key → text map (its output is matched to the same keys).
+      fields: Object.fromEntries(current.fields.map(({ key, value }) => [key, value])),
       sourceLanguage: brand.language,
       targetLanguage: input.targetLanguage,
       brand: identityOf(brand),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The shapes the API accepts for content. The decider checks the values in depth (title rules,
- * field limits, who may do what); these bound sizes and turn GraphQL's key/value lists into maps.
+ * field limits, who may do what); these bound sizes. Fields stay a key/value list, in the order
+ * the author gave them.
  */
 const idempotencyKey = z.string().min(8).max(128).nullish();
 const id = z.uuid();
@@ -10,8 +11,7 @@ const id = z.uuid();
 const fields = z
   .array(z.object({ key: z.string().max(64), value: z.string().max(100_000) }))
   .max(50)
-  .refine((list) => new Set(list.map((f) => f.key)).size === list.length, 'field keys must be unique')
-  .transform((list) => Object.fromEntries(list.map((f) => [f.key, f.value])));
+  .refine((list) => new Set(list.map((f) => f.key)).size === list.length, 'field keys must be unique');
 
 const metadata = z
   .object({
@@ -37,15 +37,38 @@ export const createContentInput = z.object({
   idempotencyKey,
 });
 
-export const updateContentInput = z.object({
-  id,
-  input: z.object({
-    title: z.string().max(200).nullish(),
-    fields: fields.nullish(),
-    metadata: metadata.nullish(),
-    expectedVersion: z.number().int().min(1).nullish(),
-  }),
-  idempotencyKey,
+const updateContentChanges = z.object({
+  title: z.string().max(200).nullish(),
+  fields: fields.nullish(),
+  metadata: metadata.nullish(),
+  expectedVersion: z.number().int().min(1).nullish(),
+});
+
+export const updateContentInput = z.object({ id, input: updateContentChanges, idempotencyKey });
+
+/** Most items one bulk call takes: each is its own command, run one after the other. */
+export const MAX_BULK_ITEMS = 100;
+
+/**
+ * Up to 100 edits, each with its own idempotency key. A content appears once: two edits of one
+ * content in one call would depend on their order, which a bulk call should not make anyone guess.
+ */
+export const bulkUpdateInput = z.object({
+  items: z
+    .array(
+      z.object({
+        id,
+        expectedVersion: z.number().int().min(1).nullish(),
+        input: updateContentChanges,
+        idempotencyKey,
+      }),
+    )
+    .min(1)
+    .max(MAX_BULK_ITEMS)
+    .refine(
+      (items) => new Set(items.map((item) => item.id)).size === items.length,
+      'each content appears once',
+    ),
 });
 
 export const restoreVersionInput = z.object({ id, version: z.number().int().min(1), idempotencyKey });
@@ -54,4 +77,4 @@ export const approveInput = z.object({ id, comment: z.string().max(2_000).nullis
 export const rejectInput = z.object({ id, reason: z.string().max(2_000), idempotencyKey });
 export const publishInput = z.object({ id, at: z.iso.datetime({ offset: true }).nullish(), idempotencyKey });
 export const unpublishInput = z.object({ id, reason: z.string().max(2_000).nullish(), idempotencyKey });
-export const bulkArchiveInput = z.object({ ids: z.array(id).min(1).max(100) });
+export const bulkArchiveInput = z.object({ ids: z.array(id).min(1).max(MAX_BULK_ITEMS) });

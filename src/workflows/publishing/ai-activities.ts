@@ -1,5 +1,5 @@
 import { activeClaims } from '../../domain/brands/brand-state.ts';
-import type { ContentMetadata } from '../../domain/content/content-values.ts';
+import { type ContentMetadata, fieldListOf, fieldTexts } from '../../domain/content/content-values.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
 import type { PublishingDeps } from '../../services/publishing-deps.ts';
 import {
@@ -68,7 +68,7 @@ export function createAiActivities(deps: PublishingDeps) {
               kind: 'metadata',
               input: {
                 title: plan.title,
-                text: Object.values(plan.fields).join('\n\n').slice(0, REVIEWABLE_CHARACTERS),
+                text: fieldTexts(fieldListOf(plan.fields)).join('\n\n').slice(0, REVIEWABLE_CHARACTERS),
                 language: brand.language,
               },
               brandId: brand.brandId,
@@ -90,6 +90,9 @@ export function createAiActivities(deps: PublishingDeps) {
   };
 }
 
+/** A plan made before fields became a list holds them as a record: `fieldListOf` reads both. */
 function textOf(plan: PublicationPlan): string {
-  return [plan.title, ...Object.values(plan.fields)].filter((part) => part.trim() !== '').join('\n\n');
+  return [plan.title, ...fieldTexts(fieldListOf(plan.fields))]
+    .filter((part) => part.trim() !== '')
+    .join('\n\n');
 }

@@ -64,9 +64,7 @@ export function createCommandActivities(deps: PublishingDeps) {
           ...(brand ? [] : ['The brand no longer exists']),
           ...(brand?.status === 'archived' ? ['The brand is archived'] : []),
           ...(snapshot?.title.trim() ? [] : ['The title is empty']),
-          ...(snapshot && Object.values(snapshot.fields).some((value) => value.trim() !== '')
-            ? []
-            : ['Every field is empty']),
+          ...(snapshot?.fields.some(({ value }) => value.trim() !== '') ? [] : ['Every field is empty']),
         ];
         if (!snapshot || reasons.length > 0) return { reasons };
         return {

@@ -1,5 +1,6 @@
 import { postWebhook } from '../../channels/webhook-channel.ts';
 import { channelSigningSecret } from '../../channels/webhook-signature.ts';
+import { fieldListOf } from '../../domain/content/content-values.ts';
 import { STRICT_OUTBOUND_POLICY } from '../../net/outbound-policy.ts';
 import type { PublishingDeps } from '../../services/publishing-deps.ts';
 import { nowFrom } from '../../services/shared/command-context.ts';
@@ -22,7 +23,7 @@ export function createDeliveryActivities(deps: PublishingDeps) {
           const idempotencyKey = sagaId(ref.sagaId, `webhook:${channel.channelId}:${delivery.type}`);
           const response = await postWebhook({
             url: channel.url,
-            body: JSON.stringify(delivery),
+            body: JSON.stringify(wireBody(delivery)),
             secret: channelSigningSecret(deps.authSecret, channel.channelId),
             idempotencyKey,
             event: delivery.type,
@@ -47,4 +48,14 @@ export function createDeliveryActivities(deps: PublishingDeps) {
       );
     },
   };
+}
+
+/**
+ * The body as receivers get it: `fields` as a list in the author's order. A saga planned before
+ * fields became a list carries them as a record in its history; it is sent as a list all the same.
+ */
+function wireBody(delivery: Delivery): Delivery {
+  return delivery.type === 'content.published'
+    ? { ...delivery, fields: fieldListOf(delivery.fields) }
+    : delivery;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentStream } from '../../../src/domain/content/streams.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import {
   APPROVE,
@@ -254,5 +255,134 @@ describe('content through GraphQL', () => {
     expect(
       fieldOf<ContentView>(await api.gql(CONTENT, { id: a.id }, team.editor.accessToken), 'content').status,
     ).toBe('archived');
+  });
+
+  it('updates in bulk, each item its own command with its own outcome and idempotency key', async () => {
+    const [a, b, stale] = [
+      await createArticle(api, team),
+      await createArticle(api, team),
+      await createArticle(api, team),
+    ];
+    const inReview = await createArticle(api, team);
+    fieldOf(await api.gql(SUBMIT, { id: inReview.id }, team.editor.accessToken), 'submitContent');
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const items = [
+      {
+        id: a.id,
+        idempotencyKey: `bulk-a-${a.id}`,
+        input: {
+          title: 'Edited in bulk',
+          fields: [
+            { key: 'body', value: 'First.' },
+            { key: 'cta', value: 'Then this.' },
+          ],
+        },
+      },
+      { id: b.id, expectedVersion: 1, idempotencyKey: `bulk-b-${b.id}`, input: { title: 'Also in bulk' } },
+      { id: stale.id, expectedVersion: 2, input: { title: 'Too late' } },
+      { id: inReview.id, input: { title: 'Under review' } },
+      { id: missing, input: { title: 'Nobody' } },
+    ];
+    const BULK_UPDATE = `mutation ($items: [BulkUpdateContentItem!]!) {
+      bulkUpdateContent(items: $items) { updated { id title version fields { key value } } failed { id code reason } } }`;
+    type Result = {
+      updated: { id: string; title: string; version: number; fields: { key: string; value: string }[] }[];
+      failed: { id: string; code: string; reason: string }[];
+    };
+    const first = fieldOf<Result>(
+      await api.gql(BULK_UPDATE, { items }, team.editor.accessToken),
+      'bulkUpdateContent',
+    );
+    expect(first.updated).toEqual([
+      { id: a.id, title: 'Edited in bulk', version: 2, fields: items[0]?.input.fields },
+      { id: b.id, title: 'Also in bulk', version: 2, fields: b.fields },
+    ]);
+    expect(first.failed).toEqual([
+      { id: stale.id, code: 'CONFLICT', reason: 'VERSION_MISMATCH' },
+      { id: inReview.id, code: 'CONFLICT', reason: 'IN_REVIEW' },
+      { id: missing, code: 'NOT_FOUND', reason: 'CONTENT_NOT_FOUND' },
+    ]);
+
+    // The same keys again: those items replay (no version 3); each key is that item's alone.
+    const again = fieldOf<Result>(
+      await api.gql(BULK_UPDATE, { items: items.slice(0, 2) }, team.editor.accessToken),
+      'bulkUpdateContent',
+    );
+    expect(again.updated.map(({ id, version }) => [id, version])).toEqual([
+      [a.id, 2],
+      [b.id, 2],
+    ]);
+    expect(
+      fieldOf<ContentView>(await api.gql(CONTENT, { id: stale.id }, team.editor.accessToken), 'content'),
+    ).toMatchObject({ version: 1, title: stale.title });
+  });
+
+  it('refuses a bulk update over 100 items, or naming a content twice, as a whole', async () => {
+    const draft = await createArticle(api, team);
+    const BULK = `mutation ($items: [BulkUpdateContentItem!]!) { bulkUpdateContent(items: $items) { failed { id } } }`;
+    const many = Array.from({ length: 101 }, () => ({ id: draft.id, input: { title: 'x' } }));
+    const twice = [
+      { id: draft.id, input: { title: 'One' } },
+      { id: draft.id, input: { title: 'Two' } },
+    ];
+    for (const items of [many, twice, []]) {
+      const response = await api.gql(BULK, { items }, team.editor.accessToken);
+      expect(errorCodes(response)[0]).toMatch(/^VALIDATION/);
+    }
+    expect(
+      fieldOf<ContentView>(await api.gql(CONTENT, { id: draft.id }, team.editor.accessToken), 'content')
+        .version,
+    ).toBe(1);
+  });
+
+  it('stores rich text only as sanitised: in the events, the read model and every answer', async () => {
+    const dirty = [
+      {
+        key: 'body',
+        value: '<p>Oats <strong>crunch</strong><script>alert(1)</script></p><img src=x onerror=alert(1)>',
+      },
+      { key: 'link', value: '<a href="javascript:alert(1)">bad</a> <a href="https://oats.example">good</a>' },
+      { key: 'embed', value: '<iframe src="https://evil.example"></iframe><style>p{}</style>Plain & simple' },
+      { key: 'plain', value: 'Fish & chips, 3 < 4' },
+    ];
+    const clean = [
+      { key: 'body', value: '<p>Oats <strong>crunch</strong></p>' },
+      {
+        key: 'link',
+        value: '<a rel="noopener">bad</a> <a href="https://oats.example" rel="noopener">good</a>',
+      },
+      { key: 'embed', value: 'Plain &amp; simple' },
+      { key: 'plain', value: 'Fish & chips, 3 < 4' },
+    ];
+    const created = fieldOf<ContentView>(
+      await api.gql(
+        `mutation ($input: CreateContentInput!) { createContent(input: $input) { id fields { key value } } }`,
+        { input: { brandId: team.brandId, type: 'article', title: 'Rich', fields: dirty } },
+        team.editor.accessToken,
+      ),
+      'createContent',
+    );
+    expect(created.fields).toEqual(clean);
+    const edited = fieldOf<ContentView>(
+      await api.gql(
+        UPDATE_CONTENT,
+        {
+          id: created.id,
+          input: { fields: [{ key: 'body', value: '<p onclick="x()">New<script>x</script></p>' }] },
+        },
+        team.editor.accessToken,
+      ),
+      'updateContent',
+    );
+    expect(edited.fields).toEqual([{ key: 'body', value: '<p>New</p>' }]);
+
+    const stored = await api.runtime.store.readStream(contentStream(created.id));
+    const fieldsOf = (type: string) =>
+      stored.find((event) => event.type === type)?.data as { fields: unknown };
+    expect(fieldsOf('ContentCreated').fields).toEqual(clean);
+    expect(fieldsOf('ContentUpdated').fields).toEqual([{ key: 'body', value: '<p>New</p>' }]);
+    expect(JSON.stringify(stored.map((event) => event.data))).not.toMatch(
+      /<script|onerror|onclick|<iframe|<style|javascript:/,
+    );
   });
 });

@@ -107,7 +107,7 @@ describe('searchContent over more matches than it ranks', () => {
                 type: 'article',
                 templateId: null,
                 title: `Granola bar ${offset + i}`,
-                fields: { body: 'Crunchy granola with honey.' },
+                fields: [{ key: 'body', value: 'Crunchy granola with honey.' }],
                 metadata: { seoTitle: null, seoDescription: null, keywords: [] },
                 authorId: team.editor.id,
                 version: 1,

@@ -20,6 +20,7 @@ import {
   CONTENT_ID,
   created,
   draft,
+  fieldsOf,
   inReview,
   metadata,
   now,
@@ -109,7 +110,7 @@ describe('CreateContent', () => {
             type: 'article',
             templateId: 'tpl-recipe',
             title: v1.title,
-            fields: {},
+            fields: [],
             metadata: { seoTitle: null, seoDescription: null, keywords: [] },
             authorId: AUTHOR_ID,
             version: 1,
@@ -183,12 +184,21 @@ describe('CreateContent', () => {
     ['a title with a stray >', { title: 'Oats > bran' }, 'INVALID_TITLE'],
     [
       'more than 50 fields',
-      { fields: Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`field${index}`, 'x'])) },
+      { fields: Array.from({ length: 51 }, (_, index) => ({ key: `field${index}`, value: 'x' })) },
       'TOO_MANY_FIELDS',
     ],
-    ['a field name over 64 characters', { fields: { ['k'.repeat(65)]: 'x' } }, 'INVALID_FIELD_KEY'],
-    ['an empty field name', { fields: { '': 'x' } }, 'INVALID_FIELD_KEY'],
-    ['a field over 100,000 characters', { fields: { body: 'x'.repeat(100_001) } }, 'FIELD_TOO_LONG'],
+    ['a field name over 64 characters', { fields: fieldsOf({ ['k'.repeat(65)]: 'x' }) }, 'INVALID_FIELD_KEY'],
+    ['an empty field name', { fields: fieldsOf({ '': 'x' }) }, 'INVALID_FIELD_KEY'],
+    [
+      'a field name given twice',
+      { fields: [...fieldsOf({ body: 'x' }), { key: 'body', value: 'y' }] },
+      'DUPLICATE_FIELD_KEY',
+    ],
+    [
+      'a field over 100,000 characters',
+      { fields: fieldsOf({ body: 'x'.repeat(100_001) }) },
+      'FIELD_TOO_LONG',
+    ],
     ['keywords that are empty', { metadata: metadata({ keywords: [''] }) }, 'INVALID_METADATA'],
     [
       'an SEO title over 200 characters',
@@ -200,10 +210,10 @@ describe('CreateContent', () => {
   });
 
   it('accepts content at the limits: 50 fields, 64-character names, 100,000-character values, 200-character titles', () => {
-    const fields = Object.fromEntries(
-      Array.from({ length: 50 }, (_, index) => [`${index}`.padStart(64, 'k'), 'x']),
-    );
-    fields[`${0}`.padStart(64, 'k')] = 'x'.repeat(100_000);
+    const fields = Array.from({ length: 50 }, (_, index) => ({
+      key: `${index}`.padStart(64, 'k'),
+      value: index === 0 ? 'x'.repeat(100_000) : 'x',
+    }));
     const title = 't'.repeat(200);
     const [event] = contentDecider.decide(create({ title, fields }), contentDecider.initialState, author);
     expect(event).toMatchObject({ type: 'ContentCreated', data: { title, fields } });
@@ -284,6 +294,26 @@ describe('UpdateContent', () => {
       .thenThrows('CONFLICT', 'VERSION_MISMATCH');
   });
 
+  it('keeps the fields in the order the author gave them', () => {
+    const fields = [
+      { key: 'cta', value: 'Try them' },
+      { key: 'body', value: 'Oats.' },
+      { key: '1', value: 'An integer-like name stays where it was put' },
+    ];
+    spec
+      .given([])
+      .when(create({ fields }), author)
+      .then([{ ...created(), data: { ...created().data, fields } }]);
+  });
+
+  it('makes a new version when only the order of the fields changes', () => {
+    const reordered = fieldsOf({ cta: 'Try them', body: 'Oats, baked twice.' });
+    spec
+      .given(draft())
+      .when(update({ ...v1, fields: reordered }), author)
+      .then([updated(2, { ...v1, fields: reordered })]);
+  });
+
   it('decides nothing when nothing changes', () => {
     spec.given(draft()).when(update(v1), author).thenNothing();
     spec
@@ -323,7 +353,7 @@ describe('UpdateContent', () => {
       .thenThrows('VALIDATION', 'INVALID_TITLE');
     spec
       .given(draft())
-      .when(update({ fields: { body: 'x'.repeat(100_001) } }), author)
+      .when(update({ fields: fieldsOf({ body: 'x'.repeat(100_001) }) }), author)
       .thenThrows('VALIDATION', 'FIELD_TOO_LONG');
   });
 });

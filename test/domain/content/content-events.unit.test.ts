@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { createEventCodec } from '../../../src/commands/event-codec.ts';
 import type { ContentCommand } from '../../../src/domain/content/content-commands.ts';
 import { contentAggregate, contentDecider } from '../../../src/domain/content/content-decider.ts';
 import { type ContentEvent, contentEventCatalogue } from '../../../src/domain/content/content-events.ts';
 import { contentStream } from '../../../src/domain/content/streams.ts';
 import { fold } from '../../../src/domain/shared/decider.ts';
+import type { RecordedEvent } from '../../../src/eventstore/port.ts';
+import type { PersonalDataKeys } from '../../../src/privacy/personal-data-keys.ts';
 import {
   APPROVER_ID,
+  AUTHOR_ID,
   access,
   approvedContent,
   approver,
@@ -15,6 +19,7 @@ import {
   brandFacts,
   CONTENT_ID,
   channelPublished,
+  created,
   draft,
   FEED_CHANNEL_ID,
   feed,
@@ -34,6 +39,37 @@ import {
 } from './content-fixtures.ts';
 
 const publication = { publicationId: PUBLICATION_ID };
+
+/** The events holding fields: schema version 2 made them a list in the author's order. */
+const FIELD_LIST_EVENTS: string[] = ['ContentCreated', 'ContentUpdated'];
+
+/** Content holds no personal data: the codec never asks for a key. */
+const noKeys: PersonalDataKeys = {
+  keyFor: () => Promise.reject(new Error('no personal data here')),
+  find: () => Promise.resolve(null),
+  destroy: () => Promise.reject(new Error('no personal data here')),
+};
+const codec = createEventCodec(noKeys);
+
+/** An event as the store hands it back, written with `schemaVersion`. */
+const stored = (event: ContentEvent, data: unknown, schemaVersion: number): RecordedEvent => ({
+  streamName: contentStream(CONTENT_ID),
+  revision: 0n,
+  position: 1n,
+  id: '0d6c3a4e-8f1b-4c2d-9e7a-5b3f1c0d2e4a',
+  type: event.type,
+  data,
+  metadata: {
+    commandId: 'c',
+    correlationId: 'c',
+    causationId: 'c',
+    actor: `user:${AUTHOR_ID}`,
+    occurredAt: '2025-06-02T09:30:00.000Z',
+    schemaVersion,
+  },
+  hash: '',
+  createdAt: new Date('2025-06-02T09:30:00.000Z'),
+});
 
 /** A history, a command and who issues it: together, every event type the decider decides. */
 const DECISIONS: [ContentEvent[], ContentCommand, typeof author][] = [
@@ -150,11 +186,52 @@ describe('content events', () => {
         decided.add(event.type);
         const definition = contentEventCatalogue[event.type];
         expect(definition.type).toBe(event.type);
-        expect(definition.schemaVersion).toBe(1);
+        expect(definition.schemaVersion).toBe(FIELD_LIST_EVENTS.includes(event.type) ? 2 : 1);
         expect(definition.schema.parse(event.data)).toEqual(event.data);
       }
     }
     expect([...decided].sort()).toEqual(Object.keys(contentEventCatalogue).sort());
+  });
+
+  it('keep the fields in the order the author gave them, through encoding and decoding', async () => {
+    const fields = [
+      { key: 'body', value: 'Oats, baked twice.' },
+      { key: 'cta', value: 'Try them' },
+      { key: '2', value: 'An integer-like key, which a JavaScript object would put first' },
+    ];
+    const event = { ...created(), data: { ...created().data, fields } };
+    const encoded = await codec.encode(contentEventCatalogue.ContentCreated, event, metadataOf(), 'id');
+    expect(encoded.metadata?.schemaVersion).toBe(2);
+    // As jsonb would return it: a round trip through JSON text, keys and all.
+    const data = JSON.parse(JSON.stringify(encoded.data));
+    const decoded = await codec.decode(contentEventCatalogue, stored(event, data, 2));
+    expect(decoded?.event.data).toMatchObject({ fields });
+  });
+
+  it('read fields stored as a record (schema version 1) as a list, in the order storage kept', async () => {
+    for (const event of [created(), updated(2)]) {
+      const legacy = { ...event.data, fields: { cta: 'Try them', body: 'Oats, baked twice.' } };
+      const decoded = await codec.decode(contentEventCatalogue, stored(event, legacy, 1));
+      expect(decoded?.event).toEqual({
+        type: event.type,
+        data: {
+          ...event.data,
+          fields: [
+            { key: 'cta', value: 'Try them' },
+            { key: 'body', value: 'Oats, baked twice.' },
+          ],
+        },
+      });
+      expect(decoded?.metadata.schemaVersion).toBe(1);
+    }
+  });
+
+  it('refuse a field name given twice on the way into the store', () => {
+    const data = created().data;
+    const twice = [...data.fields, { key: 'body', value: 'again' }];
+    expect(contentEventCatalogue.ContentCreated.schema.safeParse({ ...data, fields: twice }).success).toBe(
+      false,
+    );
   });
 
   it('show integrators every field: content holds no personal data', () => {
@@ -189,3 +266,13 @@ describe('content events', () => {
     expect(contentAggregate.catalogue).toBe(contentEventCatalogue);
   });
 });
+
+function metadataOf() {
+  return {
+    commandId: 'c',
+    correlationId: 'c',
+    causationId: 'c',
+    actor: `user:${AUTHOR_ID}`,
+    occurredAt: '2025-06-02T09:30:00.000Z',
+  };
+}

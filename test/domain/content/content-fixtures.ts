@@ -1,7 +1,11 @@
 import type { BrandRole, Channel } from '../../../src/domain/brands/brand-values.ts';
 import type { BrandFacts, ContentAccess } from '../../../src/domain/content/content-commands.ts';
 import type { ContentEvent, ContentEventOf } from '../../../src/domain/content/content-events.ts';
-import type { ContentMetadata, DeliveryFailure } from '../../../src/domain/content/content-values.ts';
+import type {
+  ContentFields,
+  ContentMetadata,
+  DeliveryFailure,
+} from '../../../src/domain/content/content-values.ts';
 import type { DecisionContext } from '../../../src/domain/shared/decider.ts';
 import { asUser, by, theSystem } from '../support/actors.ts';
 
@@ -61,14 +65,18 @@ export const metadata = (overrides: Partial<ContentMetadata> = {}): ContentMetad
   ...overrides,
 });
 
+/** Fields written as a record for brevity, kept as a list in the record's order. */
+export const fieldsOf = (texts: Record<string, string>): ContentFields =>
+  Object.entries(texts).map(([key, value]) => ({ key, value }));
+
 export const v1 = {
   title: 'Crunch time',
-  fields: { body: 'Oats, baked twice.', cta: 'Try them' },
+  fields: fieldsOf({ body: 'Oats, baked twice.', cta: 'Try them' }),
   metadata: metadata(),
 };
 export const v2 = {
   title: 'Crunch time, again',
-  fields: { body: 'Oats, baked twice. Now with honey.' },
+  fields: fieldsOf({ body: 'Oats, baked twice. Now with honey.' }),
   metadata: metadata(),
 };
 
@@ -89,7 +97,7 @@ export const created = (): ContentEventOf<'ContentCreated'> => ({
 
 export const updated = (
   version: number,
-  snapshot: { title: string; fields: Record<string, string>; metadata: ContentMetadata } = v2,
+  snapshot: { title: string; fields: ContentFields; metadata: ContentMetadata } = v2,
   authorId = AUTHOR_ID,
   restoredFrom: number | null = null,
 ): ContentEvent => ({

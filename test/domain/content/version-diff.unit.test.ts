@@ -3,13 +3,14 @@ import { contentDecider } from '../../../src/domain/content/content-decider.ts';
 import { versionOf } from '../../../src/domain/content/content-state.ts';
 import { diffVersions } from '../../../src/domain/content/version-diff.ts';
 import { fold } from '../../../src/domain/shared/decider.ts';
-import { draft, metadata, updated, v1, v2 } from './content-fixtures.ts';
+import { draft, fieldsOf, metadata, updated, v1, v2 } from './content-fixtures.ts';
 
 describe('diffVersions', () => {
   it('finds nothing between a version and itself', () => {
     expect(diffVersions(v1, structuredClone(v1))).toEqual({
       title: null,
       fields: [],
+      fieldOrder: null,
       metadata: [],
       identical: true,
     });
@@ -23,10 +24,10 @@ describe('diffVersions', () => {
   });
 
   it('reports each field added, removed or changed, by key', () => {
-    const before = { ...v1, fields: { body: 'Oats.', cta: 'Try them', legal: 'Terms apply' } };
+    const before = { ...v1, fields: fieldsOf({ body: 'Oats.', cta: 'Try them', legal: 'Terms apply' }) };
     const after = {
       ...v1,
-      fields: { body: 'Oats, baked twice.', legal: 'Terms apply', alt: 'A bowl of oats' },
+      fields: fieldsOf({ body: 'Oats, baked twice.', legal: 'Terms apply', alt: 'A bowl of oats' }),
     };
     expect(diffVersions(before, after).fields).toEqual([
       { key: 'alt', change: 'added', before: null, after: 'A bowl of oats' },
@@ -36,12 +37,21 @@ describe('diffVersions', () => {
   });
 
   it('tells an empty field from a missing one', () => {
-    expect(diffVersions({ ...v1, fields: {} }, { ...v1, fields: { note: '' } }).fields).toEqual([
+    expect(diffVersions({ ...v1, fields: [] }, { ...v1, fields: fieldsOf({ note: '' }) }).fields).toEqual([
       { key: 'note', change: 'added', before: null, after: '' },
     ]);
-    expect(diffVersions({ ...v1, fields: { note: '' } }, { ...v1, fields: {} }).fields).toEqual([
+    expect(diffVersions({ ...v1, fields: fieldsOf({ note: '' }) }, { ...v1, fields: [] }).fields).toEqual([
       { key: 'note', change: 'removed', before: '', after: null },
     ]);
+  });
+
+  it('reports fields that only changed order, with the names before and after', () => {
+    const reordered = { ...v1, fields: fieldsOf({ cta: 'Try them', body: 'Oats, baked twice.' }) };
+    expect(diffVersions(v1, reordered)).toMatchObject({
+      fields: [],
+      fieldOrder: { before: ['body', 'cta'], after: ['cta', 'body'] },
+      identical: false,
+    });
   });
 
   it('reports metadata changes, with the keywords added and removed', () => {
@@ -83,9 +93,10 @@ describe('diffVersions', () => {
     expect(diffVersions(first, second)).toEqual({
       title: { before: v1.title, after: v2.title },
       fields: [
-        { key: 'body', change: 'changed', before: v1.fields.body, after: v2.fields.body },
+        { key: 'body', change: 'changed', before: 'Oats, baked twice.', after: v2.fields[0]?.value },
         { key: 'cta', change: 'removed', before: 'Try them', after: null },
       ],
+      fieldOrder: null,
       metadata: [],
       identical: false,
     });

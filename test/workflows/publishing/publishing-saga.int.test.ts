@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { feedPath } from '../../../src/channels/feed.ts';
 import { verifySignature } from '../../../src/channels/webhook-signature.ts';
-import { CANCEL } from '../../api/content/support.ts';
+import {
+  approveThroughWorkflow,
+  CANCEL,
+  CONTENT,
+  type ContentView,
+  CREATE_CONTENT,
+} from '../../api/content/support.ts';
 import { fieldOf } from '../../api/support/identity-app.ts';
 import { type ReceivedDelivery, replies } from '../../support/webhook-receiver.ts';
 import { executionsOf } from '../fixtures/harness.ts';
@@ -9,6 +15,7 @@ import {
   approvedArticle,
   type BrandChannel,
   brandWith,
+  COMPLIANT_BODY,
   contentEvents,
   contentView,
   eventsOfType,
@@ -90,7 +97,54 @@ async function feedItemIds(brandId: string): Promise<string[]> {
   return response.json<{ items: { id: string }[] }>().items.map((item) => item.id);
 }
 
+const VERSION_FIELDS = `query ($id: ID!) { contentVersions(contentId: $id) { nodes { version fields { key value } } } }`;
+
 describe('the publishing saga', () => {
+  it('keeps the fields in the order the author gave them: GraphQL, versions, the webhook and the feed', async () => {
+    const webhook = h.receiver.route();
+    const { team } = await brandWith(h, [{ kind: 'webhook', url: webhook.url }, { kind: 'feed' }]);
+    // jsonb orders object keys shorter first: a record would come back as cta, then body.
+    const fields = [
+      { key: 'body', value: COMPLIANT_BODY },
+      { key: 'cta', value: 'Try it in your coffee.' },
+    ];
+    const draft = fieldOf<ContentView>(
+      await h.api.gql(
+        CREATE_CONTENT,
+        { input: { brandId: team.brandId, type: 'article', title: 'Body, then the call', fields } },
+        team.editor.accessToken,
+      ),
+      'createContent',
+    );
+    expect(draft.fields).toEqual(fields);
+    expect((await approveThroughWorkflow(h.api, team, draft.id)).fields).toEqual(fields);
+    const read = fieldOf<ContentView>(
+      await h.api.gql(CONTENT, { id: draft.id }, team.editor.accessToken),
+      'content',
+    );
+    expect(read.fields).toEqual(fields);
+    const versions = fieldOf<{ nodes: { version: number; fields: typeof fields }[] }>(
+      await h.api.gql(VERSION_FIELDS, { id: draft.id }, team.editor.accessToken),
+      'contentVersions',
+    );
+    expect(versions.nodes).toEqual([{ version: 1, fields }]);
+
+    const publicationId = await requestPublish(h, team, draft.id);
+    expect(await (await sagaOf(h, draft.id, publicationId)).result()).toMatchObject({ outcome: 'published' });
+    const [delivery] = await webhook.waitForDeliveries(1);
+    expect(delivery?.json).toMatchObject({ fields });
+    // The body as sent, not only as parsed: the order is in the bytes the receiver signs and reads.
+    expect(delivery?.body.indexOf('"body"')).toBeLessThan(delivery?.body.indexOf('"cta"') ?? -1);
+    await vi.waitFor(async () => {
+      const response = await h.api.app.inject({ method: 'GET', url: feedPath(team.brandId) });
+      const [item] = response.json<{ items: { id: string; content_text: string }[] }>().items;
+      expect(item).toMatchObject({
+        id: draft.id,
+        content_text: `body: ${COMPLIANT_BODY}\n\ncta: Try it in your coffee.`,
+      });
+    });
+  });
+
   it('publishes approved content to a webhook and the feed, with generated metadata, step by step', async () => {
     const webhook = h.receiver.route();
     const { team, channels } = await brandWith(h, [{ kind: 'webhook', url: webhook.url }, { kind: 'feed' }]);
@@ -112,7 +166,7 @@ describe('the publishing saga', () => {
       publicationId,
       brandId: team.brandId,
       title: 'Oat milk, explained',
-      fields: { body: content.fields[0]?.value },
+      fields: [{ key: 'body', value: content.fields[0]?.value }],
       metadata: {
         seoTitle: expect.any(String),
         seoDescription: expect.any(String),

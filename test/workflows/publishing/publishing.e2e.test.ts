@@ -151,7 +151,7 @@ describe('publishing, end to end through GraphQL', () => {
       contentId: id,
       brandId: brand.id,
       title: 'Oat milk, explained',
-      fields: { body },
+      fields: [{ key: 'body', value: body }],
       metadata: content.metadata,
     });
     expect(webhook.deliveries).toHaveLength(1);
