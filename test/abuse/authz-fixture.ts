@@ -243,6 +243,44 @@ export class AuthzFixture {
     return claim.id;
   }
 
+  /** An invitation to the fixture brand, for an address nobody has registered. */
+  async pendingInvitation(): Promise<string> {
+    return this.invite(this.brandId, freshEmail());
+  }
+
+  /**
+   * An invitation for `email` to a brand of its own that the platform admin made and then left to
+   * a stranger, so that any person (that admin too) can be invited to it and accept.
+   */
+  async invitationFor(email: string): Promise<string> {
+    const brandId = await this.newBrand();
+    const keeper = await this.stranger();
+    const admin = this.people.admin;
+    await this.gqlOk(
+      `mutation ($b: ID!, $u: ID!) { addBrandMember(brandId: $b, userId: $u, role: admin) { id } }`,
+      { b: brandId, u: keeper.id },
+      admin.token,
+      'addBrandMember',
+    );
+    await this.gqlOk(
+      `mutation ($b: ID!, $u: ID!) { removeBrandMember(brandId: $b, userId: $u) { id } }`,
+      { b: brandId, u: admin.id },
+      admin.token,
+      'removeBrandMember',
+    );
+    return this.invite(brandId, email);
+  }
+
+  private async invite(brandId: string, email: string): Promise<string> {
+    const invitation = await this.gqlOk<{ id: string }>(
+      `mutation ($b: ID!, $e: String!) { inviteBrandMember(brandId: $b, email: $e, role: viewer) { id } }`,
+      { b: brandId, e: email },
+      this.people.admin.token,
+      'inviteBrandMember',
+    );
+    return invitation.id;
+  }
+
   /** A draft written by the brand editor. */
   async draft(): Promise<string> {
     const content = await this.gqlOk<{ id: string }>(

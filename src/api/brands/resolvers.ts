@@ -1,6 +1,5 @@
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
-import { notFound } from '../../domain/shared/domain-error.ts';
 import {
   addBrandMember,
   addMasterClaim,
@@ -16,9 +15,11 @@ import type { RequestContext } from '../../services/shared/command-context.ts';
 import { contentCursor, toContent } from '../content/mappers.ts';
 import { listContents } from '../content/read-model-queries.ts';
 import { connection } from '../pagination.ts';
-import { callerFor, type GraphQLContext, type RequestScope } from '../request-scope.ts';
+import { callerFor, type GraphQLContext } from '../request-scope.ts';
+import { brandOrNotFound, brandView } from './brand-view.ts';
+import { invitationResolvers } from './invitation-resolvers.ts';
 import { type BrandView, brandCursor, memberCursor, toBrand, toClaim, toMember } from './mappers.ts';
-import { brandViewerOf, findBrand, listBrands, listMasterClaims, listMembers } from './read-model-queries.ts';
+import { brandViewerOf, listBrands, listMasterClaims, listMembers } from './read-model-queries.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (root: unknown, args: Args, context: GraphQLContext) => Promise<unknown>;
@@ -81,9 +82,11 @@ export function brandResolvers(): IResolvers {
     },
   };
 
+  const invitations = invitationResolvers();
   return {
-    Query: query,
+    Query: { ...query, ...invitations.Query },
     Mutation: {
+      ...invitations.Mutation,
       createBrand: mutate(createBrand),
       updateBrand: mutate(updateBrand),
       archiveBrand: mutate(archiveBrand),
@@ -93,18 +96,6 @@ export function brandResolvers(): IResolvers {
       addMasterClaim: mutate(addMasterClaim),
       removeMasterClaim: mutate(removeMasterClaim),
     },
-    Brand: brand,
+    Brand: { ...brand, ...invitations.Brand },
   };
-}
-
-async function brandView(scope: RequestScope, caller: RequestContext, brandId: string) {
-  const viewer = brandViewerOf(caller.actor);
-  const row = await findBrand(scope.services.pool, viewer, brandId);
-  return row ? toBrand(row, viewer.admin, scope.publishing.authSecret) : null;
-}
-
-/** A mutation answers with the brand; a caller who just left it (removed themselves) no longer sees it. */
-function brandOrNotFound<T>(brand: T | null): T {
-  if (brand === null) throw notFound('BRAND_NOT_FOUND', 'The brand is not visible to you');
-  return brand;
 }

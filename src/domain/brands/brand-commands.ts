@@ -25,4 +25,21 @@ export type BrandCommand =
   | { type: 'ChangeBrandMemberRole'; userId: string; role: BrandRole }
   | { type: 'RemoveBrandMember'; userId: string }
   | { type: 'AddMasterClaim'; claimId: string; country: string; text: string }
-  | { type: 'RemoveMasterClaim'; claimId: string };
+  | { type: 'RemoveMasterClaim'; claimId: string }
+  /**
+   * `emailHash` and `emailHint` are made by the service from the address (the decider never sees
+   * it); `inviteeUserId` is the account that holds the address now, if any, so inviting a member
+   * can be refused.
+   */
+  | {
+      type: 'InviteBrandMember';
+      invitationId: string;
+      emailHash: string;
+      emailHint: string;
+      role: BrandRole;
+      inviteeUserId: string | null;
+    }
+  | { type: 'RevokeBrandInvitation'; invitationId: string }
+  /** `emailHash`: the hash of the caller's own account address (null when they have none). */
+  | { type: 'AcceptBrandInvitation'; invitationId: string; emailHash: string | null }
+  | { type: 'DeclineBrandInvitation'; invitationId: string; emailHash: string | null };

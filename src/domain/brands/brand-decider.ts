@@ -23,6 +23,7 @@ import {
   WORKFLOW_STEP_ROLES,
   workflowShape,
 } from './brand-values.ts';
+import { answer, invite, revoke } from './invitation-decisions.ts';
 import { deepEqual, validOr } from './validate.ts';
 
 export const brandDecider: Decider<BrandCommand, BrandEvent, BrandState> = {
@@ -30,10 +31,14 @@ export const brandDecider: Decider<BrandCommand, BrandEvent, BrandState> = {
   evolve: evolveBrand,
   decide(command, state, context) {
     if (command.type === 'CreateBrand') return create(command, state, context);
+    // The invitee answers for themselves: they are not (yet) a member, let alone an admin.
+    if (command.type === 'AcceptBrandInvitation' || command.type === 'DeclineBrandInvitation') {
+      return answer(command, state, context.actor, context.now);
+    }
     if (state.status === 'none') throw notFound('BRAND_NOT_FOUND', 'No such brand');
     requireBrandAdmin(state, context.actor);
     if (state.status === 'archived') throw conflict('BRAND_ARCHIVED', 'This brand is archived');
-    return decideForBrand(command, state, recordedAs(context.actor));
+    return decideForBrand(command, state, recordedAs(context.actor), context.now);
   },
 };
 
@@ -75,9 +80,13 @@ function create(
 }
 
 function decideForBrand(
-  command: Exclude<BrandCommand, { type: 'CreateBrand' }>,
+  command: Exclude<
+    BrandCommand,
+    { type: 'CreateBrand' | 'AcceptBrandInvitation' | 'DeclineBrandInvitation' }
+  >,
   brand: Brand,
   by: string,
+  now: Date,
 ): BrandEvent[] {
   const { brandId } = brand;
   switch (command.type) {
@@ -130,6 +139,10 @@ function decideForBrand(
       if (claim.removed) return [];
       return [{ type: 'MasterClaimRemoved', data: { brandId, claimId: claim.claimId, removedBy: by } }];
     }
+    case 'InviteBrandMember':
+      return invite(brand, command, by, now);
+    case 'RevokeBrandInvitation':
+      return revoke(brand, command.invitationId, by);
     default: {
       const unknown: never = command;
       throw new Error(`Unknown brand command ${JSON.stringify(unknown)}`);

@@ -10,6 +10,8 @@ import {
   channels,
   claimText,
   countryCode,
+  emailHash,
+  emailHint,
   languageTag,
   reasonText,
   workflow,
@@ -54,6 +56,24 @@ export const brandEventSchemas = {
     addedBy: actorRef,
   }),
   MasterClaimRemoved: z.object({ brandId: z.uuid(), claimId: z.uuid(), removedBy: actorRef }),
+  /**
+   * An invitation to join, addressed to an e-mail address that is never stored: `emailHash` is an
+   * HMAC of the normalised address (keyed from the server's secret), `emailHint` a masked form
+   * (`a•••@example.org`) for the brand's admins to recognise it by.
+   */
+  BrandInvitationSent: z.object({
+    brandId: z.uuid(),
+    invitationId: z.uuid(),
+    emailHash,
+    emailHint,
+    role: brandRole,
+    invitedBy: actorRef,
+    expiresAt: z.iso.datetime(),
+  }),
+  /** Recorded together with the BrandMemberAdded that makes the invitee a member. */
+  BrandInvitationAccepted: z.object({ brandId: z.uuid(), invitationId: z.uuid(), userId: z.uuid() }),
+  BrandInvitationDeclined: z.object({ brandId: z.uuid(), invitationId: z.uuid(), userId: z.uuid() }),
+  BrandInvitationRevoked: z.object({ brandId: z.uuid(), invitationId: z.uuid(), revokedBy: actorRef }),
 };
 
 type Schemas = typeof brandEventSchemas;
@@ -62,11 +82,22 @@ export type BrandEvent = {
 }[keyof Schemas];
 export type BrandEventOf<Type extends BrandEvent['type']> = Extract<BrandEvent, { type: Type }>;
 
-/** Brands hold no personal data: integrators see every field of every brand event. */
+/**
+ * Integrators see every field of a brand event except those that point at an invitee's e-mail
+ * address: its keyed hash (which anyone holding the server's secret could test guesses against)
+ * and its masked hint.
+ */
+const ADDRESS_FIELDS: readonly string[] = ['emailHash', 'emailHint'];
+
 const definition = <Type extends BrandEvent['type'], Shape extends z.ZodRawShape>(
   type: Type,
   schema: z.ZodObject<Shape>,
-) => ({ type, schemaVersion: 1, schema, publicFields: Object.keys(schema.shape) });
+) => ({
+  type,
+  schemaVersion: 1,
+  schema,
+  publicFields: Object.keys(schema.shape).filter((field) => !ADDRESS_FIELDS.includes(field)),
+});
 
 export const brandEventCatalogue: EventCatalogue<BrandEvent> = {
   BrandCreated: definition('BrandCreated', brandEventSchemas.BrandCreated),
@@ -77,4 +108,8 @@ export const brandEventCatalogue: EventCatalogue<BrandEvent> = {
   BrandMemberRemoved: definition('BrandMemberRemoved', brandEventSchemas.BrandMemberRemoved),
   MasterClaimAdded: definition('MasterClaimAdded', brandEventSchemas.MasterClaimAdded),
   MasterClaimRemoved: definition('MasterClaimRemoved', brandEventSchemas.MasterClaimRemoved),
+  BrandInvitationSent: definition('BrandInvitationSent', brandEventSchemas.BrandInvitationSent),
+  BrandInvitationAccepted: definition('BrandInvitationAccepted', brandEventSchemas.BrandInvitationAccepted),
+  BrandInvitationDeclined: definition('BrandInvitationDeclined', brandEventSchemas.BrandInvitationDeclined),
+  BrandInvitationRevoked: definition('BrandInvitationRevoked', brandEventSchemas.BrandInvitationRevoked),
 };

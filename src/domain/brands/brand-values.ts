@@ -72,6 +72,11 @@ export const channels = z
 
 export const claimText = z.string().trim().min(1).max(2000);
 
+/** An invitee's address as events keep it: the hex HMAC-SHA256 of the normalised address. */
+export const emailHash = z.string().regex(/^[0-9a-f]{64}$/);
+/** The masked address brand admins recognise an invitation by (`a•••@example.org`). */
+export const emailHint = z.string().min(1).max(300);
+
 /** Free text that explains an action (why a brand was archived). */
 export const reasonText = z.string().max(2000);
 

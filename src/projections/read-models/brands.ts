@@ -3,11 +3,14 @@ import { type BrandEvent, brandEventCatalogue } from '../../domain/brands/brand-
 import type { Projection, ReadModelWriter } from '../projection.ts';
 import { occurredAt } from './occurred-at.ts';
 
-/** Brands, who belongs to each with which role, and the master claims approved per country. */
+/**
+ * Brands, who belongs to each with which role, the master claims approved per country, and the
+ * invitations to join (version 2 added them: the projection rebuilds once after the upgrade).
+ */
 export function brandsProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'brands',
-    version: 1,
+    version: 2,
     eventTypes: Object.keys(brandEventCatalogue),
     tables: {
       brands: {
@@ -30,6 +33,15 @@ export function brandsProjection(codec: Pick<EventCodec, 'decode'>): Projection 
           added_at timestamptz not null`,
         primaryKey: ['claim_id'],
         indexes: ['(brand_id, country, added_at)'],
+      },
+      // `status` is pending, accepted, declined or revoked; a pending one past `expires_at` is expired.
+      brand_invitations: {
+        columns: `invitation_id uuid not null, brand_id uuid not null, email_hash text not null,
+          email_hint text not null, role text not null, status text not null, invited_by text not null,
+          created_at timestamptz not null, expires_at timestamptz not null, answered_at timestamptz,
+          answered_by text`,
+        primaryKey: ['invitation_id'],
+        indexes: ['(brand_id, status, created_at)', '(email_hash, status)'],
       },
     },
     async apply(recorded, writer) {
@@ -99,5 +111,37 @@ async function applyBrandEvent(event: BrandEvent, writer: ReadModelWriter, at: s
     case 'MasterClaimRemoved':
       writer.delete('master_claims', { claim_id: event.data.claimId });
       return;
+    case 'BrandInvitationSent': {
+      const { invitationId, emailHash, emailHint, role, invitedBy, expiresAt } = event.data;
+      writer.upsert('brand_invitations', {
+        invitation_id: invitationId,
+        ...brand,
+        email_hash: emailHash,
+        email_hint: emailHint,
+        role,
+        status: 'pending',
+        invited_by: invitedBy,
+        created_at: at,
+        expires_at: expiresAt,
+      });
+      return;
+    }
+    case 'BrandInvitationAccepted':
+    case 'BrandInvitationDeclined':
+      return writer.update(
+        'brand_invitations',
+        { invitation_id: event.data.invitationId },
+        {
+          status: event.type === 'BrandInvitationAccepted' ? 'accepted' : 'declined',
+          answered_at: at,
+          answered_by: event.data.userId,
+        },
+      );
+    case 'BrandInvitationRevoked':
+      return writer.update(
+        'brand_invitations',
+        { invitation_id: event.data.invitationId },
+        { status: 'revoked', answered_at: at, answered_by: event.data.revokedBy },
+      );
   }
 }

@@ -151,7 +151,8 @@ export async function loadBrand(deps: PublishingDeps, brandId: string): Promise<
   return (await loadAggregate(deps, brandAggregate, brandStream(brandId))).state;
 }
 
-async function issue(
+/** Every brand command goes through here: the pipeline on the brand's stream, then read-your-writes. */
+export async function issue(
   deps: PublishingDeps,
   context: RequestContext,
   brandId: string,

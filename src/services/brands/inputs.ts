@@ -70,4 +70,15 @@ export const addClaimInput = z.object({
 
 export const removeClaimInput = z.object({ brandId: z.uuid(), claimId: z.uuid(), idempotencyKey });
 
+/** Trimmed first, as accounts are: ` Ada@Example.org` invites the account `ada@example.org`. */
+export const inviteInput = z.object({
+  brandId: z.uuid(),
+  email: z.string().trim().max(254).pipe(z.email()),
+  role: z.enum(BRAND_ROLES),
+  idempotencyKey,
+});
+
+/** An invitation is named by its id; the API finds the brand it belongs to. */
+export const invitationInput = z.object({ brandId: z.uuid(), invitationId: z.uuid(), idempotencyKey });
+
 export type ChannelInput = z.infer<typeof channel>;

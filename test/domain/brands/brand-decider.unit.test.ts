@@ -17,6 +17,9 @@ import {
   claimRemoved,
   EDITOR_ID,
   FEED_CHANNEL_ID,
+  INVITATION_ID,
+  INVITEE_HASH,
+  invitationSent,
   memberAdded,
   newBrand,
   now,
@@ -59,6 +62,18 @@ const COMMANDS_ON_A_BRAND: { name: BrandCommand['type']; command: BrandCommand }
     command: { type: 'AddMasterClaim', claimId: CLAIM_ID, country: 'GB', text: 'High in fibre' },
   },
   { name: 'RemoveMasterClaim', command: { type: 'RemoveMasterClaim', claimId: CLAIM_ID } },
+  {
+    name: 'InviteBrandMember',
+    command: {
+      type: 'InviteBrandMember',
+      invitationId: INVITATION_ID,
+      emailHash: INVITEE_HASH,
+      emailHint: 'i•••@example.org',
+      role: 'editor',
+      inviteeUserId: null,
+    },
+  },
+  { name: 'RevokeBrandInvitation', command: { type: 'RevokeBrandInvitation', invitationId: INVITATION_ID } },
 ];
 
 describe('CreateBrand', () => {
@@ -196,7 +211,7 @@ describe('commands on a brand', () => {
 
   it.each(COMMANDS_ON_A_BRAND)('$name is refused once the brand is archived', ({ command }) => {
     spec
-      .given([...staffedBrand(), claimAdded(), brandArchived()])
+      .given([...staffedBrand(), claimAdded(), invitationSent(), brandArchived()])
       .when(command, brandAdmin)
       .thenThrows('CONFLICT', 'BRAND_ARCHIVED');
   });
@@ -204,7 +219,7 @@ describe('commands on a brand', () => {
   it.each(COMMANDS_ON_A_BRAND)('$name is refused to members who are not brand admins', ({ command }) => {
     for (const context of [editor, viewer, outsider]) {
       spec
-        .given([...staffedBrand(), claimAdded()])
+        .given([...staffedBrand(), claimAdded(), invitationSent()])
         .when(command, context)
         .thenThrows('FORBIDDEN', 'BRAND_ADMIN_ONLY');
     }
@@ -212,7 +227,7 @@ describe('commands on a brand', () => {
 
   it.each(COMMANDS_ON_A_BRAND)("$name is refused to a brand admin's read-only API key", ({ command }) => {
     spec
-      .given([...staffedBrand(), claimAdded()])
+      .given([...staffedBrand(), claimAdded(), invitationSent()])
       .when(command, by(anIntegration(BRAND_ADMIN_ID, ['graphql:read']), now))
       .thenThrows('FORBIDDEN', 'BRAND_ADMIN_ONLY');
   });
@@ -556,6 +571,7 @@ describe('brand state', () => {
       status: 'archived',
       members: { [CREATOR_ID]: 'admin', [BRAND_ADMIN_ID]: 'admin', [EDITOR_ID]: 'approver' },
       claims: { [CLAIM_ID]: { claimId: CLAIM_ID, country: 'GB', text: 'High in fibre', removed: true } },
+      invitations: {},
     });
   });
 });
@@ -564,9 +580,9 @@ describe('brand events', () => {
   it('are what the catalogue stores: every decided event parses against its schema', () => {
     const histories: [BrandEvent[], BrandCommand][] = [
       [[], create()],
-      ...COMMANDS_ON_A_BRAND.filter(({ name }) => name !== 'RemoveMasterClaim').map(
-        ({ command }): [BrandEvent[], BrandCommand] => [staffedBrand(), command],
-      ),
+      ...COMMANDS_ON_A_BRAND.filter(
+        ({ name }) => name !== 'RemoveMasterClaim' && name !== 'RevokeBrandInvitation',
+      ).map(({ command }): [BrandEvent[], BrandCommand] => [staffedBrand(), command]),
       [[...staffedBrand(), claimAdded()], { type: 'RemoveMasterClaim', claimId: CLAIM_ID }],
     ];
     for (const [history, command] of histories) {
@@ -580,10 +596,12 @@ describe('brand events', () => {
     }
   });
 
-  it('show integrators every field: brands hold no personal data', () => {
+  it('show integrators every field but an invitee address’s hash and hint: nothing is encrypted', () => {
     for (const definition of Object.values(brandEventCatalogue)) {
       expect(definition.personalFields).toBeUndefined();
       expect(definition.publicFields?.length).toBeGreaterThan(0);
+      expect(definition.publicFields).not.toContain('emailHash');
+      expect(definition.publicFields).not.toContain('emailHint');
     }
     expect(brandEventCatalogue.BrandCreated.publicFields).toEqual([
       'name',

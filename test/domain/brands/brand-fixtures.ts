@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { BrandEvent, BrandEventOf, BrandSettings } from '../../../src/domain/brands/brand-events.ts';
 import type { BrandRole } from '../../../src/domain/brands/brand-values.ts';
 
@@ -74,4 +75,44 @@ export const claimAdded = (): BrandEvent => ({
 export const claimRemoved = (): BrandEvent => ({
   type: 'MasterClaimRemoved',
   data: { brandId: BRAND_ID, claimId: CLAIM_ID, removedBy: CREATOR_ID },
+});
+
+export const INVITATION_ID = 'e195a4b4-c2d6-47e8-82f9-3a4b5c6d7e8f';
+/** Someone invited by address, who is not a member. */
+export const INVITEE_ID = 'f2a6b5c5-d3e7-48f9-930a-4b5c6d7e8f90';
+/** What the service makes of the invitee's address (a keyed hash) and of someone else's. */
+export const INVITEE_HASH = createHash('sha256').update('invitee@example.org').digest('hex');
+export const OTHER_HASH = createHash('sha256').update('someone-else@example.org').digest('hex');
+/** Fourteen days after `now`. */
+export const EXPIRES_AT = '2025-06-16T09:30:00.000Z';
+
+export const invitationSent = (
+  overrides: Partial<BrandEventOf<'BrandInvitationSent'>['data']> = {},
+): BrandEventOf<'BrandInvitationSent'> => ({
+  type: 'BrandInvitationSent',
+  data: {
+    brandId: BRAND_ID,
+    invitationId: INVITATION_ID,
+    emailHash: INVITEE_HASH,
+    emailHint: 'i•••@example.org',
+    role: 'editor',
+    invitedBy: BRAND_ADMIN_ID,
+    expiresAt: EXPIRES_AT,
+    ...overrides,
+  },
+});
+
+export const invitationRevoked = (invitationId = INVITATION_ID): BrandEvent => ({
+  type: 'BrandInvitationRevoked',
+  data: { brandId: BRAND_ID, invitationId, revokedBy: BRAND_ADMIN_ID },
+});
+
+export const invitationAccepted = (userId = INVITEE_ID): BrandEvent => ({
+  type: 'BrandInvitationAccepted',
+  data: { brandId: BRAND_ID, invitationId: INVITATION_ID, userId },
+});
+
+export const invitationDeclined = (userId = INVITEE_ID): BrandEvent => ({
+  type: 'BrandInvitationDeclined',
+  data: { brandId: BRAND_ID, invitationId: INVITATION_ID, userId },
 });
