@@ -16,8 +16,9 @@ export async function* batches<T>(
   stop: () => void,
 ): AsyncGenerator<T[]> {
   const iterator = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<T>> | undefined;
   try {
-    let pending = iterator.next();
+    pending = iterator.next();
     for (;;) {
       const first = await pending;
       if (first.done) return;
@@ -38,6 +39,8 @@ export async function* batches<T>(
       if (ended) return;
     }
   } finally {
+    // The read left pending may still fail (the pool closing, say): nobody awaits it any more.
+    pending?.catch(() => undefined);
     stop();
     await iterator.return?.();
   }

@@ -10,6 +10,7 @@ import {
   validate,
 } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
+import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { ApiLimits } from './api-limits.ts';
 import { assertWithinComplexity, queryComplexity } from './query-complexity.ts';
 import type { RateLimiting } from './rate-limits.ts';
@@ -72,7 +73,16 @@ function loginFields(document: DocumentNode): number {
  */
 export function subscriptionValidation(rules: readonly ValidationRule[], suggestions: boolean) {
   const all = [...specifiedRules, ...rules];
-  return async (schema: GraphQLSchema, document: DocumentNode): Promise<void> => {
+  return async (schema: GraphQLSchema, document: DocumentNode, context: MercuriusContext): Promise<void> => {
+    // Counted before the work of validating it: a refused `subscribe` is not free either.
+    try {
+      context.live?.admission.attempt();
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      throw new GraphQLError(error.message, {
+        extensions: { code: error.code, reason: error.reason, ...error.details },
+      });
+    }
     const [first] = validate(schema, document, all);
     if (!first) return;
     const message = suggestions ? first.message : first.message.replace(/ Did you mean .*\?$/, '');

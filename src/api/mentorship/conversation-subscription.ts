@@ -53,64 +53,75 @@ export function conversationSubscriptionResolvers(log: FastifyBaseLogger): IReso
           );
           if (!conversation) throw notFound('CONVERSATION_NOT_FOUND', 'No such conversation of yours');
           const channel = new Channel<MentorReplyUpdate>(live.signal);
-          // Who may watch depends only on the caller (the learner, or an admin), so it is decided
-          // again, without I/O, before each piece and whenever the connection's caller changes.
-          const mayWatch = () => {
-            const viewer = conversationViewerOf(live.authenticated.actor);
-            return viewer.admin || viewer.userId === conversation.learner_id;
-          };
-          const stopCallerWatch = live.onUpdate(() => {
-            if (mayWatch()) return;
-            const revoked = forbidden('ACCESS_REVOKED', 'You no longer have access to this conversation');
-            channel.fail(asGraphQLError(revoked, context.app.log));
+          // Everything registered below is undone when the channel ends, however it ends: also when
+          // subscribing fails half-way (the database or Redis away), so nothing outlives a refusal.
+          const cleanups: (() => void)[] = [];
+          channel.signal.addEventListener('abort', () => cleanups.forEach((cleanup) => cleanup()), {
+            once: true,
           });
-          const watch = new ReplyWatch(conversationId, conversation.message_count);
-          // What has already ended (or is pending) before subscribing.
-          watch.start(await settledReplies(pool, conversationId, conversation.message_count, []));
+          try {
+            // Who may watch depends only on the caller (the learner, or an admin), so it is decided
+            // again, without I/O, before each piece and whenever the connection's caller changes.
+            const mayWatch = () => {
+              const viewer = conversationViewerOf(live.authenticated.actor);
+              return viewer.admin || viewer.userId === conversation.learner_id;
+            };
+            cleanups.push(
+              live.onUpdate(() => {
+                if (mayWatch()) return;
+                const revoked = forbidden('ACCESS_REVOKED', 'You no longer have access to this conversation');
+                channel.fail(asGraphQLError(revoked, context.app.log));
+              }),
+            );
+            const watch = new ReplyWatch(conversationId, conversation.message_count);
+            // What has already ended (or is pending) before subscribing.
+            watch.start(await settledReplies(pool, conversationId, conversation.message_count, []));
 
-          const stopReplies = replies.subscribe(conversationId, (notice) => {
-            const update = watch.piece(notice);
-            if (update && mayWatch()) channel.push(update);
-          });
-          let reading = false;
-          let dirty = false;
-          const refresh = async (): Promise<void> => {
-            dirty = true;
-            if (reading) return;
-            reading = true;
-            try {
-              while (dirty && !channel.signal.aborted) {
-                dirty = false;
-                const rows = await settledReplies(pool, conversationId, watch.afterSeq, watch.watched());
-                if (!mayWatch()) return;
-                for (const update of watch.settle(rows)) channel.push(update);
+            cleanups.push(
+              replies.subscribe(conversationId, (notice) => {
+                const update = watch.piece(notice);
+                if (update && mayWatch()) channel.push(update);
+              }),
+            );
+            let reading = false;
+            let dirty = false;
+            const refresh = async (): Promise<void> => {
+              dirty = true;
+              if (reading) return;
+              reading = true;
+              try {
+                while (dirty && !channel.signal.aborted) {
+                  dirty = false;
+                  const rows = await settledReplies(pool, conversationId, watch.afterSeq, watch.watched());
+                  if (!mayWatch()) return;
+                  for (const update of watch.settle(rows)) channel.push(update);
+                }
+              } catch (error) {
+                context.app.log.error({ err: error }, 'mentorReply could not read the conversation');
+                channel.fail(asGraphQLError(error, context.app.log));
+              } finally {
+                reading = false;
               }
-            } catch (error) {
-              context.app.log.error({ err: error }, 'mentorReply could not read the conversation');
-              channel.fail(asGraphQLError(error, context.app.log));
-            } finally {
-              reading = false;
-            }
-          };
-          const stopChanges = bus.subscribe((change) => {
-            if (change.projection !== MENTORSHIP_CONVERSATIONS_PROJECTION) return;
-            if (change.truncated || change.keys.some(({ key }) => key.conversation_id === conversationId)) {
-              void refresh();
-            }
-          });
-          channel.signal.addEventListener(
-            'abort',
-            () => {
-              stopReplies();
-              stopChanges();
-              stopCallerWatch();
-            },
-            { once: true },
-          );
-          // Pieces published from now on reach this process before the client is told it may send.
-          await replies.ready();
-          // A reply pending at subscription time may have ended while we subscribed.
-          void refresh();
+            };
+            cleanups.push(
+              bus.subscribe((change) => {
+                if (change.projection !== MENTORSHIP_CONVERSATIONS_PROJECTION) return;
+                if (
+                  change.truncated ||
+                  change.keys.some(({ key }) => key.conversation_id === conversationId)
+                ) {
+                  void refresh();
+                }
+              }),
+            );
+            // Pieces published from now on reach this process before the client is told it may send.
+            await replies.ready();
+            // A reply pending at subscription time may have ended while we subscribed.
+            void refresh();
+          } catch (error) {
+            channel.end();
+            throw error;
+          }
           return counted(channel);
         }),
         resolve: (update: MentorReplyUpdate) => update,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
+import { parseIpAddress } from '../../net/internal-address.ts';
 import { RejectedRequest } from '../rejected-request.ts';
 import { CLOSE_UNAUTHORIZED } from './close-codes.ts';
 import type { SubscriptionLimits } from './subscription-limits.ts';
@@ -27,7 +28,7 @@ export function guardSockets(
     request.headers.upgrade?.toLowerCase() === 'websocket' && request.routeOptions.url === path;
   app.addHook('onRequest', async (request) => {
     if (!isUpgrade(request)) return;
-    const address = request.ip;
+    const address = addressGroup(request.ip);
     const open = perAddress.get(address) ?? 0;
     if (open >= limits.maxSocketsPerAddress) {
       throw new RejectedRequest(
@@ -93,4 +94,20 @@ function messageType(data: WebSocket.RawData): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What the per-address cap counts: an IPv4 address, or an IPv6 /64 (one subscriber's usual
+ * allocation, whose addresses a client can rotate through at will). An IPv4-mapped address counts
+ * as its IPv4 address.
+ */
+export function addressGroup(ip: string): string {
+  const parsed = parseIpAddress(ip);
+  if (!parsed) return ip;
+  if (parsed.family === 4) return parsed.bytes.join('.');
+  const { bytes } = parsed;
+  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (mapped) return bytes.slice(12).join('.');
+  const hextets = [0, 2, 4, 6].map((i) => (((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  return `${hextets.join(':')}::/64`;
 }

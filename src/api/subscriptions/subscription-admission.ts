@@ -14,9 +14,10 @@ export interface AdmissionLimits {
 const MINUTE_MS = 60_000;
 
 /**
- * The subscriptions of one connection. Each `subscribe` is admitted here before it starts: its
- * cost is checked with its variables (which only the resolver sees, hence here and not in a
- * Mercurius hook), then it takes a slot, given back when it ends however it ends.
+ * The subscriptions of one connection. Each `subscribe` message is counted first (`attempt`, from
+ * the validation hook), then admitted before it starts (`admit`): its cost is checked with its
+ * variables (which only the resolver sees, hence not in a Mercurius hook), then it takes a slot,
+ * given back when it ends however it ends.
  */
 export class Admission {
   private open = 0;
@@ -26,6 +27,23 @@ export class Admission {
     private readonly limits: AdmissionLimits,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Counts one `subscribe` message, whatever becomes of it (one refused still cost its validation),
+   * and refuses with RATE_LIMITED/TOO_MANY_SUBSCRIBES past the rate. Called before validation.
+   */
+  attempt(): void {
+    const now = this.now();
+    this.recent = this.recent.filter((at) => at > now - MINUTE_MS);
+    if (this.recent.length >= this.limits.subscribesPerMinute) {
+      throw rateLimited(
+        'TOO_MANY_SUBSCRIBES',
+        `At most ${this.limits.subscribesPerMinute} subscriptions may be started per minute on one connection`,
+        { limit: this.limits.subscribesPerMinute },
+      );
+    }
+    this.recent.push(now);
+  }
 
   /** Refuses with GRAPHQL_VALIDATION_FAILED or RATE_LIMITED; otherwise returns the slot's release. */
   admit(info: Pick<GraphQLResolveInfo, 'schema' | 'operation' | 'fragments' | 'variableValues'>): () => void {
@@ -37,15 +55,6 @@ export class Admission {
       queryComplexity(info.schema, document, info.variableValues),
       this.limits.maxComplexity,
     );
-    const now = this.now();
-    this.recent = this.recent.filter((at) => at > now - MINUTE_MS);
-    if (this.recent.length >= this.limits.subscribesPerMinute) {
-      throw rateLimited(
-        'TOO_MANY_SUBSCRIBES',
-        `At most ${this.limits.subscribesPerMinute} subscriptions may be started per minute on one connection`,
-        { limit: this.limits.subscribesPerMinute },
-      );
-    }
     if (this.open >= this.limits.maxSubscriptionsPerSocket) {
       throw rateLimited(
         'TOO_MANY_SUBSCRIPTIONS',
@@ -53,7 +62,6 @@ export class Admission {
         { limit: this.limits.maxSubscriptionsPerSocket },
       );
     }
-    this.recent.push(now);
     this.open++;
     let released = false;
     return () => {
