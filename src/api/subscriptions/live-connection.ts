@@ -28,7 +28,8 @@ export class LiveConnection {
     readonly admission: Admission,
   ) {
     this.current = authenticated;
-    // Every open subscription on the socket listens here; there is no useful fixed bound on them.
+    // Every open subscription on the socket listens here (at most maxSubscriptionsPerSocket, a
+    // setting), plus the session watch: Node's default warning at 10 would fire in normal use.
     setMaxListeners(0, this.ended.signal);
     socket.once('close', () => this.ended.abort());
   }
