@@ -38,15 +38,29 @@ export async function resolvedRefusal(
   return null;
 }
 
+/**
+ * getaddrinfo runs on libuv's small thread pool (4 threads), shared with scrypt (sign-in) and file
+ * I/O, and a hung lookup keeps its thread after the timeout. So at most this many set-time lookups
+ * run at once; beyond that the check is left to delivery, which resolves and checks anyway.
+ */
+const MAX_LOOKUPS_IN_FLIGHT = 2;
+let lookupsInFlight = 0;
+
 async function resolveWithin(host: string, timeoutMs: number): Promise<string[]> {
+  if (lookupsInFlight >= MAX_LOOKUPS_IN_FLIGHT) return [];
+  lookupsInFlight++;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<string[]>((resolve) => {
     timer = setTimeout(() => resolve([]), timeoutMs);
   });
-  const resolved = lookup(host, { all: true }).then(
-    (found) => found.map((entry) => entry.address),
-    () => [],
-  );
+  const resolved = lookup(host, { all: true })
+    .then(
+      (found) => found.map((entry) => entry.address),
+      () => [],
+    )
+    .finally(() => {
+      lookupsInFlight--;
+    });
   try {
     return await Promise.race([resolved, timedOut]);
   } finally {
