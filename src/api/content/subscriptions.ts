@@ -54,16 +54,18 @@ const membershipOf = (change: Change, brandId: string | undefined) =>
   (change.truncated || brandId === undefined || change.keys.some(({ key }) => key.brand_id === brandId));
 
 /**
- * Every status change of the brand's contents after the subscription started, in order: rows
- * remember the position of their last status change, so one indexed range read finds what is new.
- * Each read checks membership first, and the read itself only sees a brand the caller may see.
+ * Every status change of the brand's contents after the subscription started, each on its own and
+ * in order: the contents projection keeps one row per change (`content_status_changes`), so a
+ * content that changes twice between two reads is reported twice. Each update carries the status
+ * and version of that change, and the content as it is when read. Each read checks membership
+ * first, and the read itself only sees a brand the caller may see.
  */
 async function contentStatusChanged(context: GraphQLContext, brandId: string) {
   const { live, viewer } = await liveCaller(context);
   const { pool } = context.scope.services;
   if (!(await findBrand(pool, viewer, brandId))) throw notFound('BRAND_NOT_FOUND', 'No such brand');
   const { rows } = await pool.query<{ since: string }>(
-    'select coalesce(max(status_position), 0)::text as since from contents where brand_id = $1',
+    'select coalesce(max(position), 0)::text as since from content_status_changes where brand_id = $1',
     [brandId],
   );
   let since = rows[0]?.since ?? '0';
@@ -74,20 +76,32 @@ async function contentStatusChanged(context: GraphQLContext, brandId: string) {
       if (!(await findBrand(pool, now, brandId))) {
         throw forbidden('ACCESS_REVOKED', 'You no longer have access to this brand');
       }
-      const changed = await pool.query<ContentRow & { status_position: string }>(
-        `select c.*, '' as sort_key from contents c where brand_id = $1 and status_position > $2
-            and ${visibleTo('$3', '$4')}
-          order by status_position limit ${STATUS_BATCH}`,
+      const changed = await pool.query<StatusChangeRow>(
+        `select s.position::text as change_position, s.status as change_status, s.version as change_version,
+            c.*, '' as sort_key
+          from content_status_changes s join contents c on c.content_id = s.content_id
+          where s.brand_id = $1 and s.position > $2 and ${visibleTo('$3', '$4')}
+          order by s.position limit ${STATUS_BATCH}`,
         [brandId, since, now.userId, now.admin],
       );
-      since = changed.rows.at(-1)?.status_position ?? since;
-      return changed.rows.map((row) => {
-        const content = toContent(row);
-        return { contentId: content.id, brandId, status: content.status, version: content.version, content };
-      });
+      since = changed.rows.at(-1)?.change_position ?? since;
+      return changed.rows.map((row) => ({
+        contentId: row.content_id,
+        brandId,
+        status: row.change_status,
+        version: row.change_version,
+        content: toContent(row),
+      }));
     },
   });
 }
+
+/** One status change, with the content it changed as it is now. */
+type StatusChangeRow = ContentRow & {
+  change_position: string;
+  change_status: string;
+  change_version: number;
+};
 
 /** The content's review and publication progress now, then each time it moves (or its brand's members change). */
 async function workflowProgress(context: GraphQLContext, contentId: string) {

@@ -21,7 +21,8 @@ export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projectio
     name: 'contents',
     // 3: publication channels carry their delivery (delivering/delivered/failed, attempts, last error).
     // 4: fields are a list of { key, value } in the author's order (a key → text record before).
-    version: 4,
+    // 5: every status change is kept (content_status_changes), and an edit sends content to draft.
+    version: 5,
     eventTypes: Object.keys(contentEventCatalogue),
     tables: {
       contents: {
@@ -30,7 +31,7 @@ export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projectio
           status text not null, version int not null, created_by uuid not null,
           created_at timestamptz not null, updated_at timestamptz not null, published_at timestamptz,
           publication_id uuid, rejection_reason text, compliance_issues jsonb, publish_failure jsonb,
-          feed_listed boolean not null default false, status_position bigint not null,
+          feed_listed boolean not null default false,
           search_document tsvector generated always as (
             setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', fields_text), 'B')
           ) stored`,
@@ -38,12 +39,19 @@ export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projectio
         indexes: [
           '(brand_id, updated_at desc, content_id desc)',
           '(brand_id, status, updated_at desc, content_id desc)',
-          '(brand_id, status_position)',
           '(brand_id, published_at desc) where feed_listed',
           'using gin (search_document)',
           // GiST, not GIN: suggestions walk titles nearest the query first (KNN, `<->`) and stop.
           'using gist (title gist_trgm_ops)',
         ],
+      },
+      // One row per status change, in log order: `contentStatusChanged` delivers each of them, even
+      // several changes of one content between two reads (the contents row keeps only the last).
+      content_status_changes: {
+        columns: `position bigint not null, brand_id uuid not null, content_id uuid not null,
+          status text not null, version int not null, changed_at timestamptz not null`,
+        // brand_id first: the subscription reads a brand's changes after a position, in order.
+        primaryKey: ['brand_id', 'position'],
       },
       content_versions: {
         columns: `content_id uuid not null, version int not null, title text not null, fields jsonb not null,
@@ -85,14 +93,10 @@ async function applyContentEvent(
   position: bigint,
 ): Promise<void> {
   const content = { content_id: event.data.contentId };
-  // `status_position`: where the status last changed, so `contentStatusChanged` finds what is new
-  // for a brand with one indexed range read, whatever the clocks said.
-  const update = (changes: Row) =>
-    writer.update('contents', content, {
-      ...changes,
-      ...('status' in changes ? { status_position: position.toString() } : {}),
-      updated_at: at,
-    });
+  const update = async (changes: Row) => {
+    if (typeof changes.status === 'string') await recordStatus(writer, content, changes, position, at);
+    return writer.update('contents', content, { ...changes, updated_at: at });
+  };
   switch (event.type) {
     case 'ContentCreated': {
       const { contentId, brandId, type, templateId, title, fields, metadata, authorId } = event.data;
@@ -111,7 +115,14 @@ async function applyContentEvent(
         created_at: at,
         updated_at: at,
         feed_listed: false,
-        status_position: position.toString(),
+      });
+      writer.upsert('content_status_changes', {
+        position: position.toString(),
+        brand_id: brandId,
+        content_id: contentId,
+        status: 'draft',
+        version: 1,
+        changed_at: at,
       });
       writeVersion(writer, { ...event.data, version: 1, restoredFrom: null }, at);
       return;
@@ -119,7 +130,8 @@ async function applyContentEvent(
     case 'ContentUpdated': {
       const { title, fields, metadata, version } = event.data;
       writeVersion(writer, event.data, at);
-      return update({ title, fields, fields_text: fieldsText(fields), metadata, version });
+      // Every edit is a draft again (an approved content must be reviewed anew), as in the domain.
+      return update({ title, fields, fields_text: fieldsText(fields), metadata, version, status: 'draft' });
     }
     case 'ContentSubmitted': {
       const { version, submittedBy, steps } = event.data;
@@ -270,6 +282,29 @@ async function applyContentEvent(
     case 'ContentArchived':
       return update({ status: 'archived', feed_listed: false });
   }
+}
+
+/**
+ * A status change as it happens, in log order, when the status really changes: an event that
+ * leaves it as it was (the saga starting a publication already publishing) is no change.
+ */
+async function recordStatus(
+  writer: ReadModelWriter,
+  key: Row,
+  changes: Row,
+  position: bigint,
+  at: string,
+): Promise<void> {
+  const row = await writer.get('contents', key);
+  if (!row || row.status === changes.status) return;
+  writer.upsert('content_status_changes', {
+    position: position.toString(),
+    brand_id: row.brand_id,
+    content_id: row.content_id,
+    status: changes.status,
+    version: changes.version ?? row.version,
+    changed_at: at,
+  });
 }
 
 interface VersionFacts {

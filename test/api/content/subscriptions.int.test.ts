@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ContentEvent, contentEventCatalogue } from '../../../src/domain/content/content-events.ts';
+import { contentStream } from '../../../src/domain/content/streams.ts';
 import { connect, graphqlWsUrl, subscribe, type TestClient } from '../subscriptions/support/ws-client.ts';
 import { fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
-import { APPROVE, type BrandTeam, brandTeam, createArticle, REJECT, SUBMIT } from './support.ts';
+import {
+  APPROVE,
+  type BrandTeam,
+  brandTeam,
+  createArticle,
+  REJECT,
+  SUBMIT,
+  UPDATE_CONTENT,
+} from './support.ts';
 
 const STATUS_CHANGED = `subscription ($brandId: ID!) {
   contentStatusChanged(brandId: $brandId) { contentId brandId status version content { title } } }`;
@@ -72,6 +82,76 @@ describe('content subscriptions', () => {
     // The first step's approval changed no status: nothing was reported for it.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(statuses.values).toHaveLength(3);
+    statuses.unsubscribe();
+  });
+
+  it('contentStatusChanged delivers every change that lands between two reads, each with its own status and version', async () => {
+    const article = await createArticle(api, team);
+    const statuses = subscribe<StatusUpdate & { content: { title: string } }>(
+      client(team.viewer.accessToken),
+      'contentStatusChanged',
+      STATUS_CHANGED,
+      { brandId: team.brandId },
+    );
+    await expect.poll(openSubscriptions, { timeout: 5_000 }).toBe(1);
+    // Submitted, rejected, submitted again and approved in one append: one projector batch, so the
+    // subscription reads once after all four, and still reports each of them.
+    const contentId = article.id;
+    const steps = [{ name: 'Legal', role: 'approver' as const }];
+    const { codec, store } = api.runtime;
+    const events: ContentEvent[] = [
+      { type: 'ContentSubmitted', data: { contentId, version: 1, submittedBy: team.editor.id, steps } },
+      {
+        type: 'ContentRejected',
+        data: { contentId, version: 1, step: 0, rejectedBy: team.approver.id, reason: 'Source?' },
+      },
+      { type: 'ContentSubmitted', data: { contentId, version: 1, submittedBy: team.editor.id, steps } },
+      {
+        type: 'ContentStepApproved',
+        data: {
+          contentId,
+          version: 1,
+          step: 0,
+          stepName: 'Legal',
+          approvedBy: team.approver.id,
+          comment: null,
+        },
+      },
+      { type: 'ContentApproved', data: { contentId, version: 1 } },
+    ];
+    const commandId = randomUUID();
+    const metadata = {
+      commandId,
+      correlationId: commandId,
+      causationId: commandId,
+      actor: `user:${team.approver.id}`,
+      occurredAt: new Date().toISOString(),
+    };
+    await store.append(
+      contentStream(contentId),
+      await Promise.all(
+        events.map((event) => codec.encode(contentEventCatalogue[event.type], event, metadata, randomUUID())),
+      ),
+      { expectedRevision: 0n },
+    );
+    expect((await statuses.received(4)).map((s) => [s.contentId, s.status, s.version])).toEqual([
+      [contentId, 'in_review', 1],
+      [contentId, 'draft', 1],
+      [contentId, 'in_review', 1],
+      [contentId, 'approved', 1],
+    ]);
+    // An edit sends approved content back to draft, as a new version.
+    fieldOf(
+      await api.gql(UPDATE_CONTENT, { id: contentId, input: { title: 'Edited' } }, team.editor.accessToken),
+      'updateContent',
+    );
+    const seen = await statuses.received(5);
+    expect(seen.at(-1)).toMatchObject({
+      contentId,
+      status: 'draft',
+      version: 2,
+      content: { title: 'Edited' },
+    });
     statuses.unsubscribe();
   });
 
