@@ -56,9 +56,13 @@ export function conversationSubscriptionResolvers(log: FastifyBaseLogger): IReso
           // Everything registered below is undone when the channel ends, however it ends: also when
           // subscribing fails half-way (the database or Redis away), so nothing outlives a refusal.
           const cleanups: (() => void)[] = [];
-          channel.signal.addEventListener('abort', () => cleanups.forEach((cleanup) => cleanup()), {
-            once: true,
-          });
+          channel.signal.addEventListener(
+            'abort',
+            () => {
+              for (const cleanup of cleanups) cleanup();
+            },
+            { once: true },
+          );
           try {
             // Who may watch depends only on the caller (the learner, or an admin), so it is decided
             // again, without I/O, before each piece and whenever the connection's caller changes.
