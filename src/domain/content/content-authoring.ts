@@ -100,7 +100,8 @@ export function restoreVersion(
   requireEditable(content);
   const old = versionOf(content, command.version);
   if (!old) throw notFound('VERSION_NOT_FOUND', `This content has no version ${command.version}`);
-  const { title, fields, metadata } = old;
+  const { title, metadata } = old;
+  const fields = command.fields ? validFields(command.fields) : old.fields;
   return newVersion(content, live(content), { title, fields, metadata }, by, old.version);
 }
 

@@ -50,8 +50,12 @@ export type ContentUserCommand =
       expectedVersion?: number;
       access: ContentAccess;
     }
-  /** A new version copying version `version`. */
-  | { type: 'RestoreVersion'; version: number; access: ContentAccess }
+  /**
+   * A new version copying version `version`. `fields`: that version's fields as the service cleaned
+   * them (a version stored before rich text was sanitised may hold markup no longer allowed);
+   * absent, they are copied as stored.
+   */
+  | { type: 'RestoreVersion'; version: number; fields?: ContentFields; access: ContentAccess }
   | { type: 'SubmitContent'; access: ContentAccess; brand: BrandFacts }
   | { type: 'ApproveContent'; comment?: string | null; access: ContentAccess }
   | { type: 'RejectContent'; reason: string; access: ContentAccess }

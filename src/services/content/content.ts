@@ -5,6 +5,7 @@ import { brandStream } from '../../domain/brands/streams.ts';
 import type { BrandFacts, ContentAccess, ContentUserCommand } from '../../domain/content/content-commands.ts';
 import { contentAggregate } from '../../domain/content/content-decider.ts';
 import { contentEventCatalogue } from '../../domain/content/content-events.ts';
+import { versionOf } from '../../domain/content/content-state.ts';
 import { contentStream } from '../../domain/content/streams.ts';
 import { conflict, DomainError, notFound, validation } from '../../domain/shared/domain-error.ts';
 import { StreamNotFound } from '../../eventstore/errors.ts';
@@ -72,11 +73,15 @@ export async function updateContent(deps: PublishingDeps, context: RequestContex
 export async function restoreVersion(deps: PublishingDeps, context: RequestContext, raw: unknown) {
   const parsed = restoreVersionInput.parse(raw);
   const { id, version } = parsed;
-  const { access } = await contentContext(deps, context, id);
+  const { access, content } = await contentContext(deps, context, id);
   const operation = `restoreVersion:${id}:${version}`;
+  // A version stored before values were sanitised is cleaned as it is copied: no new event holds
+  // markup the sanitiser would refuse today.
+  const old = versionOf(content, version);
   await issue(deps, context, id, commandIdFor(context, operation, parsed), {
     type: 'RestoreVersion',
     version,
+    ...(old ? { fields: sanitizeFields(old.fields) } : {}),
     access,
   });
   return id;

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contentStream } from '../../../src/domain/content/streams.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import {
@@ -384,5 +385,77 @@ describe('content through GraphQL', () => {
     expect(JSON.stringify(stored.map((event) => event.data))).not.toMatch(
       /<script|onerror|onclick|<iframe|<style|javascript:/,
     );
+  });
+
+  it('reads a version stored before fields were a list, and cleans its markup when restoring it', async () => {
+    const draft = await createArticle(api, team);
+    // Version 2 as an event of schema version 1 held it: a key → text record, unsanitised.
+    const commandId = randomUUID();
+    await api.runtime.store.append(
+      contentStream(draft.id),
+      [
+        {
+          id: randomUUID(),
+          type: 'ContentUpdated',
+          data: {
+            contentId: draft.id,
+            version: 2,
+            title: 'From the old days',
+            fields: { body: '<p>Oats<script>alert(1)</script></p>', cta: 'Try them' },
+            metadata: { seoTitle: null, seoDescription: null, keywords: [] },
+            authorId: team.editor.id,
+            restoredFrom: null,
+          },
+          metadata: {
+            commandId,
+            correlationId: commandId,
+            causationId: commandId,
+            actor: `user:${team.editor.id}`,
+            occurredAt: new Date().toISOString(),
+            schemaVersion: 1,
+          },
+        },
+      ],
+      { expectedRevision: 0n },
+    );
+    const legacy = [
+      { key: 'cta', value: 'Try them' },
+      { key: 'body', value: '<p>Oats<script>alert(1)</script></p>' },
+    ];
+    await vi.waitFor(async () => {
+      const versions = fieldOf<{ nodes: { version: number; fields: unknown }[] }>(
+        await api.gql(
+          `query ($id: ID!) { contentVersions(contentId: $id) { nodes { version fields { key value } } } }`,
+          { id: draft.id },
+          team.editor.accessToken,
+        ),
+        'contentVersions',
+      );
+      // Upcast to a list, in the order the stored record came back in (jsonb: shorter keys first).
+      expect(versions.nodes[0]).toEqual({ version: 2, fields: legacy });
+    });
+    fieldOf(
+      await api.gql(UPDATE_CONTENT, { id: draft.id, input: { title: 'Newer' } }, team.editor.accessToken),
+      'updateContent',
+    );
+    const restored = fieldOf<ContentView & { version: number }>(
+      await api.gql(
+        `mutation ($id: ID!) { restoreVersion(id: $id, version: 2) { version title fields { key value } } }`,
+        { id: draft.id },
+        team.editor.accessToken,
+      ),
+      'restoreVersion',
+    );
+    const cleaned = [
+      { key: 'cta', value: 'Try them' },
+      { key: 'body', value: '<p>Oats</p>' },
+    ];
+    expect(restored).toEqual({ version: 4, title: 'From the old days', fields: cleaned });
+    const stored = await api.runtime.store.readStream(contentStream(draft.id));
+    expect(stored.at(-1)).toMatchObject({
+      type: 'ContentUpdated',
+      data: { version: 4, restoredFrom: 2, fields: cleaned },
+      metadata: { schemaVersion: 2 },
+    });
   });
 });

@@ -366,6 +366,15 @@ describe('RestoreVersion', () => {
       .then([updated(3, v1, OTHER_EDITOR_ID, 1)]);
   });
 
+  it('copies the fields the service cleaned, when it hands them in, naming the old version all the same', () => {
+    const stored = { ...v1, fields: fieldsOf({ body: '<p>Oats<script>x</script></p>', cta: 'Try them' }) };
+    const cleaned = fieldsOf({ body: '<p>Oats</p>', cta: 'Try them' });
+    spec
+      .given([...draft(), updated(2, stored), updated(3)])
+      .when({ type: 'RestoreVersion', version: 2, fields: cleaned, access: access('editor') }, otherEditor)
+      .then([updated(4, { ...stored, fields: cleaned }, OTHER_EDITOR_ID, 2)]);
+  });
+
   it('keeps every version, so restoring and comparing work from the state', () => {
     const state = fold(contentDecider, [...draft(), updated(2), updated(3, v1, OTHER_EDITOR_ID, 1)]);
     expect(state).toMatchObject({
