@@ -6,7 +6,7 @@ import type { Projection } from '../projections/projection.ts';
  * though the stores assigned different global positions (a replay appends the events anew).
  *
  * - Order-independent: the MD5 of the sorted per-row MD5s of the row's text, plus the row count.
- * - Position columns (a bigint named `position` or `*_position`, e.g. contents.status_position,
+ * - Position columns (a bigint named `position` or `*_position`, e.g. content_status_changes.position,
  *   stream_catalogue.last_position) hold a store-assigned number. With the embedded store the
  *   events sit in the same database, so each is replaced by the id of the event at that position:
  *   the same in both systems, the comparison stays exact. Without es_events (EventStoreDB) they

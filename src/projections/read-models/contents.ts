@@ -75,6 +75,12 @@ export function contentsProjection(codec: Pick<EventCodec, 'decode'>): Projectio
         indexes: ['(content_id, requested_at desc)'],
       },
     },
+    // A batch's contents in one query: a status change reads the row it changes (every content
+    // event names its content; the id is never encrypted).
+    prefetch: (events) =>
+      [...new Set(events.map((e) => (e.data as { contentId?: unknown }).contentId))]
+        .filter((contentId): contentId is string => typeof contentId === 'string')
+        .map((content_id) => ({ table: 'contents', key: { content_id } })),
     async apply(recorded, writer) {
       const decoded = await codec.decode(contentEventCatalogue, recorded);
       if (decoded) await applyContentEvent(decoded.event, writer, occurredAt(recorded), recorded.position);
