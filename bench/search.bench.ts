@@ -134,7 +134,10 @@ async function main() {
               type: 'article',
               templateId: null,
               title: phrase(random, 6),
-              fields: { body: phrase(random, 120), summary: phrase(random, 20) },
+              fields: [
+                { key: 'body', value: phrase(random, 120) },
+                { key: 'summary', value: phrase(random, 20) },
+              ],
               metadata: { seoTitle: null, seoDescription: null, keywords: [] },
               authorId: memberId,
               version: 1,
