@@ -126,7 +126,10 @@ export function decideForPublication(
       return channelPublished(command, publication, ids);
     case 'RecordChannelUnpublished': {
       const channel = channelOf(publication, command.channelId);
-      if (!publication.channelsDone.includes(channel.channelId)) return [];
+      const onIt =
+        publication.channelsDone.includes(channel.channelId) ||
+        publication.channelsReached.includes(channel.channelId);
+      if (!onIt) return [];
       return [
         {
           type: 'ContentChannelUnpublished',

@@ -38,6 +38,11 @@ export interface Publication {
   channelsDone: readonly string[];
   /** The highest delivery attempt recorded, per channel id. */
   deliveryAttempts: Readonly<Record<string, number>>;
+  /**
+   * Channels whose receiver took a delivery, recorded as published or not: a cancel can win the
+   * race between the delivery and its record, and the receiver must still be told to take it down.
+   */
+  channelsReached: readonly string[];
   /** Ids of the channels the saga gave up on. */
   channelsFailed: readonly string[];
   /** Metadata the saga generated, and what it replaced (restored on revert). */
@@ -166,6 +171,7 @@ function evolvePublication(content: Content, event: ContentEvent): Content {
         started: publishAt === null,
         channelsDone: [],
         deliveryAttempts: {},
+        channelsReached: [],
         channelsFailed: [],
         metadata: null,
         stepsRecorded: [],
@@ -204,11 +210,21 @@ function evolvePublication(content: Content, event: ContentEvent): Content {
     case 'ContentChannelUnpublished':
       return withPublication({
         channelsDone: publication.channelsDone.filter((channelId) => channelId !== event.data.channelId),
+        channelsReached: publication.channelsReached.filter(
+          (channelId) => channelId !== event.data.channelId,
+        ),
       });
     case 'ContentChannelDeliveryAttempted': {
-      const { channelId, attempt } = event.data;
+      const { channelId, attempt, outcome } = event.data;
       const highest = Math.max(publication.deliveryAttempts[channelId] ?? 0, attempt);
-      return withPublication({ deliveryAttempts: { ...publication.deliveryAttempts, [channelId]: highest } });
+      const reached =
+        outcome === 'delivered' && !publication.channelsReached.includes(channelId)
+          ? [...publication.channelsReached, channelId]
+          : publication.channelsReached;
+      return withPublication({
+        deliveryAttempts: { ...publication.deliveryAttempts, [channelId]: highest },
+        channelsReached: reached,
+      });
     }
     case 'ContentChannelFailed':
       return withPublication({ channelsFailed: [...publication.channelsFailed, event.data.channelId] });

@@ -800,6 +800,24 @@ describe('UnpublishContent', () => {
       .thenThrows('FORBIDDEN', 'INSUFFICIENT_ROLE');
   });
 
+  it('takes down a channel that took the delivery even when a cancel won the race to record it', () => {
+    spec
+      .given([...publishing(), deliveryAttempted(webhook, 1), publishCancelled()])
+      .when(
+        { type: 'RecordChannelUnpublished', publicationId: PUBLICATION_ID, channelId: WEBHOOK_CHANNEL_ID },
+        saga,
+      )
+      .then([channelUnpublished(webhook)]);
+    // A channel whose every attempt failed never had the content: nothing to take down.
+    spec
+      .given([...publishing(), deliveryAttempted(webhook, 1, answered(503)), publishCancelled()])
+      .when(
+        { type: 'RecordChannelUnpublished', publicationId: PUBLICATION_ID, channelId: WEBHOOK_CHANNEL_ID },
+        saga,
+      )
+      .thenNothing();
+  });
+
   it('lets the saga take the channels down afterwards', () => {
     spec
       .given([...publishedContent(), unpublished()])
