@@ -70,7 +70,15 @@ async function contentStatusChanged(context: GraphQLContext, brandId: string) {
   );
   let since = rows[0]?.since ?? '0';
   return watchReadModel(context, live, {
-    concerns: (change) => change.projection === 'contents' || membershipOf(change, brandId),
+    // Only a status change of this brand wakes it: every subscriber of every brand would otherwise
+    // run its two queries on each content write anywhere on the platform.
+    concerns: (change) =>
+      (change.projection === 'contents' &&
+        (change.truncated ||
+          change.keys.some(
+            ({ table, key }) => table === 'content_status_changes' && key.brand_id === brandId,
+          ))) ||
+      membershipOf(change, brandId),
     async read(actor) {
       const now = brandViewerOf(actor);
       if (!(await findBrand(pool, now, brandId))) {

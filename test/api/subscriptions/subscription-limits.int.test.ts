@@ -6,7 +6,7 @@ import { CLOSE_TOO_MANY, CLOSE_UNAUTHORIZED } from '../../../src/api/subscriptio
 import { CLOSE_INIT_TIMEOUT } from '../../../src/api/subscriptions/socket-guard.ts';
 import { type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
-import { ME_CHANGED } from './support/operations.ts';
+import { createApiKey, ME_CHANGED } from './support/operations.ts';
 import { connect, graphqlWsUrl, subscribe, type TestClient } from './support/ws-client.ts';
 
 /** Subscriptions are costed and capped like HTTP operations, from the upgrade to each `subscribe`. */
@@ -109,11 +109,13 @@ describe('per socket and per user', () => {
 
   it('caps the connections of one user, an API key counting as its owner', async () => {
     const other = await registerAndSignIn(api, 'Many sockets');
+    const { key } = await createApiKey(api, other.accessToken, ['GRAPHQL_READ']);
     const a = open(other.accessToken);
-    const b = open(other.accessToken);
+    const b = open(key);
     await subscribe(a, 'meChanged', ME_CHANGED).received(1);
     await subscribe(b, 'meChanged', ME_CHANGED).received(1);
-    const c = open(other.accessToken);
+    // A third connection, with the key or the token, is one too many for this user.
+    const c = open(key);
     subscribe(c, 'meChanged', ME_CHANGED);
     expect(await c.closed()).toMatchObject({
       code: CLOSE_TOO_MANY,
