@@ -11,6 +11,7 @@ import { mentorshipMatchingProjection } from './read-models/mentorship-matching.
 import { mentorshipProfilesProjection } from './read-models/mentorship-profiles.ts';
 import { mentorshipSessionsProjection } from './read-models/mentorship-sessions.ts';
 import { sessionsProjection } from './read-models/sessions.ts';
+import { socialGraphProjection } from './read-models/social-graph.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
 import { usersProjection } from './read-models/users.ts';
 import { videoPostsProjection } from './read-models/videos.ts';
@@ -33,6 +34,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     aiGenerationsProjection(codec),
     mediaProjection(codec),
     videoPostsProjection(codec),
+    socialGraphProjection(codec),
     mentorshipProfilesProjection(codec),
     mentorshipMatchingProjection(codec),
     mentorshipSessionsProjection(codec),
@@ -48,6 +50,9 @@ export const PUBLISHING_READ_MODELS = ['brands', 'contents', 'ai_generations'];
 
 /** The read models the video post use cases wait for. */
 export const VIDEO_READ_MODELS = ['video_posts'];
+
+/** The read models the social graph use cases wait for (follows, blocks, profiles). */
+export const SOCIAL_GRAPH_READ_MODELS = ['social_graph'];
 
 /** The read models the media use cases wait for. */
 export const MEDIA_READ_MODELS = ['media'];

@@ -14,6 +14,7 @@ import { matchRequestEventCatalogue } from '../../domain/mentorship/match-reques
 import { mentorProfileEventCatalogue } from '../../domain/mentorship/mentor-profile-events.ts';
 import { sessionEventCatalogue as mentorshipSessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
 import type { EventDefinition } from '../../domain/shared/event-catalogue.ts';
+import { followEventCatalogue } from '../../domain/social/follow-events.ts';
 import { videoPostEventCatalogue } from '../../domain/videos/video-events.ts';
 import { type EventAudience, PUBLISHED_EVENTS } from './published-events.ts';
 
@@ -25,6 +26,7 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
   ai: [aiGenerationEventCatalogue],
   media: [mediaEventCatalogue],
   videos: [videoPostEventCatalogue],
+  social: [followEventCatalogue],
   mentorship: [
     mentorProfileEventCatalogue,
     learnerProfileEventCatalogue,

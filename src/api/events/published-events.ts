@@ -157,6 +157,11 @@ export const PUBLISHED_EVENTS: Readonly<Record<string, Publication>> = {
   VideoPostUpdated: admins('postId'),
   VideoPostDeleted: admins('postId', 'deletedBy'),
 
+  // Social graph: who follows whom, as ids. For admins: the API hides a follow from people either
+  // side blocked, which an unfiltered stream could not.
+  UserFollowed: admins('followerId', 'followeeId'),
+  UserUnfollowed: admins('followerId', 'followeeId'),
+
   // Mentorship: only what a mentor offers to be matched on. Availability and time zone (a person's
   // routine and whereabouts) are left out; everything about learners, matches, sessions, calendars
   // and conversations is not published (see NOT_PUBLISHED).

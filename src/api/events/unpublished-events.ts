@@ -55,6 +55,10 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   MentorReplied: 'holds a reply quoting and answering a learner (free text)',
   MentorReplyFailed: 'a learner’s conversations with the AI mentor are theirs alone',
 
+  // Social graph: a block is between the blocker and the blocked, shown to nobody else.
+  UserBlocked: 'who a person blocked is theirs alone',
+  UserUnblocked: 'who a person blocked is theirs alone',
+
   // Audit: read through the audit queries, by auditors.
   AuditQueryRecorded: 'who looked at what; auditors read it through the audit queries',
   AuditAnchored: 'tamper evidence; published outside the database by `chronicle audit`',
