@@ -21,6 +21,7 @@ import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import { validation } from '../domain/shared/domain-error.ts';
 import type { EventCatalogue } from '../domain/shared/event-catalogue.ts';
 import { followAggregate } from '../domain/social/follow-decider.ts';
+import { moderationAggregate } from '../domain/social/moderation-decider.ts';
 import { videoPostAggregate } from '../domain/videos/video-post-decider.ts';
 import { canonicalJson } from '../eventstore/hash-chain.ts';
 import type { RecordedEvent } from '../eventstore/port.ts';
@@ -155,6 +156,7 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('media', mediaAggregate, 1),
   audited('videopost', videoPostAggregate, 1),
   audited('followtie', followAggregate, 1),
+  audited('modcase', moderationAggregate, 1),
   audited('mentor', mentorProfileAggregate, 1),
   audited('learner', learnerProfileAggregate, 1),
   audited('matchrequest', matchRequestAggregate, 1),

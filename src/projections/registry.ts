@@ -12,6 +12,7 @@ import { mentorshipProfilesProjection } from './read-models/mentorship-profiles.
 import { mentorshipSessionsProjection } from './read-models/mentorship-sessions.ts';
 import { sessionsProjection } from './read-models/sessions.ts';
 import { socialGraphProjection } from './read-models/social-graph.ts';
+import { socialModerationProjection } from './read-models/social-moderation.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
 import { usersProjection } from './read-models/users.ts';
 import { videoPostsProjection } from './read-models/videos.ts';
@@ -35,6 +36,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     mediaProjection(codec),
     videoPostsProjection(codec),
     socialGraphProjection(codec),
+    socialModerationProjection(codec),
     mentorshipProfilesProjection(codec),
     mentorshipMatchingProjection(codec),
     mentorshipSessionsProjection(codec),
@@ -53,6 +55,9 @@ export const VIDEO_READ_MODELS = ['video_posts'];
 
 /** The read models the social graph use cases wait for (follows, blocks, profiles). */
 export const SOCIAL_GRAPH_READ_MODELS = ['social_graph'];
+
+/** The read models the moderation use cases wait for (reports, holds, hidden content). */
+export const SOCIAL_MODERATION_READ_MODELS = ['social_moderation'];
 
 /** The read models the media use cases wait for. */
 export const MEDIA_READ_MODELS = ['media'];

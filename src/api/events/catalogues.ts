@@ -15,6 +15,7 @@ import { mentorProfileEventCatalogue } from '../../domain/mentorship/mentor-prof
 import { sessionEventCatalogue as mentorshipSessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
 import type { EventDefinition } from '../../domain/shared/event-catalogue.ts';
 import { followEventCatalogue } from '../../domain/social/follow-events.ts';
+import { moderationEventCatalogue } from '../../domain/social/moderation-events.ts';
 import { videoPostEventCatalogue } from '../../domain/videos/video-events.ts';
 import { type EventAudience, PUBLISHED_EVENTS } from './published-events.ts';
 
@@ -26,7 +27,7 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
   ai: [aiGenerationEventCatalogue],
   media: [mediaEventCatalogue],
   videos: [videoPostEventCatalogue],
-  social: [followEventCatalogue],
+  social: [followEventCatalogue, moderationEventCatalogue],
   mentorship: [
     mentorProfileEventCatalogue,
     learnerProfileEventCatalogue,

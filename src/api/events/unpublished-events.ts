@@ -59,6 +59,14 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   UserBlocked: 'who a person blocked is theirs alone',
   UserUnblocked: 'who a person blocked is theirs alone',
 
+  // Social moderation: who reported what and what moderators decided is between the platform, the
+  // reporter and the author; what readers need of it (content gone from lists) they see there.
+  ContentReported: 'names a reporter and what they reported',
+  ContentHeldForReview: 'a moderation case, between the platform and the author',
+  ContentHidden: 'a moderation case, between the platform and the author',
+  ContentRestored: 'a moderation case, between the platform and the author',
+  ReportsDismissed: 'a moderation case, between the platform and its reporters',
+
   // Audit: read through the audit queries, by auditors.
   AuditQueryRecorded: 'who looked at what; auditors read it through the audit queries',
   AuditAnchored: 'tamper evidence; published outside the database by `chronicle audit`',
