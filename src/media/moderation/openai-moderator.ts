@@ -67,7 +67,7 @@ async function inputsFor(subject: ModerationSubject): Promise<ModerationMultiMod
 }
 
 /** 4xx other than 408/409/429 will be refused again (a bad key, an input the model rejects). */
-function unavailable(error: unknown): ModerationUnavailable {
+export function unavailable(error: unknown): ModerationUnavailable {
   if (error instanceof APIUserAbortError)
     return new ModerationUnavailable('Moderation was cancelled', false, { cause: error });
   if (error instanceof APIConnectionError) {
