@@ -23,6 +23,7 @@ import type { EventCatalogue } from '../domain/shared/event-catalogue.ts';
 import { followAggregate } from '../domain/social/follow-decider.ts';
 import { moderationAggregate } from '../domain/social/moderation-decider.ts';
 import { videoPostAggregate } from '../domain/videos/video-post-decider.ts';
+import { eventWebhookAggregate } from '../domain/webhooks/webhook-decider.ts';
 import { canonicalJson } from '../eventstore/hash-chain.ts';
 import type { RecordedEvent } from '../eventstore/port.ts';
 import { aiGenerations } from '../services/ai/aggregates.ts';
@@ -156,6 +157,7 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('media', mediaAggregate, 1),
   audited('videopost', videoPostAggregate, 1),
   audited('followtie', followAggregate, 1),
+  audited('eventwebhook', eventWebhookAggregate, 1),
   audited('modcase', moderationAggregate, 1),
   audited('mentor', mentorProfileAggregate, 1),
   audited('learner', learnerProfileAggregate, 1),

@@ -21,6 +21,8 @@ export interface WebhookRequest {
   idempotencyKey: string;
   /** `content.published`, `content.unpublished`, … (also in the body's `type`). */
   event: string;
+  /** More headers (an integrator webhook's delivery id); the ones above cannot be overridden. */
+  headers?: Readonly<Record<string, string>>;
   /** Signing time; receivers refuse signatures more than a few minutes old. */
   at: Date;
   timeoutMs: number;
@@ -84,6 +86,7 @@ export async function postWebhook(request: WebhookRequest): Promise<WebhookRespo
     response = await postOutbound({
       url: request.url,
       headers: {
+        ...request.headers,
         'content-type': 'application/json',
         'user-agent': 'Chronicle-Webhooks/1',
         [SIGNATURE_HEADER]: signatureHeader(request.secret, request.body, request.at),

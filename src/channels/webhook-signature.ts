@@ -11,6 +11,14 @@ export function channelSigningSecret(authSecret: Uint8Array, channelId: string):
   return createHmac('sha256', authSecret).update(`webhook-channel:${channelId}`).digest('hex');
 }
 
+/**
+ * An integrator webhook's signing key, derived the same way under its own label, so a webhook and
+ * a channel never share a key. The owner reads it back from the API whenever they need it.
+ */
+export function eventWebhookSigningSecret(authSecret: Uint8Array, webhookId: string): string {
+  return createHmac('sha256', authSecret).update(`event-webhook:${webhookId}`).digest('hex');
+}
+
 export function signatureHeader(secret: string, body: string, at: Date): string {
   const timestamp = Math.floor(at.getTime() / 1000);
   return `t=${timestamp},v1=${mac(secret, timestamp, body)}`;

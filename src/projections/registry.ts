@@ -5,6 +5,7 @@ import { apiKeysProjection } from './read-models/api-keys.ts';
 import { auditIndexProjection } from './read-models/audit-index.ts';
 import { brandsProjection } from './read-models/brands.ts';
 import { contentsProjection } from './read-models/contents.ts';
+import { eventWebhooksProjection } from './read-models/event-webhooks.ts';
 import { mediaProjection } from './read-models/media.ts';
 import { mentorshipConversationsProjection } from './read-models/mentorship-conversations.ts';
 import { mentorshipMatchingProjection } from './read-models/mentorship-matching.ts';
@@ -37,6 +38,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     videoPostsProjection(codec),
     socialGraphProjection(codec),
     socialModerationProjection(codec),
+    eventWebhooksProjection(codec),
     mentorshipProfilesProjection(codec),
     mentorshipMatchingProjection(codec),
     mentorshipSessionsProjection(codec),

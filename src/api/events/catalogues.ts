@@ -17,6 +17,7 @@ import type { EventDefinition } from '../../domain/shared/event-catalogue.ts';
 import { followEventCatalogue } from '../../domain/social/follow-events.ts';
 import { moderationEventCatalogue } from '../../domain/social/moderation-events.ts';
 import { videoPostEventCatalogue } from '../../domain/videos/video-events.ts';
+import { eventWebhookEventCatalogue } from '../../domain/webhooks/webhook-events.ts';
 import { type EventAudience, PUBLISHED_EVENTS } from './published-events.ts';
 
 /** Every domain catalogue, by context. A new catalogue is added here (the catalogue test checks it). */
@@ -28,6 +29,7 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
   media: [mediaEventCatalogue],
   videos: [videoPostEventCatalogue],
   social: [followEventCatalogue, moderationEventCatalogue],
+  webhooks: [eventWebhookEventCatalogue],
   mentorship: [
     mentorProfileEventCatalogue,
     learnerProfileEventCatalogue,

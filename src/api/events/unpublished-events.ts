@@ -67,6 +67,15 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   ContentRestored: 'a moderation case, between the platform and the author',
   ReportsDismissed: 'a moderation case, between the platform and its reporters',
 
+  // Integrator webhooks: a webhook is its owner's business, and its URL often a capability URL.
+  EventWebhookCreated: 'holds the webhook’s URL (often a capability URL); a webhook is its owner’s business',
+  EventWebhookPaused: 'a webhook is its owner’s business',
+  EventWebhookResumed: 'a webhook is its owner’s business',
+  EventWebhookReplayRequested: 'a webhook is its owner’s business',
+  EventWebhookSuspended: 'says why one person lost access',
+  EventWebhookDeleted: 'a webhook is its owner’s business',
+  EventWebhookDeliveryDeadLettered: 'delivery bookkeeping of one webhook; its owner reads it through the API',
+
   // Audit: read through the audit queries, by auditors.
   AuditQueryRecorded: 'who looked at what; auditors read it through the audit queries',
   AuditAnchored: 'tamper evidence; published outside the database by `chronicle audit`',
