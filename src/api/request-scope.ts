@@ -11,6 +11,7 @@ import type { MentorshipDeps } from '../services/mentorship/deps.ts';
 import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
 import type { VideoDeps } from '../services/videos/videos.ts';
+import type { AccessCache } from './auth/access-cache.ts';
 import { ANONYMOUS, type Authenticated, authenticate } from './auth/authenticate.ts';
 
 /** What the GraphQL resolvers need: the use cases' dependencies and the read side. */
@@ -29,6 +30,8 @@ export interface ApiServices {
   projections: readonly Projection[];
   /** The projector's change notifications: subscriptions and session watches listen to it. */
   bus: ChangeBus;
+  /** Sessions and API keys checked lately, evicted by the bus and by this process's own commands. */
+  access: AccessCache;
 }
 
 /** Per request: authenticates lazily (public operations never pay for it) and at most once. */
@@ -69,7 +72,7 @@ export function authenticationOf(services: ApiServices, request: FastifyRequest)
   let auth = authentications.get(request);
   if (!auth) {
     auth = authenticate(
-      { ...services.identity, pool: services.pool },
+      { ...services.identity, pool: services.pool, access: services.access },
       request.headers.authorization,
       now(services),
     );

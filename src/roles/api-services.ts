@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AiProvider } from '../ai/provider.ts';
+import { AccessCache } from '../api/auth/access-cache.ts';
 import type { ApiServices } from '../api/request-scope.ts';
 import { type AccessTokenKeys, SigningKeyRing } from '../auth/signing-key-ring.ts';
 import type { CommandObserver } from '../commands/handle-command.ts';
@@ -53,8 +54,15 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
     log,
     ...(observeCommand ? { observeCommand } : {}),
   };
+  const access = new AccessCache();
+  // Lives as long as the bus: closing the runtime drops the listener.
+  runtime.bus.subscribe((change) => access.forget(change));
   const settle = (projections: readonly string[]) =>
-    settleReadModels(runtime, log, { timeoutMs: options.readYourWritesTimeoutMs, projections });
+    settleReadModels(runtime, log, {
+      timeoutMs: options.readYourWritesTimeoutMs,
+      projections,
+      reached: (change, eventTypes) => access.commandReached(change, eventTypes),
+    });
   return {
     identity: {
       ...shared,
@@ -88,6 +96,7 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
     pool: runtime.pool,
     projections: runtime.projections,
     bus: runtime.bus,
+    access,
   };
 }
 

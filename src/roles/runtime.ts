@@ -7,7 +7,7 @@ import { createPool } from '../infra/pg-pool.ts';
 import type { Logger } from '../logger.ts';
 import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
 import { PostgresPersonalDataKeys } from '../privacy/postgres-personal-data-keys.ts';
-import { type ChangeBus, createChangeBus } from '../projections/change-bus.ts';
+import { type Change, type ChangeBus, createChangeBus } from '../projections/change-bus.ts';
 import { handles, type Projection } from '../projections/projection.ts';
 import { createProjections } from '../projections/registry.ts';
 import { waitForPosition } from '../projections/wait-for-position.ts';
@@ -58,7 +58,15 @@ export async function openRuntime(config: Config, log: Logger, databaseUrl: stri
 export function settleReadModels(
   runtime: Pick<Runtime, 'pool' | 'bus' | 'projections'>,
   log: Logger,
-  options: { timeoutMs: number; projections: readonly string[] },
+  options: {
+    timeoutMs: number;
+    projections: readonly string[];
+    /**
+     * Told of each read model a command was seen to reach (with the command's event types), before
+     * the command's caller goes on.
+     */
+    reached?: (change: Change, eventTypes: readonly string[] | undefined) => void;
+  },
 ) {
   const { timeoutMs } = options;
   const named = runtime.projections.filter((p) => options.projections.includes(p.name));
@@ -74,7 +82,9 @@ export function settleReadModels(
     }
     // The keys are unknown here: `truncated` makes every watcher of these read models re-read.
     for (const projection of projections) {
-      runtime.bus.noteLocalChange({ projection, position: position.toString(), keys: [], truncated: true });
+      const change = { projection, position: position.toString(), keys: [], truncated: true };
+      options.reached?.(change, eventTypes);
+      runtime.bus.noteLocalChange(change);
     }
     return true;
   };

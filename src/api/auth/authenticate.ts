@@ -14,6 +14,7 @@ import {
 import { unauthenticated } from '../../domain/shared/domain-error.ts';
 import { sessions, users } from '../../services/identity/aggregates.ts';
 import type { IdentityDeps, SessionDeps } from '../../services/identity/context.ts';
+import type { AccessCache, ApiKeyFacts, SessionFacts } from './access-cache.ts';
 
 export interface Authenticated {
   actor: Actor;
@@ -22,13 +23,20 @@ export interface Authenticated {
 
 export const ANONYMOUS: Authenticated = { actor: { kind: 'anonymous' } };
 
+export type AuthenticateDeps = SessionDeps & {
+  pool: pg.Pool;
+  /** Requests pass the process's cache; re-checks of live connections read the read models afresh. */
+  access?: AccessCache;
+};
+
 /**
  * `Authorization: Bearer <access token | API key>` → who is calling. Access tokens are checked
  * against the session on every request, so a revoked session or a deactivated user stops working
- * as soon as the read model has the event (mutations wait for it), not at token expiry.
+ * as soon as the read model has the event (mutations wait for it), not at token expiry. With a
+ * cache, the check may be answered from it: see AccessCache for why that still ends access at once.
  */
 export async function authenticate(
-  deps: SessionDeps & { pool: pg.Pool },
+  deps: AuthenticateDeps,
   authorization: string | undefined,
   now: Date,
 ): Promise<Authenticated> {
@@ -36,18 +44,15 @@ export async function authenticate(
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match?.[1]) throw unauthenticated('MALFORMED_AUTHORIZATION', 'Use "Authorization: Bearer <token>"');
   const token = match[1];
-  return token.startsWith('chr_') ? byApiKey(deps.pool, token) : byAccessToken(deps, token, now);
+  return token.startsWith('chr_') ? byApiKey(deps, token) : byAccessToken(deps, token, now);
 }
 
-async function byAccessToken(
-  deps: SessionDeps & { pool: pg.Pool },
-  token: string,
-  now: Date,
-): Promise<Authenticated> {
+async function byAccessToken(deps: AuthenticateDeps, token: string, now: Date): Promise<Authenticated> {
   const claims = await verifyAccessToken(token, { keys: deps.accessTokens, now });
-  const session =
+  const load = async () =>
     (await sessionFromReadModel(deps.pool, claims.sessionId)) ??
     (await sessionFromEvents(deps, claims.sessionId));
+  const session = await (deps.access ? deps.access.session(claims.sessionId, load) : load());
   const revokedEverywhere =
     session?.sessionsRevokedBefore != null &&
     session.startedAt.getTime() <= session.sessionsRevokedBefore.getTime();
@@ -62,15 +67,6 @@ async function byAccessToken(
   }
   // The role comes from the user as it is now, so a role change applies to live tokens at once.
   return { actor: { kind: 'user', userId: claims.userId, role: session.role }, sessionId: claims.sessionId };
-}
-
-interface SessionFacts {
-  userId: string;
-  startedAt: Date;
-  revoked: boolean;
-  userStatus: string;
-  role: PlatformRole;
-  sessionsRevokedBefore: Date | null;
 }
 
 async function sessionFromReadModel(pool: pg.Pool, sessionId: string): Promise<SessionFacts | undefined> {
@@ -115,10 +111,22 @@ async function sessionFromEvents(deps: IdentityDeps, sessionId: string): Promise
   };
 }
 
-async function byApiKey(pool: pg.Pool, token: string): Promise<Authenticated> {
+async function byApiKey(deps: AuthenticateDeps, token: string): Promise<Authenticated> {
   const invalid = unauthenticated('INVALID_API_KEY', 'The API key is not valid');
   const parsed = parseApiKeyToken(token);
   if (!parsed) throw invalid;
+  const load = () => apiKeyFromReadModel(deps.pool, parsed.keyId);
+  const key = await (deps.access ? deps.access.apiKey(parsed.keyId, load) : load());
+  if (!key || !sameHash(key.tokenHash, parsed.hash)) throw invalid;
+  if (key.revoked) throw unauthenticated('API_KEY_REVOKED', 'The API key has been revoked');
+  if (key.ownerStatus !== 'active')
+    throw unauthenticated('API_KEY_OWNER_INACTIVE', "The API key's owner is not active");
+  return {
+    actor: { kind: 'integration', keyId: parsed.keyId, ownerId: key.ownerId, scopes: key.scopes },
+  };
+}
+
+async function apiKeyFromReadModel(pool: pg.Pool, keyId: string): Promise<ApiKeyFacts | undefined> {
   const { rows } = await pool.query<{
     owner_id: string;
     scopes: unknown;
@@ -129,15 +137,16 @@ async function byApiKey(pool: pg.Pool, token: string): Promise<Authenticated> {
     `select k.owner_id, k.scopes, k.token_hash, k.revoked_at, u.status
        from api_keys k left join users u on u.user_id = k.owner_id
       where k.key_id = $1`,
-    [parsed.keyId],
+    [keyId],
   );
   const row = rows[0];
-  if (!row || !sameHash(row.token_hash, parsed.hash)) throw invalid;
-  if (row.revoked_at) throw unauthenticated('API_KEY_REVOKED', 'The API key has been revoked');
-  if (row.status !== 'active')
-    throw unauthenticated('API_KEY_OWNER_INACTIVE', "The API key's owner is not active");
+  if (!row) return undefined;
   return {
-    actor: { kind: 'integration', keyId: parsed.keyId, ownerId: row.owner_id, scopes: scopesOf(row.scopes) },
+    ownerId: row.owner_id,
+    scopes: scopesOf(row.scopes),
+    tokenHash: row.token_hash,
+    revoked: row.revoked_at !== null,
+    ownerStatus: row.status,
   };
 }
 
