@@ -14,11 +14,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
+import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import { createAiProvider } from '../src/ai/create-ai-provider.ts';
 import { buildApp } from '../src/api/app.ts';
 import { listUsers } from '../src/api/identity/read-model-queries.ts';
 import { connection } from '../src/api/pagination.ts';
+import { selectsField } from '../src/api/selected-fields.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { Projector } from '../src/projections/projector.ts';
@@ -142,8 +144,15 @@ async function main() {
     typeDefs: typeDefs.join('\n'),
     resolvers: {
       Query: {
-        users: async (_root: unknown, args: { page?: unknown }) => {
-          const { rows, page, total } = await listUsers(pool, args);
+        users: async (
+          _root: unknown,
+          args: { page?: unknown },
+          _context: unknown,
+          info: GraphQLResolveInfo,
+        ) => {
+          const { rows, page, total } = await listUsers(pool, args, {
+            withTotal: selectsField(info, 'totalCount'),
+          });
           return connection(
             rows,
             page,

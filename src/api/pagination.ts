@@ -55,17 +55,19 @@ export interface Connection<Node> {
     startCursor: string | null;
     endCursor: string | null;
   };
-  totalCount: number;
+  /** Left out when the query does not select it, so its count is never run. */
+  totalCount?: number;
 }
 
 /**
  * A connection from rows fetched with `limit first + 1` (the extra row only says there is a next
- * page). `cursorOf` gives a row's sort key; `toNode` maps it for GraphQL.
+ * page). `cursorOf` gives a row's sort key; `toNode` maps it for GraphQL. `totalCount` is
+ * undefined when the query does not select it.
  */
 export function connection<Row, Node>(
   rows: readonly Row[],
   page: Page,
-  totalCount: number,
+  totalCount: number | undefined,
   cursorOf: (row: Row) => readonly string[],
   toNode: (row: Row) => Node,
 ): Connection<Node> {
@@ -81,6 +83,6 @@ export function connection<Row, Node>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount,
+    ...(totalCount === undefined ? {} : { totalCount }),
   };
 }

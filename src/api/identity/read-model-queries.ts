@@ -50,8 +50,17 @@ const usersFilter = z
   })
   .nullish();
 
-/** Oldest first, so new registrations append to the end and never shift a page already read. */
-export async function listUsers(pool: pg.Pool, args: { filter?: unknown; page?: unknown }) {
+/**
+ * Oldest first, so new registrations append to the end and never shift a page already read. With
+ * `withTotal`, the count of every matching user rides along as a column of the page's own
+ * statement (PostgreSQL runs the uncorrelated subquery once); only an empty page past the end
+ * needs a statement of its own to learn it.
+ */
+export async function listUsers(
+  pool: pg.Pool,
+  args: { filter?: unknown; page?: unknown },
+  options: { withTotal: boolean },
+) {
   const filter = usersFilter.parse(args.filter) ?? {};
   const page = pageOf(args.page, 2);
   const where: string[] = [];
@@ -66,17 +75,24 @@ export async function listUsers(pool: pg.Pool, args: { filter?: unknown; page?: 
     const prefix = `${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(`(email like ${param(prefix)} or lower(display_name) like ${param(prefix)})`);
   }
-  const total = await countWhere(pool, 'users', where, params);
+  const matching = { where: [...where], params: [...params] };
+  const countColumn = options.withTotal
+    ? `, (select count(*) from users ${whereClause(matching.where)})::int as total_count`
+    : '';
   if (page.after) {
     where.push(
       `(registered_at, user_id) > (${param(page.after[0])}::timestamptz, ${param(page.after[1])}::uuid)`,
     );
   }
-  const { rows } = await pool.query<UserRow>(
-    `select ${USER_COLUMNS} from users ${whereClause(where)}
+  const { rows } = await pool.query<UserRow & { total_count?: number }>(
+    `select ${USER_COLUMNS}${countColumn} from users ${whereClause(where)}
       order by registered_at, user_id limit ${param(page.first + 1)}`,
     params,
   );
+  const total = !options.withTotal
+    ? undefined
+    : (rows[0]?.total_count ??
+      (page.after ? await countWhere(pool, 'users', matching.where, matching.params) : 0));
   return { rows, page, total };
 }
 
@@ -91,10 +107,17 @@ export interface SessionRow {
   sort_key: string;
 }
 
-/** Newest first. */
-export async function listSessions(pool: pg.Pool, userId: string, rawPage: unknown) {
+/** Newest first; counted only `withTotal`. */
+export async function listSessions(
+  pool: pg.Pool,
+  userId: string,
+  rawPage: unknown,
+  options: { withTotal: boolean },
+) {
   const page = pageOf(rawPage, 2);
-  const total = await countWhere(pool, 'sessions', ['user_id = $1'], [userId]);
+  const total = options.withTotal
+    ? await countWhere(pool, 'sessions', ['user_id = $1'], [userId])
+    : undefined;
   const { rows } = await pool.query<SessionRow>(
     `select session_id, user_id, started_at, expires_at, last_refreshed_at, revoked_at, revoked_reason,
             ${sortKey('started_at')}
@@ -119,10 +142,17 @@ export interface ApiKeyRow {
 
 const API_KEY_COLUMNS = `key_id, owner_id, name, scopes, prefix, created_at, revoked_at, ${sortKey('created_at')}`;
 
-/** Newest first. */
-export async function listApiKeys(pool: pg.Pool, ownerId: string, rawPage: unknown) {
+/** Newest first; counted only `withTotal`. */
+export async function listApiKeys(
+  pool: pg.Pool,
+  ownerId: string,
+  rawPage: unknown,
+  options: { withTotal: boolean },
+) {
   const page = pageOf(rawPage, 2);
-  const total = await countWhere(pool, 'api_keys', ['owner_id = $1'], [ownerId]);
+  const total = options.withTotal
+    ? await countWhere(pool, 'api_keys', ['owner_id = $1'], [ownerId])
+    : undefined;
   const { rows } = await pool.query<ApiKeyRow>(
     `select ${API_KEY_COLUMNS} from api_keys
       where owner_id = $1 ${page.after ? 'and (created_at, key_id) < ($3::timestamptz, $4::uuid)' : ''}

@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { IResolvers } from 'mercurius';
 import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import {
@@ -17,6 +18,7 @@ import { enableTotp, verifyTotp } from '../../services/identity/two-factor.ts';
 import type { RequestContext } from '../../services/shared/command-context.ts';
 import { connection } from '../pagination.ts';
 import { type ApiServices, callerFor, type GraphQLContext } from '../request-scope.ts';
+import { selectsField } from '../selected-fields.ts';
 import {
   apiKeyCursor,
   scopeFromGraphQL,
@@ -29,7 +31,15 @@ import {
 import { findApiKey, findUser, listApiKeys, listSessions, listUsers } from './read-model-queries.ts';
 
 type Args = Record<string, unknown>;
-type Resolver = (root: unknown, args: Args, context: GraphQLContext) => Promise<unknown>;
+type Resolver = (
+  root: unknown,
+  args: Args,
+  context: GraphQLContext,
+  info: GraphQLResolveInfo,
+) => Promise<unknown>;
+
+/** A connection's count is a statement of its own (or a subquery): run only when asked for. */
+const withTotal = (info: GraphQLResolveInfo) => ({ withTotal: selectsField(info, 'totalCount') });
 
 /** Resolvers are thin: authenticate, call the use case, wait for the read models, read them. */
 export function identityResolvers(): IResolvers {
@@ -44,20 +54,30 @@ export function identityResolvers(): IResolvers {
       const row = await findUser(scope.services.pool, idInput.parse(args).id);
       return row ? toUser(row, caller.actor) : null;
     },
-    users: async (_root, args, { scope }) => {
+    users: async (_root, args, { scope }, info) => {
       const caller = await callerFor(scope, 'read');
       requireAdmin(caller);
-      const { rows, page, total } = await listUsers(scope.services.pool, args);
+      const { rows, page, total } = await listUsers(scope.services.pool, args, withTotal(info));
       return connection(rows, page, total, userCursor, (row) => toUser(row, caller.actor));
     },
-    sessions: async (_root, args, { scope }) => {
+    sessions: async (_root, args, { scope }, info) => {
       const caller = await callerFor(scope, 'read');
-      const { rows, page, total } = await listSessions(scope.services.pool, selfId(caller.actor), args.page);
+      const { rows, page, total } = await listSessions(
+        scope.services.pool,
+        selfId(caller.actor),
+        args.page,
+        withTotal(info),
+      );
       return connection(rows, page, total, sessionCursor, (row) => toSession(row, caller.sessionId));
     },
-    apiKeys: async (_root, args, { scope }) => {
+    apiKeys: async (_root, args, { scope }, info) => {
       const caller = await callerFor(scope, 'read');
-      const { rows, page, total } = await listApiKeys(scope.services.pool, selfId(caller.actor), args.page);
+      const { rows, page, total } = await listApiKeys(
+        scope.services.pool,
+        selfId(caller.actor),
+        args.page,
+        withTotal(info),
+      );
       return connection(rows, page, total, apiKeyCursor, toApiKey);
     },
   };
