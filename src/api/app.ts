@@ -14,6 +14,7 @@ import { contentResolvers } from './content/resolvers.ts';
 import { formatErrors, withoutSuggestions } from './errors.ts';
 import { integratorEventRoutes } from './events/routes.ts';
 import type { SseLimits } from './events/sse-connection.ts';
+import { eventWebhookResolvers } from './events/webhook-resolvers.ts';
 import { closeConnectionsOnShutdown } from './graceful-close.ts';
 import { graphiqlRoutes } from './graphiql/routes.ts';
 import { validateGraphQLParameters } from './graphql-over-http.ts';
@@ -178,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loaders: videoLoaders(),
         },
         { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
+        { schema: schemaFile('./events/webhooks.graphql'), resolvers: eventWebhookResolvers() },
         { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },
         { schema: schemaFile('./mentorship/matching.graphql'), resolvers: matchingResolvers() },
         { schema: schemaFile('./mentorship/sessions.graphql'), resolvers: mentorshipSessionResolvers() },

@@ -11,6 +11,7 @@ import type { MentorshipDeps } from '../services/mentorship/deps.ts';
 import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
 import type { VideoDeps } from '../services/videos/videos.ts';
+import type { WebhookDeps } from '../services/webhooks/deps.ts';
 import type { AccessCache } from './auth/access-cache.ts';
 import { ANONYMOUS, type Authenticated, authenticate } from './auth/authenticate.ts';
 
@@ -26,6 +27,8 @@ export interface ApiServices {
   videos: VideoDeps;
   /** Mentor and learner profiles, matching, sessions and the AI mentor. */
   mentorship: MentorshipDeps;
+  /** Integrators' outbound webhooks; its `settle` waits for their read model. */
+  webhooks: WebhookDeps;
   pool: pg.Pool;
   projections: readonly Projection[];
   /** The projector's change notifications: subscriptions and session watches listen to it. */
@@ -47,6 +50,8 @@ export interface RequestScope {
   videos: VideoDeps;
   /** The same for mentorship. */
   mentorship: MentorshipDeps;
+  /** The same for integrators' webhooks. */
+  webhooks: WebhookDeps;
   correlationId: string;
   authenticated(): Promise<Authenticated>;
   /** Set when a command's wait for the read models timed out: the answer may lag its own write. */
@@ -103,6 +108,7 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     media: tracked(services.media),
     videos: tracked(services.videos),
     mentorship: tracked(services.mentorship),
+    webhooks: tracked(services.webhooks),
     stalePosition: () => stale,
     correlationId: request.id,
     authenticated: () => authenticationOf(services, request),

@@ -7,6 +7,7 @@ import { type AccessTokenKeys, SigningKeyRing } from '../auth/signing-key-ring.t
 import type { CommandObserver } from '../commands/handle-command.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboundPolicy } from '../net/outbound-policy.ts';
+import { EVENT_WEBHOOK_READ_MODELS } from '../projections/read-models/event-webhooks.ts';
 import {
   IDENTITY_READ_MODELS,
   MEDIA_READ_MODELS,
@@ -39,7 +40,7 @@ export interface ApiServicesOptions {
    * under the OS temp dir, with the default limits.
    */
   media?: MediaOptions;
-  /** Which internal webhook targets brand admins may set (OUTBOUND_ALLOW_INTERNAL). Default: none. */
+  /** Which internal webhook targets brand admins and integrators may set (OUTBOUND_ALLOW_INTERNAL); none by default. */
   outbound?: OutboundPolicy;
   /** Where mentorship sessions meet; `serveApi` builds it from DAILY_API_KEY. Default: local, no media. */
   videoRooms?: VideoRoomProvider;
@@ -92,6 +93,13 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       replies: runtime.replies,
       mentorReplies: new MentorReplyGenerations(),
       settle: settle(MENTORSHIP_READ_MODELS),
+    },
+    webhooks: {
+      ...shared,
+      pool: runtime.pool,
+      authSecret,
+      ...(options.outbound ? { outbound: options.outbound } : {}),
+      settle: settle(EVENT_WEBHOOK_READ_MODELS),
     },
     pool: runtime.pool,
     projections: runtime.projections,

@@ -124,6 +124,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     media: services.media,
     videos: services.videos,
     mentorship: services.mentorship,
+    webhooks: services.webhooks,
     correlationId,
     authenticated: async () => live.authenticated,
     // Subscriptions issue no commands, so there is no read-your-writes wait to report.
