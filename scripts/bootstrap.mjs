@@ -2,7 +2,18 @@
 // Installs what `npm start` and `npm test` need and a fresh machine lacks. Node built-ins only, since
 // it runs before `npm ci`. When nothing is missing it only looks at a few files (well under 2 s).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +24,11 @@ const SCHEMATHESIS_VERSION = '4.32.5';
 const SCHEMATHESIS_DIR = path.join(ROOT, '.tools', 'schemathesis');
 const POSTGRES_TOOLS_VERSION = '17.10.0';
 const POSTGRES_TOOLS_DIR = path.join(ROOT, '.tools', 'postgres-tools');
+// SeaweedFS, the S3-compatible server the test harness starts. Its go.mod has replace directives,
+// so `go install module@version` is refused: the module is downloaded and built in a copy.
+const SEAWEEDFS_MODULE = 'github.com/seaweedfs/seaweedfs';
+const SEAWEEDFS_VERSION = 'v0.0.0-20261109003541-7506e5f91cd6';
+const SEAWEEDFS_DIR = path.join(ROOT, '.tools', 'seaweedfs');
 const SYSTEM_TOOLS = [
   { command: 'ffmpeg', aptPackage: 'ffmpeg', why: 'media transcoding' },
   { command: 'redis-server', aptPackage: 'redis-server', why: 'the Redis the test harness starts' },
@@ -174,6 +190,77 @@ function ensurePostgresTools() {
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
+// The S3 storage tests (test/storage/s3-storage.int.test.ts and the S3 media test) run against a
+// real SeaweedFS built from the Go module proxy (a few minutes, once). As with schemathesis, CI
+// stops when it cannot be built, and elsewhere those tests are skipped.
+function ensureSeaweedfs() {
+  const marker = path.join(SEAWEEDFS_DIR, `.installed-${SEAWEEDFS_VERSION}`);
+  if (existsSync(marker) && isExecutable(path.join(SEAWEEDFS_DIR, 'bin', 'weed'))) return;
+  const giveUp = (why) => {
+    if (process.env.CI) fail(`${why}; the S3 storage tests need SeaweedFS`);
+    say(`${why}; continuing without SeaweedFS: the S3 storage tests are skipped.`);
+  };
+  const go = ['/usr/local/go/bin/go'].find(isExecutable) ?? (onPath('go') ? 'go' : null);
+  if (!go) return giveUp('Go is not installed (https://go.dev/dl/), so SeaweedFS cannot be built');
+  say(
+    `SeaweedFS is missing; building ${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION} into .tools/seaweedfs (minutes, once)`,
+  );
+  const work = path.join(SEAWEEDFS_DIR, 'build');
+  const removeWork = () => {
+    // The module cache is read-only by design; it has to be made writable to be removed.
+    if (existsSync(work)) makeWritable(work);
+    rmSync(work, { recursive: true, force: true });
+  };
+  removeWork();
+  mkdirSync(work, { recursive: true });
+  const env = {
+    ...process.env,
+    GOPATH: path.join(work, 'gopath'),
+    GOMODCACHE: path.join(work, 'gopath', 'pkg', 'mod'),
+    GOCACHE: path.join(work, 'gocache'),
+    GOFLAGS: '-buildvcs=false',
+  };
+  say(`$ ${go} mod download -json ${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION}`);
+  didSomething = true;
+  const download = spawnSync(go, ['mod', 'download', '-json', `${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION}`], {
+    cwd: work,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  let moduleDir;
+  try {
+    moduleDir = JSON.parse(download.stdout).Dir;
+  } catch {
+    moduleDir = undefined;
+  }
+  if (download.status !== 0 || typeof moduleDir !== 'string') {
+    removeWork();
+    return giveUp('downloading SeaweedFS from the Go module proxy failed (see above)');
+  }
+  const source = path.join(work, 'src');
+  cpSync(moduleDir, source, { recursive: true });
+  makeWritable(source);
+  mkdirSync(path.join(SEAWEEDFS_DIR, 'bin'), { recursive: true });
+  const built = run(go, ['build', '-o', path.join(SEAWEEDFS_DIR, 'bin', 'weed'), './weed'], {
+    cwd: source,
+    env,
+  });
+  removeWork();
+  if (!built) return giveUp('building SeaweedFS failed (see above)');
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+}
+
+function makeWritable(dir) {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeWritable(full);
+    else if (entry.isFile()) chmodSync(full, 0o644);
+  }
+}
+
 function ensureSystemTools() {
   const missing = SYSTEM_TOOLS.filter((tool) => !onPath(tool.command));
   if (missing.length === 0) return;
@@ -198,6 +285,7 @@ ensureTemporalCli();
 if (process.argv.includes('--test')) {
   ensureSchemathesis();
   ensurePostgresTools();
+  ensureSeaweedfs();
 }
 ensureSystemTools();
 say(didSomething ? `done in ${Date.now() - started} ms` : `nothing missing (${Date.now() - started} ms)`);

@@ -85,6 +85,28 @@ const schema = z.object({
   MEDIA_MAX_IMAGE_BYTES: byteLimit(20 * MiB),
   MEDIA_MAX_AUDIO_BYTES: byteLimit(50 * MiB),
   MEDIA_MAX_FILE_BYTES: byteLimit(50 * MiB),
+  /**
+   * An S3-compatible bucket for media instead of MEDIA_DIR (see docs/storage.md). The endpoint is
+   * the operator's own, so it is not held to the outbound rules webhooks are; it must be a URL.
+   */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z, 0-9, dot, hyphen)')
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,50}$/, 'must be a region name such as us-east-1')
+    .default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
+  S3_SECRET_ACCESS_KEY: z.string().regex(/^\S+$/, 'must be a single token without whitespace').optional(),
+  /** Path-style URLs (`endpoint/bucket/key`), as MinIO and SeaweedFS want; AWS takes either. */
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1')
+    .default(false),
+  /** Where clients reach the bucket (a CDN or proxy); presigned URLs are made for it. */
+  S3_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** How long a mentor has to answer a match offer before the matching saga offers the next (24 h). */
   MATCH_OFFER_TIMEOUT_MS: z.coerce
     .number()
@@ -141,6 +163,7 @@ const schema = z.object({
  * URL fails at start-up rather than at the first anchor.
  */
 const checkedSchema = schema.superRefine((config, context) => {
+  checkS3(config, context);
   const url = config.AUDIT_PUBLISH_WEBHOOK_URL;
   const refusal = url ? outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL).urlRefusal(url) : null;
   if (refusal) {
@@ -151,6 +174,23 @@ const checkedSchema = schema.superRefine((config, context) => {
     });
   }
 });
+
+/** S3 is all or nothing: half a configuration would otherwise quietly fall back to MEDIA_DIR. */
+function checkS3(config: z.infer<typeof schema>, context: z.RefinementCtx): void {
+  const required = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+  const optional = ['S3_PUBLIC_BASE_URL'] as const;
+  const given = [...required, ...optional].filter((name) => config[name] !== undefined);
+  if (given.length === 0) return;
+  for (const name of required) {
+    if (config[name] === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `is required when ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set (S3 storage)`,
+      });
+    }
+  }
+}
 
 export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR' | 'MEDIA_DIR'> & {
   DATA_DIR: string;

@@ -13,7 +13,7 @@ import type { Logger } from '../logger.ts';
 import { outboundPolicy } from '../net/outbound-policy.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
 import { projectionStatuses } from '../projections/status.ts';
-import { createLocalStorage } from '../storage/local-storage.ts';
+import { createStorage } from '../storage/create-storage.ts';
 import { createVideoRoomProvider } from '../video-rooms/create-video-rooms.ts';
 import { apiServices } from './api-services.ts';
 import type { Runtime } from './runtime.ts';
@@ -52,6 +52,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
   registerProjectionMetrics(metrics, () => projectionStatuses(pool, store, projections));
   const embeddedStore = !config.EVENTSTORE_CONNECTION_STRING;
   if (embeddedStore) registerAppendLockMetrics(metrics, () => appendLockState(pool));
+  const media = await createStorage(config, apiLog);
   const app = await buildApp({
     log: apiLog,
     version: packageVersion(),
@@ -82,7 +83,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),
       media: {
-        storage: createLocalStorage(config.MEDIA_DIR),
+        storage: media.storage,
         limits: {
           video: config.MEDIA_MAX_VIDEO_BYTES,
           image: config.MEDIA_MAX_IMAGE_BYTES,
@@ -96,12 +97,14 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
     await app.listen({ port: config.PORT, host });
   } catch (error) {
     await app.close();
+    media.close();
     throw error;
   }
   return {
     url: `http://localhost:${config.PORT}`,
     async close() {
       await app.close();
+      media.close();
     },
   };
 }

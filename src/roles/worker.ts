@@ -6,7 +6,7 @@ import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createMediaModerator } from '../media/moderation/create-moderator.ts';
 import { outboundPolicy } from '../net/outbound-policy.ts';
-import { createLocalStorage } from '../storage/local-storage.ts';
+import { createStorage, type StorageConfig } from '../storage/create-storage.ts';
 import { createActivities } from '../workflows/activities.ts';
 import { createProcessManager, type ProcessManager } from '../workflows/process-manager/process-manager.ts';
 import { reactionsWith } from '../workflows/reactions.ts';
@@ -29,13 +29,13 @@ export type WorkerConfig = Pick<
   Config,
   | 'AUTH_SECRET'
   | 'DATA_DIR'
-  | 'MEDIA_DIR'
   | 'OPENAI_API_KEY'
   | 'OPENAI_BASE_URL'
   | 'OPENAI_MODEL'
   | 'MATCH_OFFER_TIMEOUT_MS'
   | 'OUTBOUND_ALLOW_INTERNAL'
->;
+> &
+  StorageConfig;
 
 /**
  * Starts the Temporal worker (one per task queue, sharing one workflow bundle) and the process
@@ -60,6 +60,8 @@ export async function startWorker(
   const connection = await NativeConnection.connect({ address: temporalAddress });
   await lifecycle.own('temporal-worker-connection', () => connection.close());
   const bundle = await bundleWorkflows(WORKFLOWS_PATH, log);
+  const media = await createStorage(config, workerLog);
+  await lifecycle.own('media-storage', async () => media.close());
   const activities = createActivities({
     store: runtime.store,
     codec: runtime.codec,
@@ -68,7 +70,7 @@ export async function startWorker(
     // The API's secret: receivers verify with the signing key the API shows brand admins.
     authSecret: await resolveAuthSecret(config, config.DATA_DIR),
     outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
-    storage: createLocalStorage(config.MEDIA_DIR),
+    storage: media.storage,
     moderator: createMediaModerator(config),
     pool: runtime.pool,
   });

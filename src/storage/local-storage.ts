@@ -4,14 +4,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ByteRange, InvalidObjectKey, InvalidRange, ObjectNotFound, ObjectTooLarge } from './errors.ts';
+import { isValidKey } from './keys.ts';
 import type { ObjectStorage, PutOptions, StoredObject } from './port.ts';
 
-/** A key segment; never starting with a dot, so temporary files (`.name.<uuid>.tmp`) are no key's. */
-const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
-
-export function isValidKey(key: string): boolean {
-  return key.length > 0 && key.length <= 1024 && key.split('/').every((segment) => SEGMENT.test(segment));
-}
+export { isValidKey } from './keys.ts';
 
 /**
  * Object storage in a directory: a key is a relative path under `rootDir`. `put` streams into a

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { DirectObjectAccess } from './direct-access.ts';
 import type { ByteRange } from './errors.ts';
 
 export type { ByteRange } from './errors.ts';
@@ -15,8 +16,8 @@ export interface StoredObject {
 }
 
 /**
- * Where media bytes live: the local filesystem by default (`createLocalStorage`), an S3 adapter
- * later, without callers changing. Keys are `/`-separated segments of `[A-Za-z0-9._-]`, e.g.
+ * Where media bytes live: the local filesystem by default (`createLocalStorage`) or an S3-compatible
+ * bucket (`createS3Storage`), chosen by configuration (`createStorage`), without callers changing. Keys are `/`-separated segments of `[A-Za-z0-9._-]`, e.g.
  * `media/<assetId>/original/<uploadId>`, `media/<assetId>/renditions/<name>` (see `keys.ts`).
  *
  * - `put` is atomic: readers see the whole object or none (never a half-written one), a failed or
@@ -39,4 +40,9 @@ export interface ObjectStorage {
    * a temporary directory and `put` the results. Writing there directly is not atomic.
    */
   localPath?(key: string): string;
+  /**
+   * Presigned URLs clients use to upload and fetch objects themselves. Only adapters whose objects
+   * clients can reach have it (S3); without it the API carries the bytes.
+   */
+  direct?: DirectObjectAccess;
 }

@@ -73,6 +73,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'evil.example' })).toThrow(/TRUST_PROXY/);
   });
 
+  it('takes S3 storage all or nothing, with the missing variables named', () => {
+    const s3 = {
+      S3_ENDPOINT: 'http://seaweedfs:8333',
+      S3_BUCKET: 'chronicle-media',
+      S3_ACCESS_KEY_ID: 'chronicle',
+      S3_SECRET_ACCESS_KEY: 'secret-key',
+    };
+    expect(loadConfig(s3)).toMatchObject({ ...s3, S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: false });
+    expect(loadConfig({ ...s3, S3_FORCE_PATH_STYLE: 'true' }).S3_FORCE_PATH_STYLE).toBe(true);
+    expect(loadConfig({}).S3_BUCKET).toBeUndefined();
+    expect(issuesFor({ S3_BUCKET: 'chronicle-media' })).toEqual([
+      'S3_ENDPOINT',
+      'S3_ACCESS_KEY_ID',
+      'S3_SECRET_ACCESS_KEY',
+    ]);
+    expect(issuesFor({ ...s3, S3_ENDPOINT: 'seaweedfs:8333' })).toEqual(['S3_ENDPOINT']);
+    expect(issuesFor({ ...s3, S3_BUCKET: 'Chronicle_Media' })).toEqual(['S3_BUCKET']);
+    expect(issuesFor({ ...s3, S3_FORCE_PATH_STYLE: 'yes' })).toEqual(['S3_FORCE_PATH_STYLE']);
+    // The operator's own endpoint: an internal address is expected, not refused as for webhooks.
+    expect(issuesFor({ ...s3, S3_ENDPOINT: 'http://10.0.0.5:9000' })).toEqual([]);
+  });
+
   it('names every invalid variable at once', () => {
     expect(issuesFor({ PORT: '0', LOG_LEVEL: 'loud', REDIS_URL: 'http://redis' }).sort()).toEqual([
       'LOG_LEVEL',

@@ -7,6 +7,7 @@ import { startTemporalDevServer } from '../../src/infra/temporal-dev-server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { freePort } from './ports.ts';
 import { findRedisServer, startRedisServer } from './redis-server.ts';
+import { findSeaweedfs, startSeaweedfs } from './seaweedfs-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,11 @@ declare module 'vitest' {
     temporalAddress: string;
     /** URL of the run's Redis, or '' when `redis-server` is not installed (tests needing it skip). */
     redisUrl: string;
+    /**
+     * The run's S3-compatible server (SeaweedFS, credentials required), or an empty endpoint when
+     * it is not built (`scripts/bootstrap.mjs --test` builds it; tests needing it skip).
+     */
+    s3: { endpoint: string; accessKeyId: string; secretAccessKey: string };
   }
 }
 
@@ -25,17 +31,19 @@ export default async function setup(project: TestProject) {
   // As root the server runs as `postgres`, which must be able to enter the directory.
   await chmod(dataDir, 0o755);
   const redisBinary = findRedisServer();
+  const seaweedfsBinary = findSeaweedfs();
   // Started side by side: the run waits for the slowest, not for the sum.
-  const [postgres, temporal, redis] = await Promise.allSettled([
+  const [postgres, temporal, redis, seaweedfs] = await Promise.allSettled([
     freePort().then((port) => startEmbeddedPostgres({ dataDir, port, log })),
     freePort().then((port) => startTemporalDevServer({ dataDir, port, log })),
     redisBinary ? freePort().then((port) => startRedisServer(redisBinary, port)) : Promise.resolve(undefined),
+    seaweedfsBinary ? startSeaweedfs(seaweedfsBinary, dataDir) : Promise.resolve(undefined),
   ]);
   const stopAll = async () => {
     await Promise.allSettled([
       // Discarded, not only stopped: as root the cluster may live outside dataDir (see clusterDirFor).
       postgres.status === 'fulfilled' ? postgres.value.discard() : undefined,
-      ...[temporal, redis].map((started) =>
+      ...[temporal, redis, seaweedfs].map((started) =>
         started.status === 'fulfilled' && started.value ? started.value.stop() : undefined,
       ),
     ]);
@@ -45,6 +53,12 @@ export default async function setup(project: TestProject) {
     project.provide('pgAdminUrl', settledValue(postgres).adminUrl);
     project.provide('temporalAddress', settledValue(temporal).address);
     project.provide('redisUrl', settledValue(redis)?.url ?? '');
+    const s3 = settledValue(seaweedfs);
+    project.provide('s3', {
+      endpoint: s3?.endpoint ?? '',
+      accessKeyId: s3?.accessKeyId ?? '',
+      secretAccessKey: s3?.secretAccessKey ?? '',
+    });
   } catch (error) {
     await stopAll();
     throw error;
