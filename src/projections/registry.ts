@@ -12,6 +12,7 @@ import { mentorshipMatchingProjection } from './read-models/mentorship-matching.
 import { mentorshipProfilesProjection } from './read-models/mentorship-profiles.ts';
 import { mentorshipSessionsProjection } from './read-models/mentorship-sessions.ts';
 import { sessionsProjection } from './read-models/sessions.ts';
+import { socialEngagementProjection } from './read-models/social-engagement.ts';
 import { socialGraphProjection } from './read-models/social-graph.ts';
 import { socialModerationProjection } from './read-models/social-moderation.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
@@ -38,6 +39,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     videoPostsProjection(codec),
     socialGraphProjection(codec),
     socialModerationProjection(codec),
+    socialEngagementProjection(codec),
     eventWebhooksProjection(codec),
     mentorshipProfilesProjection(codec),
     mentorshipMatchingProjection(codec),
@@ -60,6 +62,9 @@ export const SOCIAL_GRAPH_READ_MODELS = ['social_graph'];
 
 /** The read models the moderation use cases wait for (reports, holds, hidden content). */
 export const SOCIAL_MODERATION_READ_MODELS = ['social_moderation'];
+
+/** The read models likes, comments and shares wait for. */
+export const SOCIAL_ENGAGEMENT_READ_MODELS = ['social_engagement', 'social_moderation'];
 
 /** The read models the media use cases wait for. */
 export const MEDIA_READ_MODELS = ['media'];

@@ -1,0 +1,43 @@
+/**
+ * The video a comment is about, as the service read it from the video's own stream (and the
+ * comment settings and block list) before deciding. Null when there is no such video.
+ */
+export interface CommentedVideo {
+  videoId: string;
+  ownerId: string;
+  deleted: boolean;
+  /** The owner turned comments off for this video. */
+  commentsOff: boolean;
+  /** The commenter and the video's owner blocked one another (either way). */
+  blockedWithOwner: boolean;
+}
+
+/** The comment replied to, from its own stream. Null when there is no such comment. */
+export interface ParentComment {
+  commentId: string;
+  videoId: string;
+  rootId: string;
+  depth: number;
+  deleted: boolean;
+}
+
+export interface Mention {
+  username: string;
+  userId: string;
+}
+
+export type CommentCommand =
+  | {
+      type: 'PostComment';
+      commentId: string;
+      video: CommentedVideo | null;
+      /** Null for a top-level comment. */
+      parentId: string | null;
+      parent: ParentComment | null;
+      body: string;
+      /** The usernames the body mentions that name someone, resolved by the service. */
+      mentions: readonly Mention[];
+    }
+  | { type: 'EditComment'; body: string; mentions: readonly Mention[] }
+  /** `videoOwnerId`: the owner of the video it is on may delete it too (null when the video is gone). */
+  | { type: 'DeleteComment'; videoOwnerId: string | null };
