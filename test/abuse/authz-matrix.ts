@@ -507,6 +507,16 @@ export const MATRIX: readonly MatrixRow[] = [
     call: async () => vars({}),
   },
   {
+    mutation: 'confirmUpload',
+    rule: 'the owner (the creator, or their key); others are told there is no such media',
+    allowed: VIDEO_OWNER,
+    document: `mutation ($id: ID!) { confirmUpload(id: $id) { id } }`,
+    call: async (fx) => vars({ id: await fx.shared('confirm-asset', () => fx.videoAsset()) }),
+    // The matrix runs on local storage, which takes no direct uploads: the owner is told so.
+    reachedWith: ['CONFLICT/NOT_A_DIRECT_UPLOAD'],
+    concealedAs: ['NOT_FOUND/MEDIA_NOT_FOUND'],
+  },
+  {
     mutation: 'deleteMedia',
     rule: 'the owner (the creator, or their key) or an admin',
     allowed: ['creator', 'admin', 'key:graphql:write'],

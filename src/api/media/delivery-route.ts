@@ -2,7 +2,6 @@ import { text } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { ORIGINAL_RENDITION } from '../../domain/media/media-values.ts';
 import { forbidden, notFound, validation } from '../../domain/shared/domain-error.ts';
 import type { MediaDeps } from '../../services/media/media-deps.ts';
 import { deliveryExpiry } from '../../services/media/signed-urls.ts';
@@ -11,6 +10,7 @@ import { ObjectNotFound } from '../../storage/errors.ts';
 import { isPlaylist, MAX_PLAYLIST_BYTES, rewritePlaylist } from './hls-playlists.ts';
 import { parseRange } from './http-ranges.ts';
 import { findMediaAsset, type MediaAssetRow } from './read-model-queries.ts';
+import { type Deliverable, locate, renditionUrl } from './rendition-urls.ts';
 import { sendMediaError } from './route-errors.ts';
 
 const params = z.object({ assetId: z.string().max(100), rendition: z.string().max(200) });
@@ -18,16 +18,6 @@ const query = z.object({
   expires: z.string().max(20).default(''),
   signature: z.string().max(100).default(''),
 });
-
-/** What one delivery URL serves. */
-interface Deliverable {
-  storageKey: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  /** A file asset's original is offered as a download under its own name. */
-  downloadAs: string | null;
-}
 
 /**
  * `GET /media/:assetId/:rendition?expires=&signature=`: a rendition (or `original`, the upload) by
@@ -66,22 +56,6 @@ export async function deliveryRoutes(
       }
     },
   });
-}
-
-function locate(row: MediaAssetRow, rendition: string): Deliverable | null {
-  if (row.status === 'deleted') return null;
-  if (rendition === ORIGINAL_RENDITION) {
-    if (!row.storage_key || !row.sha256 || row.size === null) return null;
-    return {
-      storageKey: row.storage_key,
-      contentType: row.detected_content_type ?? 'application/octet-stream',
-      size: Number(row.size),
-      sha256: row.sha256,
-      downloadAs: row.kind === 'file' ? row.file_name : null,
-    };
-  }
-  const found = row.manifest?.renditions.find((each) => each.name === rendition);
-  return found ? { ...found, downloadAs: null } : null;
 }
 
 async function sendObject(
@@ -129,8 +103,9 @@ async function sendObject(
 }
 
 /**
- * A playlist with its URIs signed anew: the body changes with every signature, so it is neither
- * cached nor ranged. Its URIs expire with the API's delivery URLs (hours), long enough to play.
+ * A playlist with its URIs signed anew (presigned object URLs with S3, the API's own otherwise):
+ * the body changes with every signature, so it is neither cached nor ranged. Its URIs expire with
+ * the API's delivery URLs (hours), long enough to play.
  */
 async function sendPlaylist(
   media: MediaDeps,
@@ -143,9 +118,18 @@ async function sendPlaylist(
   const stored = await text(await media.storage.get(playlist.storageKey));
   const names = new Set(row.manifest?.renditions.map((rendition) => rendition.name));
   const expiresAt = deliveryExpiry(nowFrom(media), media.deliveryUrlTtlMs);
-  const body = rewritePlaylist(stored, (name) =>
-    names.has(name) ? media.urls.signedMediaUrl(assetId, name, expiresAt) : null,
+  // Signing may be asynchronous (S3's presigner): the URIs named are collected, signed, then put in.
+  const named = new Set<string>();
+  rewritePlaylist(stored, (name) => {
+    if (names.has(name)) named.add(name);
+    return null;
+  });
+  const urls = new Map(
+    await Promise.all(
+      [...named].map(async (name) => [name, await renditionUrl(media, row, name, expiresAt)] as const),
+    ),
   );
+  const body = rewritePlaylist(stored, (name) => urls.get(name) ?? null);
   return reply
     .header('content-type', 'application/vnd.apple.mpegurl')
     .header('cache-control', 'private, no-cache')

@@ -5,8 +5,12 @@ const iso = (value: Date | null) => (value ? value.toISOString() : null);
 const numberOrNull = (value: string | null) => (value === null ? null : Number(value));
 const upper = (value: string) => value.toUpperCase();
 
-/** Signs a rendition of the asset being mapped (a URL valid for a while). */
-export type SignRendition = (rendition: string) => string;
+/**
+ * Signs a rendition of the asset being mapped (a URL valid for a while). Asynchronous, as S3's
+ * presigner is. URL fields hold a function GraphQL's default resolver calls only when the field is
+ * asked for: nothing is signed for nothing, and no promise is left for nobody to await.
+ */
+export type SignRendition = (rendition: string) => Promise<string>;
 
 /** A rendition as clients see it: no storage key, a signed URL instead. */
 export const toRendition = (rendition: Rendition, sign: SignRendition) => ({
@@ -19,7 +23,7 @@ export const toRendition = (rendition: Rendition, sign: SignRendition) => ({
   durationSeconds: rendition.durationSeconds,
   size: rendition.size,
   sha256: rendition.sha256,
-  url: sign(rendition.name),
+  url: () => sign(rendition.name),
 });
 
 /**
@@ -43,7 +47,7 @@ export function toMediaAsset(row: MediaAssetRow, sign: SignRendition) {
     size: numberOrNull(row.size),
     sha256: row.sha256,
     uploadExpiresAt: row.upload_expires_at.toISOString(),
-    originalUrl: live && row.storage_key ? sign(ORIGINAL_RENDITION) : null,
+    originalUrl: live && row.storage_key ? () => sign(ORIGINAL_RENDITION) : null,
     probe: row.probe,
     moderation: row.moderation && { ...row.moderation, decision: upper(row.moderation.decision) },
     manifest: manifest && {

@@ -2,6 +2,7 @@ import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
 import { RENDITION_KINDS } from '../../domain/media/media-values.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
+import { confirmUpload } from '../../services/media/confirm-upload.ts';
 import { deleteMedia, requestUpload } from '../../services/media/media.ts';
 import type { MediaDeps } from '../../services/media/media-deps.ts';
 import { deliveryExpiry } from '../../services/media/signed-urls.ts';
@@ -15,6 +16,7 @@ import {
   type MediaViewer,
   mediaViewerOf,
 } from './read-model-queries.ts';
+import { renditionUrl } from './rendition-urls.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (root: unknown, args: Args, context: GraphQLContext) => Promise<unknown>;
@@ -27,7 +29,7 @@ const renditionKindsArgs = z.object({
     .nullish(),
 });
 
-/** `media(id)`, `requestUpload`, `deleteMedia`. */
+/** `media(id)`, `requestUpload`, `confirmUpload`, `deleteMedia`. */
 export function mediaResolvers(): IResolvers {
   const query: Record<string, Resolver> = {
     media: async (_root, args, { scope }) => {
@@ -40,6 +42,11 @@ export function mediaResolvers(): IResolvers {
     requestUpload: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'write');
       return requestUpload(scope.media, caller, args);
+    },
+    confirmUpload: async (_root, args, { scope }) => {
+      const caller = await callerFor(scope, 'write');
+      const assetId = await confirmUpload(scope.media, caller, args);
+      return visibleMedia(scope.media, scope.services.pool, mediaViewerOf(caller.actor), assetId);
     },
     deleteMedia: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'write');
@@ -64,7 +71,7 @@ export function mediaResolvers(): IResolvers {
 /** The asset with its renditions' URLs signed for the next few hours. */
 export function mediaView(media: MediaDeps, row: MediaAssetRow): MediaAssetView {
   const expiresAt = deliveryExpiry(nowFrom(media), media.deliveryUrlTtlMs);
-  return toMediaAsset(row, (rendition) => media.urls.signedMediaUrl(row.asset_id, rendition, expiresAt));
+  return toMediaAsset(row, (rendition) => renditionUrl(media, row, rendition, expiresAt));
 }
 
 export async function visibleMedia(

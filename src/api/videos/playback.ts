@@ -2,6 +2,7 @@ import type { Rendition } from '../../domain/media/media-values.ts';
 import { deliveryExpiry } from '../../services/media/signed-urls.ts';
 import { nowFrom } from '../../services/shared/command-context.ts';
 import { findMediaAssets, type MediaAssetRow } from '../media/read-model-queries.ts';
+import { renditionUrl } from '../media/rendition-urls.ts';
 import type { RequestScope } from '../request-scope.ts';
 
 /**
@@ -23,7 +24,8 @@ export interface PlayableRendition {
   width: number | null;
   height: number | null;
   contentType: string;
-  url: string;
+  /** Signed as `media(id)` signs it (asynchronously with S3) when GraphQL asks for the field. */
+  url: () => Promise<string>;
 }
 
 const NOTHING_TO_PLAY: Playback = { durationSeconds: null, renditions: [], hlsMaster: null, poster: null };
@@ -55,7 +57,7 @@ function playable(scope: RequestScope, asset: MediaAssetRow): Playback {
     width: rendition.width,
     height: rendition.height,
     contentType: rendition.contentType,
-    url: media.urls.signedMediaUrl(asset.asset_id, rendition.name, expiresAt),
+    url: () => renditionUrl(media, asset, rendition.name, expiresAt),
   });
   const renditions = manifest.renditions
     .filter((rendition) => rendition.kind !== 'hls' || rendition.name === manifest.hlsMaster)

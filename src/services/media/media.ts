@@ -1,6 +1,6 @@
 import { mediaAggregate } from '../../domain/media/media-decider.ts';
 import { mediaStream } from '../../domain/media/streams.ts';
-import { assetPrefix } from '../../storage/keys.ts';
+import { assetPrefix, incomingKey } from '../../storage/keys.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { mediaIdInput, requestUploadInput } from './inputs.ts';
 import type { MediaDeps } from './media-deps.ts';
@@ -8,16 +8,24 @@ import { uploadPath } from './upload-tokens.ts';
 
 export interface UploadTicket {
   assetId: string;
-  /** Relative to the API's origin: `PUT` the bytes there, with the declared size at most. */
+  /**
+   * Where to `PUT` the bytes: relative to the API's origin (at most the declared size), or, with
+   * direct uploads, the object storage's presigned URL (exactly the declared size).
+   */
   uploadUrl: string;
   expiresAt: string;
   maxSize: number;
+  /** Headers the PUT must carry with exactly these values (signed into a presigned URL). */
+  headers: { name: string; value: string }[];
+  /** The storage tells the API nothing of a direct upload: the client calls `confirmUpload` after. */
+  confirmRequired: boolean;
 }
 
 /**
  * Opens an upload and hands out its URL, valid for `uploadUrlTtlMs` (10 minutes). The asset id
  * derives from the command id, so a retried request (same idempotency key) gets the same asset and
- * the same URL back.
+ * an upload URL for the same place back. When the storage takes uploads itself (S3), the URL is a
+ * presigned PUT to the asset's incoming key with the declared type and size bound into it.
  */
 export async function requestUpload(
   deps: MediaDeps,
@@ -47,13 +55,21 @@ export async function requestUpload(
   const requested = result.events.find((event) => event.type === 'MediaUploadRequested');
   if (requested?.type !== 'MediaUploadRequested')
     throw new Error(`RequestUpload of ${assetId} recorded nothing`);
+  const { declaredSize, contentType: declaredType } = requested.data;
   const expiresAt = new Date(requested.data.expiresAt);
-  return {
-    assetId,
-    uploadUrl: uploadPath(deps.uploadTokens.issue(assetId, expiresAt)),
-    expiresAt: expiresAt.toISOString(),
-    maxSize: requested.data.declaredSize,
-  };
+  const ticket = { assetId, expiresAt: expiresAt.toISOString(), maxSize: declaredSize };
+  const direct = deps.storage.direct;
+  if (!direct) {
+    const uploadUrl = uploadPath(deps.uploadTokens.issue(assetId, expiresAt));
+    return { ...ticket, uploadUrl, headers: [], confirmRequired: false };
+  }
+  const presigned = await direct.presignPut(incomingKey(assetId), {
+    contentType: declaredType,
+    size: declaredSize,
+    expiresAt,
+  });
+  const headers = Object.entries(presigned.headers).map(([name, value]) => ({ name, value }));
+  return { ...ticket, uploadUrl: presigned.url, headers, confirmRequired: true };
 }
 
 /**

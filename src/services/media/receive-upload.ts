@@ -61,6 +61,34 @@ export async function admitUpload(
 export async function receiveUpload(deps: MediaDeps, upload: IncomingUpload): Promise<ReceivedUpload> {
   const startedAt = nowFrom(deps);
   const asset = await admitUpload(deps, upload.token, upload.contentLength);
+  const stored = await storeOriginal(deps, asset, upload.body);
+  await recordUpload(deps, upload.correlationId, asset, { ...stored, startedAt });
+  return {
+    assetId: asset.assetId,
+    size: stored.size,
+    sha256: stored.sha256,
+    contentType: stored.contentType,
+  };
+}
+
+export interface StoredOriginal {
+  key: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+}
+
+/**
+ * Stores an upload's bytes as the asset's original, under a key of its own, while counting them
+ * (past the declared size: `UPLOAD_TOO_LARGE`, nothing kept), hashing them and sniffing the first
+ * ones (not media of the declared kind: `CONTENT_TYPE_MISMATCH`, nothing kept; none at all:
+ * `EMPTY_UPLOAD`).
+ */
+export async function storeOriginal(
+  deps: MediaDeps,
+  asset: MediaAsset,
+  body: AsyncIterable<Buffer | string>,
+): Promise<StoredOriginal> {
   const key = originalKey(asset.assetId, randomUUID());
   const sniffed: { contentType?: string } = {};
   const checkHead = (head: Uint8Array) => {
@@ -79,7 +107,7 @@ export async function receiveUpload(deps: MediaDeps, upload: IncomingUpload): Pr
   };
   let stored: { size: number; sha256: string };
   try {
-    stored = await deps.storage.put(key, Readable.from(sniffing(upload.body, checkHead)), {
+    stored = await deps.storage.put(key, Readable.from(sniffing(body, checkHead)), {
       maxBytes: asset.declaredSize,
     });
   } catch (error) {
@@ -90,19 +118,22 @@ export async function receiveUpload(deps: MediaDeps, upload: IncomingUpload): Pr
     await deps.storage.delete(key);
     throw validation('EMPTY_UPLOAD', 'The upload is empty');
   }
-  await recordUpload(deps, upload, asset, { key, ...stored, contentType, startedAt });
-  return { assetId: asset.assetId, size: stored.size, sha256: stored.sha256, contentType };
+  return { key, ...stored, contentType };
 }
 
-async function recordUpload(
+/**
+ * Appends `MediaUploaded` for a stored original. Refused by the decider (another upload won the
+ * race, the asset was deleted meanwhile), the object goes: nothing names it.
+ */
+export async function recordUpload(
   deps: MediaDeps,
-  upload: IncomingUpload,
+  correlationId: string,
   asset: MediaAsset,
-  facts: { key: string; size: number; sha256: string; contentType: string; startedAt: Date },
+  facts: StoredOriginal & { startedAt: Date },
 ): Promise<void> {
   const context = {
     actor: { kind: 'system', process: UPLOADS_PROCESS } as const,
-    correlationId: upload.correlationId,
+    correlationId,
   };
   try {
     await execute(

@@ -101,6 +101,8 @@ export interface MediaApp extends IdentityApp {
 export interface MediaAppOptions {
   limits?: Partial<MediaSizeLimits>;
   uploadUrlTtlMs?: number;
+  /** Another object storage than the fresh local directory (an S3 bucket); the caller closes it. */
+  storage?: ObjectStorage;
 }
 
 /**
@@ -123,7 +125,7 @@ export async function startMediaApp(options: MediaAppOptions = {}): Promise<Medi
       offset += milliseconds;
     },
   };
-  const storage = createLocalStorage(mediaDir);
+  const storage = options.storage ?? createLocalStorage(mediaDir);
   const authSecret = new TextEncoder().encode(TEST_AUTH_SECRET);
   const app = await buildApp({
     log,
