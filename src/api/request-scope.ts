@@ -10,6 +10,7 @@ import type { MediaDeps } from '../services/media/media-deps.ts';
 import type { MentorshipDeps } from '../services/mentorship/deps.ts';
 import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
+import type { SocialGraphDeps } from '../services/social/follows.ts';
 import type { VideoDeps } from '../services/videos/videos.ts';
 import type { WebhookDeps } from '../services/webhooks/deps.ts';
 import type { AccessCache } from './auth/access-cache.ts';
@@ -27,6 +28,8 @@ export interface ApiServices {
   videos: VideoDeps;
   /** Mentor and learner profiles, matching, sessions and the AI mentor. */
   mentorship: MentorshipDeps;
+  /** Profiles, follows and blocks; its `settle` waits for the social graph read model. */
+  socialGraph: SocialGraphDeps;
   /** Integrators' outbound webhooks; its `settle` waits for their read model. */
   webhooks: WebhookDeps;
   pool: pg.Pool;
@@ -50,6 +53,8 @@ export interface RequestScope {
   videos: VideoDeps;
   /** The same for mentorship. */
   mentorship: MentorshipDeps;
+  /** The same for the social graph. */
+  socialGraph: SocialGraphDeps;
   /** The same for integrators' webhooks. */
   webhooks: WebhookDeps;
   correlationId: string;
@@ -108,6 +113,7 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     media: tracked(services.media),
     videos: tracked(services.videos),
     mentorship: tracked(services.mentorship),
+    socialGraph: tracked(services.socialGraph),
     webhooks: tracked(services.webhooks),
     stalePosition: () => stale,
     correlationId: request.id,

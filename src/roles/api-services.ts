@@ -11,6 +11,7 @@ import { EVENT_WEBHOOK_READ_MODELS } from '../projections/read-models/event-webh
 import {
   IDENTITY_READ_MODELS,
   MEDIA_READ_MODELS,
+  SOCIAL_GRAPH_READ_MODELS,
   MENTORSHIP_READ_MODELS,
   PUBLISHING_READ_MODELS,
   VIDEO_READ_MODELS,
@@ -85,6 +86,7 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       options.media ?? temporaryMedia(),
     ),
     videos: { ...shared, settle: settle(VIDEO_READ_MODELS) },
+    socialGraph: { ...shared, pool: runtime.pool, settle: settle(SOCIAL_GRAPH_READ_MODELS) },
     mentorship: {
       ...shared,
       pool: runtime.pool,

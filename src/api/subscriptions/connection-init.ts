@@ -124,6 +124,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     media: services.media,
     videos: services.videos,
     mentorship: services.mentorship,
+    socialGraph: services.socialGraph,
     webhooks: services.webhooks,
     correlationId,
     authenticated: async () => live.authenticated,
