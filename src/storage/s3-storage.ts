@@ -169,6 +169,8 @@ export function createS3Storage(settings: S3Settings): S3ObjectStorage {
         );
         return parts.stored();
       } catch (error) {
+        // Stops reading the source (a client's upload, another object's download) as well.
+        await parts.return(undefined);
         await client
           .send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }))
           .catch(() => undefined);
