@@ -10,6 +10,7 @@ import { createMatchingActivities } from './matching/activities.ts';
 import { createPublishingActivities } from './publishing/activities.ts';
 import { createTranscodingActivities } from './transcoding/activities.ts';
 import type { MediaSettings } from './transcoding/deps.ts';
+import { createEventWebhookActivities } from './webhooks/activities.ts';
 
 /**
  * What activities may use: they act by issuing commands (through the command pipeline, with
@@ -23,16 +24,16 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** Claims review and metadata generation (publishing). */
   ai: AiProvider;
-  /** The server secret each webhook channel's signing key derives from (publishing). */
+  /** The server secret each webhook channel's and integrator webhook's signing key derives from. */
   authSecret: Uint8Array;
-  /** Which internal webhook targets are allowed (publishing); none when unset. */
+  /** Which internal webhook targets are allowed (publishing, integrator webhooks); none when unset. */
   outbound?: OutboundPolicy;
   /** Originals are read and renditions written here (transcoding). */
   storage: ObjectStorage;
   /** Local rules, then OpenAI's moderation when a key is set (transcoding). */
   moderator: MediaModerator;
   media?: MediaSettings;
-  /** The read models candidates are ranked from (matching). */
+  /** The read models candidates are ranked from (matching); webhook owners and cursors (webhooks). */
   pool: pg.Pool;
 }
 
@@ -46,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPublishingActivities(deps),
     ...createTranscodingActivities(deps),
     ...createMatchingActivities(deps),
+    ...createEventWebhookActivities(deps),
   };
 }
 

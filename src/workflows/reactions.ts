@@ -4,6 +4,7 @@ import type { RegisteredReaction } from './process-manager/reaction.ts';
 import { publishingReactions } from './publishing/reactions.ts';
 import { TASK_QUEUES } from './task-queues.ts';
 import { transcodingReactions } from './transcoding/reactions.ts';
+import { eventWebhookReactions } from './webhooks/reactions.ts';
 
 /**
  * Every reaction the process manager runs: a saga adds `defineReaction({ ... })` for the events
@@ -21,6 +22,7 @@ export function reactionsWith(settings: ReactionSettings = {}): readonly Registe
       taskQueue: TASK_QUEUES.sagas,
       ...(settings.matching ? { settings: settings.matching } : {}),
     }),
+    ...eventWebhookReactions({ taskQueue: TASK_QUEUES.webhooks }),
   ];
 }
 

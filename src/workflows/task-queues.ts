@@ -10,6 +10,11 @@ export const TASK_QUEUES = {
    * time as the worker has cores, kept apart so they never take the slots sagas' commands need.
    */
   media: 'chronicle-media',
+  /**
+   * Integrator webhooks: one long-running workflow per webhook whose reads long-poll (holding an
+   * activity slot up to 20 s while idle), kept apart so idle webhooks never take the sagas' slots.
+   */
+  webhooks: 'chronicle-webhooks',
 } as const;
 
 export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];

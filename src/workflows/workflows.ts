@@ -9,3 +9,4 @@ export { matchMentor } from './matching/workflow.ts';
 export { unpublishContent } from './publishing/unpublish-workflow.ts';
 export { publishContent } from './publishing/workflow.ts';
 export { purgeMediaOutputs, transcodeMedia } from './transcoding/workflow.ts';
+export { deliverEventWebhook } from './webhooks/workflow.ts';

@@ -67,6 +67,14 @@ export function eventWebhookResolvers(): IResolvers {
         return row ? toEventWebhook(scope, row) : null;
       },
     },
+    EventWebhook: {
+      lag: (webhook: EventWebhookView, _args: Args, { scope }: GraphQLContext) =>
+        lagOf(scope.webhooks.store, webhook.source),
+      deadLetters: async (webhook: EventWebhookView, args: Args, { scope }: GraphQLContext) => {
+        const { rows, page } = await listDeadLetters(scope.services.pool, webhook.id, args.page);
+        return connection(rows, page, webhook.deadLetterCount, (dead) => [dead.position], toDeadLetter);
+      },
+    },
     Mutation: {
       createEventWebhook: mutate(createEventWebhook),
       pauseEventWebhook: mutate(pauseEventWebhook),
@@ -87,9 +95,12 @@ function ownerOf(actor: Actor): string {
   throw notFound('WEBHOOK_NOT_FOUND', 'No such webhook');
 }
 
-/** Lag and dead letters are read only when asked for. */
+type EventWebhookView = ReturnType<typeof toEventWebhook>;
+
+/** The row stays on the view (as `source`): lag and dead letters are read only when asked for. */
 function toEventWebhook(scope: RequestScope, row: EventWebhookRow) {
   return {
+    source: row,
     id: row.webhook_id,
     url: row.url,
     types: row.types,
@@ -100,12 +111,7 @@ function toEventWebhook(scope: RequestScope, row: EventWebhookRow) {
     signingSecret: eventWebhookSigningSecret(scope.webhooks.authSecret, row.webhook_id),
     lastHandledPosition: row.cursor_position,
     lastDeliveredAt: row.delivered_at?.toISOString() ?? null,
-    lag: () => lagOf(scope.webhooks.store, row),
     deadLetterCount: row.dead_letters,
-    deadLetters: async ({ page }: { page?: unknown }) => {
-      const { rows, page: parsed } = await listDeadLetters(scope.services.pool, row.webhook_id, page);
-      return connection(rows, parsed, row.dead_letters, (dead) => [dead.position], toDeadLetter);
-    },
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
