@@ -8,6 +8,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createStorage } from '../../src/storage/create-storage.ts';
 import { originalKey, renditionKey } from '../../src/storage/keys.ts';
 import { createS3Storage, type S3ObjectStorage, type S3Settings } from '../../src/storage/s3-storage.ts';
 import { countingSource, storageConformance } from './storage-conformance.ts';
@@ -127,6 +130,55 @@ describe.skipIf(!s3.endpoint)('S3 object storage (SeaweedFS)', () => {
     expect((await fetch(url.split('?')[0] ?? '')).status).toBe(403);
     expect((await fetch(url.replace(/X-Amz-Signature=[0-9a-f]/, 'X-Amz-Signature=x'))).status).toBe(403);
     await emptyBucket(client, bucket);
+  });
+
+  it('signs URLs for S3_PUBLIC_BASE_URL, where clients reach the bucket, and lets shared caches keep them', async () => {
+    const key = renditionKey(randomUUID(), '360p');
+    await storage.put(key, Readable.from([Buffer.from('rendition bytes')]));
+    // The same server under another name, as a CDN or proxy in front of it would be.
+    const publicBaseUrl = s3.endpoint.replace('127.0.0.1', 'localhost');
+    const fronted = createS3Storage({ ...settingsFor(bucket), publicBaseUrl });
+    try {
+      expect(fronted.direct.sharedCache).toBe(true);
+      expect(storage.direct.sharedCache).toBe(false);
+      const url = await fronted.direct.presignGet(key, {
+        expiresAt: new Date(Date.now() + 600_000),
+        contentType: 'video/mp4',
+        cacheControl: 'public, max-age=600, immutable',
+      });
+      expect(url.startsWith(`${publicBaseUrl}/${bucket}/${key}?`)).toBe(true);
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=600, immutable');
+      expect(await response.text()).toBe('rendition bytes');
+    } finally {
+      fronted.close();
+      await emptyBucket(client, bucket);
+    }
+  });
+
+  it('is what createStorage builds when S3 is configured, with the bucket made if missing', async () => {
+    const fresh = `chronicle-made-${randomUUID().slice(0, 8)}`;
+    const config = loadConfig({
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: fresh,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      S3_FORCE_PATH_STYLE: 'true',
+      DATA_DIR: '/nonexistent-chronicle-test',
+    });
+    const configured = await createStorage(config, createLogger('silent'));
+    try {
+      expect(configured.storage.direct).toBeDefined();
+      expect(configured.storage.localPath).toBeUndefined();
+      const key = originalKey(randomUUID(), 'upload-1');
+      await configured.storage.put(key, Readable.from([Buffer.from('x')]));
+      expect(await allKeys(client, fresh)).toEqual([key]);
+      await emptyBucket(client, fresh);
+    } finally {
+      configured.close();
+      await client.send(new DeleteBucketCommand({ Bucket: fresh })).catch(() => undefined);
+    }
   });
 
   it('names the bucket and the credentials when they do not let it in', async () => {

@@ -7,8 +7,10 @@ const upper = (value: string) => value.toUpperCase();
 
 /**
  * Signs a rendition of the asset being mapped (a URL valid for a while). Asynchronous, as S3's
- * presigner is. URL fields hold a function GraphQL's default resolver calls only when the field is
- * asked for: nothing is signed for nothing, and no promise is left for nobody to await.
+ * presigner is. URL fields hold a function that the `url` / `originalUrl` field resolvers call
+ * only when the field is asked for: nothing is signed for nothing, and no promise is left for
+ * nobody to await. (The default resolver cannot be relied on to call it: compiled queries,
+ * graphql-jit, read the property as it is.)
  */
 export type SignRendition = (rendition: string) => Promise<string>;
 

@@ -57,6 +57,9 @@ export function mediaResolvers(): IResolvers {
   return {
     Query: query,
     Mutation: mutation,
+    // Signed when asked for (see SignRendition).
+    MediaRendition: { url: (rendition: { url: () => Promise<string> }) => rendition.url() },
+    MediaAsset: { originalUrl: (asset: MediaAssetView) => asset.originalUrl?.() ?? null },
     MediaManifest: {
       renditions: async (manifest: NonNullable<MediaAssetView['manifest']>, args: Args) => {
         const { kinds } = renditionKindsArgs.parse(args);

@@ -24,7 +24,7 @@ export interface PlayableRendition {
   width: number | null;
   height: number | null;
   contentType: string;
-  /** Signed as `media(id)` signs it (asynchronously with S3) when GraphQL asks for the field. */
+  /** Signed as `media(id)` signs it (asynchronously with S3) by the `url` field's resolver, if asked for. */
   url: () => Promise<string>;
 }
 

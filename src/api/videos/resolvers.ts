@@ -17,7 +17,7 @@ import {
   videoPostCursor,
   videoSearchCursor,
 } from './mappers.ts';
-import { type Playback, playbackOf } from './playback.ts';
+import { type PlayableRendition, type Playback, playbackOf } from './playback.ts';
 import { findVideoPost, listUserVideos, searchVideoPosts, videoViewerOf } from './read-model-queries.ts';
 
 type Args = Record<string, unknown>;
@@ -80,6 +80,8 @@ export function videoResolvers(): IResolvers {
         return deleteVideoPost(scope.videos, caller, args);
       },
     },
+    // Signed when asked for (see PlayableRendition).
+    VideoRendition: { url: (rendition: PlayableRendition) => rendition.url() },
     VideoPost: {
       durationSeconds: playback('durationSeconds'),
       renditions: playback('renditions'),

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
@@ -29,6 +30,7 @@ const REQUEST_UPLOAD = `mutation ($size: Float!) {
   requestUpload(kind: VIDEO, fileName: "launch.mp4", contentType: "video/mp4", size: $size) {
     assetId uploadUrl expiresAt maxSize confirmRequired headers { name value } } }`;
 const CONFIRM_UPLOAD = `mutation ($id: ID!) { confirmUpload(id: $id) { id status size sha256 } }`;
+const DELETE_MEDIA = `mutation ($id: ID!) { deleteMedia(id: $id) { id } }`;
 const MEDIA = `query ($id: ID!) { media(id: $id) {
   status sha256 originalUrl probe { height }
   manifest { hlsMaster { url } renditions(kinds: [VIDEO]) { name height contentType url } } } }`;
@@ -170,6 +172,47 @@ describe.skipIf(!s3.endpoint)('a video uploaded straight to S3, transcoded and d
     expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'MEDIA_NOT_FOUND' });
   });
 
+  it('checks what arrived when confirming: the bytes must be the declared kind, the object the declared size', async () => {
+    const bytes = await readFile((await mediaFixtures()).video720p);
+    const ticket = await requestUpload(bytes.length);
+    // Signed type and length, but not a video: S3 takes it, the API sniffs it when confirming.
+    const text = Buffer.alloc(bytes.length, 'not a video at all. ');
+    expect(
+      (await fetch(ticket.uploadUrl, { method: 'PUT', body: text, headers: headersOf(ticket) })).status,
+    ).toBe(200);
+    const sniffed = await api.gql(CONFIRM_UPLOAD, { id: ticket.assetId }, user.accessToken);
+    expect(sniffed.errors?.[0]?.extensions).toMatchObject({
+      code: 'VALIDATION',
+      reason: 'CONTENT_TYPE_MISMATCH',
+    });
+    // Only the incoming object is there: no original was kept.
+    const keys = (
+      await admin.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `media/${ticket.assetId}/` }))
+    ).Contents?.map((object) => object.Key);
+    expect(keys).toEqual([incomingKey(ticket.assetId)]);
+    // Written around the presigned URL (by someone holding the bucket's keys): size and type are checked too.
+    await storage.put(incomingKey(ticket.assetId), Readable.from([bytes.subarray(1)]));
+    const short = await api.gql(CONFIRM_UPLOAD, { id: ticket.assetId }, user.accessToken);
+    expect(short.errors?.[0]?.extensions).toMatchObject({
+      code: 'VALIDATION',
+      reason: 'UPLOAD_SIZE_MISMATCH',
+    });
+    await storage.put(incomingKey(ticket.assetId), Readable.from([bytes]));
+    const untyped = await api.gql(CONFIRM_UPLOAD, { id: ticket.assetId }, user.accessToken);
+    expect(untyped.errors?.[0]?.extensions).toMatchObject({
+      code: 'VALIDATION',
+      reason: 'CONTENT_TYPE_MISMATCH',
+    });
+    // A good upload with the same URL is still accepted.
+    expect(
+      (await fetch(ticket.uploadUrl, { method: 'PUT', body: bytes, headers: headersOf(ticket) })).status,
+    ).toBe(200);
+    const confirmed = await api.gql(CONFIRM_UPLOAD, { id: ticket.assetId }, user.accessToken);
+    expect(fieldOf<{ sha256: string }>(confirmed, 'confirmUpload').sha256).toBe(sha256(bytes));
+    // Deleted at once (its processing stops) so as not to take the worker from the next test.
+    fieldOf(await api.gql(DELETE_MEDIA, { id: ticket.assetId }, user.accessToken), 'deleteMedia');
+  });
+
   it('uploads with the presigned PUT, confirms, transcodes through S3 and delivers presigned GETs', async () => {
     const bytes = await readFile((await mediaFixtures()).video720p);
     const ticket = await requestUpload(bytes.length);
@@ -186,6 +229,11 @@ describe.skipIf(!s3.endpoint)('a video uploaded straight to S3, transcoded and d
     expect(await storage.stat(incomingKey(ticket.assetId))).toBeNull();
     const again = await api.gql(CONFIRM_UPLOAD, { id: ticket.assetId }, user.accessToken);
     expect(fieldOf<{ sha256: string }>(again, 'confirmUpload').sha256).toBe(sha256(bytes));
+    // The URL is still valid and S3 takes a second PUT, but the recorded original is a copy it cannot reach.
+    const other = Buffer.alloc(bytes.length, 7);
+    expect(
+      (await fetch(ticket.uploadUrl, { method: 'PUT', body: other, headers: headersOf(ticket) })).status,
+    ).toBe(200);
 
     let media: MediaView | undefined;
     const deadline = Date.now() + 100_000;
@@ -209,6 +257,7 @@ describe.skipIf(!s3.endpoint)('a video uploaded straight to S3, transcoded and d
     expect(ranged.headers.get('content-type')).toBe('video/mp4');
     expect(ranged.headers.get('cache-control')).toMatch(/^private, max-age=\d+, immutable$/);
     expect((await ranged.arrayBuffer()).byteLength).toBe(100);
+    expect(media?.sha256).toBe(sha256(bytes));
     const original = await fetch(media?.originalUrl ?? '');
     expect(original.status).toBe(200);
     expect(sha256(Buffer.from(await original.arrayBuffer()))).toBe(sha256(bytes));
