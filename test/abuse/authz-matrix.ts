@@ -546,6 +546,50 @@ export const MATRIX: readonly MatrixRow[] = [
     call: async (fx, cell) => vars({ id: await propFor(fx, cell, 'post', () => fx.videoPost()) }),
   },
 
+  // ---- social graph (a follow or block is the caller's own, of a throwaway user none of them is) ----
+  ...(['followUser', 'unfollowUser'] as const).map(
+    (mutation): MatrixRow => ({
+      mutation,
+      rule: 'any person, for themself',
+      allowed: PEOPLE,
+      document: `mutation ($u: ID!) { ${mutation}(userId: $u) { id } }`,
+      call: async (fx) => vars({ u: (await fx.shared('social-followee', () => fx.stranger())).id }),
+    }),
+  ),
+  // Another target: a block would make the follow rows' allowed cells answer YOU_BLOCKED_THEM.
+  ...(['blockUser', 'unblockUser'] as const).map(
+    (mutation): MatrixRow => ({
+      mutation,
+      rule: 'any person, for themself',
+      allowed: PEOPLE,
+      document: `mutation ($u: ID!) { ${mutation}(userId: $u) { id } }`,
+      call: async (fx) => vars({ u: (await fx.shared('social-blocked', () => fx.stranger())).id }),
+    }),
+  ),
+  {
+    mutation: 'setUsername',
+    rule: 'any person, their own profile',
+    allowed: PEOPLE,
+    document: `mutation ($n: String!) { setUsername(username: $n) { id } }`,
+    call: async () => vars({ n: `matrix_${randomUUID().slice(0, 8)}` }),
+  },
+  {
+    // No image of each actor's own: an unknown asset is refused after who may set an avatar.
+    mutation: 'setAvatar',
+    rule: 'any person, their own profile, with an image they uploaded',
+    allowed: PEOPLE,
+    reachedWith: ['NOT_FOUND/MEDIA_NOT_FOUND'],
+    document: `mutation ($a: ID!) { setAvatar(assetId: $a) { id } }`,
+    call: async () => vars({ a: randomUUID() }),
+  },
+  {
+    mutation: 'removeAvatar',
+    rule: 'any person, their own profile',
+    allowed: PEOPLE,
+    document: `mutation { removeAvatar { id } }`,
+    call: async () => vars({}),
+  },
+
   // ---- mentorship (learner = user, mentor = creator) ----
   {
     mutation: 'upsertMentorProfile',
@@ -672,4 +716,44 @@ export const MATRIX: readonly MatrixRow[] = [
     document: `mutation ($c: ID!) { retryMentorReply(conversationId: $c) { replyId } }`,
     call: async (fx) => vars({ c: await fx.shared('conversation', () => fx.conversation()) }),
   },
+  // ---- integrator webhooks ----
+  {
+    mutation: 'createEventWebhook',
+    rule: 'who may read the event stream and write: admins, or a key with events:read and graphql:write (no single-scope key has both)',
+    allowed: ['admin'],
+    document: `mutation ($input: CreateEventWebhookInput!) { createEventWebhook(input: $input) { id } }`,
+    call: async () => vars({ input: { url: WEBHOOK_URL, types: ['UserRegistered'] } }),
+  },
+  ...(['pauseEventWebhook', 'resumeEventWebhook', 'deleteEventWebhook'] as const).map(
+    (mutation): MatrixRow => ({
+      mutation,
+      rule: "the webhook's owner (anyone else is told there is no such webhook)",
+      allowed: ['admin'],
+      concealedAs: ['NOT_FOUND/WEBHOOK_NOT_FOUND'],
+      document: `mutation ($id: ID!) { ${mutation}(id: $id)${mutation === 'deleteEventWebhook' ? '' : ' { id }'} }`,
+      call: async (fx, cell) =>
+        vars({ id: await propFor(fx, cell, 'event-webhook', () => eventWebhook(fx)) }),
+    }),
+  ),
+  {
+    mutation: 'replayEventWebhook',
+    rule: "the webhook's owner (anyone else is told there is no such webhook)",
+    allowed: ['admin'],
+    concealedAs: ['NOT_FOUND/WEBHOOK_NOT_FOUND'],
+    document: `mutation ($id: ID!) { replayEventWebhook(id: $id, after: "0") { id } }`,
+    call: async (fx, cell) => vars({ id: await propFor(fx, cell, 'event-webhook', () => eventWebhook(fx)) }),
+  },
 ];
+
+const WEBHOOK_URL = 'https://hooks.example.org/matrix';
+
+/** A webhook of the admin's (only admins make them in the matrix: no single-scope key can). */
+async function eventWebhook(fx: AuthzFixture): Promise<string> {
+  const created = await fx.gqlOk<{ id: string }>(
+    `mutation ($input: CreateEventWebhookInput!) { createEventWebhook(input: $input) { id } }`,
+    { input: { url: WEBHOOK_URL, types: ['UserRegistered'] } },
+    fx.people.admin.token,
+    'createEventWebhook',
+  );
+  return created.id;
+}
