@@ -218,6 +218,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     persistedQueryProvider: automaticPersistedQueries(),
     path: '/graphql',
     validationRules,
+    // Each query text is compiled to JavaScript (graphql-jit) on its second use: executing the
+    // compiled query took a small read's GraphQL work from an eighth of its CPU to a fraction.
+    // Validation, the preExecution limits and the error formatter apply exactly as before.
+    jit: 1,
   });
   // First, so that an operation the limits refuse is still labelled in the metrics.
   if (graphqlMetrics) app.graphql.addHook('preExecution', graphqlMetrics.preExecution);

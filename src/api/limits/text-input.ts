@@ -13,14 +13,20 @@ export function assertNoNulCharacters(
 ): void {
   const inVariables = firstNulPath(variables ?? {});
   if (inVariables) throw refusal(['variables', ...inVariables]);
-  let literal = false;
-  visit(document, {
-    [Kind.STRING]: (node) => {
-      if (node.value.includes('\u0000')) literal = true;
-    },
-  });
-  if (literal) throw refusal(['query']);
+  if (!cleanDocuments.has(document)) {
+    let literal = false;
+    visit(document, {
+      [Kind.STRING]: (node) => {
+        if (node.value.includes('\u0000')) literal = true;
+      },
+    });
+    if (literal) throw refusal(['query']);
+    cleanDocuments.add(document);
+  }
 }
+
+/** Parsed documents are cached and reused by query text: one without NUL literals is walked once. */
+const cleanDocuments = new WeakSet<DocumentNode>();
 
 const refusal = (path: string[]) =>
   validation('INVALID_INPUT', `Invalid input (${path.join('.')}: text may not contain the NUL character)`, {

@@ -138,6 +138,39 @@ describe('AccessCache', () => {
     expect(loads).toEqual([id, id]);
   });
 
+  it('verifies an access token once while its entry lives, whatever the read models report', async () => {
+    const { cache, advance } = fixture({ ttlMs: 1_000 });
+    const claims = {
+      userId: randomUUID(),
+      sessionId: randomUUID(),
+      role: 'user' as const,
+      issuedAt: new Date('2026-01-01T00:00:00Z'),
+      expiresAt: new Date('2026-01-01T00:15:00Z'),
+    };
+    let verified = 0;
+    const verify = async () => {
+      verified++;
+      return claims;
+    };
+    await cache.verifiedToken('token-a', verify);
+    cache.forget(change('sessions', [], true));
+    expect(await cache.verifiedToken('token-a', verify)).toEqual(claims);
+    expect(verified).toBe(1);
+    await cache.verifiedToken('token-b', verify);
+    advance(1_000);
+    await cache.verifiedToken('token-a', verify);
+    expect(verified).toBe(3);
+    // A token that fails verification is not kept: it is verified (and refused) every time.
+    let refused = 0;
+    const forged = async () => {
+      refused++;
+      throw new Error('bad signature');
+    };
+    await expect(cache.verifiedToken('forged', forged)).rejects.toThrow('bad signature');
+    await expect(cache.verifiedToken('forged', forged)).rejects.toThrow('bad signature');
+    expect(refused).toBe(2);
+  });
+
   it('holds at most maxEntries of a kind, dropping the oldest', async () => {
     const { cache, facts, session, loads } = fixture({ maxEntries: 2 });
     const ids = [randomUUID(), randomUUID(), randomUUID()];
