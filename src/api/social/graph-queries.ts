@@ -210,13 +210,17 @@ export async function listCreatorVideos(pool: pg.Pool, userId: string, rawPage: 
 }
 
 /**
- * The home feed: public videos of the people the viewer follows, newest first. Fanned out on read:
- * each followee contributes at most a page (+1) of its newest visible videos through its
- * (owner_id, created_at desc, post_id desc) index, and only those are merged and sorted, so a page
- * costs one index seek per followee however many videos they have. Blocked creators are not in it
- * by construction: a block ends both follows in the same append, and both read models move in the
- * same transaction. `feedSql` is exported for the benchmark, which runs the same statement
- * against plain tables.
+ * The home feed: public videos of the people the viewer follows, newest first. Fanned out on read,
+ * in two steps so a page costs about one index probe per followee, however many videos each has:
+ * 1. each followee's newest visible video after the cursor (one probe of the (owner_id,
+ *    created_at desc, post_id desc) index each), keeping the `first + 1` followees whose newest is
+ *    newest. No other followee can have a video on the page: the kept ones already have
+ *    `first + 1` videos newer than its newest.
+ * 2. the newest `first + 1` videos of each kept followee, merged and cut to the page.
+ * Hidden videos are skipped in both steps, so the page is full whatever moderators hid. Blocked
+ * creators are not in it by construction: a block ends both follows in the same append, and both
+ * read models move in the same transaction. `feedSql` is exported for the benchmark, which runs
+ * the same statement against plain tables.
  */
 export async function homeFeed(pool: pg.Pool, viewerId: string, rawPage: unknown) {
   const page = pageOf(rawPage, 2);
@@ -234,15 +238,25 @@ export async function homeFeed(pool: pg.Pool, viewerId: string, rawPage: unknown
 export function feedSql(
   tables = { follows: 'social_follows', videos: 'video_posts', hidden: 'social_hidden' },
 ) {
-  return `select v.* from ${tables.follows} f
+  const visibleAfterCursor = `v.visibility = 'public'
+         and ($2::timestamptz is null or (v.created_at, v.post_id) < ($2::timestamptz, $3::uuid))
+         and not exists (select 1 from ${tables.hidden} h where h.target_kind = 'video' and h.target_id = v.post_id)`;
+  return `with newest as (
+    select f.followee_id from ${tables.follows} f
+      cross join lateral (
+        select v.created_at, v.post_id from ${tables.videos} v
+         where v.owner_id = f.followee_id and ${visibleAfterCursor}
+         order by v.created_at desc, v.post_id desc limit 1
+      ) n
+     where f.follower_id = $1::uuid
+     order by n.created_at desc, n.post_id desc limit $4
+  )
+  select v.* from newest
     cross join lateral (
       select ${POST_COLUMNS} from ${tables.videos} v
-       where v.owner_id = f.followee_id and v.visibility = 'public'
-         and ($2::timestamptz is null or (v.created_at, v.post_id) < ($2::timestamptz, $3::uuid))
-         and not exists (select 1 from ${tables.hidden} h where h.target_kind = 'video' and h.target_id = v.post_id)
+       where v.owner_id = newest.followee_id and ${visibleAfterCursor}
        order by v.created_at desc, v.post_id desc limit $4
     ) v
-   where f.follower_id = $1::uuid
    order by v.created_at desc, v.post_id desc limit $4`;
 }
 

@@ -50,6 +50,34 @@ describe('homeFeed', () => {
     expect(pages).toBe(2);
   });
 
+  it('merges creators correctly when one posts most of a page and others are older or in between', async () => {
+    const reader = await person();
+    const creators = [await person(), await person(), await person(), await person()];
+    for (const creator of creators) await api.gql(FOLLOW, { userId: creator.id }, reader.accessToken);
+    const [a, b, c, d] = creators as [TestUser, TestUser, TestUser, TestUser];
+    // Oldest first: d and c early, then a burst from a with b in the middle of it.
+    const order: [TestUser, string][] = [
+      [d, 'd1'],
+      [c, 'c1'],
+      [a, 'a1'],
+      [a, 'a2'],
+      [b, 'b1'],
+      [a, 'a3'],
+      [a, 'a4'],
+      [c, 'c2'],
+      [a, 'a5'],
+    ];
+    for (const [creator, title] of order) await post(creator, title);
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: FeedPage = await feed(reader, { first: 2, after });
+      seen.push(...page.nodes.map((n) => n.title));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toEqual(order.map(([, title]) => title).reverse());
+  });
+
   it('leaves out videos a moderator hid, deleted videos, and creators you unfollowed or blocked', async () => {
     const [reader, ada, bob, carol] = [await person(), await person(), await person(), await person()];
     for (const creator of [ada, bob, carol])
