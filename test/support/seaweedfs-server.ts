@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,12 +19,7 @@ export interface SeaweedfsHandle {
 /** The binary `scripts/bootstrap.mjs --test` builds, or undefined when it is not there (S3 tests skip). */
 export function findSeaweedfs(): string | undefined {
   const binary = path.resolve(import.meta.dirname, '../../.tools/seaweedfs/bin/weed');
-  try {
-    accessSync(binary, constants.X_OK);
-    return binary;
-  } catch {
-    return undefined;
-  }
+  return isExecutable(binary) ? binary : undefined;
 }
 
 /**
@@ -51,8 +46,30 @@ export async function startSeaweedfs(binary: string, dataDir: string): Promise<S
     }),
     { mode: 0o600 },
   );
-  const [master, masterGrpc, volume, volumeGrpc, filer, filerGrpc, s3] = await distinctFreePorts(7);
-  const child = spawn(
+  const credentials = { accessKeyId, secretAccessKey };
+  // Ports are free when picked but may be taken before the server binds them: a server that
+  // exits at start is tried again on other ports, in a directory of its own.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(binary, path.join(dir, `attempt-${attempt}`), identities, credentials);
+    } catch (error) {
+      if (!(error instanceof ExitedAtStart) || attempt >= 3) throw error;
+    }
+  }
+}
+
+class ExitedAtStart extends Error {}
+
+async function launch(
+  binary: string,
+  dir: string,
+  identities: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<SeaweedfsHandle> {
+  await mkdir(dir, { recursive: true });
+  const ports = await distinctFreePorts(8);
+  const [master, masterGrpc, volume, volumeGrpc, filer, filerGrpc, s3, s3Grpc] = ports;
+  const child = spawnTiedToParent(
     binary,
     [
       // Its logs go to the run's directory, not the OS temp directory.
@@ -61,24 +78,26 @@ export async function startSeaweedfs(binary: string, dataDir: string): Promise<S
       `-dir=${dir}`,
       '-ip=127.0.0.1',
       '-ip.bind=127.0.0.1',
+      // Every port named: unnamed gRPC ports default to the HTTP port + 10000, which may be taken.
       `-master.port=${master}`,
       `-master.port.grpc=${masterGrpc}`,
       // Small volumes: the default preallocates gigabytes per volume.
       '-master.volumeSizeLimitMB=64',
       `-volume.port=${volume}`,
       `-volume.port.grpc=${volumeGrpc}`,
-      '-volume.max=20',
+      '-volume.max=100',
       '-filer',
       `-filer.port=${filer}`,
       `-filer.port.grpc=${filerGrpc}`,
       '-s3',
       `-s3.port=${s3}`,
+      `-s3.port.grpc=${s3Grpc}`,
       `-s3.config=${identities}`,
       // Catalogue servers it would otherwise start on fixed ports (8181, 9101).
       '-s3.port.iceberg=0',
       '-s3.port.lance=0',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: dir } },
+    { PATH: process.env.PATH ?? '', HOME: dir },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -88,7 +107,7 @@ export async function startSeaweedfs(binary: string, dataDir: string): Promise<S
   const endpoint = `http://127.0.0.1:${s3}`;
   try {
     await waitForS3(
-      { endpoint, accessKeyId, secretAccessKey },
+      { endpoint, ...credentials },
       () => child.exitCode,
       () => stderr,
     );
@@ -96,7 +115,29 @@ export async function startSeaweedfs(binary: string, dataDir: string): Promise<S
     await stop();
     throw error;
   }
-  return { endpoint, accessKeyId, secretAccessKey, stop };
+  return { endpoint, ...credentials, stop };
+}
+
+/**
+ * As the Temporal dev server is started: through `setpriv --pdeathsig` on Linux, so the kernel
+ * stops the server when the test run dies without its teardown (SIGKILL, OOM).
+ */
+function spawnTiedToParent(binary: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const setpriv =
+    process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find(isExecutable) : undefined;
+  const [command, commandArgs] = setpriv
+    ? [setpriv, ['--pdeathsig', 'TERM', '--', binary, ...args]]
+    : [binary, args];
+  return spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'], env });
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
@@ -122,7 +163,7 @@ async function waitForS3(
   try {
     while (Date.now() < deadline) {
       const code = exitCode();
-      if (code !== null) throw new Error(`weed server exited with code ${code}: ${stderr()}`);
+      if (code !== null) throw new ExitedAtStart(`weed server exited with code ${code}: ${stderr()}`);
       const ready = await client
         .send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(2_000) })
         .then(
