@@ -26,7 +26,7 @@ import { fieldOf, type IdentityApp, TEST_AUTH_SECRET } from '../support/identity
 /** The media GraphQL operations the tests use, in one place. */
 export const REQUEST_UPLOAD = `mutation ($kind: MediaKind!, $fileName: String!, $contentType: String!, $size: Float!, $key: String) {
   requestUpload(kind: $kind, fileName: $fileName, contentType: $contentType, size: $size, idempotencyKey: $key) {
-    assetId uploadUrl expiresAt maxSize } }`;
+    assetId uploadUrl expiresAt maxSize headers { name value } confirmRequired } }`;
 export const MEDIA_FIELDS = `id ownerId kind status fileName contentType detectedContentType declaredSize size sha256
   originalUrl uploadedAt deletedAt progress { step detail percent } failure { stage reason }
   probe { formatName width height } moderation { checker decision }
@@ -39,6 +39,8 @@ export interface UploadTicket {
   uploadUrl: string;
   expiresAt: string;
   maxSize: number;
+  headers: { name: string; value: string }[];
+  confirmRequired: boolean;
 }
 
 export interface MediaView {

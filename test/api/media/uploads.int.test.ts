@@ -49,6 +49,8 @@ describe('requestUpload', () => {
     expect(Date.parse(ticket.expiresAt) - before).toBeGreaterThanOrEqual(10 * 60_000 - 1);
     expect(Date.parse(ticket.expiresAt) - before).toBeLessThan(10 * 60_000 + 5_000);
     expect(ticket.maxSize).toBe(video.length);
+    // The API's own URL: no headers to sign, and the PUT itself records the upload.
+    expect(ticket).toMatchObject({ headers: [], confirmRequired: false });
     const media = await mediaOf(api, owner.accessToken, ticket.assetId);
     expect(media).toMatchObject({
       status: 'REQUESTED',
@@ -96,6 +98,20 @@ describe('requestUpload', () => {
       size: 10,
     });
     expect(errorCodes(response)).toEqual(['UNAUTHENTICATED/SIGN_IN_REQUIRED']);
+  });
+});
+
+describe('confirmUpload', () => {
+  it('is not needed without direct uploads: the owner is told so, anyone else that there is no such media', async () => {
+    const ticket = await videoUpload();
+    const confirm = `mutation ($id: ID!) { confirmUpload(id: $id) { id } }`;
+    expect(errorCodes(await api.gql(confirm, { id: ticket.assetId }, owner.accessToken))).toEqual([
+      'CONFLICT/NOT_A_DIRECT_UPLOAD',
+    ]);
+    const stranger = await registerAndSignIn(api, 'Stranger');
+    expect(errorCodes(await api.gql(confirm, { id: ticket.assetId }, stranger.accessToken))).toEqual([
+      'NOT_FOUND/MEDIA_NOT_FOUND',
+    ]);
   });
 });
 
