@@ -43,6 +43,9 @@ import type { DependencyChecks } from './readiness.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 import { type ApiServices, authenticationOf, requestScope } from './request-scope.ts';
 import { createResolvers } from './resolvers.ts';
+import { engagementResolvers } from './social/engagement-resolvers.ts';
+import { socialGraphLoaders } from './social/graph-loaders.ts';
+import { socialGraphResolvers } from './social/graph-resolvers.ts';
 import { refuseSubscriptionsOverHttp } from './subscriptions/over-http.ts';
 import { subscriptions } from './subscriptions/plugin-options.ts';
 import { guardSockets } from './subscriptions/socket-guard.ts';
@@ -178,6 +181,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: videoResolvers(),
           loaders: videoLoaders(),
         },
+        {
+          schema: schemaFile('./social/graph.graphql'),
+          resolvers: socialGraphResolvers(),
+          loaders: socialGraphLoaders(),
+        },
+        { schema: schemaFile('./social/engagement.graphql'), resolvers: engagementResolvers() },
         { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
         { schema: schemaFile('./events/webhooks.graphql'), resolvers: eventWebhookResolvers() },
         { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },

@@ -10,6 +10,7 @@ import type { MediaDeps } from '../services/media/media-deps.ts';
 import type { MentorshipDeps } from '../services/mentorship/deps.ts';
 import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
+import type { EngagementDeps } from '../services/social/comments-deps.ts';
 import type { SocialGraphDeps } from '../services/social/follows.ts';
 import type { VideoDeps } from '../services/videos/videos.ts';
 import type { WebhookDeps } from '../services/webhooks/deps.ts';
@@ -30,6 +31,8 @@ export interface ApiServices {
   mentorship: MentorshipDeps;
   /** Profiles, follows and blocks; its `settle` waits for the social graph read model. */
   socialGraph: SocialGraphDeps;
+  /** Likes, comments, shares, reports and moderation; its `settle` waits for their read models. */
+  engagement: EngagementDeps;
   /** Integrators' outbound webhooks; its `settle` waits for their read model. */
   webhooks: WebhookDeps;
   pool: pg.Pool;
@@ -55,6 +58,8 @@ export interface RequestScope {
   mentorship: MentorshipDeps;
   /** The same for the social graph. */
   socialGraph: SocialGraphDeps;
+  /** The same for likes, comments, shares and moderation. */
+  engagement: EngagementDeps;
   /** The same for integrators' webhooks. */
   webhooks: WebhookDeps;
   correlationId: string;
@@ -114,6 +119,7 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     videos: tracked(services.videos),
     mentorship: tracked(services.mentorship),
     socialGraph: tracked(services.socialGraph),
+    engagement: tracked(services.engagement),
     webhooks: tracked(services.webhooks),
     stalePosition: () => stale,
     correlationId: request.id,

@@ -20,8 +20,13 @@ import { sessionAggregate as mentorSessionAggregate } from '../domain/mentorship
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import { validation } from '../domain/shared/domain-error.ts';
 import type { EventCatalogue } from '../domain/shared/event-catalogue.ts';
+import { commentAggregate } from '../domain/social/comment-decider.ts';
+import { commentSettingsAggregate } from '../domain/social/comment-settings.ts';
 import { followAggregate } from '../domain/social/follow-decider.ts';
+import { likeAggregate } from '../domain/social/like-decider.ts';
 import { moderationAggregate } from '../domain/social/moderation-decider.ts';
+import { profileAggregate } from '../domain/social/profile-decider.ts';
+import { shareAggregate } from '../domain/social/share-decider.ts';
 import { videoPostAggregate } from '../domain/videos/video-post-decider.ts';
 import { eventWebhookAggregate } from '../domain/webhooks/webhook-decider.ts';
 import { canonicalJson } from '../eventstore/hash-chain.ts';
@@ -157,8 +162,13 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('media', mediaAggregate, 1),
   audited('videopost', videoPostAggregate, 1),
   audited('followtie', followAggregate, 1),
+  audited('socialprofile', profileAggregate, 1),
   audited('eventwebhook', eventWebhookAggregate, 1),
   audited('modcase', moderationAggregate, 1),
+  audited('like', likeAggregate, 1),
+  audited('comment', commentAggregate, 1),
+  audited('commentsettings', commentSettingsAggregate, 1),
+  audited('share', shareAggregate, 1),
   audited('mentor', mentorProfileAggregate, 1),
   audited('learner', learnerProfileAggregate, 1),
   audited('matchrequest', matchRequestAggregate, 1),

@@ -6,14 +6,17 @@ import type { ApiServices } from '../api/request-scope.ts';
 import { type AccessTokenKeys, SigningKeyRing } from '../auth/signing-key-ring.ts';
 import type { CommandObserver } from '../commands/handle-command.ts';
 import type { Logger } from '../logger.ts';
+import { localTextModerator } from '../media/moderation/local-text-rules.ts';
+import type { TextModerator } from '../media/moderation/text-moderator.ts';
 import type { OutboundPolicy } from '../net/outbound-policy.ts';
 import { EVENT_WEBHOOK_READ_MODELS } from '../projections/read-models/event-webhooks.ts';
 import {
   IDENTITY_READ_MODELS,
   MEDIA_READ_MODELS,
-  SOCIAL_GRAPH_READ_MODELS,
   MENTORSHIP_READ_MODELS,
   PUBLISHING_READ_MODELS,
+  SOCIAL_ENGAGEMENT_READ_MODELS,
+  SOCIAL_GRAPH_READ_MODELS,
   VIDEO_READ_MODELS,
 } from '../projections/registry.ts';
 import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
@@ -45,6 +48,10 @@ export interface ApiServicesOptions {
   outbound?: OutboundPolicy;
   /** Where mentorship sessions meet; `serveApi` builds it from DAILY_API_KEY. Default: local, no media. */
   videoRooms?: VideoRoomProvider;
+  /** The check comments pass through; `serveApi` builds it from OPENAI_API_KEY. Default: local rules. */
+  textModerator?: TextModerator;
+  /** The comment flood limit per person per minute (default 10; tests lower it). */
+  commentsPerMinute?: number;
 }
 
 /** The use cases' dependencies for the API, each context waiting only for the read models it reads. */
@@ -87,6 +94,13 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
     ),
     videos: { ...shared, settle: settle(VIDEO_READ_MODELS) },
     socialGraph: { ...shared, pool: runtime.pool, settle: settle(SOCIAL_GRAPH_READ_MODELS) },
+    engagement: {
+      ...shared,
+      pool: runtime.pool,
+      textModerator: options.textModerator ?? localTextModerator(),
+      ...(options.commentsPerMinute ? { commentsPerMinute: options.commentsPerMinute } : {}),
+      settle: settle(SOCIAL_ENGAGEMENT_READ_MODELS),
+    },
     mentorship: {
       ...shared,
       pool: runtime.pool,

@@ -10,6 +10,7 @@ import { type Config, ConfigError } from '../config.ts';
 import { appendLockState } from '../eventstore/postgres/append-lock.ts';
 import { registerAppendLockMetrics } from '../eventstore/postgres/append-lock-metrics.ts';
 import type { Logger } from '../logger.ts';
+import { createTextModerator } from '../media/moderation/create-text-moderator.ts';
 import { outboundPolicy } from '../net/outbound-policy.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
 import { projectionStatuses } from '../projections/status.ts';
@@ -79,6 +80,10 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       accessTokens,
       ai: createAiProvider(config),
       videoRooms: createVideoRoomProvider(config),
+      textModerator: createTextModerator(config, {
+        onFallback: (error) =>
+          apiLog.warn({ err: error }, 'text moderation: OpenAI unavailable, local rules decided'),
+      }),
       outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),

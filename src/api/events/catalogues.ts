@@ -14,8 +14,13 @@ import { matchRequestEventCatalogue } from '../../domain/mentorship/match-reques
 import { mentorProfileEventCatalogue } from '../../domain/mentorship/mentor-profile-events.ts';
 import { sessionEventCatalogue as mentorshipSessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
 import type { EventDefinition } from '../../domain/shared/event-catalogue.ts';
+import { commentEventCatalogue } from '../../domain/social/comment-events.ts';
+import { commentSettingsEventCatalogue } from '../../domain/social/comment-settings.ts';
 import { followEventCatalogue } from '../../domain/social/follow-events.ts';
+import { likeEventCatalogue } from '../../domain/social/like-events.ts';
 import { moderationEventCatalogue } from '../../domain/social/moderation-events.ts';
+import { profileEventCatalogue } from '../../domain/social/profile-events.ts';
+import { shareEventCatalogue } from '../../domain/social/share-events.ts';
 import { videoPostEventCatalogue } from '../../domain/videos/video-events.ts';
 import { eventWebhookEventCatalogue } from '../../domain/webhooks/webhook-events.ts';
 import { type EventAudience, PUBLISHED_EVENTS } from './published-events.ts';
@@ -28,7 +33,15 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
   ai: [aiGenerationEventCatalogue],
   media: [mediaEventCatalogue],
   videos: [videoPostEventCatalogue],
-  social: [followEventCatalogue, moderationEventCatalogue],
+  social: [
+    followEventCatalogue,
+    profileEventCatalogue,
+    moderationEventCatalogue,
+    likeEventCatalogue,
+    commentEventCatalogue,
+    commentSettingsEventCatalogue,
+    shareEventCatalogue,
+  ],
   webhooks: [eventWebhookEventCatalogue],
   mentorship: [
     mentorProfileEventCatalogue,

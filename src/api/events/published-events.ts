@@ -161,6 +161,21 @@ export const PUBLISHED_EVENTS: Readonly<Record<string, Publication>> = {
   // side blocked, which an unfiltered stream could not.
   UserFollowed: admins('followerId', 'followeeId'),
   UserUnfollowed: admins('followerId', 'followeeId'),
+  // Profiles: the username (personal: null once its person is forgotten) and which image is the avatar.
+  UsernameChanged: admins('userId', 'username'),
+  ProfileAvatarSet: admins('userId', 'assetId'),
+  ProfileAvatarRemoved: admins('userId'),
+
+  // Social engagement: which content is liked, commented on and shared, by ids; the words of
+  // comments stay out (a comment later hidden by moderators must not have travelled already).
+  ContentLiked: admins('userId', 'targetKind', 'targetId'),
+  ContentUnliked: admins('userId', 'targetKind', 'targetId'),
+  CommentPosted: admins('commentId', 'videoId', 'authorId', 'parentId', 'rootId'),
+  CommentEdited: admins('commentId', 'videoId'),
+  CommentDeleted: admins('commentId', 'videoId', 'deletedBy'),
+  CommentsTurnedOff: admins('videoId'),
+  CommentsTurnedOn: admins('videoId'),
+  VideoShared: admins('shareId', 'videoId', 'platform'),
 
   // Mentorship: only what a mentor offers to be matched on. Availability and time zone (a person's
   // routine and whereabouts) are left out; everything about learners, matches, sessions, calendars

@@ -125,6 +125,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     videos: services.videos,
     mentorship: services.mentorship,
     socialGraph: services.socialGraph,
+    engagement: services.engagement,
     webhooks: services.webhooks,
     correlationId,
     authenticated: async () => live.authenticated,

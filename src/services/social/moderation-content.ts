@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import type { LoadDeps } from '../../commands/load-aggregate.ts';
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { commentAggregate } from '../../domain/social/comment-decider.ts';
+import { commentStream } from '../../domain/social/comment-events.ts';
+import type { ModeratedContent } from '../../domain/social/moderation-commands.ts';
+import type { ModeratedKind } from '../../domain/social/moderation-values.ts';
+import { videoPostStream } from '../../domain/videos/streams.ts';
+import { videoPostAggregate } from '../../domain/videos/video-post-decider.ts';
+
+/** A video post as its own stream tells it (the write side's truth); null when there is none. */
+export async function videoFacts(deps: LoadDeps, videoId: string) {
+  const { state } = await loadAggregate(deps, videoPostAggregate, videoPostStream(videoId));
+  return state.status === 'none' ? null : state;
+}
+
+/** A comment as its own stream tells it; null when there is none. */
+export async function commentFacts(deps: LoadDeps, commentId: string) {
+  const { state } = await loadAggregate(deps, commentAggregate, commentStream(commentId));
+  return state.status === 'none' ? null : state;
+}
+
+/**
+ * A video or comment as a moderation case or a like needs it: who wrote it and whether it is
+ * gone. A private video counts as missing for anyone but its owner (they cannot see it), unless
+ * the reader is a moderator.
+ */
+export async function moderatedContent(
+  deps: LoadDeps,
+  kind: ModeratedKind,
+  id: string,
+  viewerId: string | null,
+  { seesPrivate = false } = {},
+): Promise<ModeratedContent | null> {
+  if (kind === 'video') {
+    const video = await videoFacts(deps, id);
+    if (video === null) return null;
+    const hiddenFromViewer = !seesPrivate && video.visibility === 'private' && video.ownerId !== viewerId;
+    return { kind, id, authorId: video.ownerId, deleted: video.status === 'deleted' || hiddenFromViewer };
+  }
+  const comment = await commentFacts(deps, id);
+  if (comment === null) return null;
+  return { kind, id, authorId: comment.authorId, deleted: comment.status === 'deleted' };
+}
+
+/** Whether moderators have hidden (or the text check holds) this content, as the read model shows it. */
+export async function isHidden(pool: Pick<pg.Pool, 'query'>, kind: ModeratedKind, id: string) {
+  const { rowCount } = await pool.query(
+    'select 1 from social_hidden where target_kind = $1 and target_id = $2::uuid',
+    [kind, id],
+  );
+  return (rowCount ?? 0) > 0;
+}
