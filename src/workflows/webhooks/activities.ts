@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type pg from 'pg';
 import {
   type IntegratorEvent,
@@ -110,7 +110,14 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
             if (event) events.push(event);
           }
           const through = (recorded.at(-1)?.position ?? cursor.position).toString();
-          return { kind: 'events', url: state.url, events, through, replays: cursor.replays };
+          return {
+            kind: 'events',
+            url: state.url,
+            events,
+            through,
+            read: recorded.length,
+            replays: cursor.replays,
+          };
         }),
       );
     },
@@ -200,8 +207,8 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
     waitMs: number,
     cancelled: AbortSignal,
   ): Promise<boolean> {
+    // withHeartbeat keeps telling Temporal the activity is alive meanwhile.
     const signal = AbortSignal.any([cancelled, AbortSignal.timeout(waitMs)]);
-    const beat = setInterval(() => heartbeat(), 1_000);
     try {
       const live: AsyncIterable<RecordedEvent> = deps.store.subscribeToAll({
         fromPosition: after,
@@ -213,8 +220,6 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
     } catch (error) {
       if (signal.aborted) return false;
       throw error;
-    } finally {
-      clearInterval(beat);
     }
   }
 }

@@ -42,9 +42,9 @@ export const DEFAULT_EVENT_WEBHOOK_SETTINGS: EventWebhookSettings = {
     requestTimeoutMs: 10_000,
     heartbeatTimeoutMs: 10_000,
   },
-  batchSize: 20,
+  batchSize: 50,
   longPollMs: 20_000,
-  parallelStreams: 4,
+  parallelStreams: 16,
   batchesPerRun: 50,
 };
 

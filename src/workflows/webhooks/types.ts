@@ -18,6 +18,8 @@ export type NextBatch =
       events: IntegratorEvent[];
       /** The last position read (decimal): the cursor moves here once the batch is handled. */
       through: string;
+      /** Events read, matching or not: none means the long poll found nothing and the cursor stays. */
+      read: number;
       /** The replays applied when the batch was read: a replay since makes the cursor move a no-op. */
       replays: number;
     }

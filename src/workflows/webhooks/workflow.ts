@@ -65,6 +65,8 @@ export async function deliverEventWebhook(input: DeliverEventWebhookInput): Prom
       await condition(() => changes !== seen);
       continue;
     }
+    // An idle long poll: nothing to deliver and no cursor to move, so no more history than the read.
+    if (next.read === 0) continue;
     const outcome = await interruptible(() => deliverBatch(acts, settings, input.webhookId, next));
     if (outcome === undefined) continue;
     if (outcome.refused) {
