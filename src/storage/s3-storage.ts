@@ -251,16 +251,24 @@ export function createS3Storage(settings: S3Settings): S3ObjectStorage {
             `S3 refused access to bucket ${Bucket} at ${settings.endpoint} (check the credentials)`,
           );
         }
-        if (status !== 404) throw error;
+        if (status !== 404) {
+          throw new Error(
+            `S3 at ${settings.endpoint} did not answer for bucket ${Bucket}: ${messageOf(error)}`,
+            {
+              cause: error,
+            },
+          );
+        }
       }
       try {
         await client.send(new CreateBucketCommand({ Bucket }));
       } catch (error) {
         // Another process made it meanwhile.
         if (errorName(error) === 'BucketAlreadyOwnedByYou') return;
-        throw new Error(`Bucket ${Bucket} is missing at ${settings.endpoint} and could not be created`, {
-          cause: error,
-        });
+        throw new Error(
+          `Bucket ${Bucket} is missing at ${settings.endpoint} and could not be created: ${messageOf(error)}`,
+          { cause: error },
+        );
       }
     },
 
@@ -355,6 +363,10 @@ function coversRange(contentRange: string | undefined, range: ByteRange): boolea
 function attachment(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
 }
 
 function errorName(error: unknown): string | undefined {

@@ -20,6 +20,14 @@ const CONFIG_VARIABLES = [
   'AUTH_SECRET',
   'OUTBOUND_ALLOW_INTERNAL',
   'KEY_ROTATION_DAYS',
+  'MEDIA_DIR',
+  'S3_ENDPOINT',
+  'S3_BUCKET',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+  'S3_PUBLIC_BASE_URL',
 ];
 
 /** The parent's environment without Chronicle's variables, so a developer's shell cannot leak in. */
