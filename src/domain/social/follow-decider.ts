@@ -1,7 +1,7 @@
 import { recordedAs } from '../brands/brand-access.ts';
 import type { Actor, Decider, DecisionContext } from '../shared/decider.ts';
-import { forbidden, notFound, validation } from '../shared/domain-error.ts';
-import type { FollowCommand, SocialUserFacts } from './follow-commands.ts';
+import { conflict, forbidden, notFound, validation } from '../shared/domain-error.ts';
+import { type FollowCommand, MAX_FOLLOWING, type SocialUserFacts } from './follow-commands.ts';
 import { type FollowEvent, followEventCatalogue } from './follow-events.ts';
 import { evolveFollowTie, type FollowTie, initialFollowTie } from './follow-state.ts';
 
@@ -55,6 +55,11 @@ function follow(command: CommandOf<'Follow'>, tie: FollowTie, { actor }: Decisio
     throw forbidden('YOU_BLOCKED_THEM', 'Unblock this person before following them');
   }
   if (tie.followers.includes(followerId)) return [];
+  if (command.followingCount >= MAX_FOLLOWING) {
+    throw conflict('FOLLOWING_LIMIT', `You follow ${MAX_FOLLOWING} people, the most one may`, {
+      max: MAX_FOLLOWING,
+    });
+  }
   return [{ type: 'UserFollowed', data: { followerId, followeeId } }];
 }
 

@@ -27,10 +27,11 @@ type Operation = 'followUser' | 'unfollowUser' | 'blockUser' | 'unblockUser';
  * followed even a moment after it went. Each answers with the other person's id.
  */
 export const followUser = (deps: SocialGraphDeps, context: RequestContext, raw: unknown) =>
-  tie(deps, context, raw, 'followUser', async (userId) => ({
+  tie(deps, context, raw, 'followUser', async (userId, personId) => ({
     type: 'Follow',
     followeeId: userId,
     followee: await userFacts(deps, userId),
+    followingCount: await followingCount(deps, personId),
   }));
 
 export const unfollowUser = (deps: SocialGraphDeps, context: RequestContext, raw: unknown) =>
@@ -51,7 +52,7 @@ async function tie(
   context: RequestContext,
   raw: unknown,
   operation: Operation,
-  command: (userId: string) => Promise<FollowCommand>,
+  command: (userId: string, personId: string) => Promise<FollowCommand>,
 ): Promise<string> {
   const parsed = otherUserInput.parse(raw);
   const { userId } = parsed;
@@ -62,9 +63,17 @@ async function tie(
     deps,
     followAggregate,
     followTieStream(personId, userId),
-    envelope(context, commandId, nowFrom(deps), await command(userId)),
+    envelope(context, commandId, nowFrom(deps), await command(userId, personId)),
   );
   return userId;
+}
+
+async function followingCount(deps: SocialGraphDeps, personId: string): Promise<number> {
+  const { rows } = await deps.pool.query<{ n: number }>(
+    'select count(*)::int as n from social_follows where follower_id = $1::uuid',
+    [personId],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /** The person as their own stream tells it; null when there is no such user. */

@@ -1,5 +1,9 @@
 import { describe, it } from 'vitest';
-import type { FollowCommand, SocialUserFacts } from '../../../src/domain/social/follow-commands.ts';
+import {
+  type FollowCommand,
+  MAX_FOLLOWING,
+  type SocialUserFacts,
+} from '../../../src/domain/social/follow-commands.ts';
 import { followDecider } from '../../../src/domain/social/follow-decider.ts';
 import type { FollowEvent } from '../../../src/domain/social/follow-events.ts';
 import { anIntegration, anonymous, asUser, by, theSystem } from '../support/actors.ts';
@@ -16,10 +20,12 @@ const active = (userId: string): SocialUserFacts => ({ userId, status: 'active' 
 const follow = (
   followeeId: string,
   followee: SocialUserFacts | null = active(followeeId),
+  followingCount = 0,
 ): FollowCommand => ({
   type: 'Follow',
   followeeId,
   followee,
+  followingCount,
 });
 const unfollow = (followeeId: string): FollowCommand => ({ type: 'Unfollow', followeeId });
 const block = (blockedId: string, blocked: SocialUserFacts | null = active(blockedId)): FollowCommand => ({
@@ -120,6 +126,21 @@ describe('following', () => {
       .given([blocked(BOB, ADA), unblocked(BOB, ADA)])
       .when(follow(BOB), ada)
       .then([followed(ADA, BOB)]);
+  });
+
+  it('refuses a new follow at the cap, never a repeat of one already made', () => {
+    spec
+      .given([])
+      .when(follow(BOB, active(BOB), MAX_FOLLOWING), ada)
+      .thenThrows('CONFLICT', 'FOLLOWING_LIMIT');
+    spec
+      .given([])
+      .when(follow(BOB, active(BOB), MAX_FOLLOWING - 1), ada)
+      .then([followed(ADA, BOB)]);
+    spec
+      .given([followed(ADA, BOB)])
+      .when(follow(BOB, active(BOB), MAX_FOLLOWING), ada)
+      .thenNothing();
   });
 
   it('is for people: not processes, not anonymous callers', () => {

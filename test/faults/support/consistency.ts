@@ -24,6 +24,7 @@ export const EXPECTED_EVENT_TYPES: Record<OperationKind, readonly string[]> = {
   // The fault suite's brand has no approval steps: submission approves at once.
   submitContent: ['ContentSubmitted', 'ContentApproved'],
   publishContent: ['ContentPublishRequested'],
+  followUser: ['UserFollowed'],
 };
 
 /** A read-only view of the store for the checks (the runtime Chronicle's roles use). */

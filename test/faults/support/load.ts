@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../../src/domain/shared/decider.ts';
 import { commandIdFor } from '../../../src/services/shared/command-context.ts';
+import { followTieStream } from '../../../src/services/social/follows-streams.ts';
 import { runCli } from '../../support/cli.ts';
 
 /**
@@ -57,7 +58,8 @@ export type OperationKind =
   | 'createContent'
   | 'updateContent'
   | 'submitContent'
-  | 'publishContent';
+  | 'publishContent'
+  | 'followUser';
 
 export type Outcome = 'acknowledged' | 'failed' | 'unknown';
 
@@ -321,6 +323,30 @@ export function registerOperation(world: LoadWorld, options: SendOptions = {}): 
   });
 }
 
+/** The admin follows a user (social graph write side, social_graph read model). */
+export function followUserOperation(
+  world: LoadWorld,
+  userId: string,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const { admin } = world;
+  const record = newRecord('followUser', admin.actor, `followUser:${userId}`, {
+    aggregateId: userId,
+    stream: followTieStream(admin.userId, userId),
+  });
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($userId: ID!, $key: String) { followUser(userId: $userId, idempotencyKey: $key) { id } }`,
+      variables: { userId, key: record.idempotencyKey },
+      field: 'followUser',
+      token: admin.accessToken,
+    },
+    options,
+  );
+}
+
 /** A new article in the brand; `invalid` sends an empty title, which the decider refuses. */
 export function createContentOperation(
   world: LoadWorld,
@@ -468,7 +494,10 @@ export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun 
   const pause = () => (options.pauseMs ? sleep(options.pauseMs) : Promise.resolve());
 
   async function story(storyNumber: number) {
-    await track(registerOperation(world, options));
+    const registered = await track(registerOperation(world, options));
+    if (registered.outcome === 'acknowledged' && registered.aggregateId) {
+      await track(followUserOperation(world, registered.aggregateId, options));
+    }
     if (storyNumber % invalidEvery === invalidEvery - 1) {
       await track(createContentOperation(world, { ...options, invalid: true }));
     }
