@@ -58,7 +58,8 @@ const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
  * The object storage port on an S3-compatible bucket (AWS S3, MinIO, SeaweedFS...).
  *
  * `put` streams: a body that fits in one part is sent with one PutObject, a larger one as a
- * multipart upload of `partBytes` parts, one part in memory at a time. Both are atomic in S3 (the
+ * multipart upload of `partBytes` parts, sent one after the other (at most two parts in memory:
+ * the one being sent and the next, read to tell the two cases apart). Both are atomic in S3 (the
  * object appears whole when PutObject or CompleteMultipartUpload returns, or not at all), so
  * readers never see half an object. Bytes are counted and hashed on the way in; past `maxBytes`
  * reading stops and the multipart upload is aborted, so nothing is kept. Buffering the whole body
