@@ -93,6 +93,21 @@ function propFor<T>(fx: AuthzFixture, cell: Cell, name: string, make: () => Prom
 
 const vars = (variables: Record<string, unknown>): Call => ({ variables });
 
+/**
+ * A comment by the `user` actor (or the `creator`) on the creator's public video. Spread over two
+ * authors so that neither reaches the flood limit (10 a minute) within one matrix run.
+ */
+async function userComment(fx: AuthzFixture, author: 'user' | 'creator' = 'user'): Promise<string> {
+  const videoId = await fx.shared('engaged-video', () => fx.videoPost());
+  const posted = await fx.gqlOk<{ id: string }>(
+    `mutation ($v: ID!) { postComment(videoId: $v, body: "Nice") { id } }`,
+    { v: videoId },
+    fx.people[author].token,
+    'postComment',
+  );
+  return posted.id;
+}
+
 let sessionDay = 0;
 
 export const MATRIX: readonly MatrixRow[] = [
@@ -589,6 +604,74 @@ export const MATRIX: readonly MatrixRow[] = [
     document: `mutation { removeAvatar { id } }`,
     call: async () => vars({}),
   },
+
+  // ---- social engagement (the creator's public video; comments written by the `user` actor) ----
+  ...(['like', 'unlike'] as const).map(
+    (mutation): MatrixRow => ({
+      mutation,
+      rule: 'any person, for themself',
+      allowed: PEOPLE,
+      document: `mutation ($id: ID!) { ${mutation}(targetKind: video, targetId: $id) { likeCount } }`,
+      call: async (fx) => vars({ id: await fx.shared('engaged-video', () => fx.videoPost()) }),
+    }),
+  ),
+  {
+    mutation: 'postComment',
+    rule: 'any person, as themself',
+    allowed: PEOPLE,
+    document: `mutation ($v: ID!) { postComment(videoId: $v, body: "Clean landing") { id } }`,
+    call: async (fx) => vars({ v: await fx.shared('engaged-video', () => fx.videoPost()) }),
+  },
+  {
+    mutation: 'editComment',
+    rule: 'the comment’s author only',
+    allowed: ['user'],
+    document: `mutation ($id: ID!) { editComment(id: $id, body: "Cleaner landing") { id } }`,
+    call: async (fx, cell) => vars({ id: await propFor(fx, cell, 'user-comment', () => userComment(fx)) }),
+  },
+  {
+    mutation: 'deleteComment',
+    rule: 'the author, the video’s owner, moderators and admins',
+    allowed: ['user', ...VIDEO_OWNER, 'moderator', 'admin'],
+    document: `mutation ($id: ID!) { deleteComment(id: $id) { id } }`,
+    call: async (fx, cell) => vars({ id: await propFor(fx, cell, 'user-comment', () => userComment(fx)) }),
+  },
+  {
+    mutation: 'setCommentsEnabled',
+    rule: 'the video’s owner and platform admins',
+    allowed: [...VIDEO_OWNER, 'admin'],
+    document: `mutation ($v: ID!) { setCommentsEnabled(videoId: $v, enabled: true) { commentsEnabled } }`,
+    call: async (fx) => vars({ v: await fx.shared('engaged-video', () => fx.videoPost()) }),
+  },
+  {
+    mutation: 'shareVideo',
+    rule: 'any person, attributed to themself',
+    allowed: PEOPLE,
+    document: `mutation ($v: ID!) { shareVideo(videoId: $v, platform: copy_link) { id } }`,
+    call: async (fx) => vars({ v: await fx.shared('engaged-video', () => fx.videoPost()) }),
+  },
+  {
+    // The video is the creator's: the creator (and their key) reach the "not your own" check.
+    mutation: 'reportContent',
+    rule: 'any person, of content not their own',
+    allowed: PEOPLE,
+    reachedWith: ['VALIDATION/CANNOT_REPORT_OWN'],
+    document: `mutation ($v: ID!) { reportContent(targetKind: video, targetId: $v, reason: spam) }`,
+    call: async (fx) => vars({ v: await fx.shared('engaged-video', () => fx.videoPost()) }),
+  },
+  ...(['hideContent', 'restoreContent'] as const).map(
+    (mutation): MatrixRow => ({
+      mutation,
+      rule: 'platform moderators and admins (never an API key)',
+      allowed: ['moderator', 'admin'],
+      document:
+        mutation === 'hideContent'
+          ? `mutation ($id: ID!) { hideContent(targetKind: comment, targetId: $id, reason: "Spam") { visibility } }`
+          : `mutation ($id: ID!) { restoreContent(targetKind: comment, targetId: $id) { visibility } }`,
+      call: async (fx, cell) =>
+        vars({ id: await propFor(fx, cell, `${mutation}-comment`, () => userComment(fx, 'creator')) }),
+    }),
+  ),
 
   // ---- mentorship (learner = user, mentor = creator) ----
   {

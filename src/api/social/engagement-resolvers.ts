@@ -159,10 +159,10 @@ export function engagementResolvers(): IResolvers {
     (useCase: typeof hideContent): Resolver =>
     async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'write');
-      const { targetKind, targetId } = await useCase(engagement(scope), caller, args);
+      const { targetKind, targetId, authorId } = await useCase(engagement(scope), caller, args);
       const row = await moderationCase(scope.services.pool, targetKind, targetId);
-      if (!row) throw notFound('CONTENT_NOT_FOUND', 'No such video or comment');
-      return toModerationCase(row);
+      // Restoring content nobody reported or held decides nothing and opens no case.
+      return row ? toModerationCase(row) : untouchedCase(targetKind, targetId, authorId);
     };
 
   return {
@@ -269,6 +269,24 @@ function shareUrl(scope: RequestScope, videoId: string, shareId: string) {
   const path = `/videos/${videoId}?s=${shareId}`;
   const base = scope.engagement.publicBaseUrl;
   return base ? new URL(path, base).toString() : path;
+}
+
+function untouchedCase(targetKind: string, targetId: string, authorId: string) {
+  return {
+    targetKind,
+    targetId,
+    authorId,
+    visibility: 'visible',
+    openReports: 0,
+    reasons: [],
+    heldCategories: null,
+    queuedAt: null,
+    text: null,
+    decision: null,
+    decisionReason: null,
+    decidedBy: null,
+    decidedAt: null,
+  };
 }
 
 function emptyConnection() {

@@ -54,11 +54,12 @@ async function decide(
 ) {
   const { targetKind, targetId } = parsed;
   const commandId = commandIdFor(context, `${operation}:${targetKind}:${targetId}`, parsed);
+  const decided = await command();
   const result = await execute(
     deps,
     moderationAggregate,
     moderationCaseStream(targetId),
-    envelope(context, commandId, nowFrom(deps), await command()),
+    envelope(context, commandId, nowFrom(deps), decided),
   );
   if (operation !== 'reportContent') {
     deps.log.info(
@@ -72,5 +73,6 @@ async function decide(
       'moderation decision',
     );
   }
-  return { targetKind, targetId };
+  // The decider refused missing content, so there is an author here.
+  return { targetKind, targetId, authorId: decided.content?.authorId ?? '' };
 }
