@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, Context } from '@temporalio/activity';
 import type pg from 'pg';
 import {
   type IntegratorEvent,
@@ -153,6 +153,8 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
             );
             return { status: response.status };
           } catch (error) {
+            if (error instanceof WebhookError && error.code === 'WEBHOOK_CANCELLED')
+              throw interrupted(signal);
             throw error instanceof WebhookError ? deliveryFailure(error, attempt) : error;
           }
         }),
@@ -222,6 +224,19 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
       throw error;
     }
   }
+}
+
+/**
+ * A POST cut off by cancellation. When the workflow asked (a pause, a replay), that is reported as
+ * a cancellation; when the worker is stopping, the delivery is retried (on another worker, or this
+ * one once it is back), never dead-lettered: nothing was wrong with the event or the receiver.
+ */
+function interrupted(signal: AbortSignal): unknown {
+  if (Context.current().cancellationDetails?.cancelRequested) return signal.reason;
+  return ApplicationFailure.retryable(
+    `Delivery interrupted (${String(signal.reason)})`,
+    'DELIVERY_INTERRUPTED',
+  );
 }
 
 /**

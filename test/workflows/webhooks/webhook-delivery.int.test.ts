@@ -205,6 +205,33 @@ describe('integrator webhook delivery on Temporal', () => {
     await h.client.workflow.getHandle(eventWebhookWorkflowId(created.id)).result();
   });
 
+  it('redelivers what was in flight when its worker stopped, and loses nothing', async () => {
+    const heldName = `Held ${randomUUID()}`;
+    // The held POST stays open until its worker stops and hangs up.
+    const route = h.receiver.route((delivery) =>
+      body(delivery).event.data.displayName === heldName ? 'hold' : 201,
+    );
+    const created = await createWebhook(h.api, admin.accessToken, {
+      url: route.url,
+      types: ['UserRegistered'],
+    });
+    const { id: held } = await registerUser(h.api, freshEmail(), heldName);
+    await until(
+      () => route.deliveries.some((d) => userOf(d) === held && d.outcome === 'held'),
+      'the held delivery',
+    );
+    await h.worker.close();
+    route.respondWith(() => 201);
+    const { id: later } = await registerUser(h.api);
+    h.worker = await h.startWorker();
+    await until(() => about(route, [held, later]).length === 2, 'the redelivery and the later event');
+    const attempts = route.deliveries.filter((d) => userOf(d) === held);
+    expect(attempts.at(-1)?.outcome).toBe(201);
+    expect(new Set(attempts.map((d) => body(d).deliveryId)).size).toBe(1);
+    // Interrupted, not failed: nothing was dead-lettered.
+    expect((await webhook(admin.accessToken, created.id)).deadLetterCount).toBe(0);
+  });
+
   it('suspends the webhook of an owner who stopped being an admin, and of a deactivated one', async () => {
     const demoted = await makeAdmin(h.api);
     const route = h.receiver.route();

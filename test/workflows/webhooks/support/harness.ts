@@ -49,6 +49,14 @@ export interface WebhookHarness {
   log: Logger;
   client: Client;
   receiver: WebhookReceiver;
+  /** Another worker on the same task queue (after one was stopped, as a crashed one would be). */
+  startWorker(): Promise<DeliveryWorker>;
+  /** The worker the harness started with. */
+  worker: DeliveryWorker;
+  close(): Promise<void>;
+}
+
+export interface DeliveryWorker {
   close(): Promise<void>;
 }
 
@@ -70,22 +78,34 @@ export async function startWebhookHarness(): Promise<WebhookHarness> {
     startWebhookReceiver(),
   ]);
   const { store, codec, pool } = api.runtime;
-  const worker = await createWorker({
-    connection,
-    taskQueue,
-    workflows: { bundle },
-    activities: createEventWebhookActivities({
-      store,
-      codec,
-      log,
-      pool,
-      authSecret: AUTH_SECRET,
-      outbound: LOOPBACK_ALLOWED,
-    }),
-    shutdownGraceMs: 500,
-    shutdownForceMs: 2_000,
-  });
-  const running = worker.run();
+  const workers = new Set<DeliveryWorker>();
+  const startWorker = async (): Promise<DeliveryWorker> => {
+    const worker = await createWorker({
+      connection,
+      taskQueue,
+      workflows: { bundle },
+      activities: createEventWebhookActivities({
+        store,
+        codec,
+        log,
+        pool,
+        authSecret: AUTH_SECRET,
+        outbound: LOOPBACK_ALLOWED,
+      }),
+      shutdownGraceMs: 200,
+      shutdownForceMs: 2_000,
+    });
+    const running = worker.run();
+    const handle = {
+      async close() {
+        workers.delete(handle);
+        await shutdownWorker(worker, running);
+      },
+    };
+    workers.add(handle);
+    return handle;
+  };
+  const worker = await startWorker();
   const processManager: ProcessManager = createProcessManager(
     { store, pool, codec, temporal: temporal.client, log },
     eventWebhookReactions({ taskQueue, settings: FAST_WEBHOOK_SETTINGS }),
@@ -103,9 +123,11 @@ export async function startWebhookHarness(): Promise<WebhookHarness> {
     log,
     client: temporal.client,
     receiver,
+    startWorker,
+    worker,
     async close() {
       await processManager.stop();
-      await shutdownWorker(worker, running);
+      await Promise.all([...workers].map((each) => each.close()));
       await temporal.close().catch(() => undefined);
       await connection.close();
       await receiver.close();
