@@ -5,6 +5,7 @@ import { validation } from '../../domain/shared/domain-error.ts';
 import { canWatch } from '../../domain/videos/video-post-policy.ts';
 import { pageOf } from '../pagination.ts';
 import { countWhere, parameters, sortKey, whereClause } from '../shared/sql.ts';
+import { socialVisibility } from '../social/graph-video-visibility.ts';
 
 /** Who reads: platform admins see every post; others their own and what the owner shared. */
 export interface VideoViewer {
@@ -37,9 +38,12 @@ const POST_COLUMNS = `v.post_id, v.owner_id, v.asset_id, v.title, v.description,
 
 /** Posts by id (detail, loaders); those the viewer may not watch (`canWatch`) are left out. */
 export async function findVideoPosts(pool: pg.Pool, viewer: VideoViewer, postIds: readonly string[]) {
+  const params = parameters();
+  const ids = params.add(postIds);
   const { rows } = await pool.query<VideoPostRow>(
-    `select ${POST_COLUMNS} from video_posts v where v.post_id = any($1::uuid[])`,
-    [postIds],
+    `select ${POST_COLUMNS} from video_posts v
+      where v.post_id = any(${ids}::uuid[]) and ${socialVisibility(viewer, params.add)}`,
+    params.values,
   );
   return new Map(
     rows
@@ -64,6 +68,7 @@ export async function listUserVideos(pool: pg.Pool, viewer: VideoViewer, raw: un
   const params = parameters();
   const where = [`v.owner_id = ${params.add(userId)}::uuid`];
   if (!viewer.admin && viewer.userId !== userId) where.push(`v.visibility = 'public'`);
+  where.push(socialVisibility(viewer, params.add));
   const total = await countWhere(pool, 'video_posts v', where, params.values);
   if (page.after) {
     const [afterCreated, afterId] = validCursor(listCursor, page.after);
@@ -108,6 +113,7 @@ export async function searchVideoPosts(pool: pg.Pool, viewer: VideoViewer, raw: 
       ? `v.visibility = 'public'`
       : `(v.visibility = 'public' or v.owner_id = ${params.add(viewer.userId)}::uuid)`,
   );
+  where.push(socialVisibility(viewer, params.add));
   const total = await countWhere(pool, 'video_posts v', where, params.values);
   const ranked = [...where];
   if (page.after) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
-import { createPost, DELETE_POST, mediaAsset } from '../videos/support.ts';
+import { createPost, DELETE_POST, mediaAsset, VIDEO_POST } from '../videos/support.ts';
 import { BLOCK, FOLLOW, HOME_FEED, hideVideo, PROFILE_VIDEOS, profileOf, UNFOLLOW } from './graph-support.ts';
 
 let api: IdentityApp;
@@ -102,6 +102,12 @@ describe('homeFeed', () => {
     ).videos;
     expect(videos.nodes.map((n) => n.title)).toEqual(['kept']);
     expect((await profileOf(api, ada.id)).videoCount).toBe(1);
+    // A hidden video is gone for others, in the videos context too; its owner still sees it.
+    const detail = async (token?: string) =>
+      (await api.gql(VIDEO_POST, { id: hidden }, token)).data?.videoPost ?? null;
+    expect(await detail(reader.accessToken)).toBeNull();
+    expect(await detail()).toBeNull();
+    expect(await detail(ada.accessToken)).toMatchObject({ id: hidden });
   });
 
   it('is empty for a new user with no follows, and for signed-in callers only', async () => {

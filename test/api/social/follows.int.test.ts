@@ -4,7 +4,7 @@ import { isBlockedBetween } from '../../../src/services/social/blocks.ts';
 import { followTieStream } from '../../../src/services/social/follows-streams.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
-import { createPost, mediaAsset } from '../videos/support.ts';
+import { createPost, mediaAsset, SEARCH, VIDEO_POST, VIDEOS } from '../videos/support.ts';
 import {
   BLOCK,
   BLOCKED_USERS,
@@ -164,7 +164,13 @@ describe('blockUser and unblockUser', () => {
 
   it('hides the blocker’s videos from the blocked, and each from the other’s follower lists', async () => {
     const [ada, bob, carol] = [await person(), await person(), await person()];
-    await createPost(api, ada.accessToken, { assetId: await mediaAsset(api, ada.id), title: 'Mine' });
+    const word = `blockword${randomUUID().slice(0, 8)}`;
+    const postId = (
+      await createPost(api, ada.accessToken, {
+        assetId: await mediaAsset(api, ada.id),
+        title: `Mine ${word}`,
+      })
+    ).id;
     await follow(carol, ada.id);
     await follow(bob, carol.id);
     await api.gql(BLOCK, { userId: bob.id }, ada.accessToken);
@@ -176,6 +182,24 @@ describe('blockUser and unblockUser', () => {
     expect(await videos(bob.accessToken)).toBe(0);
     expect(await videos(carol.accessToken)).toBe(1);
     expect(await videos()).toBe(1);
+    // The video post queries of the videos context leave them out too, both ways round.
+    const seen = async (who: TestUser) => {
+      const detail = (await api.gql(VIDEO_POST, { id: postId }, who.accessToken)).data?.videoPost;
+      const listed = fieldOf<{ totalCount: number }>(
+        await api.gql(VIDEOS, { userId: ada.id }, who.accessToken),
+        'videos',
+      );
+      const found = fieldOf<{ totalCount: number }>(
+        await api.gql(SEARCH, { query: word }, who.accessToken),
+        'searchVideos',
+      );
+      return [detail ? 1 : 0, listed.totalCount, found.totalCount];
+    };
+    expect(await seen(bob)).toEqual([0, 0, 0]);
+    expect(await seen(carol)).toEqual([1, 1, 1]);
+    expect(await seen(ada)).toEqual([1, 1, 1]);
+    await api.gql(BLOCK, { userId: ada.id }, carol.accessToken);
+    expect(await seen(carol)).toEqual([0, 0, 0]);
     // Bob follows Carol, but Ada does not see him among Carol's followers, nor he her among Carol's followees.
     expect((await edges(carol.id, undefined, ada.accessToken)).followers.nodes).toEqual([]);
     expect((await edges(carol.id, undefined, bob.accessToken)).following.nodes).toEqual([]);
