@@ -31,6 +31,7 @@ const BASELINE_NAMES: readonly [RegExp, string][] = [
   [/$/, '_apollo'], // api: Apollo Server with the same SDL
   [/_snapshot_/, '_baseline_'], // audit: the fold without snapshots
   [/^search_/, 'bare_fts_'], // search: the bare indexed match
+  [/^feed_(\w+?)_(read_model|graphql)_/, 'feed_$1_plain_sql_'], // social: the same feed SQL on plain tables
   [/_saga_s$/, '_plain_ffmpeg_s'], // media: the whole ladder as plain ffmpeg
   [/_saga_/, '_plain_'], // media: each step as plain ffmpeg
   [/_(storage_put|http)_/, '_copyfile_'], // media: fs.copyFile of the same files
