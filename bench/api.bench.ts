@@ -66,6 +66,19 @@ async function load(url: string, body: string, tokens: string[]): Promise<LoadRe
   return result;
 }
 
+/**
+ * The load, and this process's CPU time per request while it ran. Both servers live in this
+ * process and only one is under load at a time, so the figure is what a request costs the server,
+ * which other work on a busy machine disturbs far less than req/s (the runner is a child process,
+ * not counted).
+ */
+async function measured(url: string, body: string, tokens: string[]) {
+  const before = process.cpuUsage();
+  const result = await load(url, body, tokens);
+  const used = process.cpuUsage(before);
+  return { ...result, cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, result.total) };
+}
+
 async function main() {
   const db = await benchDatabase('api');
   printMachine({ PostgreSQL: db.version });
@@ -185,7 +198,8 @@ async function main() {
   const apolloUrl = apolloBase;
 
   const figures: Record<string, number> = {};
-  const row = (label: string, ours: LoadResult, base: LoadResult, key: string) => {
+  type Measured = LoadResult & { cpuMsPerRequest: number };
+  const row = (label: string, ours: Measured, base: Measured, key: string) => {
     figures[`${key}_req_per_s`] = round(ours.requestsPerSecond);
     figures[`${key}_p50_ms`] = ours.p50;
     figures[`${key}_p99_ms`] = ours.p99;
@@ -193,9 +207,16 @@ async function main() {
     figures[`${key}_p50_ms_apollo`] = base.p50;
     figures[`${key}_p99_ms_apollo`] = base.p99;
     figures[`${key}_ratio`] = ratio(ours.requestsPerSecond, base.requestsPerSecond);
+    figures[`${key}_cpu_ms_per_req`] = Math.round(ours.cpuMsPerRequest * 1000) / 1000;
+    figures[`${key}_cpu_ms_per_req_apollo`] = Math.round(base.cpuMsPerRequest * 1000) / 1000;
+    // Apollo's CPU per request over ours: above 1 means a request costs Chronicle less.
+    figures[`${key}_cpu_ratio`] = ratio(base.cpuMsPerRequest, ours.cpuMsPerRequest);
     console.log(
       `${label.padEnd(34)} ${round(ours.requestsPerSecond).toString().padStart(6)} req/s  p50 ${ours.p50} ms  p99 ${ours.p99} ms` +
         `   Apollo ${round(base.requestsPerSecond)} req/s  p50 ${base.p50} ms  p99 ${base.p99} ms   ratio ${figures[`${key}_ratio`]}`,
+    );
+    console.log(
+      `${''.padEnd(34)} server CPU ${figures[`${key}_cpu_ms_per_req`]} ms/req   Apollo ${figures[`${key}_cpu_ms_per_req_apollo`]} ms/req   ratio ${figures[`${key}_cpu_ratio`]}`,
     );
   };
 
@@ -203,15 +224,15 @@ async function main() {
   const readBody = JSON.stringify({ query: READ });
   row(
     'read: users page of 20 (admin)',
-    await load(chronicleUrl, readBody, [adminToken]),
-    await load(apolloUrl, readBody, []),
+    await measured(chronicleUrl, readBody, [adminToken]),
+    await measured(apolloUrl, readBody, []),
     'read',
   );
   const writeBody = JSON.stringify({ query: WRITE });
   row(
     'mutation: updateProfile',
-    await load(chronicleUrl, writeBody, writerTokens),
-    await load(apolloUrl, writeBody, []),
+    await measured(chronicleUrl, writeBody, writerTokens),
+    await measured(apolloUrl, writeBody, []),
     'mutation',
   );
 
