@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -103,7 +103,10 @@ async function launch(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
-  const stop = () => stopProcess(child, 10_000);
+  const stop = async () => {
+    await stopProcess(child, 10_000);
+    await removeLocalSockets(ports);
+  };
   const endpoint = `http://127.0.0.1:${s3}`;
   try {
     await waitForS3(
@@ -138,6 +141,21 @@ function isExecutable(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * SeaweedFS also serves gRPC on Unix sockets named for its ports, always in /tmp
+ * (`/tmp/seaweedfs-filer-grpc-<port>.sock`...), and leaves them behind when stopped. Only the
+ * stopped server's are removed: the ports were its own while it ran.
+ */
+async function removeLocalSockets(ports: readonly number[]): Promise<void> {
+  const ours = new Set(ports.map(String));
+  const names = await readdir('/tmp').catch(() => []);
+  await Promise.all(
+    names
+      .filter((name) => ours.has(/^seaweedfs-[a-z-]+-(\d+)\.sock$/.exec(name)?.[1] ?? ''))
+      .map((name) => rm(path.join('/tmp', name), { force: true })),
+  );
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
