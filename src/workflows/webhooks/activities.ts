@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, activityInfo, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
 import {
   type IntegratorEvent,
@@ -23,7 +23,8 @@ import { execute, nowFrom } from '../../services/shared/command-context.ts';
 import { asActivity, withHeartbeat } from '../publishing/activity-support.ts';
 import { accessProblem } from './access.ts';
 import { advanceCursor, cursorFor } from './cursors.ts';
-import type { DeadLetteredEvent, NextBatch } from './types.ts';
+import { deliveryRetryDelayMs } from './retry-delay.ts';
+import type { DeadLetteredEvent, LaneOutcome, NextBatch, StreamLane } from './types.ts';
 
 export interface EventWebhookActivityDeps {
   store: EventStore;
@@ -122,63 +123,62 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
       );
     },
 
-    /** One signed POST of one event; Temporal retries it per the delivery policy (same delivery id). */
-    deliverWebhookEvent(
-      webhookId: string,
-      url: string,
-      event: IntegratorEvent,
-      timeoutMs: number,
-    ): Promise<{ status: number }> {
-      return asActivity(() =>
-        withHeartbeat(async (signal) => {
-          const { attempt } = activityInfo();
-          const deliveryId = deliveryIdOf(webhookId, event.id);
-          const body: WebhookDeliveryBody = { webhookId, deliveryId, attempt, event };
-          try {
-            const response = await postWebhook({
-              url,
-              body: JSON.stringify(body),
-              secret: eventWebhookSigningSecret(deps.authSecret, webhookId),
-              idempotencyKey: deliveryId,
-              event: event.type,
-              headers: { [DELIVERY_ID_HEADER]: deliveryId },
-              at: nowFrom(deps),
-              timeoutMs,
-              signal,
-              policy: deps.outbound ?? STRICT_OUTBOUND_POLICY,
-            });
-            log.debug(
-              { webhookId, position: event.position, status: response.status },
-              'webhook event delivered',
-            );
-            return { status: response.status };
-          } catch (error) {
-            if (error instanceof WebhookError && error.code === 'WEBHOOK_CANCELLED')
-              throw interrupted(signal);
-            throw error instanceof WebhookError ? deliveryFailure(error, attempt) : error;
+    /**
+     * One stream's events of a batch, POSTed one after another in order, from `lane.from`. An
+     * event's retries are counted per event: a retryable failure before its last attempt ends the
+     * activity with `retry` (the workflow waits out the backoff on a durable timer and hands the
+     * lane back from that event and attempt), so the attempt count lives in workflow history and
+     * never depends on a heartbeat reaching Temporal. An event out of attempts, or refused (4xx,
+     * redirect), is dead-lettered here and the lane goes on. Progress (the next event's index) is
+     * heartbeated, so when Temporal retries the activity itself (its worker stopped mid-POST, the
+     * database was away) it resumes there rather than at the start; if the last heartbeat was lost
+     * the retry sends a few events again, which at-least-once allows (same delivery ids).
+     */
+    deliverStreamEvents(webhookId: string, lane: StreamLane): Promise<LaneOutcome> {
+      return asActivity(async () => {
+        const context = Context.current();
+        const signal = context.cancellationSignal;
+        const resumed = progressOf(context.info.heartbeatDetails);
+        const progress = {
+          index: Math.max(lane.from.index, resumed?.index ?? 0),
+          delivered: resumed?.delivered ?? false,
+        };
+        const beat = () => context.heartbeat({ ...progress });
+        beat();
+        const heartbeatEveryMs = Math.max(100, Math.floor((context.info.heartbeatTimeoutMs ?? 3_000) / 3));
+        const timer = setInterval(beat, heartbeatEveryMs);
+        try {
+          for (; progress.index < lane.events.length; progress.index++, beat()) {
+            const event = lane.events[progress.index] as IntegratorEvent;
+            const attempt = progress.index === lane.from.index ? lane.from.attempt : 1;
+            const failure = await post(webhookId, lane.url, event, attempt, lane.delivery, signal);
+            if (!failure) {
+              progress.delivered = true;
+              continue;
+            }
+            if (failure.code === 'WEBHOOK_TARGET_NOT_ALLOWED') {
+              return { kind: 'refused', delivered: progress.delivered };
+            }
+            if (failure.retryable && attempt < lane.delivery.maximumAttempts) {
+              log.debug(
+                { webhookId, position: event.position, attempt, error: failure.message },
+                'webhook event to be retried',
+              );
+              return {
+                kind: 'retry',
+                delivered: progress.delivered,
+                index: progress.index,
+                attempt,
+                retryInMs: deliveryRetryDelayMs(lane.delivery, attempt, failure.retryAfterMs),
+              };
+            }
+            await deadLetter(webhookId, lane.replays, event, { attempts: attempt, failure: failure.message });
           }
-        }),
-      );
-    },
-
-    /** Records an event whose delivery ran out of attempts; once per event and replay. */
-    async deadLetterWebhookEvent(
-      webhookId: string,
-      replays: number,
-      event: DeadLetteredEvent,
-      outcome: { attempts: number; failure: string },
-    ): Promise<void> {
-      await asActivity(() =>
-        issue(webhookId, uuidv5(`${webhookId}:dead-letter:${event.id}:${replays}`, WEBHOOKS_NAMESPACE), {
-          type: 'DeadLetterDelivery',
-          position: event.position,
-          eventId: event.id,
-          eventType: event.type,
-          streamName: event.streamName,
-          ...outcome,
-        }),
-      );
-      log.warn({ webhookId, position: event.position, ...outcome }, 'webhook event dead-lettered');
+          return { kind: 'done', delivered: progress.delivered };
+        } finally {
+          clearInterval(timer);
+        }
+      });
     },
 
     /** Suspends the webhook (only an active one: the decider ignores the rest, so a repeat is harmless). */
@@ -193,6 +193,65 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
       await advanceCursor(deps.pool, webhookId, to);
     },
   };
+
+  /** One signed POST of one event: undefined when the receiver took it, else why not. */
+  async function post(
+    webhookId: string,
+    url: string,
+    event: IntegratorEvent,
+    attempt: number,
+    delivery: { requestTimeoutMs: number },
+    signal: AbortSignal,
+  ): Promise<WebhookError | undefined> {
+    const deliveryId = deliveryIdOf(webhookId, event.id);
+    const body: WebhookDeliveryBody = { webhookId, deliveryId, attempt, event };
+    // A signal of this POST's own, unhooked afterwards: a lane of 50 POSTs would otherwise leave
+    // 50 listeners on the activity's signal.
+    const own = new AbortController();
+    const cancel = () => own.abort(signal.reason);
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
+    try {
+      const response = await postWebhook({
+        url,
+        body: JSON.stringify(body),
+        secret: eventWebhookSigningSecret(deps.authSecret, webhookId),
+        idempotencyKey: deliveryId,
+        event: event.type,
+        headers: { [DELIVERY_ID_HEADER]: deliveryId },
+        at: nowFrom(deps),
+        timeoutMs: delivery.requestTimeoutMs,
+        signal: own.signal,
+        policy: deps.outbound ?? STRICT_OUTBOUND_POLICY,
+      });
+      log.debug({ webhookId, position: event.position, status: response.status }, 'webhook event delivered');
+      return undefined;
+    } catch (error) {
+      if (error instanceof WebhookError && error.code === 'WEBHOOK_CANCELLED') throw interrupted(signal);
+      if (error instanceof WebhookError) return error;
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Records an event whose delivery ran out of attempts (or was refused); once per event and replay. */
+  async function deadLetter(
+    webhookId: string,
+    replays: number,
+    event: DeadLetteredEvent,
+    outcome: { attempts: number; failure: string },
+  ): Promise<void> {
+    await issue(webhookId, uuidv5(`${webhookId}:dead-letter:${event.id}:${replays}`, WEBHOOKS_NAMESPACE), {
+      type: 'DeadLetterDelivery',
+      position: event.position,
+      eventId: event.id,
+      eventType: event.type,
+      streamName: event.streamName,
+      ...outcome,
+    });
+    log.warn({ webhookId, position: event.position, ...outcome }, 'webhook event dead-lettered');
+  }
 
   async function suspend(webhookId: string, reason: SuspensionReason) {
     log.warn({ webhookId, reason }, 'webhook suspended');
@@ -239,20 +298,11 @@ function interrupted(signal: AbortSignal): unknown {
   );
 }
 
-/**
- * A failed POST as Temporal should treat it: 4xx and refused targets are not retried, the rest are
- * (after the receiver's Retry-After, capped at 10 minutes); the attempt travels in the details so
- * the workflow records how many were made.
- */
-function deliveryFailure(error: WebhookError, attempt: number): ApplicationFailure {
-  const delay = error.retryAfterMs && Math.min(error.retryAfterMs, 600_000);
-  return ApplicationFailure.create({
-    message: error.message,
-    type: error.code,
-    nonRetryable: !error.retryable,
-    details: [{ status: error.status ?? null, attempt }],
-    ...(delay ? { nextRetryDelay: delay } : {}),
-  });
+/** The progress a previous attempt of `deliverStreamEvents` heartbeated, if any. */
+function progressOf(details: unknown): { index: number; delivered: boolean } | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const { index, delivered } = details as { index?: unknown; delivered?: unknown };
+  return typeof index === 'number' ? { index, delivered: delivered === true } : undefined;
 }
 
 export type EventWebhookActivities = ReturnType<typeof createEventWebhookActivities>;

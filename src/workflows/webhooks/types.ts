@@ -1,4 +1,5 @@
 import type { IntegratorEvent } from '../../api/events/integrator-events.ts';
+import type { DeliverySettings } from '../publishing/settings.ts';
 import type { EventWebhookSettingsInput } from './settings.ts';
 
 export interface DeliverEventWebhookInput {
@@ -28,3 +29,28 @@ export type NextBatch =
 
 /** What a dead letter records of the event. */
 export type DeadLetteredEvent = Pick<IntegratorEvent, 'position' | 'id' | 'type' | 'streamName'>;
+
+/**
+ * One stream's events of a batch, in position order, for one `deliverStreamEvents` activity: it
+ * starts at `from` (the event's index in `events` and that event's attempt number; later events
+ * start at attempt 1).
+ */
+export interface StreamLane {
+  url: string;
+  events: IntegratorEvent[];
+  /** The replays applied when the batch was read: names the dead letters' command ids. */
+  replays: number;
+  from: { index: number; attempt: number };
+  delivery: DeliverySettings;
+}
+
+/**
+ * How a lane's activity ended. `done`: every event delivered or dead-lettered; `retry`: the event
+ * at `index` failed its `attempt`-th try and may be tried again after `retryInMs` (the workflow
+ * sleeps, then hands the lane back from there); `refused`: the outbound policy refuses the target.
+ * `delivered`: whether any POST of this activity was answered 2xx.
+ */
+export type LaneOutcome =
+  | { kind: 'done'; delivered: boolean }
+  | { kind: 'retry'; delivered: boolean; index: number; attempt: number; retryInMs: number }
+  | { kind: 'refused'; delivered: boolean };

@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -8,6 +6,7 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IntegratorEvent } from '../../api/events/integrator-events.ts';
@@ -67,7 +66,7 @@ export async function deliverEventWebhook(input: DeliverEventWebhookInput): Prom
     }
     // An idle long poll: nothing to deliver and no cursor to move, so no more history than the read.
     if (next.read === 0) continue;
-    const outcome = await interruptible(() => deliverBatch(acts, settings, input.webhookId, next));
+    const outcome = await interruptible(() => deliverBatch(settings, input.webhookId, next));
     if (outcome === undefined) continue;
     if (outcome.refused) {
       await acts.commands.suspendEventWebhook(input.webhookId, 'TARGET_NOT_ALLOWED');
@@ -94,24 +93,23 @@ function activitiesFor(settings: EventWebhookSettings) {
       heartbeatTimeout: 5_000,
     }),
     commands: proxyActivities<EventWebhookActivities>(commands),
-    delivery: proxyActivities<EventWebhookActivities>({
-      startToCloseTimeout: settings.delivery.requestTimeoutMs + 5_000,
-      heartbeatTimeout: settings.delivery.heartbeatTimeoutMs,
-      retry: retryPolicy(settings.delivery),
-    }),
   };
 }
 
 type Batch = Extract<NextBatch, { kind: 'events' }>;
 
 /**
- * Each stream's events one after another, in position order; up to `parallelStreams` streams at
- * once. An event that runs out of attempts (or that the receiver refuses) is dead-lettered and its
- * stream goes on. A target the outbound policy now refuses stops the batch: every event would fail
+ * Each stream's events in position order, one `deliverStreamEvents` activity per stream (up to
+ * `parallelStreams` at once) rather than one per event: the activity POSTs them one after another.
+ * When an event fails and has attempts left, the activity returns where it stopped; the lane
+ * sleeps out the backoff here (a durable timer, interrupted like the rest by a change) and goes
+ * on from that event and attempt. The activity's own retry policy only covers an attempt that
+ * could not finish (its worker stopped, the database was away): those never count against an
+ * event. An event out of attempts (or refused) is dead-lettered by the activity and its stream
+ * goes on. A target the outbound policy now refuses stops the batch: every event would fail
  * alike, so the webhook is suspended instead of dead-lettering them all.
  */
 async function deliverBatch(
-  acts: ReturnType<typeof activitiesFor>,
   settings: EventWebhookSettings,
   webhookId: string,
   batch: Batch,
@@ -120,65 +118,51 @@ async function deliverBatch(
   let next = 0;
   let delivered = false;
   let refused = false;
-  const deliverOne = async (event: IntegratorEvent) => {
-    try {
-      await acts.delivery.deliverWebhookEvent(
+  const deliverLane = async (events: IntegratorEvent[]) => {
+    let from = { index: 0, attempt: 1 };
+    while (!refused) {
+      const outcome = await laneActivity(settings, events.length - from.index).deliverStreamEvents(
         webhookId,
-        batch.url,
-        event,
-        settings.delivery.requestTimeoutMs,
+        { url: batch.url, events, replays: batch.replays, from, delivery: settings.delivery },
       );
-      delivered = true;
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      const failure = deliveryFailureOf(error);
-      if (failure.type === 'WEBHOOK_TARGET_NOT_ALLOWED') {
+      delivered ||= outcome.delivered;
+      if (outcome.kind === 'done') return;
+      if (outcome.kind === 'refused') {
         refused = true;
         return;
       }
-      await acts.commands.deadLetterWebhookEvent(
-        webhookId,
-        batch.replays,
-        { position: event.position, id: event.id, type: event.type, streamName: event.streamName },
-        { attempts: failure.attempt ?? settings.delivery.maximumAttempts, failure: failure.message },
-      );
+      await sleep(outcome.retryInMs);
+      from = { index: outcome.index, attempt: outcome.attempt + 1 };
     }
   };
-  const lane = async () => {
+  const worker = async () => {
     for (let mine = lanes[next++]; mine !== undefined && !refused; mine = lanes[next++]) {
-      for (const event of mine) {
-        if (refused) return;
-        await deliverOne(event);
-      }
+      await deliverLane(mine);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(settings.parallelStreams, lanes.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(settings.parallelStreams, lanes.length) }, worker));
   return { delivered, refused };
+}
+
+/**
+ * The activity for a lane of `events` events: each may take one POST and one dead letter, so the
+ * attempt's time bound grows with the lane; the heartbeat timeout finds a dead worker sooner.
+ * Retried without limit: a retry resumes at the heartbeated event and costs the event no attempt.
+ */
+function laneActivity(settings: EventWebhookSettings, events: number) {
+  return proxyActivities<EventWebhookActivities>({
+    startToCloseTimeout: events * (settings.delivery.requestTimeoutMs + COMMAND_ATTEMPT_TIMEOUT_MS) + 5_000,
+    heartbeatTimeout: settings.delivery.heartbeatTimeoutMs,
+    retry: retryPolicy(settings.commands),
+  });
 }
 
 function groupByStream(events: readonly IntegratorEvent[]): Map<string, IntegratorEvent[]> {
   const lanes = new Map<string, IntegratorEvent[]>();
-  for (const event of events) lanes.set(event.streamName, [...(lanes.get(event.streamName) ?? []), event]);
-  return lanes;
-}
-
-/** The failure's type, message and the attempt it happened at (from the activity's details). */
-function deliveryFailureOf(error: unknown): { type: string | undefined; message: string; attempt?: number } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (!(cause instanceof ApplicationFailure)) {
-    return { type: undefined, message: cause instanceof Error ? cause.message : String(cause) };
+  for (const event of events) {
+    const lane = lanes.get(event.streamName);
+    if (lane) lane.push(event);
+    else lanes.set(event.streamName, [event]);
   }
-  const [details] = cause.details ?? [];
-  const attempt =
-    typeof details === 'object' &&
-    details !== null &&
-    'attempt' in details &&
-    typeof details.attempt === 'number'
-      ? details.attempt
-      : undefined;
-  return {
-    type: cause.type ?? undefined,
-    message: cause.message,
-    ...(attempt === undefined ? {} : { attempt }),
-  };
+  return lanes;
 }

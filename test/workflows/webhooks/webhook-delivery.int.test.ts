@@ -127,6 +127,42 @@ describe('integrator webhook delivery on Temporal', () => {
     expect(new Set(attempts.map((delivery) => body(delivery).deliveryId)).size).toBe(1);
   });
 
+  it('counts attempts per event within one stream’s batch and resumes at the failing event', async () => {
+    // Per event id: the statuses its attempts get in turn (the last repeats); 201 for the rest.
+    const scripts = new Map<string, number[]>([
+      ['UserRoleChanged:1', [503, 500, 201]],
+      ['UserRoleChanged:2', [503, 201]],
+    ]);
+    const tries = new Map<string, number>();
+    const route = h.receiver.route((delivery) => {
+      const { id, type, revision } = body(delivery).event;
+      const script = scripts.get(`${type}:${revision}`);
+      const count = tries.get(id) ?? 0;
+      tries.set(id, count + 1);
+      return script ? (script[Math.min(count, script.length - 1)] ?? 201) : 201;
+    });
+    const created = await createWebhook(h.api, admin.accessToken, { url: route.url, types: USER_TYPES });
+    // Paused while the user's three events are stored, so one batch holds them all: one stream.
+    await h.api.gql(PAUSE_WEBHOOK, { id: created.id }, admin.accessToken);
+    const user = await userWithTwoEvents();
+    await setRole(identityDeps(h.api), asOperator(), { userId: user, role: 'user' });
+    await h.api.gql(RESUME_WEBHOOK, { id: created.id }, admin.accessToken);
+    await until(() => about(route, [user]).length === 3, 'the three events delivered');
+
+    const seen = route.deliveries
+      .filter((delivery) => userOf(delivery) === user)
+      .map((delivery) => [body(delivery).event.revision, delivery.outcome, body(delivery).attempt]);
+    expect(seen).toEqual([
+      ['0', 201, 1],
+      ['1', 503, 1],
+      ['1', 500, 2],
+      ['1', 201, 3],
+      ['2', 503, 1],
+      ['2', 201, 2],
+    ]);
+    expect((await webhook(admin.accessToken, created.id)).deadLetterCount).toBe(0);
+  });
+
   it('dead-letters an event that keeps failing (or is refused) and goes on; a replay sends it again', async () => {
     // Names known before the events exist, so the receiver fails them from the first attempt.
     const victimName = `Victim ${randomUUID()}`;
