@@ -22,7 +22,7 @@ import { type OutboundPolicy, STRICT_OUTBOUND_POLICY } from '../../net/outbound-
 import { execute, nowFrom } from '../../services/shared/command-context.ts';
 import { asActivity, withHeartbeat } from '../publishing/activity-support.ts';
 import { accessProblem } from './access.ts';
-import { advanceCursor, cursorFor } from './cursors.ts';
+import { advanceCursor, type CursorMove, cursorFor } from './cursors.ts';
 import { deliveryRetryDelayMs } from './retry-delay.ts';
 import type { DeadLetteredEvent, LaneOutcome, NextBatch, StreamLane } from './types.ts';
 
@@ -74,10 +74,12 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
      */
     nextWebhookBatch(
       webhookId: string,
-      options: { batchSize: number; longPollMs: number },
+      options: { batchSize: number; longPollMs: number; handled?: CursorMove },
     ): Promise<NextBatch> {
       return asActivity(() =>
         withHeartbeat(async (signal) => {
+          // The previous batch's cursor move rides on this read: one activity less per batch.
+          if (options.handled) await advanceCursor(deps.pool, webhookId, options.handled);
           const { state } = await loadAggregate(deps, eventWebhookAggregate, eventWebhookStream(webhookId));
           if (state.status === 'none' || state.status === 'deleted') return { kind: 'deleted' };
           if (state.status !== 'active') return { kind: 'idle' };
@@ -186,10 +188,7 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
       await asActivity(() => suspend(webhookId, reason));
     },
 
-    async advanceWebhookCursor(
-      webhookId: string,
-      to: { through: string; replays: number; delivered: boolean },
-    ): Promise<void> {
+    async advanceWebhookCursor(webhookId: string, to: CursorMove): Promise<void> {
       await advanceCursor(deps.pool, webhookId, to);
     },
   };

@@ -41,12 +41,16 @@ export async function cursorFor(
   return { position: BigInt(row.position), replays: row.replays };
 }
 
-/** Moves the cursor forward after a batch, unless a replay reset it meanwhile. */
-export async function advanceCursor(
-  pool: pg.Pool,
-  webhookId: string,
-  to: { through: string; replays: number; delivered: boolean },
-): Promise<void> {
+/** Where a handled batch moves the cursor: through its last position, within its replay generation. */
+export interface CursorMove {
+  through: string;
+  replays: number;
+  /** Whether any of its events was delivered (sets `delivered_at`). */
+  delivered: boolean;
+}
+
+/** Moves the cursor forward after a batch, unless a replay reset it meanwhile (so a repeat is harmless). */
+export async function advanceCursor(pool: pg.Pool, webhookId: string, to: CursorMove): Promise<void> {
   await pool.query(
     `update event_webhook_cursors
         set position = $2, updated_at = now(), delivered_at = case when $4 then now() else delivered_at end

@@ -13,6 +13,7 @@ import type { IntegratorEvent } from '../../api/events/integrator-events.ts';
 import { COMMAND_ATTEMPT_TIMEOUT_MS } from '../command-timeout.ts';
 import { retryPolicy } from '../publishing/settings.ts';
 import type { EventWebhookActivities } from './activities.ts';
+import type { CursorMove } from './cursors.ts';
 import { WEBHOOK_CHANGED_SIGNAL } from './ids.ts';
 import { type EventWebhookSettings, resolveEventWebhookSettings } from './settings.ts';
 import type { DeliverEventWebhookInput, NextBatch } from './types.ts';
@@ -50,15 +51,22 @@ export async function deliverEventWebhook(input: DeliverEventWebhookInput): Prom
     }
   };
 
+  // The last batch's cursor move, handed to the next read (which applies it first) rather than
+  // run as an activity of its own; kept until a read completes, since a repeat is harmless.
+  let handled: CursorMove | undefined;
   for (let batch = 0; batch < settings.batchesPerRun && !workflowInfo().continueAsNewSuggested; batch++) {
     const seen = changes;
+    const pending = handled;
     const next = await interruptible(() =>
       acts.read.nextWebhookBatch(input.webhookId, {
         batchSize: settings.batchSize,
         longPollMs: settings.longPollMs,
+        ...(pending ? { handled: pending } : {}),
       }),
     );
-    if (next === undefined || changes !== seen) continue;
+    if (next === undefined) continue;
+    handled = undefined;
+    if (changes !== seen) continue;
     if (next.kind === 'deleted') return;
     if (next.kind === 'idle') {
       await condition(() => changes !== seen);
@@ -72,12 +80,9 @@ export async function deliverEventWebhook(input: DeliverEventWebhookInput): Prom
       await acts.commands.suspendEventWebhook(input.webhookId, 'TARGET_NOT_ALLOWED');
       continue;
     }
-    await acts.commands.advanceWebhookCursor(input.webhookId, {
-      through: next.through,
-      replays: next.replays,
-      delivered: outcome.delivered,
-    });
+    handled = { through: next.through, replays: next.replays, delivered: outcome.delivered };
   }
+  if (handled) await acts.commands.advanceWebhookCursor(input.webhookId, handled);
   await continueAsNew<typeof deliverEventWebhook>(input);
 }
 
