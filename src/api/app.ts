@@ -43,6 +43,7 @@ import type { DependencyChecks } from './readiness.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 import { type ApiServices, authenticationOf, requestScope } from './request-scope.ts';
 import { createResolvers } from './resolvers.ts';
+import { engagementLoaders } from './social/engagement-loaders.ts';
 import { engagementResolvers } from './social/engagement-resolvers.ts';
 import { socialGraphLoaders } from './social/graph-loaders.ts';
 import { socialGraphResolvers } from './social/graph-resolvers.ts';
@@ -186,7 +187,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: socialGraphResolvers(),
           loaders: socialGraphLoaders(),
         },
-        { schema: schemaFile('./social/engagement.graphql'), resolvers: engagementResolvers() },
+        {
+          schema: schemaFile('./social/engagement.graphql'),
+          resolvers: engagementResolvers(),
+          loaders: engagementLoaders(),
+        },
         { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
         { schema: schemaFile('./events/webhooks.graphql'), resolvers: eventWebhookResolvers() },
         { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },

@@ -34,8 +34,6 @@ import {
   trendingVideos,
   videoEngagement,
 } from './engagement-queries.ts';
-import { toSocialProfile } from './graph-mappers.ts';
-import { findProfiles } from './graph-queries.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (root: unknown, args: Args, context: GraphQLContext) => Promise<unknown>;
@@ -191,29 +189,8 @@ export function engagementResolvers(): IResolvers {
       hideContent: decision(hideContent),
       restoreContent: decision(restoreContent),
     },
+    // `author` and `likedByMe` are batched by engagement-loaders.ts.
     Comment: {
-      author: async (comment: CommentView, _args: Args, { scope }: GraphQLContext) => {
-        const row = (await findProfiles(scope.services.pool, [comment.authorId])).get(comment.authorId);
-        // An account row always exists for an author; a forgotten one shows as forgotten.
-        return row
-          ? toSocialProfile(row)
-          : {
-              id: comment.authorId,
-              username: null,
-              displayName: null,
-              bio: null,
-              avatarAssetId: null,
-              forgotten: true,
-            };
-      },
-      likedByMe: async (comment: CommentView, _args: Args, { scope }: GraphQLContext) => {
-        const reader = readerOf(await callerFor(scope, 'public'));
-        if (reader.userId === null) return false;
-        return (
-          (await likesOf(scope.services.pool, 'comment', [comment.id], reader.userId)).get(comment.id)
-            ?.liked ?? false
-        );
-      },
       replies: async (comment: CommentView, args: Args, { scope }: GraphQLContext) => {
         const reader = readerOf(await callerFor(scope, 'public'));
         const { rows, page } = await listReplies(scope.services.pool, reader, comment.id, args.page);

@@ -87,15 +87,17 @@ describe('likes', () => {
     expect(errorCodes(await api.gql(LIKE, { kind: 'video', id: videoId }))[0]).toMatch(/^UNAUTHENTICATED/);
   });
 
-  it('counts likes of one video from forty people at once (one stream each: none waits)', async () => {
+  it('counts likes of one video from twenty people at once (one stream each: none waits)', async () => {
     const videoId = await publicVideo(api, creator);
-    const people = await Promise.all(Array.from({ length: 40 }, () => registerAndSignIn(api)));
+    const people: TestUser[] = [];
+    while (people.length < 20)
+      people.push(...(await Promise.all([1, 2, 3, 4, 5].map(() => registerAndSignIn(api)))));
     const answers = await Promise.all(
       people.map((person) => api.gql(LIKE, { kind: 'video', id: videoId }, person.accessToken)),
     );
     expect(answers.flatMap((answer) => answer.errors ?? [])).toEqual([]);
-    expect(await engagement(videoId)).toMatchObject({ likeCount: 40 });
-  });
+    expect(await engagement(videoId)).toMatchObject({ likeCount: 20 });
+  }, 60_000);
 });
 
 describe('comments', () => {
