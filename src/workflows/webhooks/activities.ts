@@ -74,7 +74,7 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
      */
     nextWebhookBatch(
       webhookId: string,
-      options: { batchSize: number; longPollMs: number; handled?: CursorMove },
+      options: { batchSize: number; batchBytes: number; longPollMs: number; handled?: CursorMove },
     ): Promise<NextBatch> {
       return asActivity(() =>
         withHeartbeat(async (signal) => {
@@ -107,17 +107,26 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
           if (recorded.length === 0 && (await arrives(cursor.position, filter, options.longPollMs, signal))) {
             recorded = await read();
           }
+          // Cut at `batchBytes` of envelopes (never before the first): the batch travels in workflow
+          // history twice (this result and the lanes' inputs), so large events make smaller batches.
           const events: IntegratorEvent[] = [];
+          let through = cursor.position;
+          let bytes = 0;
           for (const each of recorded) {
             const event = await toIntegratorEvent(deps.codec, each, filter);
-            if (event) events.push(event);
+            if (event) {
+              const size = Buffer.byteLength(JSON.stringify(event));
+              if (events.length > 0 && bytes + size > options.batchBytes) break;
+              bytes += size;
+              events.push(event);
+            }
+            through = each.position;
           }
-          const through = (recorded.at(-1)?.position ?? cursor.position).toString();
           return {
             kind: 'events',
             url: state.url,
             events,
-            through,
+            through: through.toString(),
             read: recorded.length,
             replays: cursor.replays,
           };

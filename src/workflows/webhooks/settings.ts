@@ -10,8 +10,13 @@ export interface EventWebhookSettings {
   commands: RetrySettings;
   /** Each event's POST: 5xx, 408, 429, timeouts and refused connections are retried. */
   delivery: DeliverySettings;
-  /** Events read per batch (each is a Temporal payload: kept small). */
+  /**
+   * Events read per batch. Large enough that each stream's lane carries several events when many
+   * streams are busy (one activity per lane), bounded with `batchBytes` so history stays small.
+   */
   batchSize: number;
+  /** A batch's envelopes, in bytes of JSON: the read stops before the event that would pass it. */
+  batchBytes: number;
   /** How long one read waits for a new event when there is none, heartbeating meanwhile. */
   longPollMs: number;
   /** Streams delivered at once within a batch; one stream's events always go one at a time. */
@@ -42,7 +47,8 @@ export const DEFAULT_EVENT_WEBHOOK_SETTINGS: EventWebhookSettings = {
     requestTimeoutMs: 10_000,
     heartbeatTimeoutMs: 10_000,
   },
-  batchSize: 50,
+  batchSize: 200,
+  batchBytes: 256 * 1024,
   longPollMs: 20_000,
   parallelStreams: 16,
   batchesPerRun: 50,
@@ -54,6 +60,7 @@ export function resolveEventWebhookSettings(input: EventWebhookSettingsInput = {
     commands: { ...defaults.commands, ...input.commands },
     delivery: { ...defaults.delivery, ...input.delivery },
     batchSize: input.batchSize ?? defaults.batchSize,
+    batchBytes: input.batchBytes ?? defaults.batchBytes,
     longPollMs: input.longPollMs ?? defaults.longPollMs,
     parallelStreams: input.parallelStreams ?? defaults.parallelStreams,
     batchesPerRun: input.batchesPerRun ?? defaults.batchesPerRun,

@@ -60,6 +60,7 @@ export async function deliverEventWebhook(input: DeliverEventWebhookInput): Prom
     const next = await interruptible(() =>
       acts.read.nextWebhookBatch(input.webhookId, {
         batchSize: settings.batchSize,
+        batchBytes: settings.batchBytes,
         longPollMs: settings.longPollMs,
         ...(pending ? { handled: pending } : {}),
       }),

@@ -38,6 +38,8 @@ export const FAST_WEBHOOK_SETTINGS: EventWebhookSettingsInput = {
     heartbeatTimeoutMs: 1_000,
   },
   longPollMs: 2_000,
+  // About 4 KB of envelopes per batch: more than a handful of waiting events are cut by size.
+  batchBytes: 4_000,
 };
 
 /** The receiver listens on 127.0.0.1: the API and the worker allow it, as OUTBOUND_ALLOW_INTERNAL would. */
