@@ -236,6 +236,24 @@ describe('comments', () => {
   });
 });
 
+describe('erasure', () => {
+  it('shows a forgotten person’s comments as from a forgotten user, with no name', async () => {
+    const gone = await registerAndSignIn(api, 'Soon Gone');
+    const videoId = await publicVideo(api, creator);
+    const posted = await comment(api, gone, videoId, 'remember me');
+    fieldOf(await api.gql('mutation { forgetUser { userId } }', {}, gone.accessToken), 'forgetUser');
+    const seen = await api.gql(
+      `query ($id: ID!) { comment(id: $id) { body author { id forgotten username displayName avatar { name } } } }`,
+      { id: posted.id },
+      fan.accessToken,
+    );
+    expect(seen.data?.comment).toEqual({
+      body: 'remember me',
+      author: { id: gone.id, forgotten: true, username: null, displayName: null, avatar: [] },
+    });
+  });
+});
+
 describe('blocks', () => {
   it('keeps a blocked person from liking, commenting on, sharing or seeing the blocker’s videos', async () => {
     const blocker = await registerAndSignIn(api, 'Blocker');
