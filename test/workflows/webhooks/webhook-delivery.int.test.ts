@@ -268,6 +268,37 @@ describe('integrator webhook delivery on Temporal', () => {
     expect((await webhook(admin.accessToken, created.id)).deadLetterCount).toBe(0);
   });
 
+  it('resumes a stream’s lane after its worker stopped at the event in flight, not at the lane’s start', async () => {
+    // The user's second event is held open until its worker stops; the first was delivered before.
+    let held = '';
+    const route = h.receiver.route((delivery) =>
+      body(delivery).event.type === 'UserRoleChanged' && userOf(delivery) === held ? 'hold' : 201,
+    );
+    const created = await createWebhook(h.api, admin.accessToken, { url: route.url, types: USER_TYPES });
+    // Paused while both events are stored, so they travel in one lane.
+    await h.api.gql(PAUSE_WEBHOOK, { id: created.id }, admin.accessToken);
+    held = await userWithTwoEvents();
+    await h.api.gql(RESUME_WEBHOOK, { id: created.id }, admin.accessToken);
+    await until(
+      () => route.deliveries.some((d) => userOf(d) === held && d.outcome === 'held'),
+      'the held delivery',
+    );
+    // Longer than the heartbeat throttle (0.8 of the 1 s heartbeat timeout): the progress is recorded.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await h.worker.close();
+    route.respondWith(() => 201);
+    h.worker = await h.startWorker();
+    await until(() => about(route, [held]).length === 2, 'the held event delivered');
+
+    const seen = route.deliveries
+      .filter((delivery) => userOf(delivery) === held)
+      .map((delivery) => [body(delivery).event.type, delivery.outcome, body(delivery).attempt]);
+    expect(seen[0]).toEqual(['UserRegistered', 201, 1]);
+    expect(seen.slice(1).map(([type]) => type)).not.toContain('UserRegistered');
+    expect(seen.at(-1)).toEqual(['UserRoleChanged', 201, 1]);
+    expect((await webhook(admin.accessToken, created.id)).deadLetterCount).toBe(0);
+  });
+
   it('suspends the webhook of an owner who stopped being an admin, and of a deactivated one', async () => {
     const demoted = await makeAdmin(h.api);
     const route = h.receiver.route();
