@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { z } from 'zod';
+import { validation } from '../../domain/shared/domain-error.ts';
 import type { EventStore } from '../../eventstore/port.ts';
 import { type Page, pageOf } from '../pagination.ts';
 import { sortKey } from '../shared/sql.ts';
@@ -51,7 +53,7 @@ export async function listEventWebhooks(pool: pg.Pool, ownerId: string, rawPage:
   const page = pageOf(rawPage, 2);
   const values: unknown[] = [ownerId, page.first + 1];
   const after = page.after ? `and (w.created_at, w.webhook_id) < ($3::timestamptz, $4::uuid)` : '';
-  if (page.after) values.push(...page.after);
+  if (page.after) values.push(...validCursor(webhookCursor, page.after));
   const [{ rows }, total] = await Promise.all([
     pool.query<EventWebhookRow>(
       `select ${WEBHOOK_COLUMNS} from ${FROM}
@@ -72,13 +74,25 @@ export async function listDeadLetters(pool: pg.Pool, webhookId: string, rawPage:
   const page: Page = pageOf(rawPage, 1);
   const values: unknown[] = [webhookId, page.first + 1];
   const after = page.after ? 'and position > $3::bigint' : '';
-  if (page.after) values.push(page.after[0]);
+  if (page.after) values.push(...validCursor(deadLetterCursor, page.after));
   const { rows } = await pool.query<DeadLetterRow>(
     `select position::text, event_id, event_type, stream_name, attempts, failure, at
        from event_webhook_dead_letters where webhook_id = $1 ${after} order by position limit $2`,
     values,
   );
   return { rows, page };
+}
+
+const webhookCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+
+// A position is a bigint: at most 19 digits, so the cast never overflows.
+const deadLetterCursor = z.tuple([z.string().regex(/^\d{1,18}$/)]);
+
+/** `pageOf` checks a cursor's shape; its values must also fit the casts they go through. */
+function validCursor<Values extends string[]>(schema: z.ZodType<Values>, after: string[]): Values {
+  const parsed = schema.safeParse(after);
+  if (!parsed.success) throw validation('INVALID_CURSOR', 'page.after is not a cursor this API handed out');
+  return parsed.data;
 }
 
 /** Counting stops here: a lag is worth knowing roughly, not worth reading the log for. */

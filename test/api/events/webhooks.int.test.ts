@@ -209,6 +209,26 @@ describe('integrator webhooks over GraphQL', () => {
     ).toBeUndefined();
   });
 
+  it('refuses a cursor it did not hand out with VALIDATION/INVALID_CURSOR, for webhooks and for dead letters', async () => {
+    const forged = (values: string[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    for (const after of [forged(['x', 'y']), forged(['2026-01-01T00:00:00.000000Z', 'not-a-uuid'])]) {
+      expect(refusal(await api.gql(MY_WEBHOOKS, { first: 2, after }, admin.accessToken))).toBe(
+        'VALIDATION/INVALID_CURSOR',
+      );
+    }
+    const { id } = await createWebhook(api, admin.accessToken, { url: URL, types: READER_TYPES });
+    const deadLetters = `query ($id: ID!, $after: String) {
+      eventWebhook(id: $id) { deadLetters(page: { first: 2, after: $after }) { totalCount } }
+    }`;
+    for (const after of [forged(['x']), forged(['99999999999999999999']), forged(['-1'])]) {
+      expect(refusal(await api.gql(deadLetters, { id, after }, admin.accessToken))).toBe(
+        'VALIDATION/INVALID_CURSOR',
+      );
+    }
+    const valid = await api.gql(deadLetters, { id, after: forged(['5']) }, admin.accessToken);
+    expect(valid.errors).toBeUndefined();
+  });
+
   it('answers a retried creation with the same webhook', async () => {
     const key = `create-${randomUUID()}`;
     const input = { url: URL, types: READER_TYPES };
