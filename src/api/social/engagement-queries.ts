@@ -129,6 +129,53 @@ export async function listReplies(pool: pg.Pool, reader: Reader, parentId: strin
   return { rows, page };
 }
 
+/**
+ * Comments and replies on a video posted at or after `from`, in the order they were posted, that
+ * the reader may see, leaving out `skip` (those already sent). Deleted ones are left out: a
+ * comment deleted before it was sent is not news.
+ */
+export async function newVideoComments(
+  pool: pg.Pool,
+  reader: Reader,
+  videoId: string,
+  from: string,
+  skip: readonly string[],
+  limit: number,
+) {
+  const params = parameters();
+  const where = [
+    `c.video_id = ${params.add(videoId)}::uuid`,
+    `c.created_at >= ${params.add(from)}::timestamptz`,
+    `c.status = 'active'`,
+    `c.comment_id <> all(${params.add(skip)}::uuid[])`,
+    ...commentVisibility(reader, params.add),
+  ];
+  const { rows } = await pool.query<CommentRow>(
+    `select ${COMMENT_COLUMNS} from ${COMMENT_FROM} ${whereClause(where)}
+      order by c.created_at, c.comment_id limit ${params.add(limit)}`,
+    params.values,
+  );
+  return rows;
+}
+
+/** The video's owner, or undefined when there is no such video (or it was deleted). */
+export async function videoOwnerOf(pool: pg.Pool, videoId: string) {
+  const { rows } = await pool.query<{ owner_id: string }>(
+    'select owner_id from video_posts where post_id = $1::uuid',
+    [videoId],
+  );
+  return rows[0]?.owner_id;
+}
+
+/** Which video each of these comments is on (tombstones included): one statement for a whole change. */
+export async function videosOfComments(pool: pg.Pool, commentIds: readonly string[]) {
+  const { rows } = await pool.query<{ comment_id: string; video_id: string }>(
+    'select comment_id, video_id from social_comments where comment_id = any($1::uuid[])',
+    [commentIds],
+  );
+  return new Map(rows.map((row) => [row.comment_id, row.video_id]));
+}
+
 export async function commentRevisions(pool: pg.Pool, commentId: string) {
   const { rows } = await pool.query<{ revision: number; body: string; replaced_at: Date }>(
     'select revision, body, replaced_at from social_comment_revisions where comment_id = $1::uuid order by revision',

@@ -223,7 +223,8 @@ async function commentView(scope: RequestScope, reader: Reader, id: string) {
   return toComment(row, reader);
 }
 
-async function engagementView(scope: RequestScope, reader: Reader, videoId: string) {
+/** What `videoEngagement` answers: null for a video the reader cannot see. */
+export async function engagementView(scope: RequestScope, reader: Reader, videoId: string) {
   if (!(await canSeeVideo(scope.services.pool, reader, videoId))) return null;
   const row = await videoEngagement(scope.services.pool, videoId, reader.userId);
   if (!row) return null;

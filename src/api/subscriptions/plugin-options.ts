@@ -7,6 +7,7 @@ import { mediaSubscriptionResolvers } from '../media/subscriptions.ts';
 import { conversationSubscriptionResolvers } from '../mentorship/conversation-subscription.ts';
 import { matchingSubscriptionResolvers } from '../mentorship/matching-subscription.ts';
 import type { ApiServices } from '../request-scope.ts';
+import { engagementSubscriptionResolvers } from '../social/engagement-subscriptions.ts';
 import { connectionInit } from './connection-init.ts';
 import { subscriptionResolvers } from './resolvers.ts';
 import type { SubscriptionLimits } from './subscription-limits.ts';
@@ -28,6 +29,7 @@ export function subscriptions(
     mediaSubscriptionResolvers(log),
     conversationSubscriptionResolvers(log),
     matchingSubscriptionResolvers(log),
+    engagementSubscriptionResolvers(log),
   ];
   return {
     schemas: [
@@ -38,6 +40,7 @@ export function subscriptions(
       new URL('../media/subscriptions.graphql', import.meta.url),
       new URL('../mentorship/conversation-subscriptions.graphql', import.meta.url),
       new URL('../mentorship/matching-subscriptions.graphql', import.meta.url),
+      new URL('../social/engagement-subscriptions.graphql', import.meta.url),
     ],
     resolvers,
     options: {

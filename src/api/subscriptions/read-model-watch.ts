@@ -19,6 +19,11 @@ export interface ReadModelWatch<T extends object> {
    * longer see it: the subscription ends with that error, and nothing more is sent.
    */
   read(actor: Actor): Promise<T[]>;
+  /**
+   * Other sources of change, for what a projector change cannot name cheaply (a comment's row says
+   * which comment, not which video): given a way to ask for a read, returns the way to stop.
+   */
+  wake?(refresh: () => void): () => void;
 }
 
 /**
@@ -61,11 +66,13 @@ export function watchReadModel<T extends object>(
     if (watch.concerns(change)) void refresh();
   });
   const unwatchCaller = live.onUpdate(() => void refresh());
+  const unwake = watch.wake?.(() => void refresh());
   channel.signal.addEventListener(
     'abort',
     () => {
       unsubscribe();
       unwatchCaller();
+      unwake?.();
     },
     { once: true },
   );

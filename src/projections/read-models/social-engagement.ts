@@ -31,7 +31,8 @@ const catalogues = [
 export function socialEngagementProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'social_engagement',
-    version: 1,
+    // 2: comments indexed by video and time, replies included, for videoCommentAdded.
+    version: 2,
     eventTypes: catalogues.flatMap((catalogue) => Object.keys(catalogue)),
     tables: {
       social_likes: {
@@ -62,6 +63,7 @@ export function socialEngagementProjection(codec: Pick<EventCodec, 'decode'>): P
         primaryKey: ['comment_id'],
         indexes: [
           '(video_id, created_at desc, comment_id desc) where parent_id is null',
+          '(video_id, created_at, comment_id)',
           '(parent_id, created_at, comment_id)',
           '(author_id, created_at desc)',
         ],
