@@ -19,6 +19,10 @@ export interface ParentComment {
   rootId: string;
   depth: number;
   deleted: boolean;
+  /** Moderators hid it or the text check holds it: it is not there to reply to. */
+  hidden: boolean;
+  /** The replier and the parent's author blocked one another (either way). */
+  blockedWithAuthor: boolean;
 }
 
 export interface Mention {

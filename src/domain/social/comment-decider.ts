@@ -44,7 +44,8 @@ function commenterOf(actor: Actor): string {
 
 /**
  * Checked in this order: the body (nothing about the video is revealed by a bad body), the video
- * (a blocked commenter is told the video is not there, as they cannot see it), then the parent.
+ * (a blocked commenter is told the video is not there, as they cannot see it), then the parent
+ * (one the replier cannot see is not there either).
  */
 function postComment(
   command: CommandOf<'PostComment'>,
@@ -61,7 +62,9 @@ function postComment(
   if (video.commentsOff) throw forbidden('COMMENTS_OFF', 'Comments are off for this video');
   let thread = { parentId: null as string | null, rootId: command.commentId, depth: 0 };
   if (parentId !== null) {
-    if (parent === null || parent.commentId !== parentId) {
+    // A comment the replier cannot see (hidden, held, or by someone blocked either way) is not
+    // there to them: the same answer as a missing one, so a reply reveals nothing about it.
+    if (parent === null || parent.commentId !== parentId || parent.hidden || parent.blockedWithAuthor) {
       throw notFound('COMMENT_NOT_FOUND', 'No such comment to reply to');
     }
     if (parent.videoId !== video.videoId) {

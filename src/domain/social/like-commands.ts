@@ -11,6 +11,11 @@ export interface LikedContent {
   deleted: boolean;
   /** The liker and the author blocked one another (either way): the content is not theirs to see. */
   blockedWithAuthor: boolean;
+  /**
+   * For a comment: the liker cannot see the video it is on (deleted, private to someone else,
+   * hidden, or its owner and the liker blocked one another). Always false for a video.
+   */
+  videoUnseen: boolean;
 }
 
 /** Unliking needs no facts: a like of something since deleted can still be taken back. */

@@ -42,9 +42,12 @@ function likerOf(actor: Actor): string {
   throw forbidden('PEOPLE_ONLY', 'Only a person likes');
 }
 
-/** Deleted content, and content of someone the liker blocked or was blocked by, is not there to like. */
+/**
+ * Deleted content, content of someone the liker blocked or was blocked by, and a comment on a video
+ * the liker cannot see are not there to like.
+ */
 function visible(content: LikedContent | null): LikedContent {
-  if (content === null || content.deleted || content.blockedWithAuthor) {
+  if (content === null || content.deleted || content.blockedWithAuthor || content.videoUnseen) {
     const what = content?.kind ?? 'content';
     throw notFound(what === 'comment' ? 'COMMENT_NOT_FOUND' : 'VIDEO_POST_NOT_FOUND', `No such ${what}`);
   }

@@ -33,7 +33,7 @@ const WINDOW_MS = 60_000;
 /**
  * Comments accepted by this process in the last minute, by author: the read model counts what is
  * stored, this counts what is on its way (parallel requests from one flood all read the same count
- * before any is stored).
+ * before any is stored). Each entry leaves on failure at once, or a minute after it was stored.
  */
 const inFlight = new Map<string, number[]>();
 
@@ -58,7 +58,7 @@ export async function postComment(deps: EngagementDeps, context: RequestContext,
       commentId,
       video: await commentedVideo(deps, parsed.videoId, authorId),
       parentId: parsed.parentId ?? null,
-      parent: parsed.parentId ? await parentComment(deps, parsed.parentId) : null,
+      parent: parsed.parentId ? await parentComment(deps, parsed.parentId, authorId) : null,
       body: parsed.body,
       mentions: await resolveMentions(deps, parsed.body),
     };
@@ -83,6 +83,9 @@ export async function postComment(deps: EngagementDeps, context: RequestContext,
       release();
       throw error;
     }
+    // Stored: the read model counts it from here on, but only once projected, so the slot stays
+    // reserved for the rest of the window and then goes (the map never outgrows the last minute).
+    setTimeout(release, WINDOW_MS).unref();
   }
   return commentId;
 }
@@ -168,11 +171,20 @@ async function commentedVideo(deps: EngagementDeps, videoId: string, authorId: s
   };
 }
 
-async function parentComment(deps: EngagementDeps, parentId: string) {
+/** The comment replied to, with what decides whether the replier can see it at all. */
+async function parentComment(deps: EngagementDeps, parentId: string, replierId: string) {
   const parent = await commentFacts(deps, parentId);
   if (parent === null) return null;
   const { commentId, videoId, rootId, depth } = parent;
-  return { commentId, videoId, rootId, depth, deleted: parent.status === 'deleted' };
+  return {
+    commentId,
+    videoId,
+    rootId,
+    depth,
+    deleted: parent.status === 'deleted',
+    hidden: await isHidden(deps.pool, 'comment', commentId),
+    blockedWithAuthor: await isBlockedBetween(deps.pool, replierId, parent.authorId),
+  };
 }
 
 /** `@username`s resolved through the profiles read model; names nobody holds are plain text. */
@@ -211,8 +223,14 @@ async function reserveCommentSlot(deps: EngagementDeps, authorId: string, now: D
   }
   const at = now.getTime();
   inFlight.set(authorId, [...pending, at]);
+  let released = false;
   return () => {
-    const left = (inFlight.get(authorId) ?? []).filter((entry) => entry !== at);
+    if (released) return;
+    released = true;
+    // One entry goes, even when two comments were reserved in the same millisecond.
+    const entries = inFlight.get(authorId) ?? [];
+    const index = entries.indexOf(at);
+    const left = entries.filter((_, position) => position !== index);
     if (left.length === 0) inFlight.delete(authorId);
     else inFlight.set(authorId, left);
   };

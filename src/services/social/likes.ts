@@ -7,7 +7,7 @@ import { reporterOf } from '../../domain/social/moderation-policy.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { isBlockedBetween } from './blocks.ts';
 import type { EngagementDeps } from './comments-deps.ts';
-import { isHidden, moderatedContent } from './moderation-content.ts';
+import { commentFacts, isHidden, moderatedContent } from './moderation-content.ts';
 
 /** Names the like streams: one per person and piece of content, the same on every process. */
 const LIKE_NAMESPACE = '0d6f3c1e-8a0b-4c6e-9f2d-5b7a1c3e9d40';
@@ -23,7 +23,8 @@ export const likeInput = z.object({
 /**
  * Like or unlike a video or comment: idempotent (liking twice is one like). Liking first reads the
  * content's own stream (deleted content cannot be liked even a moment after it went) and the block
- * list; content hidden by moderators is not there to like either.
+ * list; content hidden by moderators is not there to like either, nor is a comment on a video the
+ * liker cannot see (holding its id is not seeing it).
  */
 export async function setLike(deps: EngagementDeps, context: RequestContext, raw: unknown, liked: boolean) {
   const parsed = likeInput.parse(raw);
@@ -35,12 +36,14 @@ export async function setLike(deps: EngagementDeps, context: RequestContext, raw
     const content = await moderatedContent(deps, targetKind, targetId, userId);
     const blocked = content !== null && (await isBlockedBetween(deps.pool, userId, content.authorId));
     const hidden = content !== null && (await isHidden(deps.pool, targetKind, targetId));
+    const videoUnseen =
+      targetKind === 'comment' && content !== null && (await commentVideoUnseen(deps, targetId, userId));
     command = {
       type: 'Like',
       content:
         content === null
           ? null
-          : { ...content, deleted: content.deleted || hidden, blockedWithAuthor: blocked },
+          : { ...content, deleted: content.deleted || hidden, blockedWithAuthor: blocked, videoUnseen },
     };
   }
   await execute(
@@ -50,4 +53,20 @@ export async function setLike(deps: EngagementDeps, context: RequestContext, raw
     envelope(context, commandId, nowFrom(deps), command),
   );
   return { targetKind, targetId };
+}
+
+/**
+ * Whether the liker cannot see the video a comment is on: gone, private to someone else, hidden by
+ * moderators, or its owner and the liker blocked one another.
+ */
+async function commentVideoUnseen(deps: EngagementDeps, commentId: string, likerId: string) {
+  const comment = await commentFacts(deps, commentId);
+  if (comment === null) return true;
+  const video = await moderatedContent(deps, 'video', comment.videoId, likerId);
+  return (
+    video === null ||
+    video.deleted ||
+    (await isHidden(deps.pool, 'video', comment.videoId)) ||
+    (await isBlockedBetween(deps.pool, likerId, video.authorId))
+  );
 }

@@ -12,8 +12,10 @@ import {
   DELETE_COMMENT,
   EDIT_COMMENT,
   ENGAGEMENT,
+  HIDE,
   LIKE,
   LIKED_VIDEOS,
+  makeModerator,
   POST_COMMENT,
   publicVideo,
   REPLIES,
@@ -275,6 +277,57 @@ describe('blocks', () => {
     expect((await api.gql(COMMENTS, { videoId }, token)).data?.comments).toMatchObject({ nodes: [] });
     // The blocker no longer sees the blocked person's comment on their video either.
     expect((await api.gql(COMMENT, { id: early.id }, blocker.accessToken)).data?.comment).toBeNull();
+  });
+
+  it('keeps a blocked person from replying to or liking the blocker’s comment on someone else’s video', async () => {
+    const blocker = await registerAndSignIn(api, 'Blocker');
+    const blocked = await registerAndSignIn(api, 'Blocked');
+    const videoId = await publicVideo(api, creator);
+    const said = await comment(api, blocker, videoId, 'my take');
+    fieldOf(await api.gql(BLOCK, { userId: blocked.id }, blocker.accessToken), 'blockUser');
+    const token = blocked.accessToken;
+    expect(
+      errorCodes(await api.gql(POST_COMMENT, { videoId, parentId: said.id, body: 'reply' }, token)),
+    ).toEqual(['NOT_FOUND/COMMENT_NOT_FOUND']);
+    expect(errorCodes(await api.gql(LIKE, { kind: 'comment', id: said.id }, token))).toEqual([
+      'NOT_FOUND/COMMENT_NOT_FOUND',
+    ]);
+    // Someone else still replies and likes as before.
+    expect((await comment(api, other, videoId, 'agreed', said.id)).parentId).toBe(said.id);
+    fieldOf(await api.gql(LIKE, { kind: 'comment', id: said.id }, other.accessToken), 'like');
+  });
+
+  it('refuses replies to a hidden comment and likes of comments on a video the liker cannot see', async () => {
+    const moderator = await makeModerator(api);
+    const videoId = await publicVideo(api, creator);
+    const hidden = await comment(api, other, videoId, 'to be hidden');
+    fieldOf(
+      await api.gql(HIDE, { kind: 'comment', id: hidden.id, reason: 'Spam' }, moderator.accessToken),
+      'hideContent',
+    );
+    expect(
+      errorCodes(await api.gql(POST_COMMENT, { videoId, parentId: hidden.id, body: 'hi' }, fan.accessToken)),
+    ).toEqual(['NOT_FOUND/COMMENT_NOT_FOUND']);
+
+    const privateId = await publicVideo(api, creator, 'private');
+    const own = await comment(api, creator, privateId, 'notes to self');
+    expect(errorCodes(await api.gql(LIKE, { kind: 'comment', id: own.id }, fan.accessToken))).toEqual([
+      'NOT_FOUND/COMMENT_NOT_FOUND',
+    ]);
+    const onHiddenVideo = await comment(api, other, await publicVideo(api, creator), 'x');
+    fieldOf(
+      await api.gql(
+        HIDE,
+        { kind: 'video', id: onHiddenVideo.videoId, reason: 'Stolen' },
+        moderator.accessToken,
+      ),
+      'hideContent',
+    );
+    expect(
+      errorCodes(await api.gql(LIKE, { kind: 'comment', id: onHiddenVideo.id }, fan.accessToken)),
+    ).toEqual(['NOT_FOUND/COMMENT_NOT_FOUND']);
+    // The owner of the private video still likes the comments on it.
+    fieldOf(await api.gql(LIKE, { kind: 'comment', id: own.id }, creator.accessToken), 'like');
   });
 });
 

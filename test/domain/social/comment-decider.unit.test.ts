@@ -50,7 +50,15 @@ const posted: CommentEvent = {
     mentions: [],
   },
 };
-const parent: ParentComment = { commentId: ROOT, videoId: VIDEO, rootId: ROOT, depth: 0, deleted: false };
+const parent: ParentComment = {
+  commentId: ROOT,
+  videoId: VIDEO,
+  rootId: ROOT,
+  depth: 0,
+  deleted: false,
+  hidden: false,
+  blockedWithAuthor: false,
+};
 
 const spec = deciderSpec(commentDecider);
 
@@ -60,7 +68,7 @@ describe('posting', () => {
   });
 
   it('posts a reply one level below its parent, in the parent’s thread', () => {
-    const deep: ParentComment = { commentId: REPLY, videoId: VIDEO, rootId: ROOT, depth: 4, deleted: false };
+    const deep: ParentComment = { ...parent, commentId: REPLY, depth: 4 };
     spec
       .given([])
       .when(
@@ -158,6 +166,18 @@ describe('posting', () => {
       .given([])
       .when(post({ ...reply, parent: { ...parent, deleted: true } }), author)
       .thenThrows('CONFLICT', 'COMMENT_DELETED');
+  });
+
+  it('refuses a reply to a comment the replier cannot see (hidden, held, or its author blocked either way) as missing', () => {
+    const reply = { commentId: REPLY, parentId: ROOT };
+    spec
+      .given([])
+      .when(post({ ...reply, parent: { ...parent, hidden: true } }), author)
+      .thenThrows('NOT_FOUND', 'COMMENT_NOT_FOUND');
+    spec
+      .given([])
+      .when(post({ ...reply, parent: { ...parent, blockedWithAuthor: true } }), author)
+      .thenThrows('NOT_FOUND', 'COMMENT_NOT_FOUND');
   });
 
   it('is for people only, and only once per id', () => {

@@ -16,6 +16,7 @@ const video: LikedContent = {
   authorId: CREATOR,
   deleted: false,
   blockedWithAuthor: false,
+  videoUnseen: false,
 };
 const fan = by(asUser(FAN), now);
 const like = (content: LikedContent | null = video): LikeCommand => ({ type: 'Like', content });
@@ -61,6 +62,13 @@ describe('liking', () => {
     spec
       .given([])
       .when(like({ ...video, kind: 'comment', deleted: true }), fan)
+      .thenThrows('NOT_FOUND', 'COMMENT_NOT_FOUND');
+  });
+
+  it('refuses a comment on a video the liker cannot see as a missing comment', () => {
+    spec
+      .given([])
+      .when(like({ ...video, kind: 'comment', videoUnseen: true }), fan)
       .thenThrows('NOT_FOUND', 'COMMENT_NOT_FOUND');
   });
 
