@@ -73,10 +73,12 @@ export async function requestUpload(
 }
 
 /**
- * Deletes the asset for good (owner or admin), then its stored objects. The event comes first: an
- * object left behind by a crash in between is unreachable (delivery refuses deleted assets) and
- * deleting again removes it. The transcoding saga, signalled by the process manager, stops and
- * removes what it was still writing.
+ * Deletes the asset for good (owner or admin), then its stored objects. The event comes first:
+ * MediaDeleted starts the purge workflow (through the process manager), which removes every object
+ * of the asset with retries, so objects survive neither a crash here nor a storage failure; the
+ * attempt here only makes the common case immediate. The API's delivery refuses deleted assets at
+ * once, but presigned URLs reach the storage directly until the objects are gone. The transcoding
+ * saga, signalled too, stops and removes what it was still writing.
  */
 export async function deleteMedia(deps: MediaDeps, context: RequestContext, raw: unknown): Promise<string> {
   const parsed = mediaIdInput.parse(raw);
@@ -91,7 +93,10 @@ export async function deleteMedia(deps: MediaDeps, context: RequestContext, raw:
   try {
     await deps.storage.deletePrefix(assetPrefix(id));
   } catch (error) {
-    deps.log.warn({ err: error, assetId: id }, 'deleted media whose objects could not be removed yet');
+    deps.log.warn(
+      { err: error, assetId: id },
+      'deleted media whose objects could not be removed yet; the purge workflow retries',
+    );
   }
   return id;
 }

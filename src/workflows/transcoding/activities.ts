@@ -14,6 +14,7 @@ import type { ModerationVerdict } from '../../media/moderation/moderator.ts';
 import { probe } from '../../media/probe.ts';
 import { extractFrame, moderationStill, posterTime, thumbnailSet } from '../../media/stills.ts';
 import { transcodeRendition } from '../../media/video.ts';
+import { assetPrefix } from '../../storage/keys.ts';
 import {
   asActivity,
   inWorkDir,
@@ -405,6 +406,16 @@ export function createTranscodingActivities(deps: TranscodingDeps) {
     async deleteMediaOutputs(assetId: string): Promise<void> {
       await asActivity(() => deps.storage.deletePrefix(renditionsPrefix(assetId)));
       log.info({ assetId }, 'media outputs deleted');
+    },
+
+    /**
+     * Removes every object of a deleted asset: the original, the renditions and a direct upload's
+     * incoming object. With presigned URLs the storage serves bytes itself, so this is what makes
+     * a deleted asset unreachable there; retried until the storage answers.
+     */
+    async deleteAssetObjects(assetId: string): Promise<void> {
+      await asActivity(() => deps.storage.deletePrefix(assetPrefix(assetId)));
+      log.info({ assetId }, 'deleted media objects removed');
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   defineSignal,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -60,17 +61,24 @@ export async function transcodeMedia(input: TranscodeMediaInput): Promise<Transc
 }
 
 /**
- * Started by MediaDeleted beside the signal: removes the renditions of an asset whose saga had
- * already finished (a ready asset deleted later). Harmless while the saga still runs: it cleans up
- * after its cancelled work too.
+ * Started by MediaDeleted beside the signal: removes every object of the asset (original,
+ * renditions, a direct upload's incoming object), retried until the storage answers. `deleteMedia`
+ * tries the same at once, but a failure there is only logged; this is what makes the removal
+ * durable, which matters most with presigned URLs: the storage serves those bytes itself, with no
+ * check of the asset's status. Harmless while the saga still runs: it cleans up after its
+ * cancelled work too.
  */
 export async function purgeMediaOutputs(
   input: Pick<TranscodeMediaInput, 'assetId' | 'settings'>,
 ): Promise<void> {
   const settings = resolveSettings(input.settings);
   const { commands } = activitiesFor(settings);
-  await commands.deleteMediaOutputs(input.assetId);
+  // Purges started before this change removed the renditions alone; they replay as they ran.
+  if (patched(PURGE_WHOLE_ASSET)) await commands.deleteAssetObjects(input.assetId);
+  else await commands.deleteMediaOutputs(input.assetId);
 }
+
+const PURGE_WHOLE_ASSET = 'purge-whole-asset';
 
 /** Activities by how they are retried and how long they may take. */
 function activitiesFor(settings: TranscodingSettings) {

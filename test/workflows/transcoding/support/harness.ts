@@ -71,6 +71,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Send ffmpeg/sharp work to a task queue of its own, polled by a second worker. */
   mediaQueue?: boolean;
+  /** What the workers' activities see of the storage directory (a test makes it fail). */
+  workerStorage?: (storage: ObjectStorage) => ObjectStorage;
 }
 
 export interface SagaWorker {
@@ -137,7 +139,14 @@ export async function startTranscodingHarness(options: HarnessOptions = {}): Pro
       connection,
       taskQueue: workerOptions.taskQueue ?? taskQueue,
       workflowBundle: bundle,
-      activities: createTranscodingActivities({ store, codec, log, storage, moderator, media }),
+      activities: createTranscodingActivities({
+        store,
+        codec,
+        log,
+        storage: options.workerStorage ? options.workerStorage(storage) : storage,
+        moderator,
+        media,
+      }),
       maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
       shutdownGraceTime: 500,
       shutdownForceTime: 2_000,
