@@ -1,5 +1,7 @@
 import { ORIGINAL_RENDITION } from '../../domain/media/media-values.ts';
 import type { MediaDeps } from '../../services/media/media-deps.ts';
+import { cacheLifetimeSeconds } from '../../services/media/signed-urls.ts';
+import { nowFrom } from '../../services/shared/command-context.ts';
 import { isPlaylist } from './hls-playlists.ts';
 import type { MediaAssetRow } from './read-model-queries.ts';
 
@@ -48,10 +50,11 @@ export async function renditionUrl(
   if (!direct || !target || isPlaylist(target.contentType)) {
     return media.urls.signedMediaUrl(row.asset_id, rendition, expiresAt);
   }
-  // Renditions never change once written: caches may keep them as long as a URL is handed out
-  // for them. Through a CDN the cache is shared by everyone holding the URL, which is the
-  // capability anyway; without one, only the browser's.
-  const lifetime = Math.round(media.deliveryUrlTtlMs / 1000);
+  // Renditions never change once written, but a cached copy must not outlive the URL it came by
+  // by more than needed (deleted media stays in caches that long): the lifetime is what the URL has
+  // left, not the full delivery TTL. Through a CDN the cache is shared by everyone holding the URL,
+  // which is the capability anyway; without one, only the browser's.
+  const lifetime = cacheLifetimeSeconds(nowFrom(media), expiresAt);
   const scope = direct.sharedCache ? 'public' : 'private';
   return direct.presignGet(target.storageKey, {
     expiresAt,

@@ -37,6 +37,19 @@ export const mediaPath = (assetId: string, rendition: string) =>
  * hour, so that URLs for one rendition stay the same for a while and browsers' caches hit.
  */
 export function deliveryExpiry(now: Date, ttlMs: number): Date {
-  const quarter = 15 * 60_000;
-  return new Date(Math.ceil((now.getTime() + ttlMs) / quarter) * quarter);
+  return new Date(Math.ceil((now.getTime() + ttlMs) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS);
 }
+
+/**
+ * The `max-age` (seconds) to sign into a URL expiring at `expiresAt` and handed out now: the time
+ * from the end of the current quarter hour to the expiry, never negative. That is at most what the
+ * URL has left whenever in the quarter it is handed out, and the same all quarter long, so the URL
+ * text (signed as of the quarter's start) stays identical and caches still hit. A cache keeps a copy
+ * `max-age` from when it fetched it, so a copy fetched late may outlive the URL by up to that much.
+ */
+export function cacheLifetimeSeconds(now: Date, expiresAt: Date): number {
+  const quarterEnd = (Math.floor(now.getTime() / QUARTER_HOUR_MS) + 1) * QUARTER_HOUR_MS;
+  return Math.max(0, Math.floor((expiresAt.getTime() - quarterEnd) / 1000));
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/shared/domain-error.ts';
-import { deliveryExpiry, mediaUrls } from '../../../src/services/media/signed-urls.ts';
+import { cacheLifetimeSeconds, deliveryExpiry, mediaUrls } from '../../../src/services/media/signed-urls.ts';
 import { uploadTokens } from '../../../src/services/media/upload-tokens.ts';
 
 const secret = new TextEncoder().encode('a-test-secret-that-is-at-least-32-characters');
@@ -78,5 +78,28 @@ describe('signed media URLs', () => {
     expect(deliveryExpiry(new Date('2025-06-02T09:30:00.001Z'), 6 * 3600_000).toISOString()).toBe(
       '2025-06-02T15:45:00.000Z',
     );
+  });
+});
+
+describe('the cache lifetime signed into a delivery URL', () => {
+  const sixHours = 6 * 3600_000;
+
+  it('is what the URL has left at the end of the quarter hour, the same all quarter long', () => {
+    const early = new Date('2025-06-02T09:30:00.001Z');
+    const late = new Date('2025-06-02T09:44:59.999Z');
+    const expiresAt = deliveryExpiry(early, sixHours);
+    expect(deliveryExpiry(late, sixHours)).toEqual(expiresAt);
+    expect(cacheLifetimeSeconds(early, expiresAt)).toBe(6 * 3600);
+    expect(cacheLifetimeSeconds(late, expiresAt)).toBe(6 * 3600);
+    expect(cacheLifetimeSeconds(late, expiresAt) * 1000).toBeLessThanOrEqual(
+      expiresAt.getTime() - late.getTime(),
+    );
+  });
+
+  it('shrinks with the time the URL has left, and is never negative', () => {
+    const expiresAt = new Date('2025-06-02T10:00:00.000Z');
+    expect(cacheLifetimeSeconds(new Date('2025-06-02T09:20:00.000Z'), expiresAt)).toBe(30 * 60);
+    expect(cacheLifetimeSeconds(new Date('2025-06-02T09:50:00.000Z'), expiresAt)).toBe(0);
+    expect(cacheLifetimeSeconds(new Date('2025-06-02T10:10:00.000Z'), expiresAt)).toBe(0);
   });
 });
