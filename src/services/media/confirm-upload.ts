@@ -19,7 +19,8 @@ import { recordUpload, storeOriginal } from './receive-upload.ts';
  * `MediaUploaded` names; the incoming object goes. The presigned URL stays valid until it expires,
  * so without the copy a second PUT could replace bytes already hashed and processed.
  *
- * Confirming again once it is recorded answers as the first time did. Returns the asset id.
+ * Confirming again once it is recorded answers as the first time did, and removes whatever is at
+ * the incoming key then. Returns the asset id.
  */
 export async function confirmUpload(deps: MediaDeps, context: RequestContext, raw: unknown): Promise<string> {
   const { id } = mediaIdInput.parse(raw);
@@ -32,8 +33,13 @@ export async function confirmUpload(deps: MediaDeps, context: RequestContext, ra
     throw conflict('NOT_A_DIRECT_UPLOAD', 'Uploads go to the upload URL, which records them itself');
   }
   if (asset.status === 'deleted') throw forbidden('MEDIA_DELETED', 'This media was deleted');
-  if (asset.status !== 'requested') return id;
   const key = incomingKey(id);
+  if (asset.status !== 'requested') {
+    // Already recorded from its own copy: what is still at the incoming key was left by a crash
+    // before its removal or put there by a second PUT with the still valid URL, and serves nothing.
+    await deps.storage.delete(key);
+    return id;
+  }
   const found = await direct.head(key);
   if (!found) {
     throw validation('UPLOAD_NOT_FOUND', 'Nothing was uploaded to the upload URL yet', {

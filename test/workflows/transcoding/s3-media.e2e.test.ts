@@ -213,6 +213,29 @@ describe.skipIf(!s3.endpoint)('a video uploaded straight to S3, transcoded and d
     fieldOf(await api.gql(DELETE_MEDIA, { id: ticket.assetId }, user.accessToken), 'deleteMedia');
   });
 
+  it('removes a second PUT after confirmation when confirming again, and every object of the asset on deletion', async () => {
+    const bytes = await readFile((await mediaFixtures()).video720p);
+    const ticket = await requestUpload(bytes.length);
+    const put = () => fetch(ticket.uploadUrl, { method: 'PUT', body: bytes, headers: headersOf(ticket) });
+    expect((await put()).status).toBe(200);
+    const confirmed = await api.gql(CONFIRM_UPLOAD, { id: ticket.assetId }, user.accessToken);
+    expect(fieldOf<{ sha256: string }>(confirmed, 'confirmUpload').sha256).toBe(sha256(bytes));
+    expect(await storage.stat(incomingKey(ticket.assetId))).toBeNull();
+    // The URL is still valid: a second PUT lands (as a crash before the removal would have left it).
+    expect((await put()).status).toBe(200);
+    expect(await storage.stat(incomingKey(ticket.assetId))).not.toBeNull();
+    const again = await api.gql(CONFIRM_UPLOAD, { id: ticket.assetId }, user.accessToken);
+    expect(fieldOf<{ sha256: string }>(again, 'confirmUpload').sha256).toBe(sha256(bytes));
+    expect(await storage.stat(incomingKey(ticket.assetId))).toBeNull();
+
+    expect((await put()).status).toBe(200);
+    fieldOf(await api.gql(DELETE_MEDIA, { id: ticket.assetId }, user.accessToken), 'deleteMedia');
+    const listed = await admin.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `media/${ticket.assetId}/` }),
+    );
+    expect(listed.Contents ?? []).toEqual([]);
+  });
+
   it('uploads with the presigned PUT, confirms, transcodes through S3 and delivers presigned GETs', async () => {
     const bytes = await readFile((await mediaFixtures()).video720p);
     const ticket = await requestUpload(bytes.length);
