@@ -45,6 +45,7 @@ import { type ApiServices, authenticationOf, requestScope } from './request-scop
 import { createResolvers } from './resolvers.ts';
 import { engagementLoaders } from './social/engagement-loaders.ts';
 import { engagementResolvers } from './social/engagement-resolvers.ts';
+import { forYouResolvers } from './social/for-you-resolvers.ts';
 import { socialGraphLoaders } from './social/graph-loaders.ts';
 import { socialGraphResolvers } from './social/graph-resolvers.ts';
 import { refuseSubscriptionsOverHttp } from './subscriptions/over-http.ts';
@@ -192,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: engagementResolvers(),
           loaders: engagementLoaders(),
         },
+        { schema: schemaFile('./social/for-you.graphql'), resolvers: forYouResolvers() },
         { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
         { schema: schemaFile('./events/webhooks.graphql'), resolvers: eventWebhookResolvers() },
         { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },
