@@ -21,7 +21,7 @@ import type { Logger } from '../../logger.ts';
 import { type OutboundPolicy, STRICT_OUTBOUND_POLICY } from '../../net/outbound-policy.ts';
 import { execute, nowFrom } from '../../services/shared/command-context.ts';
 import { asActivity, withHeartbeat } from '../publishing/activity-support.ts';
-import { accessProblem } from './access.ts';
+import { accessProblem, CachedAccessCheck, WEBHOOK_ACCESS_RECHECK_MS, type WebhookOwner } from './access.ts';
 import { advanceCursor, type CursorMove, cursorFor } from './cursors.ts';
 import { deliveryRetryDelayMs } from './retry-delay.ts';
 import type { DeadLetteredEvent, LaneOutcome, NextBatch, StreamLane } from './types.ts';
@@ -36,6 +36,8 @@ export interface EventWebhookActivityDeps {
   authSecret: Uint8Array;
   /** Which internal targets are allowed; none when unset. Checked again at every delivery. */
   outbound?: OutboundPolicy;
+  /** How stale the owner's access may be before a POST (WEBHOOK_ACCESS_RECHECK_MS unless set). */
+  accessRecheckMs?: number;
 }
 
 /** Names every id webhook delivery derives (delivery ids, dead letters' command ids). */
@@ -57,6 +59,7 @@ export interface WebhookDeliveryBody {
 
 export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
   const log = deps.log.child({ component: 'event-webhooks' });
+  const access = new CachedAccessCheck(deps.pool, deps.accessRecheckMs ?? WEBHOOK_ACCESS_RECHECK_MS);
   const issue = (webhookId: string, commandId: string, command: EventWebhookCommand) =>
     execute(deps, eventWebhookAggregate, eventWebhookStream(webhookId), {
       commandId,
@@ -69,8 +72,9 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
   return {
     /**
      * The webhook as it stands, and when it is active the next matching events after its cursor
-     * (the owner's access checked first). With none yet, waits up to `longPollMs` for one,
-     * heartbeating, so an idle webhook costs one activity per long poll.
+     * (the owner's access checked first, and again after a long poll: the owner may have lost it
+     * while it waited). With none yet, waits up to `longPollMs` for one, heartbeating, so an idle
+     * webhook costs one activity per long poll.
      */
     nextWebhookBatch(
       webhookId: string,
@@ -83,11 +87,13 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
           const { state } = await loadAggregate(deps, eventWebhookAggregate, eventWebhookStream(webhookId));
           if (state.status === 'none' || state.status === 'deleted') return { kind: 'deleted' };
           if (state.status !== 'active') return { kind: 'idle' };
-          const problem = await accessProblem(deps.pool, state.ownerId, state.types);
-          if (problem) {
-            await suspend(webhookId, problem);
-            return { kind: 'idle' };
-          }
+          const owner: WebhookOwner = { ownerId: state.ownerId, types: [...state.types] };
+          const stillAllowed = async () => {
+            const problem = await accessProblem(deps.pool, owner.ownerId, owner.types);
+            if (problem) await suspend(webhookId, problem);
+            return problem === null;
+          };
+          if (!(await stillAllowed())) return { kind: 'idle' };
           const cursor = await cursorFor(deps.pool, webhookId, {
             startAfter: state.startAfter,
             replays: state.replayRevision,
@@ -105,6 +111,7 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
             });
           let recorded = await read();
           if (recorded.length === 0 && (await arrives(cursor.position, filter, options.longPollMs, signal))) {
+            if (!(await stillAllowed())) return { kind: 'idle' };
             recorded = await read();
           }
           // Cut at `batchBytes` of envelopes (never before the first): the batch travels in workflow
@@ -125,6 +132,7 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
           return {
             kind: 'events',
             url: state.url,
+            owner,
             events,
             through: through.toString(),
             read: recorded.length,
@@ -143,7 +151,9 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
      * redirect), is dead-lettered here and the lane goes on. Progress (the next event's index) is
      * heartbeated, so when Temporal retries the activity itself (its worker stopped mid-POST, the
      * database was away) it resumes there rather than at the start; if the last heartbeat was lost
-     * the retry sends a few events again, which at-least-once allows (same delivery ids).
+     * the retry sends a few events again, which at-least-once allows (same delivery ids). Before
+     * each POST the owner's access is checked (read at most every WEBHOOK_ACCESS_RECHECK_MS): an
+     * owner deactivated or demoted mid-lane ends it with `refused`, and the workflow suspends.
      */
     deliverStreamEvents(webhookId: string, lane: StreamLane): Promise<LaneOutcome> {
       return asActivity(async () => {
@@ -159,16 +169,25 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
         const heartbeatEveryMs = Math.max(100, Math.floor((context.info.heartbeatTimeoutMs ?? 3_000) / 3));
         const timer = setInterval(beat, heartbeatEveryMs);
         try {
+          const owner = lane.owner ?? (await ownerOf(webhookId));
           for (; progress.index < lane.events.length; progress.index++, beat()) {
             const event = lane.events[progress.index] as IntegratorEvent;
             const attempt = progress.index === lane.from.index ? lane.from.attempt : 1;
+            const problem = owner ? await access.problem(owner) : 'OWNER_INACTIVE';
+            if (problem) {
+              log.info(
+                { webhookId, position: event.position, reason: problem },
+                'webhook lane stopped: owner lost access',
+              );
+              return { kind: 'refused', delivered: progress.delivered, reason: problem };
+            }
             const failure = await post(webhookId, lane.url, event, attempt, lane.delivery, signal);
             if (!failure) {
               progress.delivered = true;
               continue;
             }
             if (failure.code === 'WEBHOOK_TARGET_NOT_ALLOWED') {
-              return { kind: 'refused', delivered: progress.delivered };
+              return { kind: 'refused', delivered: progress.delivered, reason: 'TARGET_NOT_ALLOWED' };
             }
             if (failure.retryable && attempt < lane.delivery.maximumAttempts) {
               log.debug(
@@ -259,6 +278,13 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDeps) {
       ...outcome,
     });
     log.warn({ webhookId, position: event.position, ...outcome }, 'webhook event dead-lettered');
+  }
+
+  /** The webhook's owner and types from its stream; undefined when it no longer exists. */
+  async function ownerOf(webhookId: string): Promise<WebhookOwner | undefined> {
+    const { state } = await loadAggregate(deps, eventWebhookAggregate, eventWebhookStream(webhookId));
+    if (state.status === 'none' || state.status === 'deleted') return undefined;
+    return { ownerId: state.ownerId, types: [...state.types] };
   }
 
   async function suspend(webhookId: string, reason: SuspensionReason) {

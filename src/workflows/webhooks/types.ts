@@ -1,5 +1,7 @@
 import type { IntegratorEvent } from '../../api/events/integrator-events.ts';
+import type { SuspensionReason } from '../../domain/webhooks/webhook-values.ts';
 import type { DeliverySettings } from '../publishing/settings.ts';
+import type { WebhookOwner } from './access.ts';
 import type { EventWebhookSettingsInput } from './settings.ts';
 
 export interface DeliverEventWebhookInput {
@@ -16,6 +18,8 @@ export type NextBatch =
   | {
       kind: 'events';
       url: string;
+      /** Whose access the lanes check again before each POST. */
+      owner: WebhookOwner;
       events: IntegratorEvent[];
       /** The last position read (decimal): the cursor moves here once the batch is handled. */
       through: string;
@@ -37,6 +41,8 @@ export type DeadLetteredEvent = Pick<IntegratorEvent, 'position' | 'id' | 'type'
  */
 export interface StreamLane {
   url: string;
+  /** Absent on lanes scheduled before owners travelled with them: the activity reads the webhook then. */
+  owner?: WebhookOwner;
   events: IntegratorEvent[];
   /** The replays applied when the batch was read: names the dead letters' command ids. */
   replays: number;
@@ -47,10 +53,11 @@ export interface StreamLane {
 /**
  * How a lane's activity ended. `done`: every event delivered or dead-lettered; `retry`: the event
  * at `index` failed its `attempt`-th try and may be tried again after `retryInMs` (the workflow
- * sleeps, then hands the lane back from there); `refused`: the outbound policy refuses the target.
+ * sleeps, then hands the lane back from there); `refused`: the outbound policy refuses the target
+ * (TARGET_NOT_ALLOWED) or the owner lost access, and the webhook is to be suspended for `reason`.
  * `delivered`: whether any POST of this activity was answered 2xx.
  */
 export type LaneOutcome =
   | { kind: 'done'; delivered: boolean }
   | { kind: 'retry'; delivered: boolean; index: number; attempt: number; retryInMs: number }
-  | { kind: 'refused'; delivered: boolean };
+  | { kind: 'refused'; delivered: boolean; reason: SuspensionReason };

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IntegratorEvent } from '../../api/events/integrator-events.ts';
+import type { SuspensionReason } from '../../domain/webhooks/webhook-values.ts';
 import { COMMAND_ATTEMPT_TIMEOUT_MS } from '../command-timeout.ts';
 import { retryPolicy } from '../publishing/settings.ts';
 import type { EventWebhookActivities } from './activities.ts';
@@ -77,8 +78,8 @@ export async function deliverEventWebhook(input: DeliverEventWebhookInput): Prom
     if (next.read === 0) continue;
     const outcome = await interruptible(() => deliverBatch(settings, input.webhookId, next));
     if (outcome === undefined) continue;
-    if (outcome.refused) {
-      await acts.commands.suspendEventWebhook(input.webhookId, 'TARGET_NOT_ALLOWED');
+    if (outcome.suspendFor) {
+      await acts.commands.suspendEventWebhook(input.webhookId, outcome.suspendFor);
       continue;
     }
     handled = { through: next.through, replays: next.replays, delivered: outcome.delivered };
@@ -113,28 +114,37 @@ type Batch = Extract<NextBatch, { kind: 'events' }>;
  * could not finish (its worker stopped, the database was away): those never count against an
  * event. An event out of attempts (or refused) is dead-lettered by the activity and its stream
  * goes on. A target the outbound policy now refuses stops the batch: every event would fail
- * alike, so the webhook is suspended instead of dead-lettering them all.
+ * alike, so the webhook is suspended instead of dead-lettering them all. So does an owner who lost
+ * access (the lanes check it before each POST): nothing more is sent to them.
  */
 async function deliverBatch(
   settings: EventWebhookSettings,
   webhookId: string,
   batch: Batch,
-): Promise<{ delivered: boolean; refused: boolean }> {
+): Promise<{ delivered: boolean; suspendFor: SuspensionReason | undefined }> {
   const lanes = [...groupByStream(batch.events).values()];
   let next = 0;
   let delivered = false;
-  let refused = false;
+  let suspendFor: SuspensionReason | undefined;
   const deliverLane = async (events: IntegratorEvent[]) => {
     let from = { index: 0, attempt: 1 };
-    while (!refused) {
+    while (!suspendFor) {
       const outcome = await laneActivity(settings, events.length - from.index).deliverStreamEvents(
         webhookId,
-        { url: batch.url, events, replays: batch.replays, from, delivery: settings.delivery },
+        {
+          url: batch.url,
+          owner: batch.owner,
+          events,
+          replays: batch.replays,
+          from,
+          delivery: settings.delivery,
+        },
       );
       delivered ||= outcome.delivered;
       if (outcome.kind === 'done') return;
       if (outcome.kind === 'refused') {
-        refused = true;
+        // Histories from before refusals carried a reason only knew the outbound policy's.
+        suspendFor = outcome.reason ?? 'TARGET_NOT_ALLOWED';
         return;
       }
       await sleep(outcome.retryInMs);
@@ -142,12 +152,12 @@ async function deliverBatch(
     }
   };
   const worker = async () => {
-    for (let mine = lanes[next++]; mine !== undefined && !refused; mine = lanes[next++]) {
+    for (let mine = lanes[next++]; mine !== undefined && !suspendFor; mine = lanes[next++]) {
       await deliverLane(mine);
     }
   };
   await Promise.all(Array.from({ length: Math.min(settings.parallelStreams, lanes.length) }, worker));
-  return { delivered, refused };
+  return { delivered, suspendFor };
 }
 
 /**

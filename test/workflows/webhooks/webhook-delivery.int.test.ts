@@ -23,7 +23,7 @@ import {
   type TestUser,
 } from '../../api/support/identity-operations.ts';
 import { type ReceivedDelivery, replies, type WebhookRoute } from '../../support/webhook-receiver.ts';
-import { startWebhookHarness, type WebhookHarness } from './support/harness.ts';
+import { ACCESS_RECHECK_MS, startWebhookHarness, type WebhookHarness } from './support/harness.ts';
 
 const USER_TYPES = ['UserRegistered', 'UserRoleChanged'];
 const body = (delivery: ReceivedDelivery) => delivery.json as WebhookDeliveryBody;
@@ -299,7 +299,7 @@ describe('integrator webhook delivery on Temporal', () => {
     expect((await webhook(admin.accessToken, created.id)).deadLetterCount).toBe(0);
   });
 
-  it('suspends the webhook of an owner who stopped being an admin, and of a deactivated one', async () => {
+  it('suspends the webhook of an owner who stopped being an admin, and of a deactivated one, even mid-batch', async () => {
     const demoted = await makeAdmin(h.api);
     const route = h.receiver.route();
     const created = await createWebhook(h.api, demoted.accessToken, {
@@ -333,5 +333,43 @@ describe('integrator webhook delivery on Temporal', () => {
       );
       return rows[0]?.status === 'suspended' && rows[0]?.suspended_for === 'OWNER_INACTIVE';
     }, 'the deactivated owner’s suspension');
+
+    // Deactivation writes no webhook event, so nothing interrupts a batch in flight: the lane's
+    // check before each POST must stop it. One stream's role changes make one long lane, and a
+    // receiver answering 503 makes every event take its attempts and backoff.
+    const midway = await makeAdmin(h.api);
+    const arrivals: number[] = [];
+    const failing = h.receiver.route(() => {
+      arrivals.push(Date.now());
+      return 503;
+    });
+    const third = await createWebhook(h.api, midway.accessToken, {
+      url: failing.url,
+      types: ['UserRoleChanged'],
+    });
+    await h.api.gql(PAUSE_WEBHOOK, { id: third.id }, midway.accessToken);
+    const { id: subject } = await registerUser(h.api);
+    for (let change = 0; change < 16; change++) {
+      const role = change % 2 === 0 ? 'creator' : 'user';
+      await setRole(identityDeps(h.api), asOperator(), { userId: subject, role });
+    }
+    await h.api.gql(RESUME_WEBHOOK, { id: third.id }, midway.accessToken);
+    await until(() => arrivals.length >= 2, 'the receiver failing and being retried');
+    await deactivateUser(identityDeps(h.api), asOperator(), { userId: midway.id });
+    const deactivatedAt = Date.now();
+    await until(async () => {
+      const { rows } = await h.api.runtime.pool.query(
+        'select status, suspended_for from event_webhooks where webhook_id = $1',
+        [third.id],
+      );
+      return rows[0]?.status === 'suspended' && rows[0]?.suspended_for === 'OWNER_INACTIVE';
+    }, 'the suspension of the owner deactivated mid-batch');
+    // Sixteen events at three attempts each would keep the lane busy for seconds more.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The bound, plus a second for the users read model to see the deactivation.
+    const late = arrivals.filter((at) => at > deactivatedAt + ACCESS_RECHECK_MS + 1_000);
+    expect(late).toEqual([]);
+    const attempted = new Set(failing.deliveries.map((delivery) => body(delivery).event.id));
+    expect(attempted.size).toBeLessThan(16);
   });
 });

@@ -42,6 +42,9 @@ export const FAST_WEBHOOK_SETTINGS: EventWebhookSettingsInput = {
   batchBytes: 4_000,
 };
 
+/** How stale the owner's access may be before a POST: 15 s in production, 1 s here. */
+export const ACCESS_RECHECK_MS = 1_000;
+
 /** The receiver listens on 127.0.0.1: the API and the worker allow it, as OUTBOUND_ALLOW_INTERNAL would. */
 export const LOOPBACK_ALLOWED = outboundPolicy(['127.0.0.1']);
 export const AUTH_SECRET = new TextEncoder().encode(TEST_AUTH_SECRET);
@@ -93,6 +96,7 @@ export async function startWebhookHarness(): Promise<WebhookHarness> {
         pool,
         authSecret: AUTH_SECRET,
         outbound: LOOPBACK_ALLOWED,
+        accessRecheckMs: ACCESS_RECHECK_MS,
       }),
       shutdownGraceMs: 200,
       shutdownForceMs: 2_000,
