@@ -33,23 +33,44 @@ export interface CommentRow {
   sort_key: string;
 }
 
-const COMMENT_COLUMNS = `c.comment_id, c.video_id, c.parent_id, c.depth, c.author_id, c.body, c.mentions, c.status,
-  c.revisions, c.reply_count, c.created_at, c.edited_at, coalesce(n.likes, 0) as likes, h.reason as hidden_reason,
-  ${sortKey('c.created_at')}`;
+/**
+ * What a reader is shown of a comment. Two fields are worked out at read time rather than kept in
+ * the row: the reply count, with the same visibility rule as the replies list (a count that
+ * included hidden, held or blocked replies would say more than the list shows), and the mentions'
+ * usernames, taken from `social_profiles` now, so a forgotten person's name is gone from every
+ * comment that mentioned them (the mention drops out: it has no name left to show).
+ */
+function commentColumns(reader: Reader, add: (value: unknown) => string) {
+  const replies = whereClause(['r.parent_id = c.comment_id', ...commentVisibility(reader, add, 'r', 'rh')]);
+  return `c.comment_id, c.video_id, c.parent_id, c.depth, c.author_id, c.body, c.status, c.revisions, c.created_at,
+  c.edited_at, coalesce(n.likes, 0) as likes, h.reason as hidden_reason, ${sortKey('c.created_at')},
+  (select count(*)::int from social_comments r
+     left join social_hidden rh on rh.target_kind = 'comment' and rh.target_id = r.comment_id
+     ${replies}) as reply_count,
+  (select coalesce(jsonb_agg(jsonb_build_object('username', p.username, 'userId', p.user_id) order by m.position), '[]'::jsonb)
+     from jsonb_array_elements(c.mentions) with ordinality as m(mention, position)
+     join social_profiles p on p.user_id = (m.mention->>'userId')::uuid
+    where not p.forgotten and p.username is not null) as mentions`;
+}
 const COMMENT_FROM = `social_comments c
   left join social_counts n on n.target_kind = 'comment' and n.target_id = c.comment_id
   left join social_hidden h on h.target_kind = 'comment' and h.target_id = c.comment_id`;
 
 /** Hidden comments only for their author and moderators; blocked people's comments for nobody on the other side. */
-function commentVisibility(reader: Reader, add: (value: unknown) => string): string[] {
+function commentVisibility(
+  reader: Reader,
+  add: (value: unknown) => string,
+  comment = 'c',
+  hidden = 'h',
+): string[] {
   if (reader.moderator) return [];
-  if (reader.userId === null) return ['h.target_id is null'];
+  if (reader.userId === null) return [`${hidden}.target_id is null`];
   const me = add(reader.userId);
   return [
-    `(h.target_id is null or c.author_id = ${me}::uuid)`,
+    `(${hidden}.target_id is null or ${comment}.author_id = ${me}::uuid)`,
     `not exists (select 1 from social_blocks b
-       where (b.blocker_id = ${me}::uuid and b.blocked_id = c.author_id)
-          or (b.blocked_id = ${me}::uuid and b.blocker_id = c.author_id))`,
+       where (b.blocker_id = ${me}::uuid and b.blocked_id = ${comment}.author_id)
+          or (b.blocked_id = ${me}::uuid and b.blocker_id = ${comment}.author_id))`,
   ];
 }
 
@@ -57,14 +78,15 @@ export async function findComments(pool: pg.Pool, reader: Reader, ids: readonly 
   const params = parameters();
   const where = [`c.comment_id = any(${params.add(ids)}::uuid[])`, ...commentVisibility(reader, params.add)];
   const { rows } = await pool.query<CommentRow>(
-    `select ${COMMENT_COLUMNS} from ${COMMENT_FROM} ${whereClause(where)}`,
+    `select ${commentColumns(reader, params.add)} from ${COMMENT_FROM} ${whereClause(where)}`,
     params.values,
   );
   return new Map(rows.map((row) => [row.comment_id, row]));
 }
 
 const newestCursor = z.tuple([z.iso.datetime(), z.uuid()]);
-const topCursor = z.tuple([z.string().regex(/^\d{1,10}$/), z.iso.datetime(), z.uuid()]);
+// Nine digits at most: a like count fits an int, and a longer number would overflow `::int`.
+const topCursor = z.tuple([z.string().regex(/^\d{1,9}$/), z.iso.datetime(), z.uuid()]);
 
 /** Top-level comments of a video, newest or most liked first, keyset paginated. */
 export async function listVideoComments(
@@ -100,7 +122,7 @@ export async function listVideoComments(
       ? `${likes} desc, c.created_at desc, c.comment_id desc`
       : 'c.created_at desc, c.comment_id desc';
   const { rows } = await pool.query<CommentRow>(
-    `select ${COMMENT_COLUMNS} from ${COMMENT_FROM} ${whereClause(where)} order by ${order}
+    `select ${commentColumns(reader, params.add)} from ${COMMENT_FROM} ${whereClause(where)} order by ${order}
       limit ${params.add(page.first + 1)}`,
     params.values,
   );
@@ -122,7 +144,7 @@ export async function listReplies(pool: pg.Pool, reader: Reader, parentId: strin
     );
   }
   const { rows } = await pool.query<CommentRow>(
-    `select ${COMMENT_COLUMNS} from ${COMMENT_FROM} ${whereClause(where)}
+    `select ${commentColumns(reader, params.add)} from ${COMMENT_FROM} ${whereClause(where)}
       order by c.created_at, c.comment_id limit ${params.add(page.first + 1)}`,
     params.values,
   );
@@ -151,7 +173,7 @@ export async function newVideoComments(
     ...commentVisibility(reader, params.add),
   ];
   const { rows } = await pool.query<CommentRow>(
-    `select ${COMMENT_COLUMNS} from ${COMMENT_FROM} ${whereClause(where)}
+    `select ${commentColumns(reader, params.add)} from ${COMMENT_FROM} ${whereClause(where)}
       order by c.created_at, c.comment_id limit ${params.add(limit)}`,
     params.values,
   );
@@ -211,7 +233,10 @@ export interface VideoEngagementRow {
   by_platform: { platform: string; count: number }[];
 }
 
-/** Every count of one video, in one statement; comments counted live so hidden ones drop out at once. */
+/**
+ * Every count of one video, in one statement; comments counted live so hidden ones drop out at once,
+ * and those of people either side of a block with the reader are not counted, as they are not listed.
+ */
 export async function videoEngagement(pool: pg.Pool, videoId: string, userId: string | null) {
   const { rows } = await pool.query<VideoEngagementRow>(
     `select coalesce((select likes from social_counts where target_kind = 'video' and target_id = $1::uuid), 0) as likes,
@@ -219,7 +244,11 @@ export async function videoEngagement(pool: pg.Pool, videoId: string, userId: st
             (select count(*)::int from social_comments c
               where c.video_id = $1::uuid and c.status = 'active'
                 and not exists (select 1 from social_hidden h
-                                 where h.target_kind = 'comment' and h.target_id = c.comment_id)) as comments,
+                                 where h.target_kind = 'comment' and h.target_id = c.comment_id)
+                and ($2::uuid is null or not exists (
+                      select 1 from social_blocks b
+                       where (b.blocker_id = $2::uuid and b.blocked_id = c.author_id)
+                          or (b.blocked_id = $2::uuid and b.blocker_id = c.author_id)))) as comments,
             exists (select 1 from social_likes
                      where target_kind = 'video' and target_id = $1::uuid and user_id = $2::uuid) as liked,
             coalesce((select comments_off from social_comment_settings where video_id = $1::uuid), false) as comments_off,
@@ -263,9 +292,11 @@ export async function listLikedVideos(pool: pg.Pool, reader: Reader, userId: str
   ];
   if (reader.userId !== null) {
     const me = params.add(reader.userId);
+    // Neither the videos' owners nor the person whose likes these are may be blocked either way
+    // with the reader: a blocked person sees no list at all, as with `SocialProfile.videos`.
     where.push(`not exists (select 1 from social_blocks b
-       where (b.blocker_id = ${me}::uuid and b.blocked_id = v.owner_id)
-          or (b.blocked_id = ${me}::uuid and b.blocker_id = v.owner_id))`);
+       where (b.blocker_id = ${me}::uuid and b.blocked_id in (v.owner_id, l.user_id))
+          or (b.blocked_id = ${me}::uuid and b.blocker_id in (v.owner_id, l.user_id)))`);
   }
   if (page.after) {
     const [afterLiked, afterId] = validCursor(likedCursor, page.after);

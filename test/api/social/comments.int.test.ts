@@ -23,6 +23,7 @@ import {
   SHARE,
   UNLIKE,
 } from './comments-support.ts';
+import { SET_USERNAME } from './graph-support.ts';
 
 let api: IdentityApp;
 let creator: TestUser;
@@ -141,6 +142,16 @@ describe('comments', () => {
     expect(await ids('top')).toEqual([liked.id, newer.id]);
   });
 
+  it('refuses a top cursor whose like count would not fit an int', async () => {
+    const videoId = await publicVideo(api, creator);
+    const cursor = (likes: string) =>
+      Buffer.from(JSON.stringify([likes, new Date().toISOString(), randomUUID()])).toString('base64url');
+    const page = async (likes: string) =>
+      api.gql(COMMENTS, { videoId, sort: 'top', page: { first: 5, after: cursor(likes) } });
+    expect(errorCodes(await page('9999999999'))).toEqual(['VALIDATION/INVALID_CURSOR']);
+    expect(fieldOf<{ nodes: unknown[] }>(await page('999999999'), 'comments').nodes).toEqual([]);
+  });
+
   it('resolves @mentions of nobody to plain text', async () => {
     const videoId = await publicVideo(api, creator);
     expect((await comment(api, fan, videoId, 'hey @nobody_here_at_all')).mentions).toEqual([]);
@@ -254,6 +265,26 @@ describe('erasure', () => {
       author: { id: gone.id, forgotten: true, username: null, displayName: null, avatar: [] },
     });
   });
+
+  it('drops a forgotten person’s username from the comments that mentioned them', async () => {
+    const gone = await registerAndSignIn(api, 'Mentioned');
+    const username = `gone_${randomUUID().slice(0, 8)}`;
+    fieldOf(await api.gql(SET_USERNAME, { username }, gone.accessToken), 'setUsername');
+    const videoId = await publicVideo(api, creator);
+    const posted = await comment(
+      api,
+      await registerAndSignIn(api, 'Thanker'),
+      videoId,
+      `thanks @${username}`,
+    );
+    expect(posted.mentions).toEqual([{ username, userId: gone.id }]);
+    fieldOf(await api.gql('mutation { forgetUser { userId } }', {}, gone.accessToken), 'forgetUser');
+    const seen = fieldOf<CommentView>(
+      await api.gql(COMMENT, { id: posted.id }, other.accessToken),
+      'comment',
+    );
+    expect(seen.mentions).toEqual([]);
+  });
 });
 
 describe('blocks', () => {
@@ -279,6 +310,37 @@ describe('blocks', () => {
     expect((await api.gql(COMMENT, { id: early.id }, blocker.accessToken)).data?.comment).toBeNull();
   });
 
+  it('shows a blocked person none of the blocker’s liked videos', async () => {
+    const blocker = await registerAndSignIn(api, 'Blocker');
+    const blocked = await registerAndSignIn(api, 'Blocked');
+    const videoId = await publicVideo(api, creator);
+    fieldOf(await api.gql(LIKE, { kind: 'video', id: videoId }, blocker.accessToken), 'like');
+    fieldOf(await api.gql(BLOCK, { userId: blocked.id }, blocker.accessToken), 'blockUser');
+    const liked = async (token: string) =>
+      fieldOf<{ nodes: { id: string }[] }>(
+        await api.gql(LIKED_VIDEOS, { userId: blocker.id }, token),
+        'likedVideos',
+      ).nodes.map((node) => node.id);
+    expect(await liked(blocked.accessToken)).toEqual([]);
+    expect(await liked(other.accessToken)).toEqual([videoId]);
+  });
+
+  it('counts no comments or replies of people either side of a block with the reader', async () => {
+    const blocker = await registerAndSignIn(api, 'Blocker');
+    const blocked = await registerAndSignIn(api, 'Blocked');
+    const videoId = await publicVideo(api, creator);
+    const top = await comment(api, await registerAndSignIn(api, 'Starter'), videoId, 'top');
+    await comment(api, blocker, videoId, 'reply by the blocker', top.id);
+    await comment(api, blocker, videoId, 'a comment by the blocker');
+    fieldOf(await api.gql(BLOCK, { userId: blocked.id }, blocker.accessToken), 'blockUser');
+    expect(await engagement(videoId, blocked.accessToken)).toMatchObject({ commentCount: 1 });
+    expect(await engagement(videoId, fan.accessToken)).toMatchObject({ commentCount: 3 });
+    const seen = async (token: string) =>
+      fieldOf<CommentView>(await api.gql(COMMENT, { id: top.id }, token), 'comment').replyCount;
+    expect(await seen(blocked.accessToken)).toBe(0);
+    expect(await seen(fan.accessToken)).toBe(1);
+  });
+
   it('keeps a blocked person from replying to or liking the blocker’s comment on someone else’s video', async () => {
     const blocker = await registerAndSignIn(api, 'Blocker');
     const blocked = await registerAndSignIn(api, 'Blocked');
@@ -293,14 +355,16 @@ describe('blocks', () => {
       'NOT_FOUND/COMMENT_NOT_FOUND',
     ]);
     // Someone else still replies and likes as before.
-    expect((await comment(api, other, videoId, 'agreed', said.id)).parentId).toBe(said.id);
+    const bystander = await registerAndSignIn(api, 'Bystander');
+    expect((await comment(api, bystander, videoId, 'agreed', said.id)).parentId).toBe(said.id);
     fieldOf(await api.gql(LIKE, { kind: 'comment', id: said.id }, other.accessToken), 'like');
   });
 
   it('refuses replies to a hidden comment and likes of comments on a video the liker cannot see', async () => {
     const moderator = await makeModerator(api);
     const videoId = await publicVideo(api, creator);
-    const hidden = await comment(api, other, videoId, 'to be hidden');
+    const writer = await registerAndSignIn(api, 'Writer');
+    const hidden = await comment(api, writer, videoId, 'to be hidden');
     fieldOf(
       await api.gql(HIDE, { kind: 'comment', id: hidden.id, reason: 'Spam' }, moderator.accessToken),
       'hideContent',
@@ -314,7 +378,7 @@ describe('blocks', () => {
     expect(errorCodes(await api.gql(LIKE, { kind: 'comment', id: own.id }, fan.accessToken))).toEqual([
       'NOT_FOUND/COMMENT_NOT_FOUND',
     ]);
-    const onHiddenVideo = await comment(api, other, await publicVideo(api, creator), 'x');
+    const onHiddenVideo = await comment(api, writer, await publicVideo(api, creator), 'x');
     fieldOf(
       await api.gql(
         HIDE,
@@ -328,6 +392,26 @@ describe('blocks', () => {
     ).toEqual(['NOT_FOUND/COMMENT_NOT_FOUND']);
     // The owner of the private video still likes the comments on it.
     fieldOf(await api.gql(LIKE, { kind: 'comment', id: own.id }, creator.accessToken), 'like');
+  });
+
+  it('counts a hidden reply only for its author and moderators, as the replies list shows it', async () => {
+    const moderator = await makeModerator(api);
+    const videoId = await publicVideo(api, creator);
+    const starter = await registerAndSignIn(api, 'Starter');
+    const replier = await registerAndSignIn(api, 'Replier');
+    const top = await comment(api, starter, videoId, 'top');
+    const reply = await comment(api, replier, videoId, 'to be hidden', top.id);
+    await comment(api, starter, videoId, 'stays', top.id);
+    fieldOf(
+      await api.gql(HIDE, { kind: 'comment', id: reply.id, reason: 'Spam' }, moderator.accessToken),
+      'hideContent',
+    );
+    const count = async (token?: string) =>
+      fieldOf<CommentView>(await api.gql(COMMENT, { id: top.id }, token), 'comment').replyCount;
+    expect(await count()).toBe(1);
+    expect(await count(starter.accessToken)).toBe(1);
+    expect(await count(replier.accessToken)).toBe(2);
+    expect(await count(moderator.accessToken)).toBe(2);
   });
 });
 
