@@ -3,7 +3,8 @@
  * app: 1,000 people liking one video at once (likes/s, and per like the time until the count
  * shows it: each `like` answers once the read model counts it), and a video's comment thread paged
  * through GraphQL (first and tenth page, top-level comments with two replies each) against the same
- * statement on the read model alone.
+ * statement on the read model alone; then the "for you" feed's first and second page through
+ * GraphQL for a newcomer and for someone following 50 people who liked and follow things.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -24,6 +25,11 @@ const THREAD_QUERY = `query ($videoId: ID!, $page: PageInput) {
   comments(videoId: $videoId, page: $page) {
     nodes { id body likeCount replyCount author { id username }
       replies(page: { first: 2 }) { nodes { id body } pageInfo { hasNextPage endCursor } } }
+    pageInfo { hasNextPage endCursor } } }`;
+
+const FOR_YOU_QUERY = `query ($page: PageInput) {
+  forYouFeed(page: $page) {
+    nodes { video { id title } score { total components { name weight value } } }
     pageInfo { hasNextPage endCursor } } }`;
 
 export async function engagementBench(context: SocialBenchContext): Promise<Record<string, number>> {
@@ -165,6 +171,40 @@ export async function engagementBench(context: SocialBenchContext): Promise<Reco
     }
   }
   figures.thread_comments = THREAD * (1 + REPLIES);
+
+  // ---- the "for you" feed: a newcomer, and someone whose follows liked and follow things ----
+  const FOLLOW = `mutation ($id: ID!) { followUser(userId: $id) { id } }`;
+  const networked = await context.createUser();
+  const friends = likers.slice(1, 51);
+  for (const friend of friends) {
+    await gql(FOLLOW, { id: friend.id }, networked.accessToken);
+    await gql(FOLLOW, { id: creator.id }, friend.accessToken);
+  }
+  const forYouPage = z.object({
+    forYouFeed: z.object({ pageInfo: z.object({ endCursor: z.string().nullable() }) }),
+  });
+  for (const [who, viewer] of [
+    ['newcomer', await context.createUser()],
+    ['networked', networked],
+  ] as const) {
+    const first = forYouPage.parse(await gql(FOR_YOU_QUERY, { page: { first: PAGE } }, viewer.accessToken));
+    const second = first.forYouFeed.pageInfo.endCursor;
+    for (const [name, after] of [
+      ['first', undefined],
+      ['second', second],
+    ] as const) {
+      const times = await timeRounds(ROUNDS, () =>
+        gql(FOR_YOU_QUERY, { page: { first: PAGE, ...(after ? { after } : {}) } }, viewer.accessToken),
+      );
+      const key = `for_you_${who}_${name}`;
+      figures[`${key}_p50_ms`] = round(percentile(times, 50) * 100) / 100;
+      figures[`${key}_p99_ms`] = round(percentile(times, 99) * 100) / 100;
+      console.log(
+        `for you, ${who}, ${name} page`.padEnd(28) +
+          ` ${figures[`${key}_p50_ms`]?.toFixed(2).padStart(7)} ${figures[`${key}_p99_ms`]?.toFixed(2).padStart(9)}`,
+      );
+    }
+  }
   return figures;
 }
 
