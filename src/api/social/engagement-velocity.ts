@@ -1,6 +1,6 @@
 /**
- * Engagement velocity, shared by trending and the "for you" feed so both rank by the same
- * measure: each minute's likes, comments and shares of `social_video_activity a` in the window,
+ * Engagement velocity as trending measures it (`trendingVideos` in engagement-queries.ts spells
+ * out the same formula inline), for the "for you" feed: each minute's likes, comments and shares of `social_video_activity a` in the window,
  * weighted 1, 3 and 5 and decayed linearly with age (a minute at the window's start counts a
  * tenth of the latest), summed per video. `windowMinutes` and `now` are SQL expressions (query
  * parameters), an int and a timestamptz.
