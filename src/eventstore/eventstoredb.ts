@@ -42,6 +42,8 @@ import type {
   AppendOptions,
   AppendResult,
   ChainVerification,
+  CountAllOptions,
+  CountedEvents,
   EventStore,
   EventToAppend,
   ExpectedRevision,
@@ -309,6 +311,22 @@ export class EventStoreDbEventStore implements EventStore {
     } catch (error) {
       throw mapEsdbError(error);
     }
+  }
+
+  /** EventStoreDB has no count: the events are read (up to the limit) and counted. */
+  async countAll(options: CountAllOptions): Promise<CountedEvents> {
+    const events = await this.readAll({
+      fromPosition: options.fromPosition,
+      maxCount: options.limit + 1,
+      ...(options.filter ? { filter: options.filter } : {}),
+    });
+    const first = events[0];
+    const at = first?.metadata.occurredAt;
+    return {
+      count: Math.min(events.length, options.limit),
+      capped: events.length > options.limit,
+      firstOccurredAt: typeof at === 'string' ? at : (first?.createdAt.toISOString() ?? null),
+    };
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {

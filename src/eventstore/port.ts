@@ -86,6 +86,23 @@ export interface ReadAllOptions {
   filter?: EventFilter;
 }
 
+export interface CountAllOptions {
+  /** Inclusive, as for readAll. */
+  fromPosition: Position;
+  filter?: EventFilter;
+  /** Counting stops after this many. */
+  limit: number;
+}
+
+export interface CountedEvents {
+  /** Matching events from `fromPosition`, at most `limit`. */
+  count: number;
+  /** Whether more than `limit` match. */
+  capped: boolean;
+  /** When the first matching event happened (its metadata's `occurredAt`, else when it was stored). */
+  firstOccurredAt: string | null;
+}
+
 export interface SubscribeToAllOptions {
   /**
    * Exclusive, as in EventStoreDB: the subscription delivers events after this position, so a
@@ -128,6 +145,8 @@ export interface EventStore {
   /** Throws StreamNotFound for a stream that never existed or was soft-deleted, StreamDeleted if tombstoned. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** How many events readAll forwards would return, up to a limit, without reading them where the store can. */
+  countAll(options: CountAllOptions): Promise<CountedEvents>;
   /** Catches up from `fromPosition`, then stays live until the signal aborts. */
   subscribeToAll(options?: SubscribeToAllOptions): AsyncIterable<RecordedEvent>;
   getStreamMetadata(stream: string): Promise<StreamMetadata>;

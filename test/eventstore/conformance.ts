@@ -294,6 +294,45 @@ export function describeEventStoreConformance(name: string, factory: () => Promi
       });
     });
 
+    describe('countAll', () => {
+      it('counts what readAll forwards would return from an inclusive position, up to a limit, with the first one’s time', async () => {
+        const cat = category();
+        const prefix = `${cat}Order`;
+        const occurredAt = '2026-01-02T03:04:05.000Z';
+        await store.append(streamIn(cat), [
+          event(`${prefix}Placed`, {}, { occurredAt }),
+          event(`${cat}Other`),
+          event(`${prefix}Shipped`),
+          event(`${prefix}Paid`),
+        ]);
+        const filter = { streamNamePrefixes: [`${cat}-`], eventTypePrefixes: [prefix] };
+        const [first, , third] = await store.readAll({ filter: { streamNamePrefixes: [`${cat}-`] } });
+        if (!first || !third) throw new Error('the events were not stored');
+        expect(await store.countAll({ fromPosition: first.position, filter, limit: 10 })).toEqual({
+          count: 3,
+          capped: false,
+          firstOccurredAt: occurredAt,
+        });
+        expect(await store.countAll({ fromPosition: first.position, filter, limit: 2 })).toMatchObject({
+          count: 2,
+          capped: true,
+        });
+        const fromThird = await store.countAll({ fromPosition: third.position, filter, limit: 2 });
+        expect(fromThird).toEqual({
+          count: 2,
+          capped: false,
+          firstOccurredAt: third.createdAt.toISOString(),
+        });
+        const head = await store.readAll({ direction: 'backwards', maxCount: 1 });
+        const after = (head[0]?.position ?? 0n) + 1n;
+        expect(await store.countAll({ fromPosition: after, filter, limit: 2 })).toEqual({
+          count: 0,
+          capped: false,
+          firstOccurredAt: null,
+        });
+      });
+    });
+
     describe('subscribeToAll', () => {
       it('catches up, then delivers live events', async () => {
         const cat = category();

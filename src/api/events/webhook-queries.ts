@@ -99,25 +99,20 @@ function validCursor<Values extends string[]>(schema: z.ZodType<Values>, after: 
 export const LAG_COUNT_LIMIT = 1_000;
 
 /**
- * Matching events after the cursor, read through the store port (any adapter), up to the limit.
- * Counts what the filter lets through; events of types the store's prefix match over-selects are
- * few, and counted too.
+ * Matching events after the cursor, counted through the store port up to the limit: the embedded
+ * store counts positions in SQL and reads no event body, so listing webhooks with their lag costs
+ * one indexed count each. Counts what the filter lets through; events of types the store's prefix
+ * match over-selects are few, and counted too.
  */
 export async function lagOf(store: EventStore, row: EventWebhookRow) {
   const after = BigInt(row.cursor_position ?? row.start_after);
-  const events = await store.readAll({
+  const counted = await store.countAll({
     fromPosition: after + 1n,
-    maxCount: LAG_COUNT_LIMIT + 1,
+    limit: LAG_COUNT_LIMIT,
     filter: storeFilterFor({
       types: row.types,
       ...(row.stream_prefix ? { streamPrefix: row.stream_prefix } : {}),
     }),
   });
-  const oldest = events[0];
-  const at = oldest?.metadata.occurredAt;
-  return {
-    events: Math.min(events.length, LAG_COUNT_LIMIT),
-    capped: events.length > LAG_COUNT_LIMIT,
-    oldestOccurredAt: typeof at === 'string' ? at : (oldest?.createdAt.toISOString() ?? null),
-  };
+  return { events: counted.count, capped: counted.capped, oldestOccurredAt: counted.firstOccurredAt };
 }

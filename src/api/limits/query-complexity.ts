@@ -25,6 +25,8 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'Query.history': 10,
   'Query.trace': 10,
   'Query.actorActivity': 10,
+  // A count over up to 1,001 positions of the log per webhook listed, not a column of its row.
+  'EventWebhook.lag': 10,
 };
 
 /**

@@ -6,6 +6,8 @@ import type {
   AppendOptions,
   AppendResult,
   ChainVerification,
+  CountAllOptions,
+  CountedEvents,
   EventFilter,
   EventStore,
   EventToAppend,
@@ -21,6 +23,7 @@ import { verifyChain } from '../verify-chain.ts';
 import { appendItems } from './append-payload.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import {
+  COUNT_ALL_FORWARDS,
   HEAD_POSITION,
   READ_ALL_BACKWARDS,
   READ_ALL_FORWARDS,
@@ -140,6 +143,24 @@ export class PostgresEventStore implements EventStore {
     if (from === 'end') return [];
     const after = from === 'start' ? -1n : from - 1n;
     return this.readAllPage(after, limit, options.filter);
+  }
+
+  async countAll(options: CountAllOptions): Promise<CountedEvents> {
+    const limit = limitOf(options.limit);
+    const [streams, types] = filterParams(options.filter);
+    const { rows } = await this.pool.query<{
+      count: number;
+      occurred_at: string | null;
+      created_at_ms: number | null;
+    }>(COUNT_ALL_FORWARDS, [(options.fromPosition - 1n).toString(), limit + 1, streams, types]);
+    const row = rows[0];
+    const count = row?.count ?? 0;
+    const storedAt = row?.created_at_ms == null ? null : new Date(row.created_at_ms).toISOString();
+    return {
+      count: Math.min(count, limit),
+      capped: count > limit,
+      firstOccurredAt: row?.occurred_at ?? storedAt,
+    };
   }
 
   async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncGenerator<RecordedEvent> {

@@ -17,6 +17,22 @@ export const READ_ALL_FORWARDS = `
    order by e.position
    limit $2`;
 
+/**
+ * $1 = exclusive lower bound, $2 = limit, $3/$4 = prefixes: how many match (positions only, from
+ * the primary key) and when the first happened; no event body is read but the first's metadata.
+ */
+export const COUNT_ALL_FORWARDS = `
+  with matching as (
+    select e.position from es_events e
+     where e.position > $1 ${FILTERS}
+     order by e.position
+     limit $2)
+  select (select count(*) from matching)::int as count,
+         case when jsonb_typeof(f.metadata->'occurredAt') = 'string' then f.metadata->>'occurredAt' end as occurred_at,
+         (extract(epoch from f.created_at) * 1000)::float8 as created_at_ms
+    from (select min(position) as position from matching) first
+    left join es_events f on f.position = first.position`;
+
 /** $1 = inclusive upper bound (null = the end), $2 = limit, $3/$4 = prefixes. */
 export const READ_ALL_BACKWARDS = `
   select ${EVENT_COLUMNS} from es_events e

@@ -209,6 +209,19 @@ describe('integrator webhooks over GraphQL', () => {
     ).toBeUndefined();
   });
 
+  it('counts the lag of events not yet handled, from the oldest one’s time', async () => {
+    const { id } = await createWebhook(api, admin.accessToken, { url: URL, types: ['UserRegistered'] });
+    const before = Date.now();
+    await registerAndSignIn(api, 'Lagging One');
+    await registerAndSignIn(api, 'Lagging Two');
+    const { lag } = fieldOf<{ lag: { events: number; capped: boolean; oldestOccurredAt: string } }>(
+      await api.gql(WEBHOOK, { id }, admin.accessToken),
+      'eventWebhook',
+    );
+    expect(lag).toMatchObject({ events: 2, capped: false });
+    expect(Date.parse(lag.oldestOccurredAt)).toBeGreaterThanOrEqual(before - 1_000);
+  });
+
   it('refuses a cursor it did not hand out with VALIDATION/INVALID_CURSOR, for webhooks and for dead letters', async () => {
     const forged = (values: string[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
     for (const after of [forged(['x', 'y']), forged(['2026-01-01T00:00:00.000000Z', 'not-a-uuid'])]) {

@@ -79,6 +79,19 @@ describe('API limits on what one request may ask', () => {
       expect(search.errors?.[0]?.extensions).toMatchObject({ complexity: 101 });
     });
 
+    it('prices a webhook’s lag as the count of the log it is, not as a column', async () => {
+      const id = '00000000-0000-4000-8000-000000000000';
+      const five = (select: string) =>
+        `{ eventWebhook(id: "${id}") { ${select} } ${['a', 'b', 'c', 'd']
+          .map((alias) => `${alias}: eventWebhook(id: "${id}") { ${select} }`)
+          .join(' ')} }`;
+      const priced = await api.gql(five('lag { events }'), {}, admin.accessToken);
+      expect(errorCodes(priced)).toEqual(['GRAPHQL_VALIDATION_FAILED/QUERY_TOO_COMPLEX']);
+      // 5 × (eventWebhook 1 + lag 10 + events 1)
+      expect(priced.errors?.[0]?.extensions).toMatchObject({ complexity: 60 });
+      expect((await api.gql(five('id status'), {}, admin.accessToken)).errors).toBeUndefined();
+    });
+
     it('names only fields the schema has in its price list', () => {
       const fields = Object.keys(FIELD_COSTS).filter((name) => {
         const [type, field] = name.split('.') as [string, string];
