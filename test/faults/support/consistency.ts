@@ -25,6 +25,8 @@ export const EXPECTED_EVENT_TYPES: Record<OperationKind, readonly string[]> = {
   submitContent: ['ContentSubmitted', 'ContentApproved'],
   publishContent: ['ContentPublishRequested'],
   followUser: ['UserFollowed'],
+  postComment: ['CommentPosted'],
+  likeComment: ['ContentLiked'],
 };
 
 /** A read-only view of the store for the checks (the runtime Chronicle's roles use). */

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../../../src/domain/shared/decider.ts';
+import { videoPostStream } from '../../../src/domain/videos/streams.ts';
+import { videoPostEventCatalogue } from '../../../src/domain/videos/video-events.ts';
 import { commandIdFor } from '../../../src/services/shared/command-context.ts';
 import { followTieStream } from '../../../src/services/social/follows-streams.ts';
+import { likeStream } from '../../../src/services/social/likes.ts';
 import { runCli } from '../../support/cli.ts';
+import { openInspector } from './consistency.ts';
 
 /**
  * A scripted load of real GraphQL mutations over HTTP, and a record of what every client was told.
@@ -59,7 +63,9 @@ export type OperationKind =
   | 'updateContent'
   | 'submitContent'
   | 'publishContent'
-  | 'followUser';
+  | 'followUser'
+  | 'postComment'
+  | 'likeComment';
 
 export type Outcome = 'acknowledged' | 'failed' | 'unknown';
 
@@ -200,6 +206,8 @@ export interface LoadWorld {
   pool: ApiPool;
   admin: SignedIn;
   brandId: string;
+  /** The admin's public video the load's new users comment on (and the admin likes the comments). */
+  videoId: string;
 }
 
 /** Fails the test with the reply when a set-up call does not succeed. */
@@ -266,12 +274,53 @@ export async function createBrand(apiUrl: string, admin: SignedIn): Promise<stri
   return String(brand.id);
 }
 
-/** The admin, signed in, and their brand: what every scripted client writes with. */
+/**
+ * A public video of the admin's, stored as the video post's first event (a post needs a transcoded
+ * asset, which the suite has no use for), and answered by the API before the load starts.
+ */
+export async function createVideo(apiUrl: string, databaseUrl: string, admin: SignedIn): Promise<string> {
+  const postId = randomUUID();
+  const runtime = await openInspector(databaseUrl);
+  try {
+    const id = randomUUID();
+    const metadata = { commandId: id, correlationId: id, causationId: id, actor: 'system:fault-suite' };
+    const event = await runtime.codec.encode(
+      videoPostEventCatalogue.VideoPostCreated,
+      {
+        type: 'VideoPostCreated',
+        data: {
+          postId,
+          ownerId: admin.userId,
+          assetId: randomUUID(),
+          title: 'Fault suite video',
+          description: '',
+          tags: [],
+          visibility: 'public',
+        },
+      },
+      { ...metadata, occurredAt: new Date().toISOString() },
+      randomUUID(),
+    );
+    await runtime.store.append(videoPostStream(postId), [event]);
+  } finally {
+    await runtime.close();
+  }
+  const query = `query ($id: ID!) { videoEngagement(videoId: $id) { videoId } }`;
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const reply = await postGraphQL(apiUrl, query, { id: postId }, admin.accessToken);
+    if (reply.data?.videoEngagement) return postId;
+    await sleep(100);
+  }
+  throw new Error(`the API did not show video ${postId} within 30 s`);
+}
+
+/** The admin, signed in, their brand and their video: what every scripted client writes with. */
 export async function prepareWorld(apiUrls: readonly string[], databaseUrl: string): Promise<LoadWorld> {
   const pool = new ApiPool(apiUrls);
   const admin = await signUp(pool.pick(), { databaseUrl, role: 'admin', name: 'Fault Admin' });
   const brandId = await createBrand(pool.pick(), admin);
-  return { pool, admin, brandId };
+  const videoId = await createVideo(pool.pick(), databaseUrl, admin);
+  return { pool, admin, brandId, videoId };
 }
 
 const ANONYMOUS: Actor = { kind: 'anonymous' };
@@ -342,6 +391,80 @@ export function followUserOperation(
       variables: { userId, key: record.idempotencyKey },
       field: 'followUser',
       token: admin.accessToken,
+    },
+    options,
+  );
+}
+
+/**
+ * Signs in a user the load registered, to comment as them; undefined when the API cannot answer now
+ * (a fault under way), and the story goes on without its comment.
+ */
+async function signIn(world: LoadWorld, email: string): Promise<SignedIn | undefined> {
+  try {
+    const reply = await postGraphQL(world.pool.pick(), LOGIN, { input: { email, password: PASSWORD } });
+    const login = reply.data?.login as
+      | { accessToken?: string; user?: { id: string; role: 'user' } }
+      | undefined;
+    if (!login?.accessToken || !login.user) return undefined;
+    const { id: userId, role } = login.user;
+    return { userId, email, accessToken: login.accessToken, actor: { kind: 'user', userId, role } };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A comment on the world's video by `author` (engagement write side, social_engagement read model).
+ * Each new user comments once, so the flood limit (10 a minute per person) never refuses one.
+ */
+export function postCommentOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('postComment', author.actor, 'postComment');
+  // The comment id is the command id (see services/social postComment).
+  record.aggregateId = record.commandId;
+  record.stream = `comment-${record.commandId}`;
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($videoId: ID!, $body: String!, $key: String) {
+        postComment(videoId: $videoId, body: $body, idempotencyKey: $key) { id } }`,
+      variables: {
+        videoId: world.videoId,
+        body: `Comment ${record.id.slice(0, 8)}`,
+        key: record.idempotencyKey,
+      },
+      token: author.accessToken,
+      field: 'postComment',
+    },
+    options,
+  );
+}
+
+/** The admin likes a comment (a stream of its own per person and comment; counted by the projector). */
+export function likeCommentOperation(
+  world: LoadWorld,
+  commentId: string,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const { admin } = world;
+  const record = newRecord('likeComment', admin.actor, `like:comment:${commentId}`, {
+    aggregateId: commentId,
+    stream: likeStream(admin.userId, commentId),
+  });
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($id: ID!, $key: String) {
+        like(targetKind: comment, targetId: $id, idempotencyKey: $key) { likeCount } }`,
+      variables: { id: commentId, key: record.idempotencyKey },
+      token: admin.accessToken,
+      field: 'like',
     },
     options,
   );
@@ -475,9 +598,11 @@ export interface LoadRun {
 }
 
 /**
- * Runs `clients` scripted clients until `stop()`: each repeats a story of sign-up, a new article,
- * a new version of it, and (every `publishEvery` stories) its submission and publication, which
- * starts a saga. An operation that ends `unknown` or `failed` ends its story early.
+ * Runs `clients` scripted clients until `stop()`: each repeats a story of sign-up, the admin
+ * following the new user, the new user's comment on the world's video and the admin's like of it
+ * (skipped when the new user cannot sign in during a fault), a new article, a new version of it,
+ * and (every `publishEvery` stories) its submission and publication, which starts a saga. An
+ * operation that ends `unknown` or `failed` ends its story early.
  */
 export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun {
   const operations: OperationRecord[] = [];
@@ -497,6 +622,14 @@ export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun 
     const registered = await track(registerOperation(world, options));
     if (registered.outcome === 'acknowledged' && registered.aggregateId) {
       await track(followUserOperation(world, registered.aggregateId, options));
+      const email = registered.detail.email;
+      const author = email === undefined ? undefined : await signIn(world, email);
+      if (author) {
+        const commented = await track(postCommentOperation(world, author, options));
+        if (commented.outcome === 'acknowledged' && commented.aggregateId) {
+          await track(likeCommentOperation(world, commented.aggregateId, options));
+        }
+      }
     }
     if (storyNumber % invalidEvery === invalidEvery - 1) {
       await track(createContentOperation(world, { ...options, invalid: true }));
