@@ -6,6 +6,14 @@ import type { MediaProbe } from './types.ts';
 /** Widths of the image ladder (the messaging app: WebP with a fallback; AVIF where supported). */
 export const IMAGE_WIDTHS: readonly number[] = [480, 720, 1080, 1920];
 
+/**
+ * Sides of the square crops every image also gets (`square-256-webp`, `square-64-webp`), for
+ * avatars: a profile picture and a list row. Made for every image rather than when one becomes an
+ * avatar, so setting an avatar needs no second pass through the pipeline (two small WebPs, a few
+ * KB and milliseconds, on every image).
+ */
+export const SQUARE_SIDES: readonly number[] = [256, 64];
+
 export type ImageFormat = 'webp' | 'avif' | 'jpeg';
 
 export const IMAGE_CONTENT_TYPES: Record<ImageFormat, string> = {
@@ -69,10 +77,16 @@ export function imageWidthsFor(sourceWidth: number, widths: readonly number[] = 
  */
 export async function encodeImage(
   input: string | Buffer,
-  options: { name: string; width: number; format: ImageFormat; signal?: AbortSignal },
+  options: { name: string; width: number; format: ImageFormat; square?: boolean; signal?: AbortSignal },
 ): Promise<EncodedImage> {
   if (options.signal?.aborted) throw cancelled();
-  const pipeline = open(input).resize({ width: options.width, withoutEnlargement: true });
+  const pipeline = open(input).resize(
+    options.square
+      ? // The centre, not sharp's 'attention': an avatar is usually a face framed by its person,
+        // and the same crop on every run keeps renditions reproducible.
+        { width: options.width, height: options.width, fit: 'cover', position: 'centre' }
+      : { width: options.width, withoutEnlargement: true },
+  );
   const encoder =
     options.format === 'webp'
       ? pipeline.webp({ quality: 80, effort: 4 })
@@ -118,6 +132,31 @@ export async function imageRenditions(
         }),
       );
     }
+  }
+  return encoded;
+}
+
+/**
+ * The avatar crops: a centred square WebP per side (`square-256-webp`, `square-64-webp`), each no
+ * larger than the image's shorter side (never upscaled: a 100x50 image gets two 50x50 squares, so
+ * every size a client asks for exists).
+ */
+export async function squareRenditions(
+  input: string,
+  options: { sourceWidth: number; sourceHeight: number; signal?: AbortSignal },
+): Promise<EncodedImage[]> {
+  const shorter = Math.min(options.sourceWidth, options.sourceHeight);
+  const encoded: EncodedImage[] = [];
+  for (const side of SQUARE_SIDES) {
+    encoded.push(
+      await encodeImage(input, {
+        name: `square-${side}-webp`,
+        width: Math.min(side, shorter),
+        format: 'webp',
+        square: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
   }
   return encoded;
 }

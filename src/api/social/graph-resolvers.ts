@@ -34,6 +34,14 @@ type GraphUseCase = (deps: SocialGraphDeps, context: RequestContext, raw: unknow
 
 const profileArgs = z.object({ id: z.uuid().nullish(), username: z.string().max(200).nullish() });
 
+const avatarSize = z.enum(['SMALL', 'LARGE']);
+
+/** The image pipeline's square crops (src/media/images.ts) behind each `AvatarSize`. */
+const AVATAR_SQUARES: Record<z.infer<typeof avatarSize>, string> = {
+  SMALL: 'square-64-webp',
+  LARGE: 'square-256-webp',
+};
+
 /** Profiles are public; the relations, the feed and every change are for a signed-in person. */
 export function socialGraphResolvers(): IResolvers {
   const query: Record<string, Resolver> = {
@@ -99,6 +107,12 @@ export function socialGraphResolvers(): IResolvers {
     SocialProfile: {
       avatar: async (profile: SocialProfileView, _args: Args, { scope }: GraphQLContext) =>
         profile.avatarAssetId ? (await playbackOf(scope, profile.avatarAssetId)).renditions : [],
+      avatarSquare: async (profile: SocialProfileView, args: Args, { scope }: GraphQLContext) => {
+        if (!profile.avatarAssetId) return null;
+        const name = AVATAR_SQUARES[avatarSize.parse(args.size ?? 'LARGE')];
+        const { renditions } = await playbackOf(scope, profile.avatarAssetId);
+        return renditions.find((rendition) => rendition.name === name) ?? null;
+      },
       followers: edges('followers'),
       following: edges('following'),
       videos: async (profile: SocialProfileView, args: Args, { scope }: GraphQLContext) => {

@@ -8,7 +8,7 @@ import { AUDIO_FORMATS, type AudioFormat, transcodeAudio } from '../../media/aud
 import { invalidMedia } from '../../media/errors.ts';
 import { HLS_CONTENT_TYPES, type HlsVariant, masterPlaylist, packageHls } from '../../media/hls.ts';
 import { HLS_MASTER } from '../../media/hls-names.ts';
-import { imageRenditions, probeImage } from '../../media/images.ts';
+import { imageRenditions, probeImage, squareRenditions } from '../../media/images.ts';
 import { ladderFor } from '../../media/ladder.ts';
 import type { ModerationVerdict } from '../../media/moderation/moderator.ts';
 import { probe } from '../../media/probe.ts';
@@ -318,13 +318,24 @@ export function createTranscodingActivities(deps: TranscodingDeps) {
       );
     },
 
-    /** The image ladder: WebP and AVIF at 480/720/1080/1920 wide, never wider than the original. */
+    /**
+     * The image ladder (WebP and AVIF at 480/720/1080/1920 wide, never wider than the original),
+     * then the square avatar crops (256 and 64, WebP).
+     */
     transcodeImageRenditions(ref: SagaRef, asset: AssetFacts, source: MediaProbe): Promise<Rendition[]> {
       return asActivity(() =>
         inWorkDir(deps, (dir) =>
           withHeartbeat(async (beat, signal) => {
             const input = await localCopy(deps, asset.storageKey, dir, signal);
-            const images = await imageRenditions(input, { sourceWidth: source.width ?? 1, signal });
+            const sourceWidth = source.width ?? 1;
+            const images = [
+              ...(await imageRenditions(input, { sourceWidth, signal })),
+              ...(await squareRenditions(input, {
+                sourceWidth,
+                sourceHeight: source.height ?? sourceWidth,
+                signal,
+              })),
+            ];
             const stored: Rendition[] = [];
             for (const image of images) {
               stored.push(

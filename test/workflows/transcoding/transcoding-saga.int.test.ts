@@ -167,7 +167,7 @@ describe('the transcoding saga', () => {
     expect(progress).not.toContain(expect.stringMatching(/^renditions:1080p/));
   });
 
-  it('turns an image into WebP and AVIF at the ladder widths up to its own (1280: no 1920)', async () => {
+  it('turns an image into WebP and AVIF at the ladder widths up to its own (1280: no 1920) and square crops', async () => {
     const assetId = await upload(h, {
       kind: 'image',
       file: fixtures.png,
@@ -184,7 +184,14 @@ describe('the transcoding saga', () => {
       ['image-720-avif', 'image', 720, 405],
       ['image-1080-webp', 'image', 1080, 608],
       ['image-1080-avif', 'image', 1080, 608],
+      ['square-256-webp', 'image', 256, 256],
+      ['square-64-webp', 'image', 64, 64],
     ]);
+    for (const name of ['square-256-webp', 'square-64-webp']) {
+      const square = named(manifest.renditions, name);
+      const stored = await sharp(h.storage.localPath?.(square.storageKey) ?? '').metadata();
+      expect([stored.format, stored.width, stored.height]).toEqual(['webp', square.width, square.width]);
+    }
     const avif = named(manifest.renditions, 'image-1080-avif');
     expect(avif.contentType).toBe('image/avif');
     const decoded = await sharp(h.storage.localPath?.(avif.storageKey) ?? '').metadata();
