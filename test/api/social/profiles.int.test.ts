@@ -106,6 +106,16 @@ describe('setAvatar and removeAvatar', () => {
     expect(removed.avatar).toEqual([]);
   });
 
+  it('has no square avatar without an avatar, nor for an image recorded without square crops', async () => {
+    const ada = await person();
+    const squares = `query ($id: ID!) { profile(id: $id) { large: avatarSquare { name } small: avatarSquare(size: SMALL) { name } } }`;
+    expect(fieldOf(await api.gql(squares, { id: ada.id }), 'profile')).toEqual({ large: null, small: null });
+    // This asset's manifest predates the square crops: the list still shows it, the squares do not.
+    const assetId = await mediaAsset(api, ada.id, { kind: 'image' });
+    await api.gql(SET_AVATAR, { assetId }, ada.accessToken);
+    expect(fieldOf(await api.gql(squares, { id: ada.id }), 'profile')).toEqual({ large: null, small: null });
+  });
+
   it('refuses someone else’s image, a video, an unfinished upload and an unknown asset', async () => {
     const [ada, bob] = [await person(), await person()];
     const cases: [string, string][] = [
