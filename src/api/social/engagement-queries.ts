@@ -43,7 +43,8 @@ export interface CommentRow {
 function commentColumns(reader: Reader, add: (value: unknown) => string) {
   const replies = whereClause(['r.parent_id = c.comment_id', ...commentVisibility(reader, add, 'r', 'rh')]);
   return `c.comment_id, c.video_id, c.parent_id, c.depth, c.author_id, c.body, c.status, c.revisions, c.created_at,
-  c.edited_at, coalesce(n.likes, 0) as likes, h.reason as hidden_reason, ${sortKey('c.created_at')},
+  c.edited_at, coalesce(n.likes, 0) as likes, coalesce(h.reason, case when c.held then '${HELD_REASON}' end) as hidden_reason,
+  ${sortKey('c.created_at')},
   (select count(*)::int from social_comments r
      left join social_hidden rh on rh.target_kind = 'comment' and rh.target_id = r.comment_id
      ${replies}) as reply_count,
@@ -56,7 +57,17 @@ const COMMENT_FROM = `social_comments c
   left join social_counts n on n.target_kind = 'comment' and n.target_id = c.comment_id
   left join social_hidden h on h.target_kind = 'comment' and h.target_id = c.comment_id`;
 
-/** Hidden comments only for their author and moderators; blocked people's comments for nobody on the other side. */
+/**
+ * What the author is told while the comment's own row says it is held but `social_moderation` has
+ * not yet written its reason (it lags): the same words it will write, without the categories.
+ */
+const HELD_REASON = 'Held for review by the automatic text check';
+
+/**
+ * Hidden comments only for their author and moderators; blocked people's comments for nobody on the
+ * other side. Hidden is a `social_hidden` row or the comment's own `held` flag, whichever is
+ * projected first: the two come from different projections, which may be at different positions.
+ */
 function commentVisibility(
   reader: Reader,
   add: (value: unknown) => string,
@@ -64,10 +75,11 @@ function commentVisibility(
   hidden = 'h',
 ): string[] {
   if (reader.moderator) return [];
-  if (reader.userId === null) return [`${hidden}.target_id is null`];
+  const shown = `(${hidden}.target_id is null and not ${comment}.held)`;
+  if (reader.userId === null) return [shown];
   const me = add(reader.userId);
   return [
-    `(${hidden}.target_id is null or ${comment}.author_id = ${me}::uuid)`,
+    `(${shown} or ${comment}.author_id = ${me}::uuid)`,
     `not exists (select 1 from social_blocks b
        where (b.blocker_id = ${me}::uuid and b.blocked_id = ${comment}.author_id)
           or (b.blocked_id = ${me}::uuid and b.blocker_id = ${comment}.author_id))`,
@@ -242,7 +254,7 @@ export async function videoEngagement(pool: pg.Pool, videoId: string, userId: st
     `select coalesce((select likes from social_counts where target_kind = 'video' and target_id = $1::uuid), 0) as likes,
             coalesce((select shares from social_counts where target_kind = 'video' and target_id = $1::uuid), 0) as shares,
             (select count(*)::int from social_comments c
-              where c.video_id = $1::uuid and c.status = 'active'
+              where c.video_id = $1::uuid and c.status = 'active' and not c.held
                 and not exists (select 1 from social_hidden h
                                  where h.target_kind = 'comment' and h.target_id = c.comment_id)
                 and ($2::uuid is null or not exists (

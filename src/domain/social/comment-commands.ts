@@ -41,7 +41,15 @@ export type CommentCommand =
       body: string;
       /** The usernames the body mentions that name someone, resolved by the service. */
       mentions: readonly Mention[];
+      /** The text check flagged the words and their hold is stored: the comment is posted held. */
+      held?: boolean;
     }
-  | { type: 'EditComment'; body: string; mentions: readonly Mention[] }
+  | {
+      type: 'EditComment';
+      body: string;
+      mentions: readonly Mention[];
+      /** As for PostComment: the new words were flagged and their hold is stored. */
+      held?: boolean;
+    }
   /** `videoOwnerId`: the owner of the video it is on may delete it too (null when the video is gone). */
   | { type: 'DeleteComment'; videoOwnerId: string | null };

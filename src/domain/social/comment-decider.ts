@@ -83,6 +83,7 @@ function postComment(
         ...thread,
         body,
         mentions: mentionsIn(body, command.mentions, authorId),
+        ...heldFlag(command.held),
       },
     },
   ];
@@ -108,10 +109,18 @@ function editComment(
         videoId: comment.videoId,
         body,
         mentions: mentionsIn(body, command.mentions, comment.authorId),
+        ...heldFlag(command.held),
       },
     },
   ];
 }
+
+/**
+ * Written only when true, so an unflagged comment's event is what it always was. The comment's own
+ * read model hides a held comment from this event alone: the moderation projection that also hides
+ * it may lag behind (run in another group, or isolated after a failure).
+ */
+const heldFlag = (held: boolean | undefined) => (held === true ? { held: true as const } : {});
 
 /** The author, the video's owner, moderators and admins delete; deleting twice decides nothing. */
 function deleteComment(

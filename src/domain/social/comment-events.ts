@@ -8,6 +8,13 @@ export const commentStream = (commentId: string) => `comment-${commentId}`;
 /** The people a comment mentions: the usernames as typed and who they named when it was written. */
 const mentions = z.array(z.object({ username: z.string(), userId: z.uuid() })).max(MAX_MENTIONS);
 
+/**
+ * True when the text check flagged the words and their hold was stored first (absent otherwise, and
+ * on every event from before the field): the comment stays hidden from others until a moderator
+ * restores it. Optional, so earlier events read as they are without an upcaster.
+ */
+const held = z.literal(true).optional();
+
 export const commentEventSchemas = {
   CommentPosted: z.object({
     commentId: z.uuid(),
@@ -21,9 +28,10 @@ export const commentEventSchemas = {
     depth: z.number().int().min(0),
     body: commentBody,
     mentions,
+    held,
   }),
   /** The earlier wording stays in the history (and the read model's revisions). */
-  CommentEdited: z.object({ commentId: z.uuid(), videoId: z.uuid(), body: commentBody, mentions }),
+  CommentEdited: z.object({ commentId: z.uuid(), videoId: z.uuid(), body: commentBody, mentions, held }),
   /** A tombstone: the words go from every list, the replies stay where they were. */
   CommentDeleted: z.object({ commentId: z.uuid(), videoId: z.uuid(), deletedBy: z.string().min(1) }),
 };

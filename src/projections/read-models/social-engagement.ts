@@ -5,6 +5,7 @@ import {
   commentSettingsEventCatalogue,
 } from '../../domain/social/comment-settings.ts';
 import { type LikeEvent, likeEventCatalogue } from '../../domain/social/like-events.ts';
+import { moderationEventCatalogue } from '../../domain/social/moderation-events.ts';
 import { type ShareEvent, shareEventCatalogue } from '../../domain/social/share-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
@@ -25,6 +26,11 @@ const catalogues = [
  * and a rebuild from the log gives the same numbers. Comment counts are not stored: they are
  * counted when read, so a comment hidden by moderators (`social_hidden`) drops out at once.
  *
+ * A comment the text check flagged carries `held` on its own row, from its CommentPosted or
+ * CommentEdited, so it is hidden from others even while `social_moderation` (whose `social_hidden`
+ * row holds it too) lags behind, in another projector group or isolated after a failure. Only a
+ * moderator's ContentRestored releases it, so that one moderation event is handled here as well.
+ *
  * `social_video_activity` holds likes, comments and shares per video per minute: trending sums a
  * sliding window of it, live, instead of caching a ranking.
  */
@@ -32,8 +38,9 @@ export function socialEngagementProjection(codec: Pick<EventCodec, 'decode'>): P
   return {
     name: 'social_engagement',
     // 2: comments indexed by video and time, replies included, for videoCommentAdded.
-    version: 2,
-    eventTypes: catalogues.flatMap((catalogue) => Object.keys(catalogue)),
+    // 3: comments' `held` column.
+    version: 3,
+    eventTypes: [...catalogues.flatMap((catalogue) => Object.keys(catalogue)), 'ContentRestored'],
     tables: {
       social_likes: {
         columns: `target_kind text not null, target_id uuid not null, user_id uuid not null,
@@ -58,7 +65,7 @@ export function socialEngagementProjection(codec: Pick<EventCodec, 'decode'>): P
       social_comments: {
         columns: `comment_id uuid not null, video_id uuid not null, parent_id uuid, root_id uuid not null,
           depth int not null, author_id uuid not null, body text not null, mentions jsonb not null,
-          status text not null, revisions int not null, reply_count int not null,
+          status text not null, held boolean not null, revisions int not null, reply_count int not null,
           created_at timestamptz not null, edited_at timestamptz, deleted_at timestamptz`,
         primaryKey: ['comment_id'],
         indexes: [
@@ -94,6 +101,10 @@ export function socialEngagementProjection(codec: Pick<EventCodec, 'decode'>): P
       if (settings) return applySettings(settings.event, writer, at);
       const share = await codec.decode(shareEventCatalogue, recorded);
       if (share) return applyShare(share.event, writer, at);
+      const moderation = await codec.decode(moderationEventCatalogue, recorded);
+      if (moderation?.event.type === 'ContentRestored' && moderation.event.data.targetKind === 'comment') {
+        return releaseHold(moderation.event.data.targetId, writer);
+      }
     },
     prefetch: (events) => events.flatMap(prefetchOf),
   };
@@ -196,6 +207,7 @@ async function applyComment(event: CommentEvent, writer: ReadModelWriter, at: st
         body,
         mentions,
         status: 'active',
+        held: event.data.held === true,
         revisions: 0,
         reply_count: 0,
         created_at: at,
@@ -235,6 +247,8 @@ async function applyComment(event: CommentEvent, writer: ReadModelWriter, at: st
           mentions: event.data.mentions,
           revisions: revision,
           edited_at: at,
+          // New flagged words hold the comment; unflagged ones leave an earlier hold to the moderators.
+          ...(event.data.held === true ? { held: true } : {}),
         },
       );
       return;
@@ -254,6 +268,11 @@ async function applyComment(event: CommentEvent, writer: ReadModelWriter, at: st
       return;
     }
   }
+}
+
+/** A moderator restored the comment: it shows again (a restore before the comment is stored has no row to change). */
+function releaseHold(commentId: string, writer: ReadModelWriter) {
+  return writer.update('social_comments', { comment_id: commentId }, { held: false });
 }
 
 function applySettings(event: CommentSettingsEvent, writer: ReadModelWriter, at: string) {

@@ -43,7 +43,8 @@ const inFlight = new Map<string, number[]>();
  * decider is asked once without appending, so a comment it would refuse is never checked by the
  * text moderator or held; flagged text is held (its moderation case written first) and then posted,
  * so a crash between the two leaves a held case for a comment not yet posted, never visible text
- * that should have been held. A retry with the same idempotency key finishes the job.
+ * that should have been held. The comment's event says it is held too, so its own read model hides
+ * it even while the moderation projection lags. A retry with the same idempotency key finishes the job.
  */
 export async function postComment(deps: EngagementDeps, context: RequestContext, raw: unknown) {
   const parsed = postCommentInput.parse(raw);
@@ -66,7 +67,7 @@ export async function postComment(deps: EngagementDeps, context: RequestContext,
     commentDecider.decide(command, { status: 'none' }, { actor: context.actor, now });
     const release = await reserveCommentSlot(deps, authorId, now);
     try {
-      await holdFlaggedText(
+      const held = await holdFlaggedText(
         deps,
         context,
         commandId,
@@ -77,7 +78,7 @@ export async function postComment(deps: EngagementDeps, context: RequestContext,
         deps,
         commentAggregate,
         commentStream(commentId),
-        envelope(context, commandId, now, command),
+        envelope(context, commandId, now, { ...command, held }),
       );
     } catch (error) {
       release();
@@ -103,9 +104,10 @@ export async function editComment(deps: EngagementDeps, context: RequestContext,
   };
   const now = nowFrom(deps);
   const events = commentDecider.decide(command, loaded.state, { actor: context.actor, now });
+  let held = false;
   if (events.length > 0 && loaded.state.status !== 'none') {
     const { authorId } = loaded.state;
-    await holdFlaggedText(
+    held = await holdFlaggedText(
       deps,
       context,
       commandId,
@@ -113,7 +115,12 @@ export async function editComment(deps: EngagementDeps, context: RequestContext,
       parsed.body,
     );
   }
-  await execute(deps, commentAggregate, commentStream(id), envelope(context, commandId, now, command));
+  await execute(
+    deps,
+    commentAggregate,
+    commentStream(id),
+    envelope(context, commandId, now, { ...command, held }),
+  );
   return id;
 }
 

@@ -43,10 +43,15 @@ export async function moderatedContent(
   return { kind, id, authorId: comment.authorId, deleted: comment.status === 'deleted' };
 }
 
-/** Whether moderators have hidden (or the text check holds) this content, as the read model shows it. */
+/**
+ * Whether moderators have hidden (or the text check holds) this content, as the read models show
+ * it: a comment's own `held` flag counts too, since `social_moderation` may lag behind it.
+ */
 export async function isHidden(pool: Pick<pg.Pool, 'query'>, kind: ModeratedKind, id: string) {
   const { rowCount } = await pool.query(
-    'select 1 from social_hidden where target_kind = $1 and target_id = $2::uuid',
+    `select 1 from social_hidden where target_kind = $1 and target_id = $2::uuid
+     union all
+     select 1 from social_comments where $1 = 'comment' and comment_id = $2::uuid and held`,
     [kind, id],
   );
   return (rowCount ?? 0) > 0;

@@ -115,6 +115,17 @@ describe('posting', () => {
       ]);
   });
 
+  it('marks a comment held when its hold is stored, and only then', () => {
+    spec
+      .given([])
+      .when(post({ held: true }), author)
+      .then([{ type: 'CommentPosted', data: { ...posted.data, held: true } }]);
+    spec
+      .given([])
+      .when(post({ held: false }), author)
+      .then([posted]);
+  });
+
   it('refuses empty and over-long comments', () => {
     spec
       .given([])
@@ -200,6 +211,22 @@ describe('editing', () => {
       .when(edit('Cleaner landing'), author)
       .then([edited('Cleaner landing')]);
     spec.given([posted]).when(edit(' Clean landing'), author).thenNothing();
+  });
+
+  it('marks new words held when their hold is stored; the same words again decide nothing, held or not', () => {
+    spec
+      .given([posted])
+      .when({ type: 'EditComment', body: 'Cleaner landing', mentions: [], held: true }, author)
+      .then([
+        {
+          type: 'CommentEdited',
+          data: { commentId: ROOT, videoId: VIDEO, body: 'Cleaner landing', mentions: [], held: true },
+        },
+      ]);
+    spec
+      .given([posted])
+      .when({ type: 'EditComment', body: 'Clean landing', mentions: [], held: true }, author)
+      .thenNothing();
   });
 
   it('is for the author only, on a comment that is not deleted, within the same limits', () => {
