@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
+import { localTextModerator } from '../../../src/media/moderation/local-text-rules.ts';
 import { Projector } from '../../../src/projections/projector.ts';
-import { fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
+import { commandIdFor, type RequestContext } from '../../../src/services/shared/command-context.ts';
+import { postComment } from '../../../src/services/social/comments.ts';
+import type { EngagementDeps } from '../../../src/services/social/comments-deps.ts';
+import { holdFlaggedText } from '../../../src/services/social/moderation-hold.ts';
+import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
 import {
   COMMENTS,
@@ -100,5 +106,39 @@ describe('held comments while social_moderation lags', () => {
     expect(await hiddenRows()).toBe(0);
     expect(await ids(videoId, reader.accessToken)).toEqual([]);
     expect(await commentCount(videoId, reader.accessToken)).toBe(1);
+  }, 30_000);
+
+  it('finishes a request that crashed after its hold: nothing to restore before, held after', async () => {
+    const videoId = await publicVideo(api, creator);
+    const { store, codec, pool } = api.runtime;
+    const deps: EngagementDeps = {
+      store,
+      codec,
+      pool,
+      log: createLogger('silent'),
+      textModerator: localTextModerator(),
+    };
+    const context: RequestContext = {
+      actor: { kind: 'user', userId: author.id, role: 'user' },
+      correlationId: randomUUID(),
+    };
+    const input = { videoId, body: 'just kys', idempotencyKey: `retry-${randomUUID()}` };
+    // The first attempt stored its hold and crashed before the comment: the hold postComment makes.
+    const commentId = commandIdFor(context, 'postComment', input);
+    const content = { kind: 'comment' as const, id: commentId, authorId: author.id, deleted: false };
+    expect(await holdFlaggedText(deps, context, commentId, content, input.body)).toBe(true);
+    // A moderator cannot release a hold on a comment not yet stored, so the retry's held flag is right.
+    expect(
+      errorCodes(await api.gql(RESTORE, { kind: 'comment', id: commentId }, moderator.accessToken)),
+    ).toEqual(['NOT_FOUND/CONTENT_NOT_FOUND']);
+
+    expect(await postComment(deps, context, input)).toBe(commentId);
+    const deadline = Date.now() + 10_000;
+    while ((await ids(videoId, author.accessToken)).length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await ids(videoId, author.accessToken)).toEqual([commentId]);
+    expect(await ids(videoId, reader.accessToken)).toEqual([]);
+    expect(await hiddenRows()).toBe(0);
   }, 30_000);
 });
