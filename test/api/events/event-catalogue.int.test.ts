@@ -50,7 +50,7 @@ describe('the event catalogue and its AsyncAPI description', () => {
     });
     expect(registered?.dataSchema.properties.role).not.toHaveProperty('x-personal-data');
     // No field by those names (the share platform `email` is a value, not a field).
-    expect(JSON.stringify(catalogue)).not.toMatch(/"(passwordHash|email|secret)":/i);
+    expect(JSON.stringify(catalogue)).not.toMatch(/"\w*(passwordHash|email|secret)\w*":/i);
   });
 
   it('lists the public types of every context, with their audience and without secrets', async () => {
