@@ -1,22 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
-import { localRulesModerator } from '../../../src/media/moderation/local-rules.ts';
-import {
-  createProcessManager,
-  type ProcessManager,
-} from '../../../src/workflows/process-manager/process-manager.ts';
-import { connectTemporalClient, type TemporalClient } from '../../../src/workflows/temporal-connection.ts';
-import { createTranscodingActivities } from '../../../src/workflows/transcoding/activities.ts';
-import { transcodingReactions } from '../../../src/workflows/transcoding/reactions.ts';
 import { type MediaApp, startMediaApp } from '../../api/media/support.ts';
 import { fieldOf } from '../../api/support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../../api/support/identity-operations.ts';
 import { mediaFixtures } from '../../support/media-fixtures.ts';
-import { FAST_SETTINGS, TRANSCODING_WORKFLOWS } from './support/harness.ts';
+import { startTranscodingPipeline } from './support/pipeline.ts';
 
 const REQUEST_UPLOAD = `mutation ($size: Float!) {
   requestUpload(kind: IMAGE, fileName: "me.png", contentType: "image/png", size: $size) { assetId uploadUrl } }`;
@@ -50,50 +40,19 @@ const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 describe('an avatar’s square crops, from upload to profile', () => {
   let api: MediaApp;
   let user: TestUser;
-  let temporal: TemporalClient;
-  let connection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
-  let processManager: ProcessManager;
+  let pipeline: { stop(): Promise<void> } | undefined;
   beforeAll(async () => {
     api = await startMediaApp();
     user = await registerAndSignIn(api, 'Avatar');
-    const address = inject('temporalAddress');
-    const taskQueue = `test-avatar-${randomUUID()}`;
-    const { store, codec, pool } = api.runtime;
-    [temporal, connection] = await Promise.all([
-      connectTemporalClient(address),
-      NativeConnection.connect({ address }),
-    ]);
-    worker = await Worker.create({
-      connection,
-      taskQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: TRANSCODING_WORKFLOWS }),
-      activities: createTranscodingActivities({
-        store,
-        codec,
-        log,
-        storage: api.storage,
-        moderator: localRulesModerator(),
-        media: { preset: 'ultrafast', threads: 1 },
-      }),
-      maxConcurrentActivityTaskExecutions: 2,
-      shutdownGraceTime: 500,
+    pipeline = await startTranscodingPipeline({
+      runtime: api.runtime,
+      storage: api.storage,
+      log,
+      name: 'avatar',
     });
-    running = worker.run();
-    processManager = createProcessManager(
-      { store, pool, codec, temporal: temporal.client, log },
-      transcodingReactions({ taskQueue, settings: FAST_SETTINGS }),
-      { name: `pm-${randomUUID()}`, backoffMs: 50, maxBackoffMs: 500 },
-    );
-    await processManager.start();
   }, 120_000);
   afterAll(async () => {
-    await processManager?.stop();
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await temporal?.close();
+    await pipeline?.stop();
     await api?.close();
   });
 
