@@ -19,17 +19,15 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import { createAiProvider } from '../src/ai/create-ai-provider.ts';
-import { buildApp } from '../src/api/app.ts';
 import { listUsers } from '../src/api/identity/read-model-queries.ts';
 import { connection } from '../src/api/pagination.ts';
 import { selectsField } from '../src/api/selected-fields.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { Projector } from '../src/projections/projector.ts';
-import { apiServices } from '../src/roles/api-services.ts';
 import { openRuntime } from '../src/roles/runtime.ts';
 import { setRole } from '../src/services/identity/account.ts';
+import { benchApp } from './support/bench-app.ts';
 import { printMachine, ratio, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
 import { percentile, subscriptionLatency } from './support/subscription-latency.ts';
@@ -92,20 +90,7 @@ async function main() {
   const { store, pool, bus, projections, codec, keys } = runtime;
   const projector = new Projector({ store, pool, bus, log }, projections);
   await projector.start();
-  const app = await buildApp({
-    log,
-    version: 'bench',
-    readinessChecks: {},
-    graphiql: false,
-    // The benchmark measures throughput, not the rate limiter: lift the per-caller limits.
-    limits: { requests: { max: 1e9 }, logins: { max: 1e9 } },
-    services: apiServices(runtime, {
-      log,
-      authSecret: new TextEncoder().encode(AUTH_SECRET),
-      ai: createAiProvider({}),
-      readYourWritesTimeoutMs: 5_000,
-    }),
-  });
+  const app = await benchApp(runtime, log, { authSecret: AUTH_SECRET, readYourWritesTimeoutMs: 5_000 });
   const chronicleUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
 
   // Seed: users registered through the API; the first becomes an admin; each connection signs in

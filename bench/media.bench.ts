@@ -23,8 +23,6 @@ import { promisify } from 'node:util';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { z } from 'zod';
-import { createAiProvider } from '../src/ai/create-ai-provider.ts';
-import { buildApp } from '../src/api/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { MediaCommand } from '../src/domain/media/media-commands.ts';
 import { mediaAggregate } from '../src/domain/media/media-decider.ts';
@@ -39,7 +37,6 @@ import { probe } from '../src/media/probe.ts';
 import { posterTime, THUMBNAIL_WIDTHS } from '../src/media/stills.ts';
 import { renditionArgs } from '../src/media/video.ts';
 import { Projector } from '../src/projections/projector.ts';
-import { apiServices } from '../src/roles/api-services.ts';
 import { openRuntime, type Runtime } from '../src/roles/runtime.ts';
 import { execute } from '../src/services/shared/command-context.ts';
 import { originalKey } from '../src/storage/keys.ts';
@@ -52,6 +49,7 @@ import { createTranscodingActivities } from '../src/workflows/transcoding/activi
 import { transcodingWorkflowId } from '../src/workflows/transcoding/ids.ts';
 import { transcodingReactions } from '../src/workflows/transcoding/reactions.ts';
 import type { TranscodeOutcome } from '../src/workflows/transcoding/types.ts';
+import { benchApp } from './support/bench-app.ts';
 import { printMachine, ratio } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
 
@@ -469,19 +467,10 @@ async function uploadOverHttp(
   const { store, pool, bus, projections } = runtime;
   const projector = new Projector({ store, pool, bus, log }, projections);
   await projector.start();
-  const app = await buildApp({
-    log,
-    version: 'bench',
-    readinessChecks: {},
-    graphiql: false,
-    limits: { requests: { max: 1e9 }, logins: { max: 1e9 } },
-    services: apiServices(runtime, {
-      log,
-      authSecret: new TextEncoder().encode(AUTH_SECRET),
-      ai: createAiProvider({}),
-      readYourWritesTimeoutMs: 5_000,
-      media: { storage },
-    }),
+  const app = await benchApp(runtime, log, {
+    authSecret: AUTH_SECRET,
+    readYourWritesTimeoutMs: 5_000,
+    media: { storage },
   });
   try {
     const base = await app.listen({ port: 0, host: '127.0.0.1' });

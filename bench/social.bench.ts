@@ -13,8 +13,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { z } from 'zod';
-import { createAiProvider } from '../src/ai/create-ai-provider.ts';
-import { buildApp } from '../src/api/app.ts';
 import { feedSql, homeFeed } from '../src/api/social/graph-queries.ts';
 import { loadConfig } from '../src/config.ts';
 import { followEventCatalogue } from '../src/domain/social/follow-events.ts';
@@ -23,9 +21,9 @@ import { videoPostEventCatalogue } from '../src/domain/videos/video-events.ts';
 import { createLogger } from '../src/logger.ts';
 import { Projector } from '../src/projections/projector.ts';
 import { waitForPosition } from '../src/projections/wait-for-position.ts';
-import { apiServices } from '../src/roles/api-services.ts';
 import { openRuntime, type Runtime } from '../src/roles/runtime.ts';
 import { followTieStream } from '../src/services/social/follows-streams.ts';
+import { benchApp } from './support/bench-app.ts';
 import { printMachine, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
 import { percentile, timeRounds } from './support/timing.ts';
@@ -72,20 +70,7 @@ async function main() {
   const { store, pool, bus, codec, projections } = runtime;
   const projector = new Projector({ store, pool, bus, log }, projections, { batchSize: 1_000 });
   await projector.start();
-  const app = await buildApp({
-    log,
-    version: 'bench',
-    readinessChecks: {},
-    graphiql: false,
-    // The benchmark measures the feed and the write path, not the rate limiter.
-    limits: { requests: { max: 1e9 }, logins: { max: 1e9 } },
-    services: apiServices(runtime, {
-      log,
-      authSecret: new TextEncoder().encode(AUTH_SECRET),
-      ai: createAiProvider({}),
-      readYourWritesTimeoutMs: 10_000,
-    }),
-  });
+  const app = await benchApp(runtime, log, { authSecret: AUTH_SECRET, readYourWritesTimeoutMs: 10_000 });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
     const response = await fetch(`${baseUrl}/graphql`, {
