@@ -35,14 +35,25 @@ export class BatchWriter implements ReadModelWriter {
     if (buffered) return { ...buffered };
     const preloaded = this.loaded.get(table)?.get(this.loadKey(table, key));
     if (preloaded === DELETED) return undefined;
-    if (preloaded) return { ...preloaded };
+    if (preloaded) return this.withCallersKey(table, preloaded, key);
     const spec = this.spec(table);
     const where = spec.primaryKey.map((c, i) => `${pg.escapeIdentifier(c)} = $${i + 1}`).join(' and ');
     const { rows } = await this.client.query<{ row: Row }>(
       `select row_to_json(t) as row from ${this.physical(table)} t where ${where}`,
       spec.primaryKey.map((c) => key[c]),
     );
-    return rows[0]?.row;
+    return rows[0] ? this.withCallersKey(table, rows[0].row, key) : undefined;
+  }
+
+  /**
+   * A stored row with its key spelled as the caller spelled it. PostgreSQL writes a timestamp key
+   * back as `…+00:00` where the caller wrote `….000Z`: a row spread into `upsert` would otherwise be
+   * buffered under a second spelling of the same key, and the next `get` in the batch would miss it
+   * and read the stale stored row again, losing the first change.
+   */
+  private withCallersKey(table: string, row: Row, key: Row): Row {
+    const spelled = Object.fromEntries(this.spec(table).primaryKey.map((column) => [column, key[column]]));
+    return { ...row, ...spelled };
   }
 
   /** Reads these rows in one query per table, for `get` to answer from memory. */

@@ -80,6 +80,37 @@ describe('projector', () => {
     });
   });
 
+  it('adds up a timestamp-keyed row touched again and again in one batch, whatever spelling the key comes back in', async () => {
+    // The key is written as `….000Z` and read back from PostgreSQL as `…+00:00`: spread into an
+    // upsert, the stored spelling must still be found by the next `get` of the batch.
+    const minuteCounts: Projection = {
+      name: 'minute_counts',
+      version: 1,
+      eventTypes: ['Ticked'],
+      tables: {
+        minute_counts: {
+          columns: 'stream text not null, minute timestamptz not null, ticks int not null',
+          primaryKey: ['stream', 'minute'],
+        },
+      },
+      async apply(recorded, writer) {
+        const key = { stream: recorded.streamName, minute: '2026-12-07T06:50:00.000Z' };
+        const row = (await writer.get('minute_counts', key)) ?? { ...key, ticks: 0 };
+        writer.upsert('minute_counts', { ...row, ticks: Number(row.ticks) + 1 });
+      },
+    };
+    await start([minuteCounts]);
+    const stream = `clock-${randomUUID()}`;
+    const first = await store.append(stream, [event('Ticked')]);
+    const applied = (at: bigint) =>
+      waitForPosition(pool, bus, at, { timeoutMs: 5000, projections: ['minute_counts'] });
+    expect(await applied(first.position)).toBe(true);
+    const { position } = await store.append(stream, [event('Ticked'), event('Ticked'), event('Ticked')]);
+    expect(await applied(position)).toBe(true);
+    const { rows } = await pool.query('select ticks from minute_counts where stream = $1', [stream]);
+    expect(rows).toEqual([{ ticks: 4 }]);
+  });
+
   it('stops only the projection that cannot apply an event, reports where, and retries', async () => {
     const account = `account-${randomUUID()}`;
     const before = await store.append(account, [event('Deposited', { amount: 1 })]);

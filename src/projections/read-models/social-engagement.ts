@@ -39,7 +39,8 @@ export function socialEngagementProjection(codec: Pick<EventCodec, 'decode'>): P
     name: 'social_engagement',
     // 2: comments indexed by video and time, replies included, for videoCommentAdded.
     // 3: comments' `held` column.
-    version: 3,
+    // 4: rebuilt, as per-minute activity written by earlier versions could miss counts in a batch.
+    version: 4,
     eventTypes: [...catalogues.flatMap((catalogue) => Object.keys(catalogue)), 'ContentRestored'],
     tables: {
       social_likes: {
