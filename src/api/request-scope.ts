@@ -5,6 +5,7 @@ import type { ApiScope } from '../domain/shared/decider.ts';
 import { forbidden, unauthenticated } from '../domain/shared/domain-error.ts';
 import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
+import type { ChatDeps } from '../services/chat/chat-deps.ts';
 import type { SessionDeps } from '../services/identity/context.ts';
 import type { MediaDeps } from '../services/media/media-deps.ts';
 import type { MentorshipDeps } from '../services/mentorship/deps.ts';
@@ -33,6 +34,8 @@ export interface ApiServices {
   socialGraph: SocialGraphDeps;
   /** Likes, comments, shares, reports and moderation; its `settle` waits for their read models. */
   engagement: EngagementDeps;
+  /** Conversations and messages between people; its `settle` waits for `chat` and `social_moderation`. */
+  chat: ChatDeps;
   /** Integrators' outbound webhooks; its `settle` waits for their read model. */
   webhooks: WebhookDeps;
   pool: pg.Pool;
@@ -60,6 +63,8 @@ export interface RequestScope {
   socialGraph: SocialGraphDeps;
   /** The same for likes, comments, shares and moderation. */
   engagement: EngagementDeps;
+  /** The same for chat. */
+  chat: ChatDeps;
   /** The same for integrators' webhooks. */
   webhooks: WebhookDeps;
   correlationId: string;
@@ -120,6 +125,7 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     mentorship: tracked(services.mentorship),
     socialGraph: tracked(services.socialGraph),
     engagement: tracked(services.engagement),
+    chat: tracked(services.chat),
     webhooks: tracked(services.webhooks),
     stalePosition: () => stale,
     correlationId: request.id,

@@ -19,6 +19,7 @@ import {
   SOCIAL_GRAPH_READ_MODELS,
   VIDEO_READ_MODELS,
 } from '../projections/registry.ts';
+import { CHAT_READ_MODELS } from '../services/chat/chat-deps.ts';
 import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
 import { MentorReplyGenerations } from '../services/mentorship/conversations.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
@@ -100,6 +101,13 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       textModerator: options.textModerator ?? localTextModerator(),
       ...(options.commentsPerMinute ? { commentsPerMinute: options.commentsPerMinute } : {}),
       settle: settle(SOCIAL_ENGAGEMENT_READ_MODELS),
+    },
+    chat: {
+      ...shared,
+      pool: runtime.pool,
+      ...(options.textModerator ? { textModerator: options.textModerator } : {}),
+      personalDataKeys: runtime.keys,
+      settle: settle(CHAT_READ_MODELS),
     },
     mentorship: {
       ...shared,

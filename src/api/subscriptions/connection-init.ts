@@ -126,6 +126,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     mentorship: services.mentorship,
     socialGraph: services.socialGraph,
     engagement: services.engagement,
+    chat: services.chat,
     webhooks: services.webhooks,
     correlationId,
     authenticated: async () => live.authenticated,
