@@ -2,6 +2,9 @@ import { aiGenerationEventCatalogue } from '../../domain/ai/generation-events.ts
 import { auditAnchorEventCatalogue } from '../../domain/audit/anchor-events.ts';
 import { auditLogEventCatalogue } from '../../domain/audit/audit-log-events.ts';
 import { brandEventCatalogue } from '../../domain/brands/brand-events.ts';
+import { chatConversationEventCatalogue } from '../../domain/chat/conversation-events.ts';
+import { chatMemberEventCatalogue } from '../../domain/chat/member-events.ts';
+import { chatMessageEventCatalogue } from '../../domain/chat/message-events.ts';
 import { contentEventCatalogue } from '../../domain/content/content-events.ts';
 import { apiKeyEventCatalogue } from '../../domain/identity/api-key-events.ts';
 import { sessionEventCatalogue } from '../../domain/identity/session-events.ts';
@@ -43,6 +46,7 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
     shareEventCatalogue,
   ],
   webhooks: [eventWebhookEventCatalogue],
+  chat: [chatConversationEventCatalogue, chatMessageEventCatalogue, chatMemberEventCatalogue],
   mentorship: [
     mentorProfileEventCatalogue,
     learnerProfileEventCatalogue,

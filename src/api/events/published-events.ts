@@ -177,6 +177,20 @@ export const PUBLISHED_EVENTS: Readonly<Record<string, Publication>> = {
   CommentsTurnedOn: admins('videoId'),
   VideoShared: admins('shareId', 'videoId', 'platform'),
 
+  // Chat: that conversations exist and messages flow in them, by ids. Who talks to whom, who wrote
+  // what and the words themselves stay out; receipts and settings are not published (NOT_PUBLISHED).
+  ChatConversationStarted: admins('conversationId', 'kind'),
+  ChatMembersAdded: admins('conversationId'),
+  ChatMemberRemoved: admins('conversationId'),
+  ChatMemberLeft: admins('conversationId'),
+  ChatMemberRoleChanged: admins('conversationId'),
+  ChatConversationDetailsChanged: admins('conversationId'),
+  ChatMessageSent: admins('messageId', 'conversationId'),
+  ChatMessageEdited: admins('messageId', 'conversationId'),
+  ChatMessageDeleted: admins('messageId', 'conversationId'),
+  ChatReactionAdded: admins('messageId', 'conversationId'),
+  ChatReactionRemoved: admins('messageId', 'conversationId'),
+
   // Mentorship: only what a mentor offers to be matched on. Availability and time zone (a person's
   // routine and whereabouts) are left out; everything about learners, matches, sessions, calendars
   // and conversations is not published (see NOT_PUBLISHED).

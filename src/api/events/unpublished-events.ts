@@ -67,6 +67,12 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   ContentRestored: 'a moderation case, between the platform and the author',
   ReportsDismissed: 'a moderation case, between the platform and its reporters',
 
+  // Chat: what a member received, read, muted or hid is theirs alone.
+  ChatMessagesDelivered: 'what one person received in a conversation',
+  ChatMessagesRead: 'what one person read in a conversation',
+  ChatMemberSettingsChanged: 'one person’s settings of a conversation',
+  ChatMessageHiddenForMe: 'what one person hid for themselves',
+
   // Integrator webhooks: a webhook is its owner's business, and its URL often a capability URL.
   EventWebhookCreated: 'holds the webhook’s URL (often a capability URL); a webhook is its owner’s business',
   EventWebhookPaused: 'a webhook is its owner’s business',

@@ -62,7 +62,7 @@ describe('the integrator catalogue', () => {
     );
     const published = new Set(PUBLIC_EVENT_TYPES.map((type) => contextOf.get(type)));
     expect([...published].sort()).toEqual(
-      ['ai', 'brands', 'content', 'identity', 'media', 'mentorship', 'social', 'videos'].sort(),
+      ['ai', 'brands', 'chat', 'content', 'identity', 'media', 'mentorship', 'social', 'videos'].sort(),
     );
     for (const [type, { definition, fields }] of INTEGRATOR_CATALOGUE) {
       for (const field of fields) {
