@@ -4,6 +4,7 @@ import { aiGenerationsProjection } from './read-models/ai-generations.ts';
 import { apiKeysProjection } from './read-models/api-keys.ts';
 import { auditIndexProjection } from './read-models/audit-index.ts';
 import { brandsProjection } from './read-models/brands.ts';
+import { chatProjection } from './read-models/chat.ts';
 import { contentsProjection } from './read-models/contents.ts';
 import { eventWebhooksProjection } from './read-models/event-webhooks.ts';
 import { mediaProjection } from './read-models/media.ts';
@@ -45,6 +46,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     mentorshipMatchingProjection(codec),
     mentorshipSessionsProjection(codec),
     mentorshipConversationsProjection(codec),
+    chatProjection(codec),
   ];
 }
 

@@ -30,6 +30,7 @@ describe('operations', () => {
       'api_keys',
       'audit_index',
       'brands',
+      'chat',
       'contents',
       'event_webhooks',
       'media',
