@@ -9,6 +9,9 @@ import {
 import type { AggregateSpec } from '../commands/types.ts';
 import { auditLogAggregate } from '../domain/audit/audit-log-decider.ts';
 import { brandAggregate } from '../domain/brands/brand-decider.ts';
+import { chatConversationAggregate } from '../domain/chat/conversation-decider.ts';
+import { chatMemberAggregate } from '../domain/chat/member-decider.ts';
+import { chatMessageAggregate } from '../domain/chat/message-decider.ts';
 import { contentAggregate } from '../domain/content/content-decider.ts';
 import { mediaAggregate } from '../domain/media/media-decider.ts';
 import { calendarAggregate } from '../domain/mentorship/calendar-decider.ts';
@@ -175,6 +178,9 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('mentorsession', mentorSessionAggregate, 1),
   audited('calendar', calendarAggregate, 1),
   audited('mentorconversation', conversationAggregate, 1),
+  audited('chatconv', chatConversationAggregate, 1),
+  audited('chatmsg', chatMessageAggregate, 1),
+  audited('chatmember', chatMemberAggregate, 1),
   audited('auditlog', auditLogAggregate, 1),
   audited('reservation', { decider: reservationDecider, catalogue: reservationCatalogue }, 1),
 ];

@@ -68,3 +68,6 @@ export function normaliseMessageText(text: string): { text: string } | { error: 
 
 export const isValidTitle = (title: string) => chatTitle.safeParse(title).success;
 export const isValidEmoji = (emoji: string) => reactionEmoji.safeParse(emoji).success;
+
+/** UUIDs as clients and the database spell them may differ in case only. */
+export const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
