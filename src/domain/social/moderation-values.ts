@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** What can be reported and hidden on the video platform. */
-export const MODERATED_KINDS = ['video', 'comment'] as const;
+/** What can be reported and hidden: on the video platform, and messages in chat conversations. */
+export const MODERATED_KINDS = ['video', 'comment', 'message'] as const;
 export type ModeratedKind = (typeof MODERATED_KINDS)[number];
 export const moderatedKind = z.enum(MODERATED_KINDS);
 

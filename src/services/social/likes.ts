@@ -43,7 +43,13 @@ export async function setLike(deps: EngagementDeps, context: RequestContext, raw
       content:
         content === null
           ? null
-          : { ...content, deleted: content.deleted || hidden, blockedWithAuthor: blocked, videoUnseen },
+          : {
+              ...content,
+              kind: targetKind,
+              deleted: content.deleted || hidden,
+              blockedWithAuthor: blocked,
+              videoUnseen,
+            },
     };
   }
   await execute(

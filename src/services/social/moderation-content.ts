@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import type { LoadDeps } from '../../commands/load-aggregate.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { chatConversationAggregate } from '../../domain/chat/conversation-decider.ts';
+import { chatMessageAggregate } from '../../domain/chat/message-decider.ts';
+import { chatConversationStream, chatMessageStream } from '../../domain/chat/streams.ts';
 import { commentAggregate } from '../../domain/social/comment-decider.ts';
 import { commentStream } from '../../domain/social/comment-events.ts';
 import type { ModeratedContent } from '../../domain/social/moderation-commands.ts';
@@ -21,7 +24,7 @@ export async function commentFacts(deps: LoadDeps, commentId: string) {
 }
 
 /**
- * A video or comment as a moderation case or a like needs it: who wrote it and whether it is
+ * A video, comment or chat message as a moderation case or a like needs it: who wrote it and whether it is
  * gone. A private video counts as missing for anyone but its owner (they cannot see it), unless
  * the reader is a moderator.
  */
@@ -38,9 +41,30 @@ export async function moderatedContent(
     const hiddenFromViewer = !seesPrivate && video.visibility === 'private' && video.ownerId !== viewerId;
     return { kind, id, authorId: video.ownerId, deleted: video.status === 'deleted' || hiddenFromViewer };
   }
+  if (kind === 'message') return messageContent(deps, id, seesPrivate ? null : viewerId);
   const comment = await commentFacts(deps, id);
   if (comment === null) return null;
   return { kind, id, authorId: comment.authorId, deleted: comment.status === 'deleted' };
+}
+
+/**
+ * A chat message as its own stream tells it. Only the members of its conversation may report it:
+ * to anyone else (`viewerId` set, not an active member) it is missing, as it is everywhere else.
+ */
+async function messageContent(
+  deps: LoadDeps,
+  id: string,
+  viewerId: string | null,
+): Promise<ModeratedContent | null> {
+  const { state: message } = await loadAggregate(deps, chatMessageAggregate, chatMessageStream(id));
+  if (message.status === 'none') return null;
+  if (viewerId !== null) {
+    const conversation = chatConversationStream(message.conversationId);
+    const { state } = await loadAggregate(deps, chatConversationAggregate, conversation);
+    const member = state.status === 'started' && state.members.some((m) => m.userId === viewerId);
+    if (!member) return null;
+  }
+  return { kind: 'message', id, authorId: message.senderId, deleted: message.status === 'deleted' };
 }
 
 /**
