@@ -119,6 +119,16 @@ export function messageResolvers(): IResolvers {
   };
 }
 
+/**
+ * The message as the caller sees it now, or null when they may not (hidden for them or by
+ * moderators, or no longer a member): `ChatUpdate.message` of the live subscriptions (live-resolvers.ts).
+ */
+export async function chatMessageFor(scope: RequestScope, messageId: string) {
+  const readerId = await readerOf(scope);
+  const row = (await findMessages(scope.services.pool, readerId, [messageId])).get(messageId);
+  return row ? ((await messageViews(scope, readerId, [row]))[0] ?? null) : null;
+}
+
 /** The person reading: a user, or the owner of an API key acting for them. */
 async function readerOf(scope: RequestScope): Promise<string> {
   return chatterOf((await callerFor(scope, 'read')).actor);
