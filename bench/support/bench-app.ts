@@ -5,6 +5,7 @@ import { apiServices } from '../../src/roles/api-services.ts';
 import type { Runtime } from '../../src/roles/runtime.ts';
 
 type ServiceOptions = Parameters<typeof apiServices>[1];
+type AppDeps = Parameters<typeof buildApp>[0];
 
 /**
  * The API as the benchmarks run it: the production app on `runtime`, with the local AI provider
@@ -14,7 +15,12 @@ type ServiceOptions = Parameters<typeof apiServices>[1];
 export function benchApp(
   runtime: Runtime,
   log: Logger,
-  options: { authSecret: string; readYourWritesTimeoutMs: number; media?: ServiceOptions['media'] },
+  options: {
+    authSecret: string;
+    readYourWritesTimeoutMs: number;
+    media?: ServiceOptions['media'];
+    subscriptionLimits?: AppDeps['subscriptionLimits'];
+  },
 ) {
   return buildApp({
     log,
@@ -22,6 +28,7 @@ export function benchApp(
     readinessChecks: {},
     graphiql: false,
     limits: { requests: { max: 1e9 }, logins: { max: 1e9 } },
+    ...(options.subscriptionLimits ? { subscriptionLimits: options.subscriptionLimits } : {}),
     services: apiServices(runtime, {
       log,
       authSecret: new TextEncoder().encode(options.authSecret),

@@ -1,0 +1,399 @@
+/**
+ * Chat benchmark (issue 20). 1,000 members in 200 group conversations of five, each member on its
+ * own WebSocket with `myConversationUpdates` (selecting the message, as a chat screen would). Messages
+ * are sent over HTTP at a fixed rate by random members; each is timed from the send's start to its
+ * arrival on every other member's socket (send → delivered), and, as the baseline in the same run,
+ * to its arrival at a plain event store subscriber in this process (what the store alone costs).
+ * Then a 100,000-message conversation, seeded as real events through the projector: a history page
+ * (50, backwards from a random point) through `chatMessages` over HTTP, through the API's own query
+ * function, and as the same statement on a plain table with the same rows and index.
+ * Prints the machine and ends with one JSON line of every figure.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { z } from 'zod';
+import { messageHistory } from '../src/api/chat/message-queries.ts';
+import { loadConfig } from '../src/config.ts';
+import { chatConversationEventCatalogue } from '../src/domain/chat/conversation-events.ts';
+import { chatMessageEventCatalogue } from '../src/domain/chat/message-events.ts';
+import { chatConversationStream, chatMessageStream } from '../src/domain/chat/streams.ts';
+import { createLogger } from '../src/logger.ts';
+import { Projector } from '../src/projections/projector.ts';
+import { waitForPosition } from '../src/projections/wait-for-position.ts';
+import { openRuntime } from '../src/roles/runtime.ts';
+import { benchApp } from './support/bench-app.ts';
+import { printMachine, round } from './support/machine.ts';
+import { benchDatabase } from './support/postgres.ts';
+import { percentile, timeRounds } from './support/timing.ts';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000);
+const GROUP = 5;
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 64);
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const PAGE = 50;
+const AUTH_SECRET = 'bench-secret-that-is-at-least-32-characters-long';
+
+const metadata = () => {
+  const id = randomUUID();
+  return {
+    commandId: id,
+    correlationId: id,
+    causationId: id,
+    actor: 'system:bench',
+    occurredAt: new Date().toISOString(),
+  };
+};
+
+const update = z.object({
+  data: z.object({
+    myConversationUpdates: z.object({
+      kind: z.string(),
+      messageId: z.string().nullable(),
+      message: z.object({ id: z.string(), text: z.string().nullable() }).nullable(),
+    }),
+  }),
+});
+
+/** Runs `work` over `items` with at most `concurrency` at once. */
+async function inParallel<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i] as T);
+    }),
+  );
+  return results;
+}
+
+async function main() {
+  const db = await benchDatabase('chat');
+  printMachine({ PostgreSQL: db.version });
+  const log = createLogger('error');
+  const config = loadConfig({
+    AUTH_SECRET,
+    DATA_DIR: await mkdtemp(path.join(tmpdir(), 'chronicle-bench-chat-')),
+  });
+  const runtime = await openRuntime(config, log, db.url);
+  const { store, pool, bus, codec, projections } = runtime;
+  const projector = new Projector({ store, pool, bus, log }, projections, { batchSize: 1_000 });
+  await projector.start();
+  const app = await benchApp(runtime, log, {
+    authSecret: AUTH_SECRET,
+    readYourWritesTimeoutMs: 10_000,
+    // One socket per member, all from this one address.
+    subscriptionLimits: { maxSocketsPerAddress: MEMBERS + 100 },
+  });
+  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  const wsUrl = `${baseUrl.replace('http', 'ws')}/graphql`;
+  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const parsed = z
+      .object({ data: z.record(z.string(), z.unknown()).nullable(), errors: z.unknown().optional() })
+      .parse(await response.json());
+    if (parsed.errors) throw new Error(`bench request failed: ${JSON.stringify(parsed.errors)}`);
+    return parsed.data ?? {};
+  };
+  const id = (value: unknown) => z.object({ id: z.string() }).parse(value).id;
+
+  // People and conversations, through the API.
+  let started = performance.now();
+  const members = await inParallel(
+    Array.from({ length: MEMBERS }, (_, i) => i),
+    8,
+    async (i) => {
+      const email = `bench-${i}-${randomUUID()}@example.org`;
+      const password = 'benchmark password';
+      const registered = await gql('mutation ($input: RegisterInput!) { register(input: $input) { id } }', {
+        input: { email, password, displayName: `Member ${i}` },
+      });
+      const login = await gql('mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', {
+        input: { email, password },
+      });
+      return {
+        id: id(registered.register),
+        token: z.object({ accessToken: z.string() }).parse(login.login).accessToken,
+      };
+    },
+  );
+  const groups = await inParallel(
+    Array.from({ length: Math.floor(MEMBERS / GROUP) }, (_, g) => members.slice(g * GROUP, (g + 1) * GROUP)),
+    8,
+    async (group) => {
+      const [owner, ...others] = group;
+      if (!owner) throw new Error('empty group');
+      const created = await gql(
+        'mutation ($title: String, $memberIds: [ID!]!) { createGroupConversation(title: $title, memberIds: $memberIds) { id } }',
+        { title: 'Bench group', memberIds: others.map((m) => m.id) },
+        owner.token,
+      );
+      return { conversationId: id(created.createGroupConversation), members: group };
+    },
+  );
+  console.log(
+    `${members.length} members in ${groups.length} conversations of ${GROUP}: ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+
+  // Every member's socket. Arrival times are kept by message id and matched with the sends after.
+  const arrivals = new Map<string, number[]>();
+  let warmedUp = 0;
+  const clients = members.map((member) => {
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${member.token}` },
+      retryAttempts: 0,
+    });
+    client.subscribe(
+      { query: 'subscription { myConversationUpdates { kind messageId message { id text } } }' },
+      {
+        next(value) {
+          const at = performance.now();
+          const { kind, message } = update.parse(value).data.myConversationUpdates;
+          if (kind !== 'MESSAGE_SENT' || !message) return;
+          if (message.text === 'warm-up') warmedUp++;
+          const seen = arrivals.get(message.id) ?? [];
+          seen.push(at);
+          arrivals.set(message.id, seen);
+        },
+        error(error) {
+          console.error('subscription failed', error);
+        },
+        complete() {},
+      },
+    );
+    return client;
+  });
+  const send = (sender: { token: string }, conversationId: string, text: string) =>
+    gql(
+      'mutation ($c: ID!, $t: String, $k: String) { sendChatMessage(conversationId: $c, text: $t, idempotencyKey: $k) { id } }',
+      { c: conversationId, t: text, k: randomUUID() },
+      sender.token,
+    ).then((data) => id(data.sendChatMessage));
+
+  // Warm-up: one message per conversation until every member's socket has seen its conversation's
+  // (graphql-ws says nothing when a subscription starts; a delivered message proves it has).
+  started = performance.now();
+  for (let attempt = 0; warmedUp < members.length; attempt++) {
+    if (attempt === 30) throw new Error(`only ${warmedUp} of ${members.length} sockets see messages`);
+    warmedUp = 0;
+    arrivals.clear();
+    await inParallel(groups, 16, async (group) => {
+      const [sender] = group.members;
+      if (sender) await send(sender, group.conversationId, 'warm-up');
+    });
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  console.log(`sockets open and receiving: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  arrivals.clear();
+
+  // The baseline: the same events reaching a plain event store subscriber in this process.
+  const storeArrivals = new Map<string, number>();
+  const abort = new AbortController();
+  const storeSubscriber = (async () => {
+    for await (const event of store.subscribeToAll({ fromPosition: 'end', signal: abort.signal })) {
+      if (event.type !== 'ChatMessageSent') continue;
+      const messageId = z.object({ messageId: z.string() }).safeParse(event.data);
+      if (messageId.success) storeArrivals.set(messageId.data.messageId, performance.now());
+    }
+  })();
+
+  // Open loop: a send is due every 1/RATE s, at most IN_FLIGHT at once (a late send is counted late).
+  const sends: { messageId: string; started: number; finished: number; senderIndex: number }[] = [];
+  let failures = 0;
+  const total = RATE * SECONDS;
+  const loadStarted = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let n = 0; n < total; n++) {
+    const due = loadStarted + (n * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    const group = groups[n % groups.length];
+    if (!group) continue;
+    const senderIndex = Math.floor(Math.random() * GROUP);
+    const sender = group.members[senderIndex];
+    if (!sender) continue;
+    const sentAt = performance.now();
+    const attempt = send(sender, group.conversationId, `message ${n}`)
+      .then((messageId) => {
+        sends.push({ messageId, started: sentAt, finished: performance.now(), senderIndex });
+      })
+      .catch((error: unknown) => {
+        failures++;
+        if (failures <= 3) console.error('send failed', error);
+      })
+      .finally(() => inFlight.delete(attempt));
+    inFlight.add(attempt);
+  }
+  await Promise.all(inFlight);
+  const sendSeconds = (performance.now() - loadStarted) / 1000;
+  await new Promise((r) => setTimeout(r, 3_000));
+  abort.abort();
+  await storeSubscriber.catch(() => {});
+
+  const delivered: number[] = [];
+  const toStore: number[] = [];
+  const acknowledged: number[] = [];
+  let missing = 0;
+  for (const sent of sends) {
+    acknowledged.push(sent.finished - sent.started);
+    // Every member's socket gets it, the sender's too; the others' are the deliveries that count.
+    const seen = arrivals.get(sent.messageId) ?? [];
+    missing += Math.max(0, GROUP - seen.length);
+    const others = [...seen].sort((a, b) => a - b).slice(0, GROUP - 1);
+    for (const at of others) delivered.push(at - sent.started);
+    const storeAt = storeArrivals.get(sent.messageId);
+    if (storeAt !== undefined) toStore.push(storeAt - sent.started);
+  }
+  const stats = (values: number[]) => ({
+    p50: Math.round(percentile(values, 50) * 10) / 10,
+    p99: Math.round(percentile(values, 99) * 10) / 10,
+  });
+  const figures: Record<string, number> = {
+    members: members.length,
+    conversations: groups.length,
+    target_messages_per_s: RATE,
+    sent_messages_per_s: round(sends.length / sendSeconds),
+    send_failures: failures,
+    deliveries_missing: missing,
+    send_ack_p50_ms: stats(acknowledged).p50,
+    send_ack_p99_ms: stats(acknowledged).p99,
+    delivered_p50_ms: stats(delivered).p50,
+    delivered_p99_ms: stats(delivered).p99,
+    store_subscriber_p50_ms: stats(toStore).p50,
+    store_subscriber_p99_ms: stats(toStore).p99,
+  };
+  console.log(
+    `\n${sends.length} messages in ${sendSeconds.toFixed(1)} s (${figures.sent_messages_per_s}/s, target ${RATE}/s), ${failures} failed`,
+  );
+  console.log('                                   p50 ms    p99 ms');
+  for (const [name, values] of [
+    ['send acknowledged (HTTP)', acknowledged],
+    ["send → other members' sockets", delivered],
+    ['send → plain store subscriber', toStore],
+  ] as const) {
+    const { p50, p99 } = stats(values);
+    console.log(`${name.padEnd(34)} ${String(p50).padStart(7)} ${String(p99).padStart(9)}`);
+  }
+  console.log(`deliveries missing: ${missing} of ${sends.length * GROUP}`);
+  await Promise.all(clients.map((client) => client.dispose()));
+
+  // History: one conversation of HISTORY messages, seeded as events and projected.
+  started = performance.now();
+  const [reader, ...others] = members.slice(0, GROUP);
+  if (!reader) throw new Error('no reader');
+  const conversationId = randomUUID();
+  await store.append(chatConversationStream(conversationId), [
+    await codec.encode(
+      chatConversationEventCatalogue.ChatConversationStarted,
+      {
+        type: 'ChatConversationStarted',
+        data: {
+          conversationId,
+          kind: 'group',
+          startedBy: reader.id,
+          memberIds: [reader.id, ...others.map((m) => m.id)],
+          title: 'History',
+        },
+      },
+      metadata(),
+      randomUUID(),
+    ),
+  ]);
+  let head = 0n;
+  const BATCH = 500;
+  for (let offset = 0; offset < HISTORY; offset += BATCH) {
+    const positions = await Promise.all(
+      Array.from({ length: Math.min(BATCH, HISTORY - offset) }, async (_, i) => {
+        const messageId = randomUUID();
+        const event = await codec.encode(
+          chatMessageEventCatalogue.ChatMessageSent,
+          {
+            type: 'ChatMessageSent',
+            data: {
+              messageId,
+              conversationId,
+              senderId: (members[(offset + i) % GROUP] ?? reader).id,
+              text: `history message ${offset + i}`,
+              replyToId: null,
+              attachments: [],
+            },
+          },
+          metadata(),
+          randomUUID(),
+        );
+        return (await store.append(chatMessageStream(messageId), [event])).position;
+      }),
+    );
+    for (const position of positions) if (position > head) head = position;
+  }
+  const appended = (performance.now() - started) / 1000;
+  await waitForPosition(pool, bus, head, { timeoutMs: 30 * 60_000, projections: ['chat'] });
+  const projected = (performance.now() - started) / 1000;
+  await pool.query('analyze');
+  console.log(
+    `\nseeded a ${HISTORY}-message conversation: append ${appended.toFixed(1)} s, projected after ${projected.toFixed(1)} s`,
+  );
+  await pool.query(`create table bench_messages as select * from chat_messages where conversation_id = '${conversationId}';
+    create unique index on bench_messages (conversation_id, position); analyze bench_messages;`);
+  const { rows: cursorRows } = await pool.query<{ position: string }>(
+    'select position::text as position from chat_messages where conversation_id = $1 order by position',
+    [conversationId],
+  );
+  const randomBefore = () =>
+    cursorRows[Math.floor(Math.random() * cursorRows.length)]?.position ?? cursorRows.at(-1)?.position ?? '0';
+  const HISTORY_QUERY = `query ($c: ID!, $before: String) { chatMessages(conversationId: $c, last: ${PAGE}, before: $before) {
+    nodes { id position senderId text sentAt edited deleted } pageInfo { hasPreviousPage startCursor } } }`;
+  const plainSql = `select message_id, conversation_id, position::text as position, sender_id, text, reply_to_id,
+    attachments, revisions, edited_at, deleted_at, sent_at from bench_messages
+    where conversation_id = $1 and position < $2::bigint order by position desc limit $3`;
+  for (let i = 0; i < 20; i++) {
+    await gql(HISTORY_QUERY, { c: conversationId, before: randomBefore() }, reader.token);
+    await messageHistory(pool, reader.id, conversationId, { last: PAGE, before: randomBefore() });
+    await pool.query(plainSql, [conversationId, randomBefore(), PAGE + 1]);
+  }
+  const history = {
+    graphql: await timeRounds(ROUNDS, () =>
+      gql(HISTORY_QUERY, { c: conversationId, before: randomBefore() }, reader.token),
+    ),
+    read_model: await timeRounds(ROUNDS, () =>
+      messageHistory(pool, reader.id, conversationId, { last: PAGE, before: randomBefore() }),
+    ),
+    plain_sql: await timeRounds(ROUNDS, () =>
+      pool.query(plainSql, [conversationId, randomBefore(), PAGE + 1]),
+    ),
+  };
+  console.log(`${`\nhistory page of ${PAGE} (${HISTORY} messages)`.padEnd(39)}  p50 ms    p99 ms`);
+  for (const [name, values] of Object.entries(history)) {
+    const { p50, p99 } = stats(values);
+    console.log(`${name.padEnd(38)} ${String(p50).padStart(7)} ${String(p99).padStart(9)}`);
+    figures[`history_${name}_p50_ms`] = p50;
+    figures[`history_${name}_p99_ms`] = p99;
+  }
+  figures.history_messages = cursorRows.length;
+  figures.history_seed_append_s = Math.round(appended);
+  figures.history_seed_projected_s = Math.round(projected);
+
+  await app.close();
+  await projector.stop();
+  await runtime.close();
+  await db.stop();
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
