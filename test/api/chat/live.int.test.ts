@@ -195,3 +195,51 @@ describe('myConversationUpdates', () => {
     expect(live.values.map((u) => u.conversationId)).not.toContain(elsewhere);
   });
 });
+
+describe("the socket's admission", () => {
+  it('prices and counts the chat subscriptions as every other one', async () => {
+    const limited = await startIdentityApp({
+      limits: { maxComplexity: 40 },
+      subscriptionLimits: { maxSubscriptionsPerSocket: 1 },
+    });
+    try {
+      const limitedUrl = await graphqlWsUrl(limited.app);
+      const owner = await registerAndSignIn(limited, 'Owner');
+      const member = await registerAndSignIn(limited, 'Member');
+      const conversationId = await groupOf(limited, owner, [member]);
+      const socket = connect(limitedUrl, member.accessToken);
+      clients.push(socket);
+
+      // Each update's message with its reactions: a page of them per push, over the budget.
+      const costly = subscribe(
+        socket,
+        'conversationUpdates',
+        `subscription ($conversationId: ID!) { conversationUpdates(conversationId: $conversationId) {
+          position message { id reactions { emoji count reactedByMe } } } }`,
+        { conversationId },
+      );
+      expect(await costly.ended).toMatchObject({
+        errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_COMPLEX' } }],
+      });
+
+      const typing = `subscription ($conversationId: ID!) {
+        conversationTyping(conversationId: $conversationId) { userIds } }`;
+      subscribe(socket, 'conversationTyping', typing, { conversationId });
+      await quiet();
+      const second = subscribe(
+        socket,
+        'presenceChanged',
+        'subscription ($ids: [ID!]!) { presenceChanged(userIds: $ids) { online } }',
+        {
+          ids: [owner.id],
+        },
+      );
+      expect(await second.ended).toMatchObject({
+        errors: [{ extensions: { code: 'RATE_LIMITED', reason: 'TOO_MANY_SUBSCRIPTIONS' } }],
+      });
+    } finally {
+      await clients.pop()?.dispose();
+      await limited.close();
+    }
+  });
+});
