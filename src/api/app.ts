@@ -7,6 +7,8 @@ import type { Logger } from '../logger.ts';
 import { aiResolvers } from './ai/resolvers.ts';
 import { auditResolvers } from './audit/resolvers.ts';
 import { brandResolvers } from './brands/resolvers.ts';
+import { chatConversationLoaders } from './chat/conversation-loaders.ts';
+import { chatConversationResolvers } from './chat/conversation-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
@@ -194,6 +196,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loaders: engagementLoaders(),
         },
         { schema: schemaFile('./social/for-you.graphql'), resolvers: forYouResolvers() },
+        {
+          schema: schemaFile('./chat/conversations.graphql'),
+          resolvers: chatConversationResolvers(),
+          loaders: chatConversationLoaders(),
+        },
         { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
         { schema: schemaFile('./events/webhooks.graphql'), resolvers: eventWebhookResolvers() },
         { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },

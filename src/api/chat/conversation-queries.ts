@@ -97,35 +97,43 @@ export interface MemberRow {
   role: 'owner' | 'admin' | 'member';
   joined_at: Date;
   joined_position: string;
+  /** '0' for the one who started the conversation, '1' for everyone else: the tie-break. */
+  later: '0' | '1';
   delivered_position: string;
   read_position: string;
 }
 
-export const memberCursor = (row: MemberRow) => [row.joined_position, row.user_id];
+export const memberCursor = (row: MemberRow) => [row.joined_position, row.later, row.user_id];
 
-const memberCursorValues = z.tuple([z.string().regex(/^\d{1,19}$/u), z.uuid()]);
+const memberCursorValues = z.tuple([z.string().regex(/^\d{1,19}$/u), z.enum(['0', '1']), z.uuid()]);
 
-/** A page of a conversation's active members, longest-standing first. */
+/**
+ * A page of a conversation's active members, longest-standing first. Everyone a conversation
+ * started with joined at the same position: its starter comes first among them, then by id.
+ */
 export async function listMembers(
   pool: Queryable,
   conversationId: string,
   raw: { first?: number | null; after?: string | null },
 ): Promise<{ rows: MemberRow[]; page: Page }> {
-  const page = pageOf(raw, 2);
+  const page = pageOf(raw, 3);
   const after = page.after && cursorOf(memberCursorValues, page.after);
   const values: unknown[] = [conversationId, page.first + 1];
   let keyset = '';
   if (after) {
     values.push(...after);
-    keyset = 'and (joined_position, user_id) > ($3::bigint, $4::uuid)';
+    keyset = 'where (joined_position, later, user_id) > ($3::bigint, $4, $5::uuid)';
   }
   const { rows } = await pool.query<MemberRow>(
     // Reading implies receiving, so the delivered mark is never shown behind the read one.
-    `select user_id, role, joined_at, joined_position::text as joined_position,
+    `select user_id, role, joined_at, joined_position::text as joined_position, later,
             greatest(delivered_position, read_position)::text as delivered_position,
             read_position::text as read_position
-       from chat_members where conversation_id = $1::uuid and active ${keyset}
-      order by joined_position, user_id
+       from (select m.*, case when m.user_id = c.started_by then '0' else '1' end as later
+               from chat_members m join chat_conversations c on c.conversation_id = m.conversation_id
+              where m.conversation_id = $1::uuid and m.active) as members
+      ${keyset}
+      order by joined_position, later, user_id
       limit $2`,
     values,
   );

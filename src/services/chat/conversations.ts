@@ -80,13 +80,17 @@ export async function createGroupConversation(deps: ChatDeps, context: RequestCo
   const conversationId = commandId;
   const stream = chatConversationStream(conversationId);
   const { state } = await loadAggregate(deps, chatConversationAggregate, stream);
-  if (state.status === 'started') return conversationId;
   const command: ChatConversationCommand = {
     type: 'CreateGroupConversation',
     conversationId,
     title: parsed.title ?? null,
     memberIds: parsed.memberIds,
   };
+  // A retry: the pipeline replays the first outcome, or refuses the key reused for other input.
+  if (state.status === 'started') {
+    await issue(deps, context, conversationId, commandId, command);
+    return conversationId;
+  }
   chatConversationDecider.decide(command, state, { actor: context.actor, now: nowFrom(deps) });
   await requireActiveUsers(
     deps,
