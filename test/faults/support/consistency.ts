@@ -27,6 +27,8 @@ export const EXPECTED_EVENT_TYPES: Record<OperationKind, readonly string[]> = {
   followUser: ['UserFollowed'],
   postComment: ['CommentPosted'],
   likeComment: ['ContentLiked'],
+  startDirectChat: ['ChatConversationStarted'],
+  sendChatMessage: ['ChatMessageSent'],
 };
 
 /** A read-only view of the store for the checks (the runtime Chronicle's roles use). */

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  chatConversationStream,
+  chatMessageStream,
+  directConversationId,
+} from '../../../src/domain/chat/streams.ts';
 import type { Actor } from '../../../src/domain/shared/decider.ts';
 import { videoPostStream } from '../../../src/domain/videos/streams.ts';
 import { videoPostEventCatalogue } from '../../../src/domain/videos/video-events.ts';
@@ -65,7 +70,9 @@ export type OperationKind =
   | 'publishContent'
   | 'followUser'
   | 'postComment'
-  | 'likeComment';
+  | 'likeComment'
+  | 'startDirectChat'
+  | 'sendChatMessage';
 
 export type Outcome = 'acknowledged' | 'failed' | 'unknown';
 
@@ -470,6 +477,55 @@ export function likeCommentOperation(
   );
 }
 
+/** A new user starts their direct conversation with the admin (chat write side, `chat` read model). */
+export function startDirectChatOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const conversationId = directConversationId(author.userId, world.admin.userId);
+  const record = newRecord('startDirectChat', author.actor, 'startDirectConversation', {
+    aggregateId: conversationId,
+    stream: chatConversationStream(conversationId),
+  });
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($userId: ID!, $key: String) {
+        startDirectConversation(userId: $userId, idempotencyKey: $key) { id } }`,
+      variables: { userId: world.admin.userId, key: record.idempotencyKey },
+      token: author.accessToken,
+      field: 'startDirectConversation',
+    },
+    options,
+  );
+}
+
+/** A message in that conversation: the message id is the command id (see services/chat sendChatMessage). */
+export function sendChatMessageOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  conversationId: string,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('sendChatMessage', author.actor, `sendChatMessage:${conversationId}`);
+  record.aggregateId = record.commandId;
+  record.stream = chatMessageStream(record.commandId);
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($conversationId: ID!, $text: String, $key: String) {
+        sendChatMessage(conversationId: $conversationId, text: $text, idempotencyKey: $key) { id } }`,
+      variables: { conversationId, text: `Hello ${record.id.slice(0, 8)}`, key: record.idempotencyKey },
+      token: author.accessToken,
+      field: 'sendChatMessage',
+    },
+    options,
+  );
+}
+
 /** A new article in the brand; `invalid` sends an empty title, which the decider refuses. */
 export function createContentOperation(
   world: LoadWorld,
@@ -599,8 +655,9 @@ export interface LoadRun {
 
 /**
  * Runs `clients` scripted clients until `stop()`: each repeats a story of sign-up, the admin
- * following the new user, the new user's comment on the world's video and the admin's like of it
- * (skipped when the new user cannot sign in during a fault), a new article, a new version of it,
+ * following the new user, the new user's comment on the world's video and the admin's like of it,
+ * their direct conversation with the admin and a message in it (skipped when the new user cannot
+ * sign in during a fault), a new article, a new version of it,
  * and (every `publishEvery` stories) its submission and publication, which starts a saga. An
  * operation that ends `unknown` or `failed` ends its story early.
  */
@@ -628,6 +685,10 @@ export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun 
         const commented = await track(postCommentOperation(world, author, options));
         if (commented.outcome === 'acknowledged' && commented.aggregateId) {
           await track(likeCommentOperation(world, commented.aggregateId, options));
+        }
+        const chat = await track(startDirectChatOperation(world, author, options));
+        if (chat.outcome === 'acknowledged' && chat.aggregateId) {
+          await track(sendChatMessageOperation(world, author, chat.aggregateId, options));
         }
       }
     }
