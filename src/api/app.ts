@@ -9,6 +9,9 @@ import { auditResolvers } from './audit/resolvers.ts';
 import { brandResolvers } from './brands/resolvers.ts';
 import { chatConversationLoaders } from './chat/conversation-loaders.ts';
 import { chatConversationResolvers } from './chat/conversation-resolvers.ts';
+import { createEphemeralBus } from './chat/ephemeral-bus.ts';
+import { liveChatResolvers } from './chat/live-resolvers.ts';
+import { messageResolvers } from './chat/message-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
@@ -82,7 +85,10 @@ export interface AppDeps {
   eventStreamLimits?: Partial<SseLimits>;
   /** Query depth / complexity, body size and rate limits; unset ones keep their defaults. */
   limits?: ApiLimitsOverrides;
-  /** Rate-limit counters live here when set, shared by every API process; else in memory. */
+  /**
+   * Rate-limit counters live here when set, shared by every API process, and chat's typing and
+   * presence travel through it; else both stay in this process.
+   */
   redisUrl?: string;
   /** Proxies whose X-Forwarded-For gives the client's address (hop count or addresses/CIDRs). */
   trustProxy?: number | string[];
@@ -164,6 +170,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(feedRoutes, { pool: services.pool });
     await app.register(mediaRoutes, { media: services.media, pool: services.pool });
   }
+  // Chat's typing and presence: Redis pub/sub with REDIS_URL (as the rate limits), else this process.
+  const chatLive = createEphemeralBus(deps.redisUrl, deps.log);
+  app.addHook('onClose', () => chatLive.close());
   const contexts = services
     ? [
         {
@@ -201,12 +210,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: chatConversationResolvers(),
           loaders: chatConversationLoaders(),
         },
+        { schema: schemaFile('./chat/messages.graphql'), resolvers: messageResolvers() },
         { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
         { schema: schemaFile('./events/webhooks.graphql'), resolvers: eventWebhookResolvers() },
         { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },
         { schema: schemaFile('./mentorship/matching.graphql'), resolvers: matchingResolvers() },
         { schema: schemaFile('./mentorship/sessions.graphql'), resolvers: mentorshipSessionResolvers() },
         { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
+        { schema: schemaFile('./chat/live.graphql'), resolvers: liveChatResolvers(chatLive, deps.log) },
       ]
     : [];
   const introspection = deps.introspection !== false;
