@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UPDATE_BATCH } from '../../../src/api/chat/conversation-updates.ts';
 import {
   connect,
   graphqlWsUrl,
@@ -101,6 +102,27 @@ describe('conversationUpdates', () => {
     // The message comes with the update, as the subscriber sees it.
     expect(rest.at(-1)?.message).toEqual({ id: sent.at(-1), text: 'message 20', senderId: alice.id });
   });
+
+  it('sends a backlog longer than one read (500 rows) in full, with nothing new to wake it', async () => {
+    const conversationId = await groupOf(api, alice, [bob]);
+    const start = await send(api, alice, conversationId, 'start');
+    const count = UPDATE_BATCH + 20;
+    for (let sent = 0; sent < count; sent += 20) {
+      await Promise.all(
+        Array.from({ length: Math.min(20, count - sent) }, (_, i) =>
+          send(api, alice, conversationId, `backlog ${sent + i}`),
+        ),
+      );
+    }
+    // Subscribed once everything is stored: only the read after a full batch can fetch the rest.
+    const live = watchConversation(bob, conversationId, start.position);
+    const received = await live.received(count);
+    const positions = received.map((u) => BigInt(u.position));
+    for (let i = 1; i < positions.length; i++) expect(positions[i]).toBeGreaterThan(positions[i - 1] ?? 0n);
+    expect(new Set(received.map((u) => u.messageId)).size).toBe(count);
+    await quiet();
+    expect(live.values).toHaveLength(count);
+  }, 60_000);
 
   it('sends only what happens after it started when no position is given', async () => {
     const conversationId = await groupOf(api, alice, [bob]);
