@@ -49,12 +49,15 @@ function fieldCost({ field, args, childComplexity, type }: ComplexityEstimatorAr
 function pageSizeOf(accepts: readonly { name: string }[], args: Record<string, unknown>): number | undefined {
   if (!accepts.some((arg) => arg.name === 'first' || arg.name === 'page')) return undefined;
   const page = args.page;
+  // `last` pages backward (chat history): a page all the same.
   const first =
     typeof args.first === 'number'
       ? args.first
-      : typeof page === 'object' && page !== null && 'first' in page && typeof page.first === 'number'
-        ? page.first
-        : undefined;
+      : typeof args.last === 'number'
+        ? args.last
+        : typeof page === 'object' && page !== null && 'first' in page && typeof page.first === 'number'
+          ? page.first
+          : undefined;
   // A bigger page is refused by the page's own validation, with a clearer error than a cost.
   return Math.min(first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
 }
