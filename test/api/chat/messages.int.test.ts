@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitionOf } from '../../../src/commands/event-codec.ts';
-import { type ChatMessageEvent, chatMessageEventCatalogue } from '../../../src/domain/chat/message-events.ts';
+import { chatMessageEventCatalogue } from '../../../src/domain/chat/message-events.ts';
 import { chatMessageStream } from '../../../src/domain/chat/streams.ts';
 import { type MediaEvent, mediaEventCatalogue } from '../../../src/domain/media/media-events.ts';
 import { mediaStream } from '../../../src/domain/media/streams.ts';
 import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
+import { mediaFixtures } from '../../support/media-fixtures.ts';
+import { type MediaApp, requestUpload, startMediaApp } from '../media/support.ts';
 import { makeModerator, QUEUE } from '../social/comments-support.ts';
-import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
+import { errorCodes, fieldOf } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
 import { deleteAsset, mediaAsset } from '../videos/support.ts';
 import {
@@ -28,14 +31,14 @@ import {
   UNREACT,
 } from './message-support.ts';
 
-let api: IdentityApp;
+let api: MediaApp;
 let ada: TestUser;
 let bob: TestUser;
 let cy: TestUser;
 let dee: TestUser;
 let stranger: TestUser;
 beforeAll(async () => {
-  api = await startIdentityApp();
+  api = await startMediaApp();
   ada = await registerAndSignIn(api, 'Ada');
   bob = await registerAndSignIn(api, 'Bob');
   cy = await registerAndSignIn(api, 'Cy');
@@ -52,7 +55,7 @@ async function storedEvents(messageId: string) {
   const decoded = await Promise.all(
     recorded.map((r) => api.runtime.codec.decode(chatMessageEventCatalogue, r)),
   );
-  return decoded.flatMap((event) => (event ? [event as unknown as ChatMessageEvent] : []));
+  return decoded.flatMap((decodedEvent) => (decodedEvent ? [decodedEvent.event] : []));
 }
 
 /** An asset the transcoding saga gave up on, its events appended as the saga leaves them. */
@@ -143,6 +146,36 @@ describe('sending', () => {
     expect(onlyImage).toMatchObject({ text: '', attachments: [{ kind: 'IMAGE' }] });
   });
 
+  it('sends a really uploaded image: shown as uploaded at first, then served by its signed URL once ready', async () => {
+    const png = await readFile((await mediaFixtures()).png);
+    const ticket = await requestUpload(api, ada.accessToken, {
+      kind: 'IMAGE',
+      fileName: 'frame.png',
+      contentType: 'image/png',
+      size: png.length,
+    });
+    expect((await api.put(ticket.uploadUrl, png, { 'content-type': 'image/png' })).statusCode).toBe(200);
+    const groupId = await groupOf(api, ada, [bob]);
+    const sent = await send(api, ada, groupId, 'Fresh off the camera', { attachmentIds: [ticket.assetId] });
+    expect(sent.attachments).toEqual([
+      { assetId: ticket.assetId, kind: 'IMAGE', status: 'UPLOADED', url: null, thumbnailUrl: null },
+    ]);
+    // The transcoding saga's last steps; an image without renditions is offered as uploaded.
+    await api.asSaga(ticket.assetId, { type: 'StartProcessing' });
+    await api.asSaga(ticket.assetId, {
+      type: 'MarkReady',
+      manifest: { renditions: [], hlsMaster: null, poster: null },
+    });
+    const [seen] = (await historyOf(api, bob, groupId)).nodes[0]?.attachments ?? [];
+    expect(seen).toMatchObject({
+      status: 'READY',
+      url: expect.stringContaining(`/media/${ticket.assetId}/original`),
+    });
+    const served = await api.fetch(seen?.url ?? '');
+    expect(served.statusCode).toBe(200);
+    expect(served.rawPayload.equals(png)).toBe(true);
+  });
+
   it('answers a retried send with the same message, stored once', async () => {
     const groupId = await groupOf(api, ada, [bob]);
     const key = `send-${randomUUID()}`;
@@ -229,7 +262,7 @@ describe('editing and deleting', () => {
       'FORBIDDEN/NOT_SENDER',
     ]);
     expect(errorCodes(await api.gql(EDIT, { id: sent.id, text: 'x' }, stranger.accessToken))).toEqual([
-      'NOT_FOUND/MESSAGE_NOT_FOUND',
+      'NOT_FOUND/CONVERSATION_NOT_FOUND',
     ]);
     const edited = fieldOf<MessageView>(
       await api.gql(EDIT, { id: sent.id, text: 'See you at 6' }, ada.accessToken),
@@ -323,10 +356,10 @@ describe('reactions and receipts', () => {
       { emoji: '👏', count: 1, reactedByMe: true },
     ]);
     expect(errorCodes(await api.gql(REACT, { id: sent.id, emoji: 'two words' }, bob.accessToken))).toEqual([
-      'VALIDATION/INVALID_INPUT',
+      'VALIDATION/INVALID_EMOJI',
     ]);
     expect(errorCodes(await api.gql(REACT, { id: sent.id, emoji: '🔥' }, stranger.accessToken))).toEqual([
-      'NOT_FOUND/MESSAGE_NOT_FOUND',
+      'NOT_FOUND/CONVERSATION_NOT_FOUND',
     ]);
   });
 
@@ -396,9 +429,9 @@ describe('history', () => {
     await addMembers(api, ada, groupId, [cy]);
     const after = await send(api, ada, groupId, 'Welcome Cy');
     expect((await historyOf(api, cy, groupId)).nodes.map((m) => m.id)).toEqual([after.id]);
-    expect(errorCodes(await api.gql(HISTORY, { conversationId: groupId }, stranger.accessToken))).toEqual([
-      'NOT_FOUND/CONVERSATION_NOT_FOUND',
-    ]);
+    expect(
+      errorCodes(await api.gql(HISTORY, { conversationId: groupId, last: 5 }, stranger.accessToken)),
+    ).toEqual(['NOT_FOUND/CONVERSATION_NOT_FOUND']);
     expect(
       errorCodes(await api.gql(HISTORY, { conversationId: groupId, first: 1, last: 1 }, bob.accessToken)),
     ).toEqual(['VALIDATION/INVALID_INPUT']);
