@@ -90,11 +90,15 @@ describe('typing', () => {
     const watching = subscribe<Typing>(client(url, bob.accessToken), 'conversationTyping', TYPING, {
       conversationId,
     });
-    const typedAt = await typeUntilHeard(api, alice, conversationId, watching);
+    await typeUntilHeard(api, alice, conversationId, watching);
     expect(watching.values[0]).toEqual({ conversationId, userIds: [alice.id] });
 
-    // Bob's own typing is not shown to him, and Alice typing again changes nothing.
+    // Bob's own typing is not shown to him; Alice typing again a second later sends nothing and
+    // keeps her typing for 5 s from then.
     fieldOf(await api.gql(SET_TYPING, { conversationId }, bob.accessToken), 'setTyping');
+    await sleep(1_000);
+    const typedAt = Date.now();
+    fieldOf(await api.gql(SET_TYPING, { conversationId }, alice.accessToken), 'setTyping');
     const [, expired] = await watching.received(2);
     expect(expired).toEqual({ conversationId, userIds: [] });
     const lasted = Date.now() - typedAt;
