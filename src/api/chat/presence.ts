@@ -182,6 +182,12 @@ export async function presenceChanged(
     },
     { once: true },
   );
-  await decide();
+  try {
+    await decide();
+  } catch (error) {
+    // Refused: what the first decision started listening to stops with the channel.
+    channel.end();
+    throw error;
+  }
   return counted(channel);
 }
