@@ -19,6 +19,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
 export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'Query.searchContent': 100,
   'Query.searchVideos': 100,
+  'Query.searchChatMessages': 100,
   'Query.aggregateAt': 100,
   'Query.matchingFairnessReport': 100,
   'Query.compareVersions': 20,

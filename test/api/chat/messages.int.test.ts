@@ -233,9 +233,9 @@ describe('sending', () => {
     expect((await send(api, ada, groupId, 'b'.repeat(4_000))).text).toHaveLength(4_000);
   });
 
-  it('refuses a direct message either side of a block', async () => {
+  it('refuses a direct message, and a reaction, either side of a block', async () => {
     const directId = await directOf(api, dee, stranger);
-    await send(api, dee, directId, 'Hi');
+    const hi = await send(api, dee, directId, 'Hi');
     const block = `mutation ($userId: ID!) { blockUser(userId: $userId) { id } }`;
     expect((await api.gql(block, { userId: dee.id }, stranger.accessToken)).errors).toBeUndefined();
     for (const user of [dee, stranger]) {
@@ -246,6 +246,8 @@ describe('sending', () => {
       );
       expect(errorCodes(response)).toEqual(['FORBIDDEN/BLOCKED']);
     }
+    const reaction = await api.gql(REACT, { id: hi.id, emoji: '👋' }, stranger.accessToken);
+    expect(errorCodes(reaction)).toEqual(['FORBIDDEN/BLOCKED']);
     await api.gql(
       `mutation ($userId: ID!) { unblockUser(userId: $userId) }`,
       { userId: dee.id },
