@@ -418,6 +418,9 @@ describe('history', () => {
     expect(texts(oldest)).toEqual(['m1']);
     expect(oldest.pageInfo.hasPreviousPage).toBe(false);
     expect(texts(await historyOf(api, bob, groupId))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    // A backward page is priced by its size as a forward one is: 100 messages with every field are too many.
+    const huge = await api.gql(HISTORY, { conversationId: groupId, last: 100 }, bob.accessToken);
+    expect(errorCodes(huge)).toEqual(['GRAPHQL_VALIDATION_FAILED/QUERY_TOO_COMPLEX']);
 
     // The conversation's own fields read the same history.
     const conversation = fieldOf<{ lastMessage: { id: string }; messages: { nodes: { id: string }[] } }>(
