@@ -6,7 +6,10 @@ import { chatMessageEventCatalogue } from '../../../src/domain/chat/message-even
 import { chatMessageStream } from '../../../src/domain/chat/streams.ts';
 import { type MediaEvent, mediaEventCatalogue } from '../../../src/domain/media/media-events.ts';
 import { mediaStream } from '../../../src/domain/media/streams.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { localTextModerator } from '../../../src/media/moderation/local-text-rules.ts';
 import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
+import { sendChatMessage } from '../../../src/services/chat/messages.ts';
 import { mediaFixtures } from '../../support/media-fixtures.ts';
 import { type MediaApp, requestUpload, startMediaApp } from '../media/support.ts';
 import { makeModerator, QUEUE } from '../social/comments-support.ts';
@@ -463,5 +466,44 @@ describe('reports', () => {
       authorId: ada.id,
       openReports: 1,
     });
+  });
+});
+
+describe('the text check', () => {
+  it('holds flagged words for moderators: hidden from the others, shown to the sender, queued as held', async () => {
+    const moderator = await makeModerator(api);
+    const groupId = await groupOf(api, ada, [bob]);
+    // The API wires chat's text check only when one is configured; the use case is called with one.
+    const { store, codec, pool, bus, keys } = api.runtime;
+    const deps = {
+      store,
+      codec,
+      pool,
+      log: createLogger('silent'),
+      personalDataKeys: keys,
+      textModerator: localTextModerator(),
+      settle: async (position: bigint) => {
+        await waitForPosition(pool, bus, position, { timeoutMs: 5_000 });
+        return true;
+      },
+    };
+    const context = {
+      actor: { kind: 'user' as const, userId: ada.id, role: 'user' as const },
+      correlationId: randomUUID(),
+    };
+    const held = await sendChatMessage(deps, context, { conversationId: groupId, text: 'go die' });
+    const fine = await sendChatMessage(deps, context, { conversationId: groupId, text: 'Sorry, good luck' });
+
+    expect((await historyOf(api, bob, groupId)).nodes.map((m) => m.id)).toEqual([fine]);
+    expect((await historyOf(api, ada, groupId)).nodes.map((m) => m.id)).toEqual([held, fine]);
+    const queue = fieldOf<{
+      nodes: { targetKind: string; targetId: string; visibility: string; heldCategories: string[] | null }[];
+    }>(await api.gql(QUEUE, {}, moderator.accessToken), 'moderationQueue');
+    expect(queue.nodes.find((c) => c.targetId === held)).toMatchObject({
+      targetKind: 'message',
+      visibility: 'held',
+      heldCategories: ['harassment'],
+    });
+    expect(queue.nodes.find((c) => c.targetId === fine)).toBeUndefined();
   });
 });
