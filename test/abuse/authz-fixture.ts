@@ -484,6 +484,31 @@ export class AuthzFixture {
     return started.id;
   }
 
+  // ---- chat: groups owned by the `user` actor with the `creator` (and so their key) as a member ----
+
+  /** A group the `user` actor owns, with the creator and `others` as members. */
+  async chatGroup(others: readonly string[] = []): Promise<string> {
+    const created = await this.gqlOk<{ id: string }>(
+      `mutation ($m: [ID!]!) { createGroupConversation(title: "Matrix group", memberIds: $m) { id } }`,
+      { m: [this.people.creator.id, ...others] },
+      this.people.user.token,
+      'createGroupConversation',
+    );
+    return created.id;
+  }
+
+  /** A message in the shared group by the `user` actor or the creator. */
+  async chatMessage(sender: 'user' | 'creator'): Promise<{ conversationId: string; messageId: string }> {
+    const conversationId = await this.shared('chat-group', () => this.chatGroup());
+    const sent = await this.gqlOk<{ id: string }>(
+      `mutation ($c: ID!) { sendChatMessage(conversationId: $c, text: "Matrix message") { id } }`,
+      { c: conversationId },
+      this.people[sender].token,
+      'sendChatMessage',
+    );
+    return { conversationId, messageId: sent.id };
+  }
+
   /** A command through the real pipeline, then the read models caught up with it. */
   private async issue<Command, Event extends DomainEvent, State>(
     spec: AggregateSpec<Command, Event, State>,

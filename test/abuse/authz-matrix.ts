@@ -83,6 +83,11 @@ const BRAND_ADMINS: readonly RoleName[] = ['admin'];
 const VIDEO_OWNER: readonly RoleName[] = ['creator', 'key:graphql:write'];
 const MENTOR: readonly RoleName[] = ['creator', 'key:graphql:write'];
 const PARTICIPANTS: readonly RoleName[] = ['user', 'creator', 'key:graphql:write'];
+/** The fixture's chat group: the `user` actor owns it, the creator (and so their key) is a member. */
+const CHAT_MEMBERS: readonly RoleName[] = ['user', 'creator', 'key:graphql:write'];
+const CHAT_OWNER: readonly RoleName[] = ['user'];
+/** Strangers to a conversation are told it is not there (nothing about who is in it leaks). */
+const CHAT_CONCEALED = ['NOT_FOUND/CONVERSATION_NOT_FOUND'] as const;
 
 export const labelOf = (row: MatrixRow) => (row.variant ? `${row.mutation} [${row.variant}]` : row.mutation);
 
@@ -672,6 +677,158 @@ export const MATRIX: readonly MatrixRow[] = [
         vars({ id: await propFor(fx, cell, `${mutation}-comment`, () => userComment(fx, 'creator')) }),
     }),
   ),
+
+  // ---- chat (see CHAT_MEMBERS; the `user` actor owns the group) ----
+  {
+    mutation: 'startDirectConversation',
+    rule: 'any person, as themself',
+    allowed: PEOPLE,
+    document: `mutation ($u: ID!) { startDirectConversation(userId: $u) { id } }`,
+    call: async (fx) => vars({ u: (await fx.shared('chat-peer', () => fx.stranger())).id }),
+  },
+  {
+    mutation: 'createGroupConversation',
+    rule: 'any person, who owns the group',
+    allowed: PEOPLE,
+    document: `mutation ($m: [ID!]!) { createGroupConversation(title: "Matrix", memberIds: $m) { id } }`,
+    call: async (fx) => vars({ m: [(await fx.shared('chat-peer', () => fx.stranger())).id] }),
+  },
+  {
+    mutation: 'addConversationMembers',
+    rule: 'the group’s owner and admins',
+    allowed: CHAT_OWNER,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!, $u: ID!) { addConversationMembers(conversationId: $c, userIds: [$u]) { id } }`,
+    call: async (fx, cell) =>
+      vars({
+        c: await fx.shared('chat-group', () => fx.chatGroup()),
+        u: (await propFor(fx, cell, 'chat-newcomer', () => fx.stranger())).id,
+      }),
+  },
+  {
+    mutation: 'removeConversationMember',
+    rule: 'the group’s owner and admins',
+    allowed: CHAT_OWNER,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!, $u: ID!) { removeConversationMember(conversationId: $c, userId: $u) { id } }`,
+    call: async (fx, cell) => {
+      const { c, u } = await propFor(fx, cell, 'chat-removable', async () => {
+        const member = await fx.stranger();
+        return { c: await fx.chatGroup([member.id]), u: member.id };
+      });
+      return vars({ c, u });
+    },
+  },
+  {
+    mutation: 'leaveConversation',
+    rule: 'any member, for themself',
+    allowed: CHAT_MEMBERS,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!) { leaveConversation(conversationId: $c) }`,
+    call: async (fx, cell) => vars({ c: await propFor(fx, cell, 'chat-group', () => fx.chatGroup()) }),
+  },
+  {
+    mutation: 'changeConversationRole',
+    rule: 'the group’s owner only',
+    allowed: CHAT_OWNER,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!, $u: ID!) { changeConversationRole(conversationId: $c, userId: $u, role: MEMBER) { id } }`,
+    call: async (fx) =>
+      vars({ c: await fx.shared('chat-group', () => fx.chatGroup()), u: fx.people.creator.id }),
+  },
+  {
+    mutation: 'updateConversationDetails',
+    rule: 'the group’s owner and admins',
+    allowed: CHAT_OWNER,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!) { updateConversationDetails(conversationId: $c, title: "Renamed") { id } }`,
+    call: async (fx) => vars({ c: await fx.shared('chat-group', () => fx.chatGroup()) }),
+  },
+  ...(['markConversationDelivered', 'markConversationRead'] as const).map(
+    (mutation): MatrixRow => ({
+      mutation,
+      rule: 'any member, for themself',
+      allowed: CHAT_MEMBERS,
+      concealedAs: CHAT_CONCEALED,
+      document: `mutation ($c: ID!, $m: ID!) { ${mutation}(conversationId: $c, messageId: $m) { id } }`,
+      call: async (fx) => {
+        const { conversationId, messageId } = await fx.shared('chat-message', () => fx.chatMessage('user'));
+        return vars({ c: conversationId, m: messageId });
+      },
+    }),
+  ),
+  {
+    mutation: 'setConversationSettings',
+    rule: 'any member, for themself',
+    allowed: CHAT_MEMBERS,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!) { setConversationSettings(conversationId: $c, muted: true) { id } }`,
+    call: async (fx) => vars({ c: await fx.shared('chat-group', () => fx.chatGroup()) }),
+  },
+  {
+    mutation: 'sendChatMessage',
+    rule: 'any member, as themself',
+    allowed: CHAT_MEMBERS,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!) { sendChatMessage(conversationId: $c, text: "Hello") { id } }`,
+    call: async (fx) => vars({ c: await fx.shared('chat-group', () => fx.chatGroup()) }),
+  },
+  {
+    mutation: 'editChatMessage',
+    rule: 'the message’s sender only',
+    allowed: ['user'],
+    concealedAs: ['NOT_FOUND/MESSAGE_NOT_FOUND', ...CHAT_CONCEALED],
+    document: `mutation ($m: ID!) { editChatMessage(id: $m, text: "Edited") { id } }`,
+    call: async (fx) =>
+      vars({ m: (await fx.shared('chat-message', () => fx.chatMessage('user'))).messageId }),
+  },
+  {
+    mutation: 'deleteChatMessageForMe',
+    rule: 'any member who sees it, for themself',
+    allowed: CHAT_MEMBERS,
+    concealedAs: ['NOT_FOUND/MESSAGE_NOT_FOUND', ...CHAT_CONCEALED],
+    document: `mutation ($m: ID!) { deleteChatMessageForMe(id: $m) }`,
+    call: async (fx, cell) =>
+      vars({ m: (await propFor(fx, cell, 'chat-message', () => fx.chatMessage('user'))).messageId }),
+  },
+  {
+    // The creator's message: the creator (and their key) as its sender, the `user` as the group's owner.
+    mutation: 'deleteChatMessageForEveryone',
+    rule: 'the sender, and the group’s owner and admins',
+    allowed: CHAT_MEMBERS,
+    concealedAs: ['NOT_FOUND/MESSAGE_NOT_FOUND', ...CHAT_CONCEALED],
+    document: `mutation ($m: ID!) { deleteChatMessageForEveryone(id: $m) { id } }`,
+    call: async (fx, cell) =>
+      vars({
+        m: (await propFor(fx, cell, 'chat-creator-message', () => fx.chatMessage('creator'))).messageId,
+      }),
+  },
+  ...(['reactToChatMessage', 'removeChatReaction'] as const).map(
+    (mutation): MatrixRow => ({
+      mutation,
+      rule: 'any member, for themself',
+      allowed: CHAT_MEMBERS,
+      concealedAs: ['NOT_FOUND/MESSAGE_NOT_FOUND', ...CHAT_CONCEALED],
+      document: `mutation ($m: ID!) { ${mutation}(id: $m, emoji: "👍") { id } }`,
+      call: async (fx) =>
+        vars({ m: (await fx.shared('chat-message', () => fx.chatMessage('user'))).messageId }),
+    }),
+  ),
+  {
+    mutation: 'setTyping',
+    rule: 'any member (nothing stored)',
+    allowed: CHAT_MEMBERS,
+    concealedAs: CHAT_CONCEALED,
+    document: `mutation ($c: ID!) { setTyping(conversationId: $c) }`,
+    call: async (fx) => vars({ c: await fx.shared('chat-group', () => fx.chatGroup()) }),
+  },
+  {
+    mutation: 'heartbeat',
+    rule: 'any person, for themself (nothing stored)',
+    allowed: PEOPLE,
+    document: `mutation { heartbeat }`,
+    call: async () => vars({}),
+  },
 
   // ---- mentorship (learner = user, mentor = creator) ----
   {

@@ -12,9 +12,9 @@ const idempotencyKey = z.string().min(8).max(128).nullish();
 export const markInput = z.object({ conversationId: z.uuid(), messageId: z.uuid(), idempotencyKey });
 export const settingsInput = z.object({
   conversationId: z.uuid(),
-  muted: z.boolean(),
-  archived: z.boolean(),
-  pinned: z.boolean(),
+  muted: z.boolean().nullish(),
+  archived: z.boolean().nullish(),
+  pinned: z.boolean().nullish(),
   idempotencyKey,
 });
 
@@ -51,7 +51,7 @@ async function mark(
   return conversationId;
 }
 
-/** The caller's own muted, archived and pinned flags for a conversation, all three as they should be. */
+/** The caller's own muted, archived and pinned flags for a conversation: those given change, the others stay. */
 export async function setConversationSettings(deps: ChatDeps, context: RequestContext, raw: unknown) {
   const parsed = settingsInput.parse(raw);
   const { conversationId, muted, archived, pinned } = parsed;
@@ -61,9 +61,9 @@ export async function setConversationSettings(deps: ChatDeps, context: RequestCo
     type: 'ChangeChatMemberSettings',
     conversationId,
     membership: await membership(deps.pool, conversationId, userId),
-    muted,
-    archived,
-    pinned,
+    ...(muted == null ? {} : { muted }),
+    ...(archived == null ? {} : { archived }),
+    ...(pinned == null ? {} : { pinned }),
   });
   return conversationId;
 }
