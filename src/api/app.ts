@@ -11,7 +11,7 @@ import { chatConversationLoaders } from './chat/conversation-loaders.ts';
 import { chatConversationResolvers } from './chat/conversation-resolvers.ts';
 import { createEphemeralBus } from './chat/ephemeral-bus.ts';
 import { liveChatResolvers } from './chat/live-resolvers.ts';
-import { messageResolvers } from './chat/message-resolvers.ts';
+import { messageLoaders, messageResolvers } from './chat/message-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
@@ -210,7 +210,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: chatConversationResolvers(),
           loaders: chatConversationLoaders(),
         },
-        { schema: schemaFile('./chat/messages.graphql'), resolvers: messageResolvers() },
+        {
+          schema: schemaFile('./chat/messages.graphql'),
+          resolvers: messageResolvers(),
+          loaders: messageLoaders(),
+        },
         { schema: schemaFile('./audit/schema.graphql'), resolvers: auditResolvers() },
         { schema: schemaFile('./events/webhooks.graphql'), resolvers: eventWebhookResolvers() },
         { schema: schemaFile('./mentorship/profiles.graphql'), resolvers: profileResolvers() },

@@ -11,7 +11,6 @@ export interface MessagePageFacts {
   readerId: string;
   reactions: ReadonlyMap<string, ReactionCount[]>;
   receipts: ReadonlyMap<string, MemberReceipt[]>;
-  kinds: ReadonlyMap<string, 'direct' | 'group'>;
   assets: ReadonlyMap<string, MediaAssetRow>;
   sign: SignAsset;
 }
@@ -52,7 +51,6 @@ export function toChatMessage(row: ChatMessageRow, facts: MessagePageFacts) {
     readByOther: readBy > 0,
     deliveredToOther: deliveredTo > 0,
     deliveredToAll: others.length > 0 && deliveredTo === others.length,
-    conversationKind: upper(facts.kinds.get(row.conversation_id) ?? 'group'),
   };
 }
 

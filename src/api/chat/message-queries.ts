@@ -59,14 +59,24 @@ export async function findMessages(
   return new Map(rows.map((row) => [row.message_id, row]));
 }
 
-/** The newest message `readerId` may see in a conversation (a tombstone counts: it was said). */
-export async function lastMessage(pool: pg.Pool, readerId: string, conversationId: string) {
+/**
+ * The newest message `readerId` may see in each conversation (a tombstone counts: it was said),
+ * one index seek per conversation, for a page of conversations at once.
+ */
+export async function lastMessages(
+  pool: pg.Pool,
+  readerId: string,
+  conversationIds: readonly string[],
+): Promise<Map<string, ChatMessageRow>> {
+  if (conversationIds.length === 0) return new Map();
   const { rows } = await pool.query<ChatMessageRow>(
-    `select ${COLUMNS} from chat_messages m ${VISIBLE} and m.conversation_id = $2::uuid
-      order by m.position desc limit 1`,
-    [readerId, conversationId],
+    `select last.* from unnest($2::uuid[]) as c(id)
+      cross join lateral (
+        select ${COLUMNS} from chat_messages m ${VISIBLE} and m.conversation_id = c.id
+         order by m.position desc limit 1) as last`,
+    [readerId, conversationIds],
   );
-  return rows[0] ?? null;
+  return new Map(rows.map((row) => [row.conversation_id, row]));
 }
 
 const position = z.string().regex(/^\d{1,19}$/u, 'a message position');
@@ -217,17 +227,4 @@ export async function receiptsOf(
     found.set(row.conversation_id, [...(found.get(row.conversation_id) ?? []), receipt]);
   }
   return found;
-}
-
-/** The kind of each conversation, for receipts (a direct one speaks of "the other"). */
-export async function conversationKinds(
-  pool: pg.Pool,
-  conversationIds: readonly string[],
-): Promise<Map<string, 'direct' | 'group'>> {
-  if (conversationIds.length === 0) return new Map();
-  const { rows } = await pool.query<{ conversation_id: string; kind: 'direct' | 'group' }>(
-    'select conversation_id, kind from chat_conversations where conversation_id = any($1::uuid[])',
-    [conversationIds],
-  );
-  return new Map(rows.map((row) => [row.conversation_id, row.kind]));
 }

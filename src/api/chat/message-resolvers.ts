@@ -1,4 +1,4 @@
-import type { IResolvers } from 'mercurius';
+import type { IResolvers, MercuriusContext, MercuriusLoaders } from 'mercurius';
 import { z } from 'zod';
 import { chatterOf } from '../../domain/chat/chat-actor.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
@@ -17,10 +17,9 @@ import { callerFor, type GraphQLContext, type RequestScope } from '../request-sc
 import { type ChatAttachmentView, type ChatMessageView, toChatMessage } from './message-mappers.ts';
 import {
   type ChatMessageRow,
-  conversationKinds,
   findMessages,
   historyArgs,
-  lastMessage,
+  lastMessages,
   messageHistory,
   reactionsOf,
   receiptsOf,
@@ -94,23 +93,8 @@ export function messageResolvers(): IResolvers {
     Mutation: mutation,
     ChatConversation: {
       // The conversation was already checked for this reader by the field that returned it.
-      lastMessage: async (conversation: { id: string }, _args: Args, { scope }: GraphQLContext) => {
-        const readerId = await readerOf(scope);
-        const row = await lastMessage(scope.services.pool, readerId, conversation.id);
-        return row ? ((await messageViews(scope, readerId, [row]))[0] ?? null) : null;
-      },
       messages: async (conversation: { id: string }, args: Args, { scope }: GraphQLContext) =>
         history(scope, await readerOf(scope), conversation.id, historyArgs.parse(args)),
-    },
-    ChatMessage: {
-      replyTo: async (message: ChatMessageView, _args: Args, { scope }: GraphQLContext) => {
-        if (!message.replyToId) return null;
-        const readerId = await readerOf(scope);
-        const row = (await findMessages(scope.services.pool, readerId, [message.replyToId])).get(
-          message.replyToId,
-        );
-        return row ? ((await messageViews(scope, readerId, [row]))[0] ?? null) : null;
-      },
     },
     ChatAttachment: {
       url: (attachment: ChatAttachmentView) => attachment.url?.() ?? null,
@@ -127,6 +111,42 @@ export async function chatMessageFor(scope: RequestScope, messageId: string) {
   const readerId = await readerOf(scope);
   const row = (await findMessages(scope.services.pool, readerId, [messageId])).get(messageId);
   return row ? ((await messageViews(scope, readerId, [row]))[0] ?? null) : null;
+}
+
+type Queries<Parent> = { obj: Parent }[];
+
+/**
+ * A page of conversations reads their last messages, and a page of messages the messages they
+ * reply to, in one go each (and only when the query asks for them), mapped with one set of
+ * reactions, receipts and assets: never a query per conversation or per message.
+ */
+export function messageLoaders(): MercuriusLoaders {
+  return {
+    ChatConversation: {
+      lastMessage: async (queries: Queries<{ id: string }>, { scope }: MercuriusContext) => {
+        const readerId = await readerOf(scope);
+        const ids = [...new Set(queries.map(({ obj }) => obj.id))];
+        const rows = await lastMessages(scope.services.pool, readerId, ids);
+        const views = await viewsById(scope, readerId, [...rows.values()]);
+        return queries.map(({ obj }) => views.get(rows.get(obj.id)?.message_id ?? '') ?? null);
+      },
+    },
+    ChatMessage: {
+      replyTo: async (queries: Queries<ChatMessageView>, { scope }: MercuriusContext) => {
+        const ids = [...new Set(queries.flatMap(({ obj }) => (obj.replyToId ? [obj.replyToId] : [])))];
+        if (ids.length === 0) return queries.map(() => null);
+        const readerId = await readerOf(scope);
+        const rows = await findMessages(scope.services.pool, readerId, ids);
+        const views = await viewsById(scope, readerId, [...rows.values()]);
+        return queries.map(({ obj }) => (obj.replyToId ? (views.get(obj.replyToId) ?? null) : null));
+      },
+    },
+  };
+}
+
+async function viewsById(scope: RequestScope, readerId: string, rows: readonly ChatMessageRow[]) {
+  const views = await messageViews(scope, readerId, rows);
+  return new Map(views.map((view) => [view.id, view]));
 }
 
 /** The person reading: a user, or the owner of an API key acting for them. */
@@ -152,16 +172,15 @@ async function messageView(scope: RequestScope, readerId: string, messageId: str
   return (await messageViews(scope, readerId, [row]))[0];
 }
 
-/** Maps a page of messages with what it needs in four queries, whatever the page's size. */
+/** Maps a page of messages with what it needs in three queries, whatever the page's size. */
 async function messageViews(scope: RequestScope, readerId: string, rows: readonly ChatMessageRow[]) {
   const { pool } = scope.services;
   const messageIds = rows.map((row) => row.message_id);
   const conversationIds = [...new Set(rows.map((row) => row.conversation_id))];
   const assetIds = [...new Set(rows.flatMap((row) => row.attachments.map((a) => a.assetId)))];
-  const [reactions, receipts, kinds, assets] = await Promise.all([
+  const [reactions, receipts, assets] = await Promise.all([
     reactionsOf(pool, readerId, messageIds),
     receiptsOf(pool, conversationIds),
-    conversationKinds(pool, conversationIds),
     assetIds.length > 0 ? findMediaAssets(pool, assetIds) : new Map(),
   ]);
   // Signed as `media(id)` signs, so `GET /media/...` serves them to whoever holds the URL: being a
@@ -172,7 +191,6 @@ async function messageViews(scope: RequestScope, readerId: string, rows: readonl
     readerId,
     reactions,
     receipts,
-    kinds,
     assets,
     sign: (asset: Parameters<typeof renditionUrl>[1], rendition: string) =>
       renditionUrl(media, asset, rendition, expiresAt),

@@ -201,6 +201,22 @@ describe('sending', () => {
     const question = await send(api, ada, groupId, 'Skate later?');
     const answer = await send(api, bob, groupId, 'Yes', { replyToId: question.id });
     expect(answer.replyTo).toEqual({ id: question.id, text: 'Skate later?' });
+    // Each conversation of a list shows its own last message; each message of a page its reply.
+    const list = `{ myChatConversations(first: 50) { nodes { id lastMessage { id replyTo { id } } } } }`;
+    const listed = fieldOf<{
+      nodes: { id: string; lastMessage: { id: string; replyTo: { id: string } | null } | null }[];
+    }>(await api.gql(list, {}, bob.accessToken), 'myChatConversations');
+    expect(listed.nodes.find((c) => c.id === groupId)?.lastMessage).toEqual({
+      id: answer.id,
+      replyTo: { id: question.id },
+    });
+    expect(listed.nodes.filter((c) => c.id !== groupId).every((c) => c.lastMessage?.id !== answer.id)).toBe(
+      true,
+    );
+    expect((await historyOf(api, bob, groupId)).nodes.map((m) => m.replyTo?.id ?? null)).toEqual([
+      null,
+      question.id,
+    ]);
     const elsewhere = await groupOf(api, bob, [cy]);
     const response = await api.gql(
       SEND,
