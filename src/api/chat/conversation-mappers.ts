@@ -20,6 +20,8 @@ export function toChatConversation(row: ConversationRow) {
     lastActivityAt: row.last_activity_at.toISOString(),
     lastMessageId: row.last_message_id,
     lastMessagePosition: row.last_message_position,
+    myDeliveredUpTo: positionOrNull(row.delivered_position),
+    myReadUpTo: positionOrNull(row.read_position),
     muted: row.muted,
     archived: row.archived,
     pinned: row.pinned,

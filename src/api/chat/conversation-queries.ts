@@ -23,6 +23,7 @@ export interface ConversationRow {
   user_id: string;
   role: 'owner' | 'admin' | 'member';
   joined_position: string;
+  delivered_position: string;
   read_position: string;
   muted: boolean;
   archived: boolean;
@@ -32,7 +33,8 @@ export interface ConversationRow {
 const CONVERSATION_COLUMNS = `c.conversation_id, c.kind, c.title, c.avatar_asset_id, c.member_count,
   c.last_message_id, c.last_message_position::text as last_message_position, c.last_activity_at,
   c.last_activity_position::text as last_activity_position, m.user_id, m.role,
-  m.joined_position::text as joined_position, m.read_position::text as read_position,
+  m.joined_position::text as joined_position, m.delivered_position::text as delivered_position,
+  m.read_position::text as read_position,
   m.muted, m.archived, m.pinned`;
 const CONVERSATION_FROM = `chat_members m join chat_conversations c on c.conversation_id = m.conversation_id`;
 

@@ -1,7 +1,7 @@
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
 import { chatterOf } from '../../domain/chat/chat-actor.ts';
-import { notFound } from '../../domain/shared/domain-error.ts';
+import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import type { ChatDeps } from '../../services/chat/chat-deps.ts';
 import {
   addConversationMembers,
@@ -23,7 +23,12 @@ import { callerFor, type GraphQLContext, type RequestScope } from '../request-sc
 import { toSocialProfile } from '../social/graph-mappers.ts';
 import { findProfiles } from '../social/graph-queries.ts';
 import { playbackOf } from '../videos/playback.ts';
-import { type ChatConversationView, toChatConversation, toChatMember } from './conversation-mappers.ts';
+import {
+  type ChatConversationView,
+  type ChatMemberView,
+  toChatConversation,
+  toChatMember,
+} from './conversation-mappers.ts';
 import {
   conversationCursor,
   conversationOf,
@@ -111,9 +116,15 @@ export function chatConversationResolvers(): IResolvers {
         );
         return connection(rows, page, undefined, memberCursor, (row) => {
           const profile = profiles.get(row.user_id);
-          return { ...toChatMember(row), user: profile ? toSocialProfile(profile) : null };
+          const user = profile ? toSocialProfile(profile) : null;
+          return { ...toChatMember(row), user, viewerId: conversation.viewerId };
         });
       },
+    },
+    // Receipts are each member's own: others learn only what each message says (read by n).
+    ChatMember: {
+      deliveredUpTo: (member: MemberWithViewer) => ownReceipt(member, member.deliveredUpTo),
+      readUpTo: (member: MemberWithViewer) => ownReceipt(member, member.readUpTo),
     },
   };
 }
@@ -127,4 +138,16 @@ async function conversationView(scope: RequestScope, readerId: string, conversat
   const row = await conversationOf(scope.services.pool, readerId, conversationId);
   if (!row) throw notFound('CONVERSATION_NOT_FOUND', 'No such conversation');
   return toChatConversation(row);
+}
+
+type MemberWithViewer = ChatMemberView & { viewerId: string };
+
+function ownReceipt(member: MemberWithViewer, position: string | null): string | null {
+  if (member.userId.toLowerCase() !== member.viewerId.toLowerCase()) {
+    throw forbidden(
+      'RECEIPTS_PRIVATE',
+      "Another member's receipts are theirs; each message says who read it",
+    );
+  }
+  return position;
 }

@@ -8,9 +8,9 @@ import { fieldOf, type IdentityApp } from '../support/identity-app.ts';
 import type { TestUser } from '../support/identity-operations.ts';
 
 /** The GraphQL operations the conversation and receipt tests use, in one place. */
-export const MEMBER_FIELDS = 'userId role joinedAt deliveredUpTo readUpTo user { id displayName }';
+export const MEMBER_FIELDS = 'userId role joinedAt user { id displayName }';
 export const CONVERSATION_FIELDS = `id kind title avatarUrl myRole memberCount lastActivityAt unreadCount
-  muted archived pinned members { nodes { ${MEMBER_FIELDS} } pageInfo { hasNextPage endCursor } }`;
+  myDeliveredUpTo myReadUpTo muted archived pinned members { nodes { ${MEMBER_FIELDS} } pageInfo { hasNextPage endCursor } }`;
 export const START_DIRECT = `mutation ($userId: ID!, $key: String) {
   startDirectConversation(userId: $userId, idempotencyKey: $key) { ${CONVERSATION_FIELDS} } }`;
 export const CREATE_GROUP = `mutation ($title: String, $memberIds: [ID!]!, $key: String) {
@@ -43,8 +43,6 @@ export interface MemberView {
   userId: string;
   role: string;
   joinedAt: string;
-  deliveredUpTo: string | null;
-  readUpTo: string | null;
   user: { id: string; displayName: string | null } | null;
 }
 
@@ -57,6 +55,8 @@ export interface ConversationView {
   memberCount: number;
   lastActivityAt: string;
   unreadCount: number;
+  myDeliveredUpTo: string | null;
+  myReadUpTo: string | null;
   muted: boolean;
   archived: boolean;
   pinned: boolean;

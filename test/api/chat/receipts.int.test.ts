@@ -53,8 +53,10 @@ const delivered = async (user: TestUser, conversationId: string, messageId: stri
     await mark('markConversationDelivered', user, conversationId, messageId),
     'markConversationDelivered',
   );
-const memberOf = (view: ConversationView, userId: string) =>
-  view.members.nodes.find((m) => m.userId === userId);
+const marks = (view: ConversationView) => ({
+  deliveredUpTo: view.myDeliveredUpTo,
+  readUpTo: view.myReadUpTo,
+});
 
 describe('receipts', () => {
   it('counts unread messages from others, and moves read and delivered marks forward only', async () => {
@@ -66,27 +68,31 @@ describe('receipts', () => {
     const m3 = await storedMessage(api, id, bob.id, 'three');
     const fresh = await conversationAs(api, ada, id);
     expect(fresh.unreadCount).toBe(3);
-    expect(memberOf(fresh, ada.id)).toMatchObject({ deliveredUpTo: null, readUpTo: null });
+    expect(marks(fresh)).toMatchObject({ deliveredUpTo: null, readUpTo: null });
     // Bob's own messages are never unread to him.
     expect((await conversationAs(api, bob, id)).unreadCount).toBe(1);
 
     const afterRead = await read(ada, id, m2.id);
     expect(afterRead.unreadCount).toBe(1);
     // Reading implies receiving.
-    expect(memberOf(afterRead, ada.id)).toMatchObject({ readUpTo: m2.position, deliveredUpTo: m2.position });
+    expect(marks(afterRead)).toMatchObject({ readUpTo: m2.position, deliveredUpTo: m2.position });
     // An older message read later (out of order) changes nothing and stores nothing.
-    expect(memberOf(await read(ada, id, m1.id), ada.id)).toMatchObject({ readUpTo: m2.position });
+    expect(marks(await read(ada, id, m1.id))).toMatchObject({ readUpTo: m2.position });
     const afterDelivered = await delivered(ada, id, m3.id);
-    expect(memberOf(afterDelivered, ada.id)).toMatchObject({
+    expect(marks(afterDelivered)).toMatchObject({
       readUpTo: m2.position,
       deliveredUpTo: m3.position,
     });
-    expect(memberOf(await delivered(ada, id, m1.id), ada.id)).toMatchObject({ deliveredUpTo: m3.position });
+    expect(marks(await delivered(ada, id, m1.id))).toMatchObject({ deliveredUpTo: m3.position });
     expect(await eventsIn(api, chatMemberStream(id, ada.id))).toBe(2);
-    // The other person sees Ada's marks.
-    expect(memberOf(await conversationAs(api, bob, id), ada.id)).toMatchObject({
-      readUpTo: m2.position,
-      deliveredUpTo: m3.position,
+    // Ada's marks are hers: Bob reading them is refused, his own are his to read.
+    const RECEIPTS = `query ($id: ID!) { chatConversation(id: $id) { members { nodes { userId readUpTo } } } }`;
+    const asBob = await api.gql(RECEIPTS, { id }, bob.accessToken);
+    expect(asBob.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'RECEIPTS_PRIVATE' });
+    const bobsOwn = `query ($id: ID!) { chatConversation(id: $id) { myReadUpTo myDeliveredUpTo } }`;
+    expect(fieldOf(await api.gql(bobsOwn, { id }, bob.accessToken), 'chatConversation')).toEqual({
+      myReadUpTo: null,
+      myDeliveredUpTo: null,
     });
     expect((await read(ada, id, m3.id)).unreadCount).toBe(0);
   });
