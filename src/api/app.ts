@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import mercurius, { type IResolvers } from 'mercurius';
+import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import { aiResolvers } from './ai/resolvers.ts';
@@ -251,7 +251,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(services
       ? { context: (request: FastifyRequest) => ({ scope: requestScope(services, request) }) }
       : {}),
-    loaders: Object.assign({}, ...contexts.map((c) => c.loaders ?? {})),
+    loaders: mergeLoaders(contexts.map((c) => c.loaders ?? {})),
     errorFormatter: graphqlMetrics ? graphqlMetrics.countingErrors(formatter) : formatter,
     persistedQueryProvider: automaticPersistedQueries(),
     path: '/graphql',
@@ -290,4 +290,17 @@ function mergeResolvers(all: IResolvers[]): IResolvers {
 /** Fastify trusts a hop count at run time but its types take only addresses or a function. */
 function trustedProxies(trust: number | string[]): string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+/**
+ * The contexts' loaders by type and field: two contexts may each batch fields of one type (chat's
+ * conversations count unread messages, chat's messages read the last one), so a type's fields are
+ * merged rather than the later context's replacing the earlier's.
+ */
+function mergeLoaders(all: readonly MercuriusLoaders[]): MercuriusLoaders {
+  const merged: MercuriusLoaders = {};
+  for (const loaders of all) {
+    for (const [type, fields] of Object.entries(loaders)) merged[type] = { ...merged[type], ...fields };
+  }
+  return merged;
 }
