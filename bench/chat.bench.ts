@@ -9,12 +9,11 @@
  * function, and as the same statement on a plain table with the same rows and index.
  * Prints the machine and ends with one JSON line of every figure.
  */
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { z } from 'zod';
 import { messageHistory } from '../src/api/chat/message-queries.ts';
 import { loadConfig } from '../src/config.ts';
@@ -26,6 +25,7 @@ import { Projector } from '../src/projections/projector.ts';
 import { waitForPosition } from '../src/projections/wait-for-position.ts';
 import { openRuntime } from '../src/roles/runtime.ts';
 import { benchApp } from './support/bench-app.ts';
+import type { ClientReply, ClientRequest } from './support/chat-clients.ts';
 import { printMachine, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
 import { percentile, timeRounds } from './support/timing.ts';
@@ -34,6 +34,8 @@ const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000);
 const GROUP = 5;
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Absolute milliseconds, comparable with the client process's. */
+const now = () => performance.timeOrigin + performance.now();
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 64);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -50,16 +52,6 @@ const metadata = () => {
     occurredAt: new Date().toISOString(),
   };
 };
-
-const update = z.object({
-  data: z.object({
-    myConversationUpdates: z.object({
-      kind: z.string(),
-      messageId: z.string().nullable(),
-      message: z.object({ id: z.string(), text: z.string().nullable() }).nullable(),
-    }),
-  }),
-});
 
 /** Runs `work` over `items` with at most `concurrency` at once. */
 async function inParallel<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>) {
@@ -92,7 +84,6 @@ async function main() {
     subscriptionLimits: { maxSocketsPerAddress: MEMBERS + 100 },
   });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  const wsUrl = `${baseUrl.replace('http', 'ws')}/graphql`;
   const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
     const response = await fetch(`${baseUrl}/graphql`, {
       method: 'POST',
@@ -145,109 +136,52 @@ async function main() {
     `${members.length} members in ${groups.length} conversations of ${GROUP}: ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 
-  // Every member's socket. Arrival times are kept by message id and matched with the sends after.
-  const arrivals = new Map<string, number[]>();
-  let warmedUp = 0;
-  const clients = members.map((member) => {
-    const client = createClient({
-      url: wsUrl,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${member.token}` },
-      retryAttempts: 0,
-    });
-    client.subscribe(
-      { query: 'subscription { myConversationUpdates { kind messageId message { id text } } }' },
-      {
-        next(value) {
-          const at = performance.now();
-          const { kind, message } = update.parse(value).data.myConversationUpdates;
-          if (kind !== 'MESSAGE_SENT' || !message) return;
-          if (message.text === 'warm-up') warmedUp++;
-          const seen = arrivals.get(message.id) ?? [];
-          seen.push(at);
-          arrivals.set(message.id, seen);
-        },
-        error(error) {
-          console.error('subscription failed', error);
-        },
-        complete() {},
-      },
-    );
-    return client;
+  // The clients (every member's socket, and the senders) in a process of their own.
+  const clients = fork(new URL('./support/chat-clients.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
   });
-  const send = (sender: { token: string }, conversationId: string, text: string) =>
-    gql(
-      'mutation ($c: ID!, $t: String, $k: String) { sendChatMessage(conversationId: $c, text: $t, idempotencyKey: $k) { id } }',
-      { c: conversationId, t: text, k: randomUUID() },
-      sender.token,
-    ).then((data) => id(data.sendChatMessage));
-
-  // Warm-up: one message per conversation until every member's socket has seen its conversation's
-  // (graphql-ws says nothing when a subscription starts; a delivered message proves it has).
-  started = performance.now();
-  for (let attempt = 0; warmedUp < members.length; attempt++) {
-    if (attempt === 30) throw new Error(`only ${warmedUp} of ${members.length} sockets see messages`);
-    warmedUp = 0;
-    arrivals.clear();
-    await inParallel(groups, 16, async (group) => {
-      const [sender] = group.members;
-      if (sender) await send(sender, group.conversationId, 'warm-up');
+  const ask = <Type extends ClientReply['type']>(request: ClientRequest, expected: Type) =>
+    new Promise<Extract<ClientReply, { type: Type }>>((resolve, reject) => {
+      clients.once('message', (reply: ClientReply) => {
+        if (reply.type === expected) resolve(reply as Extract<ClientReply, { type: Type }>);
+        else reject(new Error(`chat clients: ${JSON.stringify(reply).slice(0, 500)}`));
+      });
+      clients.send(request);
     });
-    await new Promise((r) => setTimeout(r, 2_000));
-  }
-  console.log(`sockets open and receiving: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  arrivals.clear();
+  await ask(
+    {
+      type: 'open',
+      baseUrl,
+      groups: groups.map((group) => ({
+        conversationId: group.conversationId,
+        tokens: group.members.map((member) => member.token),
+      })),
+    },
+    'opened',
+  );
+  const { seconds: warmUpSeconds } = await ask({ type: 'warm-up' }, 'warmed-up');
+  console.log(`sockets open and receiving: ${warmUpSeconds.toFixed(1)} s`);
 
-  // The baseline: the same events reaching a plain event store subscriber in this process.
+  // The baseline: the same events reaching a plain event store subscriber in the server's process.
   const storeArrivals = new Map<string, number>();
   const abort = new AbortController();
   const storeSubscriber = (async () => {
     for await (const event of store.subscribeToAll({ fromPosition: 'end', signal: abort.signal })) {
       if (event.type !== 'ChatMessageSent') continue;
       const messageId = z.object({ messageId: z.string() }).safeParse(event.data);
-      if (messageId.success) storeArrivals.set(messageId.data.messageId, performance.now());
+      if (messageId.success) storeArrivals.set(messageId.data.messageId, now());
     }
   })();
-
-  // Open loop: a send is due every 1/RATE s, at most IN_FLIGHT at once (a late send is counted late).
-  const sends: { messageId: string; started: number; finished: number; senderIndex: number }[] = [];
-  let failures = 0;
-  const total = RATE * SECONDS;
-  const loadStarted = performance.now();
-  const inFlight = new Set<Promise<void>>();
-  for (let n = 0; n < total; n++) {
-    const due = loadStarted + (n * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-    const group = groups[n % groups.length];
-    if (!group) continue;
-    const senderIndex = Math.floor(Math.random() * GROUP);
-    const sender = group.members[senderIndex];
-    if (!sender) continue;
-    const sentAt = performance.now();
-    const attempt = send(sender, group.conversationId, `message ${n}`)
-      .then((messageId) => {
-        sends.push({ messageId, started: sentAt, finished: performance.now(), senderIndex });
-      })
-      .catch((error: unknown) => {
-        failures++;
-        if (failures <= 3) console.error('send failed', error);
-      })
-      .finally(() => inFlight.delete(attempt));
-    inFlight.add(attempt);
-  }
-  await Promise.all(inFlight);
-  const sendSeconds = (performance.now() - loadStarted) / 1000;
-  await new Promise((r) => setTimeout(r, 3_000));
+  const loaded = await ask({ type: 'load', rate: RATE, seconds: SECONDS, inFlight: IN_FLIGHT }, 'loaded');
   abort.abort();
   await storeSubscriber.catch(() => {});
+  const arrivals = new Map(loaded.arrivals);
 
   const delivered: number[] = [];
   const toStore: number[] = [];
   const acknowledged: number[] = [];
   let missing = 0;
-  for (const sent of sends) {
+  for (const sent of loaded.sent) {
     acknowledged.push(sent.finished - sent.started);
     // Every member's socket gets it, the sender's too; the others' are the deliveries that count.
     const seen = arrivals.get(sent.messageId) ?? [];
@@ -265,8 +199,8 @@ async function main() {
     members: members.length,
     conversations: groups.length,
     target_messages_per_s: RATE,
-    sent_messages_per_s: round(sends.length / sendSeconds),
-    send_failures: failures,
+    sent_messages_per_s: round(loaded.sent.length / loaded.seconds),
+    send_failures: loaded.failures,
     deliveries_missing: missing,
     send_ack_p50_ms: stats(acknowledged).p50,
     send_ack_p99_ms: stats(acknowledged).p99,
@@ -276,7 +210,7 @@ async function main() {
     store_subscriber_p99_ms: stats(toStore).p99,
   };
   console.log(
-    `\n${sends.length} messages in ${sendSeconds.toFixed(1)} s (${figures.sent_messages_per_s}/s, target ${RATE}/s), ${failures} failed`,
+    `\n${loaded.sent.length} messages in ${loaded.seconds.toFixed(1)} s (${figures.sent_messages_per_s}/s, target ${RATE}/s), ${loaded.failures} failed`,
   );
   console.log('                                   p50 ms    p99 ms');
   for (const [name, values] of [
@@ -287,8 +221,8 @@ async function main() {
     const { p50, p99 } = stats(values);
     console.log(`${name.padEnd(34)} ${String(p50).padStart(7)} ${String(p99).padStart(9)}`);
   }
-  console.log(`deliveries missing: ${missing} of ${sends.length * GROUP}`);
-  await Promise.all(clients.map((client) => client.dispose()));
+  console.log(`deliveries missing: ${missing} of ${loaded.sent.length * GROUP}`);
+  clients.send({ type: 'stop' } satisfies ClientRequest);
 
   // History: one conversation of HISTORY messages, seeded as events and projected.
   started = performance.now();
@@ -358,7 +292,8 @@ async function main() {
     nodes { id position senderId text sentAt edited deleted } pageInfo { hasPreviousPage startCursor } } }`;
   const plainSql = `select message_id, conversation_id, position::text as position, sender_id, text, reply_to_id,
     attachments, revisions, edited_at, deleted_at, sent_at from bench_messages
-    where conversation_id = $1 and position < $2::bigint order by position desc limit $3`;
+    where conversation_id = $1 and bench_messages.position < $2::bigint
+    order by bench_messages.position desc limit $3`;
   for (let i = 0; i < 20; i++) {
     await gql(HISTORY_QUERY, { c: conversationId, before: randomBefore() }, reader.token);
     await messageHistory(pool, reader.id, conversationId, { last: PAGE, before: randomBefore() });
