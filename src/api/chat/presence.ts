@@ -33,15 +33,21 @@ const viewOf = (userId: string, lastSeen: number | undefined, now: number): Chat
 
 /**
  * Whose presence the caller may see among `userIds`: their own, and that of anyone they share a
- * conversation with now (both active members). Deliberately simple: no contacts list, no privacy
- * setting; others are left out without an error, so an answer never says who exists.
+ * conversation with now (both active members) unless either blocked the other — sharing a group
+ * must not show someone to a person they blocked or who blocked them. Deliberately simple: no
+ * contacts list, no privacy setting; others are left out without an error, so an answer never
+ * says who exists (nor who blocked whom).
  */
 export async function visiblePresence(pool: pg.Pool, me: string, userIds: readonly string[]) {
   const { rows } = await pool.query<{ user_id: string }>(
     `select distinct other.user_id
        from chat_members mine
        join chat_members other on other.conversation_id = mine.conversation_id and other.active
-      where mine.user_id = $1::uuid and mine.active and other.user_id = any($2::uuid[])`,
+      where mine.user_id = $1::uuid and mine.active and other.user_id = any($2::uuid[])
+        and not exists (
+          select 1 from social_blocks b
+           where (b.blocker_id = $1::uuid and b.blocked_id = other.user_id)
+              or (b.blocker_id = other.user_id and b.blocked_id = $1::uuid))`,
     [me, userIds],
   );
   const visible = new Set(rows.map((row) => row.user_id));
@@ -167,10 +173,14 @@ export async function presenceChanged(
       deciding = false;
     }
   };
+  // Memberships and blocks decide who is visible: a block made while watching drops the person.
   const unsubscribeChanges = scope.services.bus.subscribe((change) => {
-    if (change.projection !== 'chat') return;
+    if (change.projection !== 'chat' && change.projection !== 'social_graph') return;
+    const involved = (id: unknown) => id === me || asked.has(String(id));
     const concerned = change.keys.some(
-      ({ table, key }) => table === 'chat_members' && (key.user_id === me || asked.has(String(key.user_id))),
+      ({ table, key }) =>
+        (table === 'chat_members' && involved(key.user_id)) ||
+        (table === 'social_blocks' && (involved(key.blocker_id) || involved(key.blocked_id))),
     );
     if (change.truncated || concerned) void redecide();
   });

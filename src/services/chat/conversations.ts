@@ -14,7 +14,7 @@ import { mediaStream } from '../../domain/media/streams.ts';
 import { conflict, forbidden, notFound, validation } from '../../domain/shared/domain-error.ts';
 import { users } from '../identity/aggregates.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
-import { isBlockedBetween } from '../social/blocks.ts';
+import { blockedAround, isBlockedBetween } from '../social/blocks.ts';
 import type { ChatDeps } from './chat-deps.ts';
 
 const idempotencyKey = z.string().min(8).max(128).nullish();
@@ -92,10 +92,9 @@ export async function createGroupConversation(deps: ChatDeps, context: RequestCo
     return conversationId;
   }
   chatConversationDecider.decide(command, state, { actor: context.actor, now: nowFrom(deps) });
-  await requireActiveUsers(
-    deps,
-    parsed.memberIds.filter((id) => id.toLowerCase() !== creatorId.toLowerCase()),
-  );
+  const others = parsed.memberIds.filter((id) => id.toLowerCase() !== creatorId.toLowerCase());
+  await requireActiveUsers(deps, others);
+  await refuseBlocked(deps, creatorId, others);
   await issue(deps, context, conversationId, commandId, command);
   return conversationId;
 }
@@ -118,8 +117,24 @@ export async function addConversationMembers(deps: ChatDeps, context: RequestCon
   });
   const added = decided.flatMap((event) => (event.type === 'ChatMembersAdded' ? event.data.memberIds : []));
   await requireActiveUsers(deps, added);
+  await refuseBlocked(deps, chatterOf(context.actor), added);
   await issue(deps, context, conversationId, commandId, command);
   return conversationId;
+}
+
+/**
+ * A block either way between the caller and anyone they bring into a group refuses it, as it
+ * refuses a direct conversation: a group must not be the way round a block to message someone
+ * (or see their presence). One query for the whole list. Blocks between other members are theirs
+ * to live with: nobody else can see who blocked whom.
+ */
+async function refuseBlocked(deps: ChatDeps, callerId: string, userIds: readonly string[]): Promise<void> {
+  const blocked = await blockedAround(deps.pool, callerId, userIds);
+  if (blocked.size > 0) {
+    throw forbidden('BLOCKED', 'You cannot add someone you blocked or who blocked you', {
+      userIds: [...blocked],
+    });
+  }
 }
 
 export async function removeConversationMember(deps: ChatDeps, context: RequestContext, raw: unknown) {
