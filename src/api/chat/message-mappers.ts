@@ -26,8 +26,11 @@ export function toChatMessage(row: ChatMessageRow, facts: MessagePageFacts) {
   const deleted = row.deleted_at !== null;
   const sender = row.sender_id;
   const position = BigInt(row.position);
-  // Receipts count the other active members: the sender has always "read" their own message.
-  const others = (facts.receipts.get(row.conversation_id) ?? []).filter((m) => m.userId !== sender);
+  // Receipts count the other active members who were there when it was sent: the sender has always
+  // "read" their own message, and someone added later never saw it (their marks are past it anyway).
+  const others = (facts.receipts.get(row.conversation_id) ?? []).filter(
+    (m) => m.userId !== sender && m.joined <= position,
+  );
   const readBy = others.filter((m) => m.read >= position).length;
   const deliveredTo = others.filter((m) => m.delivered >= position).length;
   return {

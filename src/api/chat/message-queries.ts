@@ -197,9 +197,13 @@ export async function reactionsOf(
   return found;
 }
 
-/** How far each active member of the conversations has received and read (positions as bigint). */
+/**
+ * How far each active member of the conversations has received and read, and where they joined
+ * (positions as bigint): a member who joined after a message never saw it, whatever their marks say.
+ */
 export interface MemberReceipt {
   userId: string;
+  joined: bigint;
   delivered: bigint;
   read: bigint;
 }
@@ -213,17 +217,24 @@ export async function receiptsOf(
   const { rows } = await pool.query<{
     conversation_id: string;
     user_id: string;
+    joined: string;
     delivered: string;
     read: string;
   }>(
     // Read implies delivered, whichever of the two marks the projector applied last.
-    `select conversation_id, user_id, greatest(delivered_position, read_position)::text as delivered,
+    `select conversation_id, user_id, joined_position::text as joined,
+            greatest(delivered_position, read_position)::text as delivered,
             read_position::text as read
        from chat_members where conversation_id = any($1::uuid[]) and active`,
     [conversationIds],
   );
   for (const row of rows) {
-    const receipt = { userId: row.user_id, delivered: BigInt(row.delivered), read: BigInt(row.read) };
+    const receipt = {
+      userId: row.user_id,
+      joined: BigInt(row.joined),
+      delivered: BigInt(row.delivered),
+      read: BigInt(row.read),
+    };
     found.set(row.conversation_id, [...(found.get(row.conversation_id) ?? []), receipt]);
   }
   return found;

@@ -132,6 +132,32 @@ describe('receipts', () => {
     expect((await read(late, group.id, after.id)).unreadCount).toBe(0);
   });
 
+  it('counts as readers only the members who were there when a message was sent', async () => {
+    const [owner, ann] = [await person(), await person()];
+    const group = await createGroup(api, owner, [ann]);
+    const before = await storedMessage(api, group.id, owner.id);
+    const late = await person();
+    await api.gql(ADD_MEMBERS, { conversationId: group.id, userIds: [late.id] }, owner.accessToken);
+    const since = await storedMessage(api, group.id, owner.id);
+    // The latecomer's read mark passes the earlier message, which they never saw.
+    await read(late, group.id, since.id);
+    const READ_BY = `query ($id: ID!) { chatMessages(conversationId: $id) { nodes { id readByCount deliveredToAll } } }`;
+    const readBy = async () =>
+      fieldOf<{ nodes: { id: string; readByCount: number; deliveredToAll: boolean }[] }>(
+        await api.gql(READ_BY, { id: group.id }, owner.accessToken),
+        'chatMessages',
+      ).nodes;
+    expect(await readBy()).toEqual([
+      { id: before.id, readByCount: 0, deliveredToAll: false },
+      { id: since.id, readByCount: 1, deliveredToAll: false },
+    ]);
+    await read(ann, group.id, since.id);
+    expect(await readBy()).toEqual([
+      { id: before.id, readByCount: 1, deliveredToAll: true },
+      { id: since.id, readByCount: 2, deliveredToAll: true },
+    ]);
+  });
+
   it('leaves deleted messages, ones hidden for me and ones moderators hid out of the unread count', async () => {
     const [ada, bob] = [await person(), await person()];
     const { id } = await startDirect(api, ada, bob);
