@@ -374,9 +374,15 @@ export interface ModerationCaseRow {
 
 const CASE_COLUMNS = `m.target_kind, m.target_id, m.author_id, m.visibility, m.open_reports, m.reasons,
   m.held_categories, m.queued_at, m.decided_by, m.decided_at, m.decision, m.decision_reason,
-  c.body as text, ${sortKey('m.queued_at')}`;
+  coalesce(c.body, cm.text) as text, ${sortKey('m.queued_at')}`;
+/**
+ * The words under review: a comment's body, or a chat message's text (moderators read a reported
+ * message, whoever's conversation it is in; null once it was deleted for everyone or its sender
+ * forgotten, as the chat read model holds it).
+ */
 const CASE_FROM = `social_moderation_cases m
-  left join social_comments c on m.target_kind = 'comment' and c.comment_id = m.target_id`;
+  left join social_comments c on m.target_kind = 'comment' and c.comment_id = m.target_id
+  left join chat_messages cm on m.target_kind = 'message' and cm.message_id = m.target_id`;
 
 /** The queue, longest waiting first. */
 export async function moderationQueue(pool: pg.Pool, rawPage: unknown) {

@@ -465,7 +465,7 @@ describe('history', () => {
 describe('reports', () => {
   const REPORT = `mutation ($id: ID!) { reportContent(targetKind: message, targetId: $id, reason: harassment) }`;
 
-  it('lets a member report a message to the moderators; a stranger cannot', async () => {
+  it('lets a member report a message to the moderators, who read its words; a stranger cannot', async () => {
     const moderator = await makeModerator(api);
     const groupId = await groupOf(api, ada, [bob]);
     const sent = await send(api, ada, groupId, 'You are awful');
@@ -474,14 +474,27 @@ describe('reports', () => {
     ]);
     const reported = await api.gql(REPORT, { id: sent.id }, bob.accessToken);
     expect(reported.errors).toBeUndefined();
-    const queue = fieldOf<{
-      nodes: { targetKind: string; targetId: string; authorId: string; openReports: number }[];
-    }>(await api.gql(QUEUE, {}, moderator.accessToken), 'moderationQueue');
-    expect(queue.nodes.find((c) => c.targetId === sent.id)).toMatchObject({
+    const queued = async () =>
+      fieldOf<{
+        nodes: {
+          targetKind: string;
+          targetId: string;
+          authorId: string;
+          openReports: number;
+          text: string | null;
+        }[];
+      }>(await api.gql(QUEUE, {}, moderator.accessToken), 'moderationQueue').nodes.find(
+        (c) => c.targetId === sent.id,
+      );
+    expect(await queued()).toMatchObject({
       targetKind: 'message',
       authorId: ada.id,
       openReports: 1,
+      text: 'You are awful',
     });
+    // Deleted for everyone: the case stays, its words are gone for moderators too.
+    expect((await api.gql(DELETE_FOR_EVERYONE, { id: sent.id }, ada.accessToken)).errors).toBeUndefined();
+    expect(await queued()).toMatchObject({ targetKind: 'message', openReports: 1, text: null });
   });
 });
 
