@@ -40,6 +40,20 @@ interface TimelineRow {
   at: Date | null;
 }
 
+/**
+ * Whether the timeline row `t` may reach `reader`: a row about a message follows what the reader
+ * may see of that message (message-queries.ts `VISIBLE`): not hidden for them, and not hidden by
+ * moderators unless they sent it. Otherwise an update would still say that a hidden message was
+ * sent, edited or reacted to, and by its id. Rows of other kinds (members, details) always pass.
+ */
+const visibleRow = (reader: string) => `(t.message_id is null or (
+  not exists (select 1 from chat_hidden_messages h where h.user_id = ${reader} and h.message_id = t.message_id)
+  and not exists (
+    select 1 from social_hidden s
+     where s.target_kind = 'message' and s.target_id = t.message_id
+       and not exists (select 1 from chat_messages sent
+                        where sent.message_id = t.message_id and sent.sender_id = ${reader}))))`;
+
 const conversationNotFound = () => notFound('CONVERSATION_NOT_FOUND', 'No such conversation of yours');
 
 function toUpdate(row: TimelineRow): ChatUpdateView | undefined {
@@ -135,6 +149,7 @@ export async function conversationUpdates(
              select * from chat_timeline t
               where t.conversation_id = $1::uuid and t.position > $3::bigint
                 and t.position <= s.checkpoint and t.position >= m.joined_position
+                and ${visibleRow('$2::uuid')}
               order by t.position
               limit $4) t on true
           where s.name = $5
@@ -211,6 +226,7 @@ export async function myConversationUpdates(
              select * from chat_timeline t
               where t.conversation_id = m.conversation_id and t.position > $2::bigint
                 and t.position <= s.checkpoint and t.position >= m.joined_position
+                and ${visibleRow('$1::uuid')}
               order by t.position
               limit $3) t
           where s.name = $4

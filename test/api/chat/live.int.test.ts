@@ -1,5 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPDATE_BATCH } from '../../../src/api/chat/conversation-updates.ts';
+import { chatMemberEventCatalogue } from '../../../src/domain/chat/member-events.ts';
+import { chatMemberStream } from '../../../src/domain/chat/streams.ts';
+import {
+  moderationCaseStream,
+  moderationEventCatalogue,
+} from '../../../src/domain/social/moderation-events.ts';
 import {
   connect,
   graphqlWsUrl,
@@ -9,6 +16,7 @@ import {
 } from '../subscriptions/support/ws-client.ts';
 import { fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
+import { appendEvents } from './conversation-support.ts';
 import { groupOf, send } from './message-support.ts';
 
 /**
@@ -174,6 +182,45 @@ describe('conversationUpdates', () => {
     expect(await unknown.ended).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
     const malformed = watchConversation(alice, conversationId, 'yesterday');
     expect(await malformed.ended).toMatchObject({ errors: [{ extensions: { code: 'VALIDATION' } }] });
+  });
+
+  it('leaves out messages moderators hid (but not for their sender) and ones hidden for the subscriber', async () => {
+    const conversationId = await groupOf(api, alice, [bob]);
+    const start = await send(api, alice, conversationId, 'start');
+    const shown = await send(api, alice, conversationId, 'shown');
+    const moderated = await send(api, alice, conversationId, 'moderated');
+    const hiddenForBob = await send(api, alice, conversationId, 'hidden for bob');
+    await appendEvents(api, moderationCaseStream(moderated.id), moderationEventCatalogue, [
+      {
+        type: 'ContentHidden',
+        data: {
+          targetKind: 'message',
+          targetId: moderated.id,
+          authorId: alice.id,
+          moderatorId: randomUUID(),
+          reason: 'spam',
+        },
+      },
+    ]);
+    await appendEvents(api, chatMemberStream(conversationId, bob.id), chatMemberEventCatalogue, [
+      {
+        type: 'ChatMessageHiddenForMe',
+        data: { conversationId, userId: bob.id, messageId: hiddenForBob.id },
+      },
+    ]);
+    const last = await send(api, alice, conversationId, 'last');
+
+    const asBob = watchConversation(bob, conversationId, start.position);
+    await until(asBob, (u) => u.messageId === last.id);
+    expect(asBob.values.map((u) => u.messageId)).toEqual([shown.id, last.id]);
+    const asAlice = watchConversation(alice, conversationId, start.position);
+    await until(asAlice, (u) => u.messageId === last.id);
+    expect(asAlice.values.map((u) => u.messageId)).toEqual([
+      shown.id,
+      moderated.id,
+      hiddenForBob.id,
+      last.id,
+    ]);
   });
 
   it('replays only from the position the subscriber joined at', async () => {
