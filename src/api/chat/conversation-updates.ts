@@ -6,6 +6,8 @@ import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import type { Channel } from '../subscriptions/channel.ts';
 import type { LiveConnection } from '../subscriptions/live-connection.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
+import type { ChatMessageView } from './message-mappers.ts';
+import { chatMessagesFor } from './message-resolvers.ts';
 
 /** The read model the timeline lives in (its name in projection_state too). */
 const CHAT_PROJECTION = 'chat';
@@ -29,6 +31,8 @@ export interface ChatUpdateView {
   messageId: string | null;
   userId: string | null;
   at: string;
+  /** The message as the subscriber sees it when asked (`ChatUpdate.message`); null for other kinds. */
+  loadMessage: (() => Promise<ChatMessageView | null>) | null;
 }
 
 interface TimelineRow {
@@ -56,18 +60,35 @@ const visibleRow = (reader: string) => `(t.message_id is null or (
 
 const conversationNotFound = () => notFound('CONVERSATION_NOT_FOUND', 'No such conversation of yours');
 
-function toUpdate(row: TimelineRow): ChatUpdateView | undefined {
-  if (row.conversation_id === null || row.position === null || row.kind === null || row.at === null) {
-    return undefined;
-  }
-  return {
-    conversationId: row.conversation_id,
-    position: row.position,
-    kind: TIMELINE_KINDS[row.kind],
-    messageId: row.message_id,
-    userId: row.user_id,
-    at: row.at.toISOString(),
+/**
+ * One read's rows as updates. Their messages are read together, once, when the first update's
+ * `message` is resolved (and not at all when the subscription does not select it): each update is
+ * executed on its own, so a per-field resolver (or a loader, which batches within one execution)
+ * would read a 500-row backlog with a few queries per row.
+ */
+function toUpdates(context: GraphQLContext, readerId: string, rows: TimelineRow[]): ChatUpdateView[] {
+  const messageIds = [...new Set(rows.flatMap((row) => (row.message_id ? [row.message_id] : [])))];
+  let messages: Promise<Map<string, ChatMessageView>> | undefined;
+  const load = (messageId: string) => async () => {
+    messages ??= chatMessagesFor(context.scope, readerId, messageIds);
+    return (await messages).get(messageId) ?? null;
   };
+  return rows.flatMap((row) => {
+    if (row.conversation_id === null || row.position === null || row.kind === null || row.at === null) {
+      return [];
+    }
+    return [
+      {
+        conversationId: row.conversation_id,
+        position: row.position,
+        kind: TIMELINE_KINDS[row.kind],
+        messageId: row.message_id,
+        userId: row.user_id,
+        at: row.at.toISOString(),
+        loadMessage: row.message_id ? load(row.message_id) : null,
+      },
+    ];
+  });
 }
 
 /**
@@ -158,7 +179,7 @@ export async function conversationUpdates(
       );
       if (!rows[0]?.member)
         throw forbidden('ACCESS_REVOKED', 'You are no longer a member of this conversation');
-      const updates = rows.map(toUpdate).filter((update) => update !== undefined);
+      const updates = toUpdates(context, chatterOf(actor), rows);
       const last = updates.at(-1);
       if (last) cursor = BigInt(last.position);
       // A full batch leaves more behind: read again once the client has taken these.
@@ -234,7 +255,7 @@ export async function myConversationUpdates(
           limit $3`,
         [me, cursor.toString(), UPDATE_BATCH, CHAT_PROJECTION],
       );
-      const updates = rows.map(toUpdate).filter((update) => update !== undefined);
+      const updates = toUpdates(context, me, rows);
       const last = updates.at(-1);
       if (last) cursor = BigInt(last.position);
       if (updates.length === UPDATE_BATCH) again?.();

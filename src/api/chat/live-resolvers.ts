@@ -5,7 +5,6 @@ import type { GraphQLContext } from '../request-scope.ts';
 import { guardedSubscribe } from '../subscriptions/subscription-errors.ts';
 import { type ChatUpdateView, conversationUpdates, myConversationUpdates } from './conversation-updates.ts';
 import type { EphemeralBus } from './ephemeral-bus.ts';
-import { chatMessageFor } from './message-resolvers.ts';
 import { heartbeat, presence, presenceChanged, presenceUserIds } from './presence.ts';
 import { conversationTyping, setTyping } from './typing.ts';
 
@@ -61,9 +60,9 @@ export function liveChatResolvers(bus: EphemeralBus, log: FastifyBaseLogger): IR
       },
     },
     ChatUpdate: {
-      // Read when asked for, as the subscriber may see it now (hidden for them or by moderators: null).
-      message: (update: ChatUpdateView, _args: unknown, { scope }: GraphQLContext) =>
-        update.messageId ? chatMessageFor(scope, update.messageId) : null,
+      // Read when asked for, with the rest of its batch, as the subscriber may see it now (hidden
+      // for them or by moderators since: null).
+      message: (update: ChatUpdateView) => update.loadMessage?.() ?? null,
     },
   };
 }

@@ -104,13 +104,17 @@ export function messageResolvers(): IResolvers {
 }
 
 /**
- * The message as the caller sees it now, or null when they may not (hidden for them or by
- * moderators, or no longer a member): `ChatUpdate.message` of the live subscriptions (live-resolvers.ts).
+ * Messages as `readerId` sees them now, by id; those they may not see (hidden for them or by
+ * moderators, or no longer a member) are absent. One read for a whole batch of live updates
+ * (`ChatUpdate.message`, conversation-updates.ts): four queries at most, whatever its size.
  */
-export async function chatMessageFor(scope: RequestScope, messageId: string) {
-  const readerId = await readerOf(scope);
-  const row = (await findMessages(scope.services.pool, readerId, [messageId])).get(messageId);
-  return row ? ((await messageViews(scope, readerId, [row]))[0] ?? null) : null;
+export async function chatMessagesFor(
+  scope: RequestScope,
+  readerId: string,
+  messageIds: readonly string[],
+): Promise<Map<string, ChatMessageView>> {
+  const rows = await findMessages(scope.services.pool, readerId, messageIds);
+  return viewsById(scope, readerId, [...rows.values()]);
 }
 
 type Queries<Parent> = { obj: Parent }[];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UPDATE_BATCH } from '../../../src/api/chat/conversation-updates.ts';
 import { chatMemberEventCatalogue } from '../../../src/domain/chat/member-events.ts';
 import { chatMemberStream } from '../../../src/domain/chat/streams.ts';
@@ -131,6 +131,26 @@ describe('conversationUpdates', () => {
     await quiet();
     expect(live.values).toHaveLength(count);
   }, 60_000);
+
+  it("reads a batch's messages together, not a few queries per update", async () => {
+    const conversationId = await groupOf(api, alice, [bob]);
+    const start = await send(api, alice, conversationId, 'start');
+    const count = 40;
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => send(api, alice, conversationId, `batch ${i}`)),
+    );
+    const queries = vi.spyOn(api.runtime.pool, 'query');
+    try {
+      const live = watchConversation(bob, conversationId, start.position);
+      const received = await live.received(count);
+      expect(received.every((u) => u.message?.id === u.messageId)).toBe(true);
+      // Membership, starting point, the timeline, then the messages with their reactions and
+      // receipts: a handful, where one update at a time read three or four each.
+      expect(queries.mock.calls.length).toBeLessThan(15);
+    } finally {
+      queries.mockRestore();
+    }
+  });
 
   it('sends only what happens after it started when no position is given', async () => {
     const conversationId = await groupOf(api, alice, [bob]);
