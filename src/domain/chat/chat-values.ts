@@ -7,6 +7,10 @@ export const MAX_GROUP_MEMBERS = 256;
 export const MAX_ATTACHMENTS = 10;
 export const MAX_TITLE_LENGTH = 100;
 export const MAX_EMOJI_LENGTH = 16;
+/** Distinct emoji one member may put on one message: a reaction, not a way to write on it. */
+export const MAX_REACTIONS_PER_MEMBER = 3;
+/** Distinct emoji on one message, whoever put them there: bounds the message's reaction list. */
+export const MAX_EMOJI_PER_MESSAGE = 50;
 
 export const CONVERSATION_KINDS = ['direct', 'group'] as const;
 export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
@@ -39,13 +43,20 @@ export const chatTitle = z
   .min(1)
   .refine((text) => codePoints(text) <= MAX_TITLE_LENGTH, `at most ${MAX_TITLE_LENGTH} characters`);
 
-/** A reaction: 1..MAX_EMOJI_LENGTH characters without whitespace (an emoji with its modifiers). */
+/**
+ * A reaction: 1..MAX_EMOJI_LENGTH characters without whitespace (an emoji with its modifiers,
+ * joiners and skin tones), at least one of them a pictograph and none a letter or a digit, so a
+ * reaction cannot carry words ("lol", a phone number) to every member beside the message.
+ */
 export const reactionEmoji = z
   .string()
   .min(1)
   .refine(
-    (emoji) => codePoints(emoji) <= MAX_EMOJI_LENGTH && !/\s/u.test(emoji),
-    'an emoji without whitespace',
+    (emoji) =>
+      codePoints(emoji) <= MAX_EMOJI_LENGTH &&
+      !/[\s\p{L}\p{N}]/u.test(emoji) &&
+      /[\p{Extended_Pictographic}\p{Emoji_Presentation}]/u.test(emoji),
+    'one emoji: no letters, digits or whitespace',
   );
 
 /** A global store position, as decimal digits (bigint-safe across the API). */
@@ -71,3 +82,17 @@ export const isValidEmoji = (emoji: string) => reactionEmoji.safeParse(emoji).su
 
 /** UUIDs as clients and the database spell them may differ in case only. */
 export const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Each id once, however it is spelled (the first spelling kept, in order): the read model's uuid
+ * columns fold case, so two spellings of one person are one row and must be one member.
+ */
+export function distinctIds(ids: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const key = id.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

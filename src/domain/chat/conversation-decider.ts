@@ -2,7 +2,14 @@ import { validOr } from '../brands/validate.ts';
 import type { Decider } from '../shared/decider.ts';
 import { conflict, forbidden, notFound, validation } from '../shared/domain-error.ts';
 import { chatterOf } from './chat-actor.ts';
-import { chatTitle, HANDOVER, MAX_GROUP_MEMBERS, MAX_TITLE_LENGTH } from './chat-values.ts';
+import {
+  chatTitle,
+  distinctIds,
+  HANDOVER,
+  MAX_GROUP_MEMBERS,
+  MAX_TITLE_LENGTH,
+  sameId,
+} from './chat-values.ts';
 import type { ChatConversationCommand, ChatConversationCommandOf } from './conversation-commands.ts';
 import { type ChatConversationEvent, chatConversationEventCatalogue } from './conversation-events.ts';
 import {
@@ -62,7 +69,7 @@ function memberOf(
   actorId: string,
 ): { conversation: StartedConversation; me: ConversationMember } {
   const me =
-    state.status === 'started' ? state.members.find((member) => member.userId === actorId) : undefined;
+    state.status === 'started' ? state.members.find((member) => sameId(member.userId, actorId)) : undefined;
   if (state.status !== 'started' || !me) throw notFound('CONVERSATION_NOT_FOUND', 'No such conversation');
   return { conversation: state, me };
 }
@@ -87,12 +94,18 @@ function startDirect(
   state: ChatConversationState,
   actorId: string,
 ): Decision {
-  if (command.otherUserId.toLowerCase() === actorId.toLowerCase()) {
+  if (sameId(command.otherUserId, actorId)) {
     throw validation('SELF_CONVERSATION', 'A direct conversation is with someone else');
   }
-  if (command.conversationId !== directConversationId(actorId, command.otherUserId)) {
+  if (!sameId(command.conversationId, directConversationId(actorId, command.otherUserId))) {
     // The service derives the id; another id would open a second conversation for the same pair.
-    throw new Error(`Conversation ${command.conversationId} is not the direct conversation of this pair`);
+    throw validation(
+      'NOT_THE_PAIRS_CONVERSATION',
+      'This is not the direct conversation of these two people',
+      {
+        conversationId: command.conversationId,
+      },
+    );
   }
   // Checked before finding the existing one: a block closes the conversation both ways.
   if (command.blocked) throw forbidden('BLOCKED', 'You cannot message this person');
@@ -118,7 +131,7 @@ function createGroup(
 ): Decision {
   if (state.status !== 'none') throw conflict('CONVERSATION_EXISTS', 'This conversation already exists');
   const title = validTitle(command.title);
-  const memberIds = [...new Set([actorId, ...command.memberIds])];
+  const memberIds = distinctIds([actorId, ...command.memberIds]);
   if (memberIds.length > MAX_GROUP_MEMBERS) {
     throw conflict('GROUP_FULL', `A group has at most ${MAX_GROUP_MEMBERS} members`, {
       limit: MAX_GROUP_MEMBERS,
@@ -139,8 +152,8 @@ function addMembers(
   me: ConversationMember,
 ): Decision {
   requireAdmin(me);
-  const present = new Set(conversation.members.map((member) => member.userId));
-  const memberIds = [...new Set(command.userIds)].filter((userId) => !present.has(userId));
+  const present = new Set(conversation.members.map((member) => member.userId.toLowerCase()));
+  const memberIds = distinctIds(command.userIds).filter((userId) => !present.has(userId.toLowerCase()));
   if (memberIds.length === 0) return [];
   if (present.size + memberIds.length > MAX_GROUP_MEMBERS) {
     throw conflict('GROUP_FULL', `A group has at most ${MAX_GROUP_MEMBERS} members`, {
@@ -166,10 +179,10 @@ function removeMember(
   me: ConversationMember,
 ): Decision {
   requireAdmin(me);
-  const target = conversation.members.find((member) => member.userId === command.userId);
+  const target = conversation.members.find((member) => sameId(member.userId, command.userId));
   if (!target) return [];
   if (target.role === 'owner') throw forbidden('CANNOT_REMOVE_OWNER', 'The owner cannot be removed');
-  if (target.role === 'admin' && me.role !== 'owner' && target.userId !== me.userId) {
+  if (target.role === 'admin' && me.role !== 'owner' && !sameId(target.userId, me.userId)) {
     throw forbidden('NOT_OWNER', 'Only the owner removes an admin');
   }
   return [
@@ -185,7 +198,7 @@ function leave(conversation: StartedConversation, me: ConversationMember): Decis
   const { conversationId } = conversation;
   const left: Decision = [{ type: 'ChatMemberLeft', data: { conversationId, memberId: me.userId } }];
   if (me.role !== 'owner') return left;
-  const successor = successorOf(conversation.members.filter((member) => member.userId !== me.userId));
+  const successor = successorOf(conversation.members.filter((member) => !sameId(member.userId, me.userId)));
   if (!successor) return left;
   return [
     ...left,
@@ -206,10 +219,10 @@ function changeRole(
   me: ConversationMember,
 ): Decision {
   if (me.role !== 'owner') throw forbidden('NOT_OWNER', 'Only the owner changes roles');
-  const target = conversation.members.find((member) => member.userId === command.userId);
+  const target = conversation.members.find((member) => sameId(member.userId, command.userId));
   if (!target) throw notFound('MEMBER_NOT_FOUND', 'No such member of this conversation');
   if (target.role === command.role) return [];
-  if (target.userId === me.userId) {
+  if (sameId(target.userId, me.userId)) {
     throw conflict('OWNER_REQUIRED', 'Make someone else the owner to give up ownership');
   }
   const { conversationId } = conversation;

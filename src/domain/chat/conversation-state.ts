@@ -1,4 +1,4 @@
-import type { ConversationKind, MemberRole } from './chat-values.ts';
+import { type ConversationKind, distinctIds, type MemberRole, sameId } from './chat-values.ts';
 import type { ChatConversationEvent } from './conversation-events.ts';
 
 export interface ConversationMember {
@@ -32,7 +32,7 @@ export function evolveChatConversation(
     const { conversationId, kind, startedBy, memberIds, title } = event.data;
     // A group's starter owns it; the two people of a direct conversation are equals.
     const roleOf = (userId: string): MemberRole =>
-      kind === 'group' && userId === startedBy ? 'owner' : 'member';
+      kind === 'group' && sameId(userId, startedBy) ? 'owner' : 'member';
     return {
       status: 'started',
       conversationId,
@@ -40,15 +40,16 @@ export function evolveChatConversation(
       startedBy,
       title,
       avatarAssetId: null,
-      members: memberIds.map((userId) => ({ userId, role: roleOf(userId) })),
+      // Events stored before ids were normalised may name one person in two spellings.
+      members: distinctIds(memberIds).map((userId) => ({ userId, role: roleOf(userId) })),
     };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'ChatMembersAdded': {
-      const present = new Set(state.members.map((member) => member.userId));
-      const added = event.data.memberIds
-        .filter((userId) => !present.has(userId))
+      const present = new Set(state.members.map((member) => member.userId.toLowerCase()));
+      const added = distinctIds(event.data.memberIds)
+        .filter((userId) => !present.has(userId.toLowerCase()))
         .map((userId) => ({ userId, role: 'member' as const }));
       return { ...state, members: [...state.members, ...added] };
     }
@@ -60,7 +61,7 @@ export function evolveChatConversation(
       return {
         ...state,
         members: state.members.map((member) =>
-          member.userId === event.data.memberId ? { ...member, role: event.data.role } : member,
+          sameId(member.userId, event.data.memberId) ? { ...member, role: event.data.role } : member,
         ),
       };
     case 'ChatConversationDetailsChanged':
@@ -71,7 +72,7 @@ export function evolveChatConversation(
 }
 
 function withoutMember(state: StartedConversation, userId: string): StartedConversation {
-  return { ...state, members: state.members.filter((member) => member.userId !== userId) };
+  return { ...state, members: state.members.filter((member) => !sameId(member.userId, userId)) };
 }
 
 /**

@@ -48,7 +48,8 @@ export type ChatMessageCommand =
       /** For everyone: the sender, or an owner or admin of a group. */
       type: 'DeleteChatMessage';
       membership: ChatMembershipFacts | null;
-      conversationKind: ConversationKind;
+      /** Null when the conversation is not on record: refused, never taken for a group. */
+      conversationKind: ConversationKind | null;
     }
   | { type: 'ReactToChatMessage'; emoji: string; membership: ChatMembershipFacts | null }
   | { type: 'RemoveChatReaction'; emoji: string; membership: ChatMembershipFacts | null };

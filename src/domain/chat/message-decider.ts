@@ -5,7 +5,9 @@ import {
   isValidEmoji,
   MAX_ATTACHMENTS,
   MAX_EMOJI_LENGTH,
+  MAX_EMOJI_PER_MESSAGE,
   MAX_MESSAGE_LENGTH,
+  MAX_REACTIONS_PER_MEMBER,
   normaliseMessageText,
   sameId,
 } from './chat-values.ts';
@@ -131,7 +133,7 @@ function edit(
   message: SentMessage,
   actorId: string,
 ): Decision {
-  if (actorId !== message.senderId) throw forbidden('NOT_SENDER', 'Only the sender edits a message');
+  if (!sameId(actorId, message.senderId)) throw forbidden('NOT_SENDER', 'Only the sender edits a message');
   if (message.status === 'deleted') throw conflict('MESSAGE_DELETED', 'This message was deleted');
   const text = validText(command.text);
   if (text.length === 0 && message.attachments.length === 0) {
@@ -153,8 +155,9 @@ function deleteForEveryone(
   actorId: string,
 ): Decision {
   const { role } = requireMember(command.membership);
+  if (command.conversationKind === null) throw notFound('CONVERSATION_NOT_FOUND', 'No such conversation');
   const groupAdmin = command.conversationKind === 'group' && (role === 'owner' || role === 'admin');
-  if (actorId !== message.senderId && !groupAdmin) {
+  if (!sameId(actorId, message.senderId) && !groupAdmin) {
     throw forbidden('NOT_SENDER', 'Only the sender or a group admin deletes a message for everyone');
   }
   if (message.status === 'deleted') return [];
@@ -166,6 +169,12 @@ function deleteForEveryone(
   ];
 }
 
+/**
+ * One reaction per emoji per member (again decides nothing), at most MAX_REACTIONS_PER_MEMBER
+ * emoji per member and MAX_EMOJI_PER_MESSAGE distinct emoji per message: each reaction is shown to
+ * every member, so neither one member nor all of them together can grow a message without bound.
+ * An emoji already on the message may always be added to (it adds a count, not a new entry).
+ */
 function react(
   command: ChatMessageCommandOf<'ReactToChatMessage'>,
   message: SentMessage,
@@ -174,6 +183,28 @@ function react(
   const emoji = validEmoji(command.emoji);
   if (message.status === 'deleted') throw conflict('MESSAGE_DELETED', 'This message was deleted');
   if (hasReaction(message, { userId, emoji })) return [];
+  const mine = message.reactions.filter((reaction) => sameId(reaction.userId, userId)).length;
+  if (mine >= MAX_REACTIONS_PER_MEMBER) {
+    throw conflict(
+      'TOO_MANY_REACTIONS',
+      `At most ${MAX_REACTIONS_PER_MEMBER} reactions of yours on a message`,
+      {
+        limit: MAX_REACTIONS_PER_MEMBER,
+        per: 'member',
+      },
+    );
+  }
+  const emojiOnMessage = new Set(message.reactions.map((reaction) => reaction.emoji));
+  if (!emojiOnMessage.has(emoji) && emojiOnMessage.size >= MAX_EMOJI_PER_MESSAGE) {
+    throw conflict(
+      'TOO_MANY_REACTIONS',
+      `At most ${MAX_EMOJI_PER_MESSAGE} different reactions on a message`,
+      {
+        limit: MAX_EMOJI_PER_MESSAGE,
+        per: 'message',
+      },
+    );
+  }
   return [
     {
       type: 'ChatReactionAdded',
@@ -182,13 +213,16 @@ function react(
   ];
 }
 
-/** Taking back a reaction that is not there decides nothing, on a deleted message too. */
+/**
+ * Taking back a reaction that is not there decides nothing, on a deleted message too. The emoji is
+ * not judged by today's rules: a reaction stored before they tightened can still be taken back.
+ */
 function removeReaction(
   command: ChatMessageCommandOf<'RemoveChatReaction'>,
   message: SentMessage,
   userId: string,
 ): Decision {
-  const emoji = validEmoji(command.emoji);
+  const { emoji } = command;
   if (!hasReaction(message, { userId, emoji })) return [];
   return [
     {
@@ -212,7 +246,7 @@ function validEmoji(emoji: string): string {
   if (!isValidEmoji(emoji)) {
     throw validation(
       'INVALID_EMOJI',
-      `A reaction is one emoji: 1 to ${MAX_EMOJI_LENGTH} characters, no spaces`,
+      `A reaction is one emoji: 1 to ${MAX_EMOJI_LENGTH} characters, no letters, digits or spaces`,
     );
   }
   return emoji;

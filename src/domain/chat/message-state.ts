@@ -1,4 +1,4 @@
-import type { ChatAttachment } from './chat-values.ts';
+import { type ChatAttachment, sameId } from './chat-values.ts';
 import type { ChatMessageEvent } from './message-events.ts';
 
 export interface Reaction {
@@ -44,7 +44,7 @@ export function evolveChatMessage(state: ChatMessageState, event: ChatMessageEve
       return {
         ...state,
         reactions: state.reactions.filter(
-          (reaction) => reaction.userId !== event.data.userId || reaction.emoji !== event.data.emoji,
+          (reaction) => !sameId(reaction.userId, event.data.userId) || reaction.emoji !== event.data.emoji,
         ),
       };
     default:
@@ -53,4 +53,4 @@ export function evolveChatMessage(state: ChatMessageState, event: ChatMessageEve
 }
 
 export const hasReaction = (message: SentMessage, { userId, emoji }: Reaction) =>
-  message.reactions.some((reaction) => reaction.userId === userId && reaction.emoji === emoji);
+  message.reactions.some((reaction) => sameId(reaction.userId, userId) && reaction.emoji === emoji);

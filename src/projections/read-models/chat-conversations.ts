@@ -20,7 +20,7 @@ export async function applyChatConversationEvent(
   switch (event.type) {
     case 'ChatConversationStarted': {
       const { kind, startedBy, title } = event.data;
-      const memberIds = [...new Set(event.data.memberIds)];
+      const memberIds = sameMembers(event.data.memberIds);
       writer.upsert(CHAT_CONVERSATIONS, {
         ...conversation,
         kind,
@@ -36,14 +36,14 @@ export async function applyChatConversationEvent(
       });
       for (const userId of memberIds) {
         // A direct conversation has no owner: neither of the two can do more than the other.
-        const role = kind === 'group' && userId === startedBy ? 'owner' : 'member';
+        const role = kind === 'group' && userId === startedBy.toLowerCase() ? 'owner' : 'member';
         writer.upsert(CHAT_MEMBERS, joined(conversationId, userId, role, at, position));
       }
       writeTimeline(writer, conversationId, position, 'members_changed', at, single(memberIds));
       return;
     }
     case 'ChatMembersAdded': {
-      const memberIds = [...new Set(event.data.memberIds)];
+      const memberIds = sameMembers(event.data.memberIds);
       let added = 0;
       for (const userId of memberIds) {
         const current = await writer.get(CHAT_MEMBERS, { ...conversation, user_id: userId });
@@ -61,7 +61,7 @@ export async function applyChatConversationEvent(
     }
     case 'ChatMemberRemoved':
     case 'ChatMemberLeft': {
-      const { memberId } = event.data;
+      const memberId = event.data.memberId.toLowerCase();
       const key = { ...conversation, user_id: memberId };
       const current = await writer.get(CHAT_MEMBERS, key);
       if (current?.active === true) {
@@ -73,7 +73,8 @@ export async function applyChatConversationEvent(
       return;
     }
     case 'ChatMemberRoleChanged': {
-      const { memberId, role } = event.data;
+      const { role } = event.data;
+      const memberId = event.data.memberId.toLowerCase();
       await writer.update(CHAT_MEMBERS, { ...conversation, user_id: memberId }, { role });
       writeTimeline(writer, conversationId, position, 'members_changed', at, { userId: memberId });
       return;
@@ -106,6 +107,14 @@ function joined(conversationId: string, userId: string, role: string, at: string
     pinned: false,
   };
 }
+
+/**
+ * The members an event names, each once and lower-cased. The uuid columns fold case, so two
+ * spellings of one person (stored before the services normalised ids) would be two upserts of one
+ * row in a batch, which PostgreSQL refuses, stopping the projection; the writer's keys are compared
+ * as text, so every id it is given is spelled the one way.
+ */
+const sameMembers = (memberIds: readonly string[]) => [...new Set(memberIds.map((id) => id.toLowerCase()))];
 
 /** The timeline names the member when the change is about one. */
 const single = (memberIds: readonly string[]) =>

@@ -113,9 +113,10 @@ describe('a direct conversation', () => {
   });
 
   it('only ever has the pair’s own id', () => {
-    expect(() =>
-      chatConversationDecider.decide(startDirect({ conversationId: GROUP }), { status: 'none' }, as(ANA)),
-    ).toThrow(/not the direct conversation/);
+    spec
+      .given([])
+      .when(startDirect({ conversationId: GROUP }), as(ANA))
+      .thenThrows('VALIDATION', 'NOT_THE_PAIRS_CONVERSATION');
   });
 
   it('cannot be left, joined, renamed or have roles', () => {
@@ -153,6 +154,25 @@ describe('starting a group', () => {
       .given([])
       .when(createGroup('  Crew  ', [BEN, ANA, CARA, BEN, DAN]), as(ANA))
       .then([groupStarted]);
+  });
+
+  it('counts one person once however their id is spelled, the first spelling kept', () => {
+    spec
+      .given([])
+      .when(createGroup('Crew', [BEN, BEN.toUpperCase(), ANA.toUpperCase(), CARA, DAN]), as(ANA))
+      .then([groupStarted]);
+  });
+
+  it('folds a stored group naming one person in two spellings into one member', () => {
+    const twice: ChatConversationEvent = {
+      ...groupStarted,
+      data: { ...groupStarted.data, memberIds: [ANA, BEN, BEN.toUpperCase(), ANA.toUpperCase()] },
+    } as ChatConversationEvent;
+    const state = fold(chatConversationDecider, [twice]);
+    expect(state.status === 'started' && state.members).toEqual([
+      { userId: ANA, role: 'owner' },
+      { userId: BEN, role: 'member' },
+    ]);
   });
 
   it('makes the starter its owner', () => {
@@ -248,6 +268,14 @@ describe('adding members', () => {
       .given([groupStarted])
       .when({ type: 'AddConversationMembers', userIds: [BEN, CARA] }, as(ANA))
       .thenNothing();
+    spec
+      .given([groupStarted])
+      .when({ type: 'AddConversationMembers', userIds: [BEN.toUpperCase()] }, as(ANA))
+      .thenNothing();
+    spec
+      .given([groupStarted])
+      .when({ type: 'AddConversationMembers', userIds: [EVE, EVE.toUpperCase()] }, as(ANA))
+      .then([added([EVE])]);
   });
 
   it('is not for plain members', () => {

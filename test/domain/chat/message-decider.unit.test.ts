@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTACHMENTS, MAX_MESSAGE_LENGTH } from '../../../src/domain/chat/chat-values.ts';
+import {
+  MAX_ATTACHMENTS,
+  MAX_EMOJI_PER_MESSAGE,
+  MAX_MESSAGE_LENGTH,
+  MAX_REACTIONS_PER_MEMBER,
+} from '../../../src/domain/chat/chat-values.ts';
 import type {
   ChatMembershipFacts,
   ChatMessageCommand,
@@ -243,7 +248,7 @@ describe('editing', () => {
 describe('deleting for everyone', () => {
   const remove = (
     membership: ChatMembershipFacts | null,
-    conversationKind: 'direct' | 'group' = 'group',
+    conversationKind: 'direct' | 'group' | null = 'group',
   ): ChatMessageCommand => ({
     type: 'DeleteChatMessage',
     membership,
@@ -272,6 +277,17 @@ describe('deleting for everyone', () => {
 
   it('decides nothing the second time', () => {
     spec.given([sent(), deleted()]).when(remove(member), as(ANA)).thenNothing();
+  });
+
+  it('is refused when the conversation is not on record, rather than taken for a group', () => {
+    spec.given([sent()]).when(remove(admin, null), as(BEN)).thenThrows('NOT_FOUND', 'CONVERSATION_NOT_FOUND');
+  });
+
+  it('knows the sender however their id is spelled', () => {
+    spec
+      .given([sent()])
+      .when(remove(member), as(ANA.toUpperCase()))
+      .then([deleted(ANA.toUpperCase())]);
   });
 
   it('forgets the words in the state', () => {
@@ -333,14 +349,59 @@ describe('reactions', () => {
       .thenNothing();
   });
 
-  it('are one emoji: 1 to 16 characters without whitespace', () => {
-    for (const emoji of ['', 'thumbs up', '👍 ', 'x'.repeat(17)]) {
+  it('are one emoji: 1 to 16 characters, a pictograph, no letters, digits nor whitespace', () => {
+    const refused = ['', 'thumbs up', '👍 ', 'x'.repeat(16), 'lol', '👍a', '😀7', ':)', '#', '😀'.repeat(17)];
+    for (const emoji of refused) {
       spec.given([sent()]).when(react(emoji), as(BEN)).thenThrows('VALIDATION', 'INVALID_EMOJI');
     }
+    for (const emoji of ['👍', '❤️', '👍🏽', '👨‍👩‍👧', '🇫🇷', '🎉🎉']) {
+      spec
+        .given([sent()])
+        .when(react(emoji), as(BEN))
+        .then([reaction('ChatReactionAdded', BEN, emoji)]);
+    }
+  });
+
+  it('are at most three emoji per member on a message', () => {
+    const three = ['👍', '🎉', '❤️'].map((emoji) => reaction('ChatReactionAdded', BEN, emoji));
+    expect(three).toHaveLength(MAX_REACTIONS_PER_MEMBER);
     spec
-      .given([sent()])
-      .when(react('x'.repeat(16)), as(BEN))
-      .then([reaction('ChatReactionAdded', BEN, 'x'.repeat(16))]);
+      .given([sent(), ...three])
+      .when(react('😂'), as(BEN))
+      .thenThrows('CONFLICT', 'TOO_MANY_REACTIONS');
+    // Someone else still reacts, and so does the member once one of theirs is taken back.
+    spec
+      .given([sent(), ...three])
+      .when(react('😂'), as(ANA))
+      .then([reaction('ChatReactionAdded', ANA, '😂')]);
+    spec
+      .given([sent(), ...three, reaction('ChatReactionRemoved', BEN, '🎉')])
+      .when(react('😂'), as(BEN))
+      .then([reaction('ChatReactionAdded', BEN, '😂')]);
+  });
+
+  it('are at most fifty different emoji on a message; one already there may still be added to', () => {
+    const faces = Array.from({ length: MAX_EMOJI_PER_MESSAGE }, (_, index) =>
+      String.fromCodePoint(0x1f600 + index),
+    );
+    const many = faces.map((emoji, index) =>
+      reaction('ChatReactionAdded', `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, emoji),
+    );
+    spec
+      .given([sent(), ...many])
+      .when(react('🎉'), as(BEN))
+      .thenThrows('CONFLICT', 'TOO_MANY_REACTIONS');
+    spec
+      .given([sent(), ...many])
+      .when(react(faces[0] ?? ''), as(BEN))
+      .then([reaction('ChatReactionAdded', BEN, faces[0] ?? '')]);
+  });
+
+  it('stored before the emoji rule can still be taken back', () => {
+    spec
+      .given([sent(), reaction('ChatReactionAdded', BEN, 'lol')])
+      .when(unreact('lol'), as(BEN))
+      .then([reaction('ChatReactionRemoved', BEN, 'lol')]);
   });
 
   it('are not added to a deleted message, nor by a stranger', () => {
