@@ -18,8 +18,6 @@ export function toChatConversation(row: ConversationRow) {
     myRole: upper(row.role),
     memberCount: row.member_count,
     lastActivityAt: row.last_activity_at.toISOString(),
-    lastMessageId: row.last_message_id,
-    lastMessagePosition: row.last_message_position,
     myDeliveredUpTo: positionOrNull(row.delivered_position),
     myReadUpTo: positionOrNull(row.read_position),
     muted: row.muted,

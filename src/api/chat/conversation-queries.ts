@@ -15,8 +15,6 @@ export interface ConversationRow {
   title: string | null;
   avatar_asset_id: string | null;
   member_count: number;
-  last_message_id: string | null;
-  last_message_position: string | null;
   last_activity_at: Date;
   last_activity_position: string;
   /** The reader's own membership. */
@@ -31,7 +29,7 @@ export interface ConversationRow {
 }
 
 const CONVERSATION_COLUMNS = `c.conversation_id, c.kind, c.title, c.avatar_asset_id, c.member_count,
-  c.last_message_id, c.last_message_position::text as last_message_position, c.last_activity_at,
+  c.last_activity_at,
   c.last_activity_position::text as last_activity_position, m.user_id, m.role,
   m.joined_position::text as joined_position, m.delivered_position::text as delivered_position,
   m.read_position::text as read_position,
@@ -110,36 +108,46 @@ export const memberCursor = (row: MemberRow) => [row.joined_position, row.later,
 const memberCursorValues = z.tuple([z.string().regex(/^\d{1,19}$/u), z.enum(['0', '1']), z.uuid()]);
 
 /**
- * A page of a conversation's active members, longest-standing first. Everyone a conversation
- * started with joined at the same position: its starter comes first among them, then by id.
+ * A page of each conversation's active members, longest-standing first, for a page of
+ * conversations in one statement (a lateral read per conversation): everyone a conversation
+ * started with joined at the same position, its starter comes first among them, then by id.
+ * `after` (a member cursor) makes sense for one conversation; given for several, it applies to each.
  */
-export async function listMembers(
+export async function listMembersOf(
   pool: Queryable,
-  conversationId: string,
+  conversationIds: readonly string[],
   raw: { first?: number | null; after?: string | null },
-): Promise<{ rows: MemberRow[]; page: Page }> {
+): Promise<{ rows: Map<string, MemberRow[]>; page: Page }> {
   const page = pageOf(raw, 3);
   const after = page.after && cursorOf(memberCursorValues, page.after);
-  const values: unknown[] = [conversationId, page.first + 1];
+  const found = new Map<string, MemberRow[]>(conversationIds.map((id) => [id, []]));
+  if (conversationIds.length === 0) return { rows: found, page };
+  const values: unknown[] = [conversationIds, page.first + 1];
   let keyset = '';
   if (after) {
     values.push(...after);
     keyset = 'where (joined_position, later, user_id) > ($3::bigint, $4, $5::uuid)';
   }
-  const { rows } = await pool.query<MemberRow>(
+  const { rows } = await pool.query<MemberRow & { conversation_id: string }>(
     // Reading implies receiving, so the delivered mark is never shown behind the read one.
-    `select user_id, role, joined_at, joined_position::text as joined_position, later,
-            greatest(delivered_position, read_position)::text as delivered_position,
-            read_position::text as read_position
-       from (select m.*, case when m.user_id = c.started_by then '0' else '1' end as later
-               from chat_members m join chat_conversations c on c.conversation_id = m.conversation_id
-              where m.conversation_id = $1::uuid and m.active) as members
-      ${keyset}
-      order by joined_position, later, user_id
-      limit $2`,
+    `select c.id as conversation_id, page.user_id, page.role, page.joined_at,
+            page.joined_position::text as joined_position, page.later,
+            greatest(page.delivered_position, page.read_position)::text as delivered_position,
+            page.read_position::text as read_position
+       from unnest($1::uuid[]) as c(id)
+       cross join lateral (
+         select * from (select m.*, case when m.user_id = conv.started_by then '0' else '1' end as later
+                          from chat_members m
+                          join chat_conversations conv on conv.conversation_id = m.conversation_id
+                         where m.conversation_id = c.id and m.active) as members
+          ${keyset}
+          order by joined_position, later, user_id
+          limit $2) as page
+      order by c.id, page.joined_position, page.later, page.user_id`,
     values,
   );
-  return { rows, page };
+  for (const { conversation_id, ...row } of rows) found.get(conversation_id)?.push(row);
+  return { rows: found, page };
 }
 
 /**

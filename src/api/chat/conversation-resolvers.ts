@@ -20,22 +20,13 @@ import {
 import type { RequestContext } from '../../services/shared/command-context.ts';
 import { connection } from '../pagination.ts';
 import { callerFor, type GraphQLContext, type RequestScope } from '../request-scope.ts';
-import { toSocialProfile } from '../social/graph-mappers.ts';
-import { findProfiles } from '../social/graph-queries.ts';
 import { playbackOf } from '../videos/playback.ts';
 import {
   type ChatConversationView,
   type ChatMemberView,
   toChatConversation,
-  toChatMember,
 } from './conversation-mappers.ts';
-import {
-  conversationCursor,
-  conversationOf,
-  listMembers,
-  listMyConversations,
-  memberCursor,
-} from './conversation-queries.ts';
+import { conversationCursor, conversationOf, listMyConversations } from './conversation-queries.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (root: unknown, args: Args, context: GraphQLContext) => Promise<unknown>;
@@ -106,19 +97,6 @@ export function chatConversationResolvers(): IResolvers {
           AVATAR_RENDITIONS.map((name) => renditions.find((r) => r.name === name)).find(Boolean) ??
           renditions.find((r) => r.kind === 'image');
         return image ? image.url() : null;
-      },
-      // The conversation was checked for this reader by the field that returned it.
-      members: async (conversation: ChatConversationView, args: Args, { scope }: GraphQLContext) => {
-        const { rows, page } = await listMembers(scope.services.pool, conversation.id, pageArgs.parse(args));
-        const profiles = await findProfiles(
-          scope.services.pool,
-          rows.slice(0, page.first).map((row) => row.user_id),
-        );
-        return connection(rows, page, undefined, memberCursor, (row) => {
-          const profile = profiles.get(row.user_id);
-          const user = profile ? toSocialProfile(profile) : null;
-          return { ...toChatMember(row), user, viewerId: conversation.viewerId };
-        });
       },
     },
     // Receipts are each member's own: others learn only what each message says (read by n).

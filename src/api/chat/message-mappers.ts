@@ -8,7 +8,6 @@ export type SignAsset = (asset: MediaAssetRow, rendition: string) => Promise<str
 
 /** What mapping a page of messages needs besides the rows, read once per page. */
 export interface MessagePageFacts {
-  readerId: string;
   reactions: ReadonlyMap<string, ReactionCount[]>;
   receipts: ReadonlyMap<string, MemberReceipt[]>;
   assets: ReadonlyMap<string, MediaAssetRow>;

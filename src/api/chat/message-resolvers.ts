@@ -192,7 +192,6 @@ async function messageViews(scope: RequestScope, readerId: string, rows: readonl
   const { media } = scope;
   const expiresAt = deliveryExpiry(nowFrom(media), media.deliveryUrlTtlMs);
   const facts = {
-    readerId,
     reactions,
     receipts,
     assets,
