@@ -77,6 +77,7 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
     identity: {
       ...shared,
       keys: runtime.keys,
+      pool: runtime.pool,
       authSecret,
       accessTokens: options.accessTokens ?? new SigningKeyRing({ pool: runtime.pool, authSecret, log }),
       settle: settle(IDENTITY_READ_MODELS),

@@ -2,11 +2,17 @@ import type { EventCodec } from '../../commands/event-codec.ts';
 import { chatConversationEventCatalogue } from '../../domain/chat/conversation-events.ts';
 import { chatMemberEventCatalogue } from '../../domain/chat/member-events.ts';
 import { chatMessageEventCatalogue } from '../../domain/chat/message-events.ts';
+import { userEventCatalogue } from '../../domain/identity/user-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, Row } from '../projection.ts';
 import { applyChatConversationEvent } from './chat-conversations.ts';
 import { applyChatMemberEvent } from './chat-members.ts';
-import { applyChatMessageEvent } from './chat-messages.ts';
+import {
+  applyChatMessageEvent,
+  CHAT_SENDER_MESSAGES,
+  CHAT_SENDERS,
+  forgetChatSender,
+} from './chat-messages.ts';
 import { CHAT_CONVERSATIONS, CHAT_MEMBERS, CHAT_MESSAGES } from './chat-rows.ts';
 import { occurredAt } from './occurred-at.ts';
 
@@ -21,17 +27,20 @@ export const CHAT_PROJECTION = 'chat';
  * positions, and the timeline's `(conversation_id, position)` is the resume token of live
  * subscriptions. Unread counts are not stored: they depend on hidden messages and moderation, so
  * readers count them. Everything, times included, comes from the events, so a rebuild writes the
- * same rows; a message's words decode as null once its key is destroyed (deleted for everyone),
- * which is also what the live model holds after the deletion.
+ * same rows; a message's words decode as null once its key is destroyed (deleted for everyone, or
+ * its sender forgotten), which is also what the live model holds after the deletion or the
+ * sender's UserForgotten (see forgetChatSender).
  */
 export function chatProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: CHAT_PROJECTION,
-    version: 1,
+    // 2: UserForgotten empties the sender's words (chat_senders, chat_sender_messages).
+    version: 2,
     eventTypes: [
       ...Object.keys(chatConversationEventCatalogue),
       ...Object.keys(chatMessageEventCatalogue),
       ...Object.keys(chatMemberEventCatalogue),
+      'UserForgotten',
     ],
     tables: {
       [CHAT_CONVERSATIONS]: {
@@ -61,6 +70,14 @@ export function chatProjection(codec: Pick<EventCodec, 'decode'>): Projection {
         primaryKey: ['message_id'],
         indexes: ['using gin (search)', '(sender_id)'],
       },
+      [CHAT_SENDERS]: {
+        columns: 'sender_id uuid not null, message_count int not null, forgotten boolean not null',
+        primaryKey: ['sender_id'],
+      },
+      [CHAT_SENDER_MESSAGES]: {
+        columns: 'sender_id uuid not null, bucket int not null, message_ids jsonb not null',
+        primaryKey: ['sender_id', 'bucket'],
+      },
       chat_reactions: {
         columns: `message_id uuid not null, user_id uuid not null, emoji text not null,
           conversation_id uuid not null, reacted_at timestamptz not null`,
@@ -81,6 +98,11 @@ export function chatProjection(codec: Pick<EventCodec, 'decode'>): Projection {
     async apply(recorded, writer) {
       const at = occurredAt(recorded);
       const position = recorded.position.toString();
+      if (recorded.type === 'UserForgotten') {
+        const user = await codec.decode(userEventCatalogue, recorded);
+        if (user?.event.type === 'UserForgotten') await forgetChatSender(writer, user.event.data.userId);
+        return;
+      }
       const conversation = await codec.decode(chatConversationEventCatalogue, recorded);
       if (conversation) return applyChatConversationEvent(conversation.event, writer, at, position);
       const message = await codec.decode(chatMessageEventCatalogue, recorded);
@@ -103,6 +125,9 @@ function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
     const value = Reflect.get(data, name);
     return typeof value === 'string' ? value : null;
   };
+  const sender = (userId: string | null) =>
+    userId === null ? [] : [{ table: CHAT_SENDERS, key: { sender_id: userId.toLowerCase() } }];
+  if (recorded.type === 'UserForgotten') return sender(field('userId'));
   const conversationId = field('conversationId');
   if (conversationId === null) return [];
   const keys: { table: string; key: Row }[] = [];
@@ -122,6 +147,7 @@ function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
     for (const id of memberIds) member(typeof id === 'string' ? id : null);
   }
   member(field('memberId'));
+  if (recorded.type === 'ChatMessageSent') keys.push(...sender(field('senderId')));
   const messageId = field('messageId');
   if ((recorded.type === 'ChatMessageEdited' || recorded.type === 'ChatMessageDeleted') && messageId) {
     keys.push({ table: CHAT_MESSAGES, key: { message_id: messageId } });

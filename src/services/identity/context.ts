@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { AccessTokenKeys } from '../../auth/signing-key-ring.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
 import type { PersonalDataKeys } from '../../privacy/personal-data-keys.ts';
@@ -6,6 +7,11 @@ import type { ServiceDeps } from '../shared/command-context.ts';
 /** What the identity use cases need: the command pipeline's deps and the personal-data keys. */
 export interface IdentityDeps extends ServiceDeps {
   keys: PersonalDataKeys;
+  /**
+   * The read models, for erasure to find a person's chat messages by index; without it erasure
+   * reads the chat history itself (tools and tests that run no projections).
+   */
+  pool?: pg.Pool;
 }
 
 /** Sign-in and refresh also mint access tokens; the API verifies them with the same keys. */
