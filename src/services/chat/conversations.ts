@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { chatterOf } from '../../domain/chat/chat-actor.ts';
-import { MAX_GROUP_MEMBERS, MEMBER_ROLES } from '../../domain/chat/chat-values.ts';
+import { MAX_GROUP_MEMBERS, MEMBER_ROLES, sameId } from '../../domain/chat/chat-values.ts';
 import type { ChatConversationCommand } from '../../domain/chat/conversation-commands.ts';
 import {
   chatConversationAggregate,
@@ -16,30 +16,30 @@ import { users } from '../identity/aggregates.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { blockedAround, isBlockedBetween } from '../social/blocks.ts';
 import type { ChatDeps } from './chat-deps.ts';
+import { chatId, idempotencyKey } from './chat-input.ts';
 
-const idempotencyKey = z.string().min(8).max(128).nullish();
 /**
  * Loose bounds: the decider's reasons (INVALID_TITLE, GROUP_FULL) are what a caller should see.
  * These only keep an absurd request from being read at all.
  */
 const title = z.string().max(10_000);
-const userIds = z.array(z.uuid()).max(MAX_GROUP_MEMBERS * 4);
+const userIds = z.array(chatId).max(MAX_GROUP_MEMBERS * 4);
 /** The API spells roles in capitals (GraphQL enum values), the domain in lower case. */
 const role = z
   .string()
   .transform((value) => value.toLowerCase())
   .pipe(z.enum(MEMBER_ROLES));
 
-export const startDirectInput = z.object({ userId: z.uuid(), idempotencyKey });
+export const startDirectInput = z.object({ userId: chatId, idempotencyKey });
 export const createGroupInput = z.object({ title: title.nullish(), memberIds: userIds, idempotencyKey });
-export const addMembersInput = z.object({ conversationId: z.uuid(), userIds, idempotencyKey });
-export const memberInput = z.object({ conversationId: z.uuid(), userId: z.uuid(), idempotencyKey });
-export const conversationInput = z.object({ conversationId: z.uuid(), idempotencyKey });
+export const addMembersInput = z.object({ conversationId: chatId, userIds, idempotencyKey });
+export const memberInput = z.object({ conversationId: chatId, userId: chatId, idempotencyKey });
+export const conversationInput = z.object({ conversationId: chatId, idempotencyKey });
 export const roleInput = memberInput.extend({ role });
 export const detailsInput = z.object({
-  conversationId: z.uuid(),
+  conversationId: chatId,
   title: title.nullish(),
-  avatarAssetId: z.uuid().nullish(),
+  avatarAssetId: chatId.nullish(),
   idempotencyKey,
 });
 
@@ -228,14 +228,14 @@ async function requireActiveUsers(deps: ChatDeps, ids: readonly string[]): Promi
 
 /**
  * A group's avatar is an image the caller uploaded that finished processing and that the media
- * check did not reject, as the asset's own stream tells it.
+ * check did not reject, as the asset's own stream tells it. Someone else's asset is answered as
+ * one that does not exist: telling them apart would let anyone probe which asset ids are real.
  */
 async function requireOwnReadyImage(deps: ChatDeps, userId: string, assetId: string): Promise<void> {
   const { state } = await loadAggregate(deps, mediaAggregate, mediaStream(assetId));
-  if (state.status === 'none' || state.status === 'deleted') {
-    throw notFound('MEDIA_NOT_FOUND', 'No such media asset');
+  if (state.status === 'none' || state.status === 'deleted' || !sameId(state.ownerId, userId)) {
+    throw notFound('MEDIA_NOT_FOUND', 'No such media asset of yours');
   }
-  if (state.ownerId !== userId) throw forbidden('NOT_ASSET_OWNER', 'An avatar is an image you uploaded');
   if (state.kind !== 'image') throw validation('NOT_AN_IMAGE', 'An avatar is an image', { kind: state.kind });
   if (state.status !== 'ready') {
     throw conflict('MEDIA_NOT_READY', 'The image has not finished processing', { status: state.status });

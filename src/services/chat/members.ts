@@ -5,13 +5,13 @@ import { chatMemberAggregate } from '../../domain/chat/member-decider.ts';
 import { chatMemberStream } from '../../domain/chat/streams.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import type { ChatDeps } from './chat-deps.ts';
-import { membership, messageFacts, messageVisibleTo } from './chat-facts.ts';
+import { messageFacts, messageVisibleTo } from './chat-facts.ts';
+import { chatId, idempotencyKey } from './chat-input.ts';
+import { conversationOnRecord, membershipIn } from './conversation-record.ts';
 
-const idempotencyKey = z.string().min(8).max(128).nullish();
-
-export const markInput = z.object({ conversationId: z.uuid(), messageId: z.uuid(), idempotencyKey });
+export const markInput = z.object({ conversationId: chatId, messageId: chatId, idempotencyKey });
 export const settingsInput = z.object({
-  conversationId: z.uuid(),
+  conversationId: chatId,
   muted: z.boolean().nullish(),
   archived: z.boolean().nullish(),
   pinned: z.boolean().nullish(),
@@ -20,9 +20,11 @@ export const settingsInput = z.object({
 
 /**
  * Receipts and settings: each decided on the member's own stream, so one person's read marks never
- * contend with anyone else's. Membership and the message come from the `chat` read model: only it
- * knows where a member's history begins (their joined position), and a receipt is about what the
- * member was shown, which is what that read model shows. Each answers with the conversation's id.
+ * contend with anyone else's. Membership comes from the conversation's own stream (a removed
+ * member is refused at once, whatever the read model still shows); the message from the `chat`
+ * read model: only it knows where a member's history begins (their joined position), and a receipt
+ * is about what the member was shown, which is what that read model shows. Each answers with the
+ * conversation's id.
  */
 export const markConversationDelivered = (deps: ChatDeps, context: RequestContext, raw: unknown) =>
   mark(deps, context, raw, 'MarkChatDelivered');
@@ -44,7 +46,7 @@ async function mark(
   await issue(deps, context, conversationId, userId, commandId, {
     type,
     conversationId,
-    membership: await membership(deps.pool, conversationId, userId),
+    membership: await memberOnRecord(deps, conversationId, userId),
     messageId,
     message: await visibleMessage(deps, messageId, userId),
   });
@@ -60,7 +62,7 @@ export async function setConversationSettings(deps: ChatDeps, context: RequestCo
   await issue(deps, context, conversationId, userId, commandId, {
     type: 'ChangeChatMemberSettings',
     conversationId,
-    membership: await membership(deps.pool, conversationId, userId),
+    membership: await memberOnRecord(deps, conversationId, userId),
     ...(muted == null ? {} : { muted }),
     ...(archived == null ? {} : { archived }),
     ...(pinned == null ? {} : { pinned }),
@@ -83,6 +85,9 @@ function issue(
     envelope(context, commandId, nowFrom(deps), command),
   );
 }
+
+const memberOnRecord = async (deps: ChatDeps, conversationId: string, userId: string) =>
+  membershipIn(await conversationOnRecord(deps, conversationId), userId);
 
 /**
  * The message as the member may see it (sent since they joined, not hidden for them nor by

@@ -1,10 +1,15 @@
 import { z } from 'zod';
+import { idempotencyKeyReused } from '../../commands/idempotency.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
+import type { CommandResult } from '../../commands/types.ts';
 import { chatterOf } from '../../domain/chat/chat-actor.ts';
+import { normaliseMessageText, sameId } from '../../domain/chat/chat-values.ts';
+import type { StartedConversation } from '../../domain/chat/conversation-state.ts';
 import type { ChatMemberCommand } from '../../domain/chat/member-commands.ts';
 import { chatMemberAggregate } from '../../domain/chat/member-decider.ts';
 import type { ChatMembershipFacts, ChatMessageCommand } from '../../domain/chat/message-commands.ts';
 import { chatMessageAggregate, chatMessageDecider } from '../../domain/chat/message-decider.ts';
+import type { ChatMessageEvent } from '../../domain/chat/message-events.ts';
 import type { SentMessage } from '../../domain/chat/message-state.ts';
 import { chatMemberStream, chatMessageStream, messageTextSubject } from '../../domain/chat/streams.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
@@ -13,52 +18,63 @@ import { isBlockedBetween } from '../social/blocks.ts';
 import { holdFlaggedText } from '../social/moderation-hold.ts';
 import { checkAttachments } from './attachments.ts';
 import type { ChatDeps } from './chat-deps.ts';
-import { conversationFacts, membership, messageFacts, messageVisibleTo } from './chat-facts.ts';
+import { messageFacts, messageVisibleTo } from './chat-facts.ts';
+import { chatId, idempotencyKey } from './chat-input.ts';
+import { conversationOnRecord, membershipIn } from './conversation-record.ts';
 
-const idempotencyKey = z.string().min(8).max(128).nullish();
 /** Loose: the decider's reasons (MESSAGE_TOO_LONG, EMPTY_MESSAGE) are what a caller usually sees. */
 const text = z.string().max(20_000);
 /** Loose too (TOO_MANY_ATTACHMENTS is the decider's); this only bounds the lookup. */
-const attachmentIds = z.array(z.uuid()).max(50);
+const attachmentIds = z.array(chatId).max(50);
 
 export const sendMessageInput = z.object({
-  conversationId: z.uuid(),
+  conversationId: chatId,
   text: text.nullish(),
-  replyToId: z.uuid().nullish(),
+  replyToId: chatId.nullish(),
   attachmentIds: attachmentIds.nullish(),
   idempotencyKey,
 });
-export const editMessageInput = z.object({ id: z.uuid(), text, idempotencyKey });
-export const messageIdInput = z.object({ id: z.uuid(), idempotencyKey });
+export const editMessageInput = z.object({ id: chatId, text, idempotencyKey });
+export const messageIdInput = z.object({ id: chatId, idempotencyKey });
+
+/**
+ * Left out of an idempotency key's fingerprint: the fingerprint is a fast hash salted only by the
+ * command id, which is the message's public id, so with the words in it anyone who can read event
+ * metadata could confirm a guess at a message's text, even after it was deleted and its key
+ * destroyed. A replay compares the words instead (requireSameText), against the stored (encrypted)
+ * event, so a retry with other words is still refused.
+ */
+const TEXT_FIELDS = ['text'] as const;
 
 /**
  * Sends a message. The message id derives from the command id (`sendChatMessage:<conversation>` and
  * the client's idempotency key), so a retried send finds the message it made and appears once.
  * Everything the decider judges is read first: the membership and a block (direct conversations)
- * from the read models, the replied message, the attachments from the media read model. The
- * decider is asked once without appending, so a message it would refuse is never text-checked nor
- * held; flagged words are held for moderators (their case stored first, which hides the message
- * from everyone but its sender) and then sent, so a crash in between never shows words that should
- * have been held. Holding needs the text check in the deps; without one nothing is held.
+ * from the conversation's own stream, the replied message, the attachments from the read models.
+ * The decider is asked once without appending, so a message it would refuse is never text-checked
+ * nor held; flagged words are held for moderators (their case stored first, which hides the
+ * message from everyone but its sender) and then sent, so a crash in between never shows words
+ * that should have been held. Holding needs the text check in the deps; without one nothing is held.
  */
 export async function sendChatMessage(deps: ChatDeps, context: RequestContext, raw: unknown) {
   const parsed = sendMessageInput.parse(raw);
   const { conversationId } = parsed;
   const senderId = chatterOf(context.actor);
-  const commandId = commandIdFor(context, `sendChatMessage:${conversationId}`, parsed);
+  const commandId = commandIdFor(context, `sendChatMessage:${conversationId}`, parsed, {
+    secrets: TEXT_FIELDS,
+  });
   const messageId = commandId;
   const stream = chatMessageStream(messageId);
   const existing = await loadAggregate(deps, chatMessageAggregate, stream);
-  const conversation = await conversationFacts(deps.pool, conversationId);
-  const member = await membership(deps.pool, conversationId, senderId);
+  const conversation = await conversationOnRecord(deps, conversationId);
   const replyTo = parsed.replyToId ? await repliedMessage(deps, parsed.replyToId, senderId) : null;
   const command: ChatMessageCommand = {
     type: 'SendChatMessage',
     messageId,
     conversationId,
     conversationKind: conversation?.kind ?? null,
-    membership: member && { active: member.active, role: member.role },
-    blocked: conversation?.kind === 'direct' && (await blockedInDirect(deps, conversationId, senderId)),
+    membership: membershipIn(conversation, senderId),
+    blocked: conversation?.kind === 'direct' && (await blockedInDirect(deps, conversation, senderId)),
     text: parsed.text ?? '',
     replyToId: parsed.replyToId ?? null,
     replyTo,
@@ -80,7 +96,13 @@ export async function sendChatMessage(deps: ChatDeps, context: RequestContext, r
       );
     }
   }
-  await execute(deps, chatMessageAggregate, stream, envelope(context, commandId, now, command));
+  const result = await execute(
+    deps,
+    chatMessageAggregate,
+    stream,
+    envelope(context, commandId, now, command),
+  );
+  requireSameText(result, parsed.text ?? '');
   return messageId;
 }
 
@@ -89,12 +111,12 @@ export async function editChatMessage(deps: ChatDeps, context: RequestContext, r
   const parsed = editMessageInput.parse(raw);
   const { id } = parsed;
   const editorId = chatterOf(context.actor);
-  const commandId = commandIdFor(context, `editChatMessage:${id}`, parsed);
+  const commandId = commandIdFor(context, `editChatMessage:${id}`, parsed, { secrets: TEXT_FIELDS });
   const loaded = await loadAggregate(deps, chatMessageAggregate, chatMessageStream(id));
   const command: ChatMessageCommand = {
     type: 'EditChatMessage',
     text: parsed.text,
-    membership: await membershipSeeing(deps, loaded.state, editorId),
+    membership: (await memberSeeing(deps, loaded.state, editorId)).membership,
   };
   const now = nowFrom(deps);
   const events = chatMessageDecider.decide(command, loaded.state, { actor: context.actor, now });
@@ -108,12 +130,13 @@ export async function editChatMessage(deps: ChatDeps, context: RequestContext, r
       edited.data.text,
     );
   }
-  await execute(
+  const result = await execute(
     deps,
     chatMessageAggregate,
     chatMessageStream(id),
     envelope(context, commandId, now, command),
   );
+  requireSameText(result, parsed.text);
   return id;
 }
 
@@ -130,16 +153,16 @@ export async function deleteChatMessageForEveryone(deps: ChatDeps, context: Requ
   const actorId = chatterOf(context.actor);
   const commandId = commandIdFor(context, `deleteChatMessageForEveryone:${id}`, parsed);
   const loaded = await loadAggregate(deps, chatMessageAggregate, chatMessageStream(id));
-  const conversation =
-    loaded.state.status === 'none' ? null : await conversationFacts(deps.pool, loaded.state.conversationId);
+  const { conversation, membership } = await memberSeeing(deps, loaded.state, actorId);
   await execute(
     deps,
     chatMessageAggregate,
     chatMessageStream(id),
     envelope(context, commandId, nowFrom(deps), {
       type: 'DeleteChatMessage',
-      membership: await membershipSeeing(deps, loaded.state, actorId),
-      conversationKind: conversation?.kind ?? 'group',
+      membership,
+      // No conversation on record: the decider refuses it, rather than guess what kind it was.
+      conversationKind: conversation?.kind ?? null,
     } satisfies ChatMessageCommand),
   );
   await deps.personalDataKeys.destroy(messageTextSubject(id));
@@ -157,12 +180,12 @@ export async function deleteChatMessageForMe(deps: ChatDeps, context: RequestCon
   // The member's stream is named by the conversation: without a message there is none to name.
   if (message === null) throw notFound('MESSAGE_NOT_FOUND', 'No such message');
   const { conversationId } = message;
-  const member = await membership(deps.pool, conversationId, userId);
+  const member = membershipIn(await conversationOnRecord(deps, conversationId), userId);
   const seen = (await messageVisibleTo(deps.pool, id, userId)) || (await hiddenForMe(deps, id, userId));
   const command: ChatMemberCommand = {
     type: 'HideChatMessageForMe',
     conversationId,
-    membership: member && { active: member.active, role: member.role },
+    membership: member,
     messageId: id,
     message: seen ? { messageId: id, conversationId, position: message.position } : null,
   };
@@ -176,19 +199,25 @@ export async function deleteChatMessageForMe(deps: ChatDeps, context: RequestCon
 }
 
 /**
- * The actor's membership of the message's conversation, or null when the message is not theirs to
- * see (not a member, a former one, sent before they joined, hidden from them): the decider answers
- * all of these alike, so nobody learns a message exists by acting on it.
+ * The message's conversation on record, and the actor's membership of it, or null when the message
+ * is not theirs to see (not a member, a former one, sent before they joined, hidden from them):
+ * the decider answers all of these alike, so nobody learns a message exists by acting on it.
+ * Membership and role come from the conversation's stream; only the read model knows where the
+ * member's history begins and what is hidden from them, so visibility is read there (a member it
+ * has not caught up with yet is refused, never one it still shows after removal).
  */
-export async function membershipSeeing(
+export async function memberSeeing(
   deps: ChatDeps,
   state: { status: 'none' } | SentMessage,
   userId: string,
-): Promise<ChatMembershipFacts | null> {
-  if (state.status === 'none') return null;
-  const member = await membership(deps.pool, state.conversationId, userId);
-  if (!member?.active || !(await messageVisibleTo(deps.pool, state.messageId, userId))) return null;
-  return { active: true, role: member.role };
+): Promise<{ conversation: StartedConversation | null; membership: ChatMembershipFacts | null }> {
+  if (state.status === 'none') return { conversation: null, membership: null };
+  const conversation = await conversationOnRecord(deps, state.conversationId);
+  const member = membershipIn(conversation, userId);
+  if (!member || !(await messageVisibleTo(deps.pool, state.messageId, userId))) {
+    return { conversation, membership: null };
+  }
+  return { conversation, membership: member };
 }
 
 /** The message replied to, if the sender can see it; where it is and whether it is deleted. */
@@ -200,15 +229,30 @@ async function repliedMessage(deps: ChatDeps, replyToId: string, senderId: strin
 
 /**
  * Whether the sender and the other person of a direct conversation blocked one another (either
- * way). The other is whoever else is in it, active or not: a direct conversation is never left.
+ * way). The other is whoever else is in it, as its stream tells it: a direct conversation is
+ * never left, so both are always there.
  */
-export async function blockedInDirect(deps: ChatDeps, conversationId: string, userId: string) {
-  const { rows } = await deps.pool.query<{ user_id: string }>(
-    'select user_id from chat_members where conversation_id = $1::uuid and user_id <> $2::uuid',
-    [conversationId, userId],
-  );
-  for (const row of rows) if (await isBlockedBetween(deps.pool, userId, row.user_id)) return true;
+export async function blockedInDirect(deps: ChatDeps, conversation: StartedConversation, userId: string) {
+  for (const member of conversation.members) {
+    if (!sameId(member.userId, userId) && (await isBlockedBetween(deps.pool, userId, member.userId)))
+      return true;
+  }
   return false;
+}
+
+/**
+ * A replayed send or edit (same key) must carry the words the first run stored: the text is not
+ * in the input's fingerprint (TEXT_FIELDS), so it is compared here, as trimmed and stored. Words
+ * gone with a deleted message's key cannot be compared; the replay then only names the message.
+ */
+function requireSameText(result: CommandResult<ChatMessageEvent>, raw: string): void {
+  if (!result.replayed) return;
+  const normalised = normaliseMessageText(raw);
+  const words = 'error' in normalised ? null : normalised.text;
+  for (const event of result.events) {
+    if (event.type !== 'ChatMessageSent' && event.type !== 'ChatMessageEdited') continue;
+    if (event.data.text !== null && event.data.text !== words) throw idempotencyKeyReused();
+  }
 }
 
 async function hiddenForMe(deps: ChatDeps, messageId: string, userId: string) {

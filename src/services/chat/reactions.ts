@@ -6,15 +6,11 @@ import { chatMessageStream } from '../../domain/chat/streams.ts';
 import { forbidden } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import type { ChatDeps } from './chat-deps.ts';
-import { conversationFacts } from './chat-facts.ts';
-import { blockedInDirect, membershipSeeing } from './messages.ts';
+import { chatId, idempotencyKey } from './chat-input.ts';
+import { blockedInDirect, memberSeeing } from './messages.ts';
 
 /** Loose: the decider's INVALID_EMOJI says what a reaction may be. */
-export const reactionInput = z.object({
-  id: z.uuid(),
-  emoji: z.string().max(64),
-  idempotencyKey: z.string().min(8).max(128).nullish(),
-});
+export const reactionInput = z.object({ id: chatId, emoji: z.string().max(64), idempotencyKey });
 
 /**
  * A member reacts to a message they can see, once per emoji (asking again changes nothing). In a
@@ -26,19 +22,15 @@ export async function reactToChatMessage(deps: ChatDeps, context: RequestContext
   const userId = chatterOf(context.actor);
   const commandId = commandIdFor(context, `reactToChatMessage:${id}`, parsed);
   const loaded = await loadAggregate(deps, chatMessageAggregate, chatMessageStream(id));
-  const seeing = await membershipSeeing(deps, loaded.state, userId);
-  if (seeing && loaded.state.status !== 'none') {
-    const { conversationId } = loaded.state;
-    const conversation = await conversationFacts(deps.pool, conversationId);
-    if (conversation?.kind === 'direct' && (await blockedInDirect(deps, conversationId, userId))) {
-      throw forbidden('BLOCKED', 'You cannot react to this person’s messages');
-    }
+  const { conversation, membership } = await memberSeeing(deps, loaded.state, userId);
+  if (membership && conversation?.kind === 'direct' && (await blockedInDirect(deps, conversation, userId))) {
+    throw forbidden('BLOCKED', 'You cannot react to this person’s messages');
   }
   await execute(
     deps,
     chatMessageAggregate,
     chatMessageStream(id),
-    envelope(context, commandId, nowFrom(deps), { type: 'ReactToChatMessage', emoji, membership: seeing }),
+    envelope(context, commandId, nowFrom(deps), { type: 'ReactToChatMessage', emoji, membership }),
   );
   return id;
 }
@@ -57,7 +49,7 @@ export async function removeChatReaction(deps: ChatDeps, context: RequestContext
     envelope(context, commandId, nowFrom(deps), {
       type: 'RemoveChatReaction',
       emoji,
-      membership: await membershipSeeing(deps, loaded.state, userId),
+      membership: (await memberSeeing(deps, loaded.state, userId)).membership,
     }),
   );
   return id;

@@ -277,7 +277,7 @@ describe('groups', () => {
     const details = (avatarAssetId: string | null, token = owner.accessToken, title = 'New name') =>
       api.gql(UPDATE_DETAILS, { conversationId, title, avatarAssetId }, token);
     const annsImage = await mediaAsset(api, ann.id, { kind: 'image' });
-    expect(errorCodes(await details(annsImage))).toEqual(['FORBIDDEN/NOT_ASSET_OWNER']);
+    expect(errorCodes(await details(annsImage))).toEqual(['NOT_FOUND/MEDIA_NOT_FOUND']);
     expect(errorCodes(await details(await mediaAsset(api, owner.id, { kind: 'video' })))).toEqual([
       'VALIDATION/NOT_AN_IMAGE',
     ]);
