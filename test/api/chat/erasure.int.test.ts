@@ -5,6 +5,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { CHAT_PROJECTION, chatProjection } from '../../../src/projections/read-models/chat.ts';
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
 import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
+import { destroyChatTextOf } from '../../../src/services/chat/erasure.ts';
 import { fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
 import { conversationAs } from './conversation-support.ts';
@@ -110,5 +111,19 @@ describe('forgetting a chat member', () => {
       }
       expect(await abandonRebuild(pool, CHAT_PROJECTION)).toBe(true);
     }
+  });
+
+  it('finds the messages in the history itself when the read model cannot be asked', async () => {
+    const groupId = await groupOf(api, ada, [cy]);
+    const [first, second] = [await send(api, cy, groupId, 'one'), await send(api, cy, groupId, 'two')];
+    const fromAda = await send(api, ada, groupId, 'three');
+    const { store, keys } = api.runtime;
+    // No pool: every ChatMessageSent is read, Cy's found by their (never encrypted) sender id.
+    expect(await destroyChatTextOf({ store, keys }, cy.id.toUpperCase())).toBe(2);
+    expect(textsOf(await storedEvents(first.id))).toEqual([null]);
+    expect(textsOf(await storedEvents(second.id))).toEqual([null]);
+    expect(textsOf(await storedEvents(fromAda.id))).toEqual(['three']);
+    // Again: nothing left to do, nothing fails.
+    expect(await destroyChatTextOf({ store, keys }, cy.id)).toBe(2);
   });
 });
