@@ -150,10 +150,14 @@ export async function listMembersOf(
   return { rows: found, page };
 }
 
+/** Unread messages are counted up to this many: a badge says "99+", and the work stays bounded. */
+export const MAX_UNREAD_COUNT = 100;
+
 /**
  * Unread counts of several of the reader's conversations in one statement, counted from the
  * messages themselves (nothing stored to drift): after their read mark and since they joined,
- * sent by others, not deleted, not hidden for them nor by moderators.
+ * sent by others, not deleted, not hidden for them nor by moderators — at most MAX_UNREAD_COUNT
+ * each, so a member who never reads a busy conversation costs 100 index rows, not its history.
  */
 export async function unreadCounts(
   pool: Queryable,
@@ -163,7 +167,7 @@ export async function unreadCounts(
   if (conversationIds.length === 0) return new Map();
   const { rows } = await pool.query<{ conversation_id: string; unread: number }>(
     `select cm.conversation_id,
-            (select count(*)::int from chat_messages msg
+            (select count(*)::int from (select 1 from chat_messages msg
               where msg.conversation_id = cm.conversation_id
                 and msg.position > cm.read_position
                 and msg.position >= cm.joined_position
@@ -173,10 +177,12 @@ export async function unreadCounts(
                                  where h.user_id = cm.user_id and h.message_id = msg.message_id)
                 and not exists (select 1 from social_hidden s
                                  where s.target_kind = 'message' and s.target_id = msg.message_id)
+              order by msg.position
+              limit $3) as capped
             ) as unread
        from chat_members cm
       where cm.user_id = $1::uuid and cm.conversation_id = any($2::uuid[]) and cm.active`,
-    [userId, conversationIds],
+    [userId, conversationIds, MAX_UNREAD_COUNT],
   );
   return new Map(rows.map((row) => [row.conversation_id, row.unread]));
 }

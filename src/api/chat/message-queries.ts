@@ -31,16 +31,18 @@ export async function requireMembership(pool: pg.Pool, conversationId: string, u
 }
 
 /**
- * What a reader may see of a conversation's messages: sent since they joined, not hidden for
- * themselves, and not hidden by moderators unless they wrote it. `$1` is the reader. Deleted
- * messages stay (a tombstone in their place in the history); search leaves them out itself.
+ * What a reader may see of a conversation's messages: sent since they joined (VISIBLE), not hidden
+ * for themselves, and not hidden by moderators unless they wrote it (NOT_HIDDEN). `$1` is the
+ * reader. Deleted messages stay (a tombstone in their place in the history); search leaves them
+ * out itself.
  */
-const VISIBLE = `
-  join chat_members me on me.conversation_id = m.conversation_id and me.user_id = $1::uuid and me.active
- where m.position >= me.joined_position
-   and not exists (select 1 from chat_hidden_messages h where h.user_id = $1::uuid and h.message_id = m.message_id)
+const NOT_HIDDEN = `
+   not exists (select 1 from chat_hidden_messages h where h.user_id = $1::uuid and h.message_id = m.message_id)
    and (m.sender_id = $1::uuid or not exists (
          select 1 from social_hidden s where s.target_kind = 'message' and s.target_id = m.message_id))`;
+const VISIBLE = `
+  join chat_members me on me.conversation_id = m.conversation_id and me.user_id = $1::uuid and me.active
+ where m.position >= me.joined_position and ${NOT_HIDDEN}`;
 
 const COLUMNS = `m.message_id, m.conversation_id, m.position::text as position, m.sender_id, m.text,
   m.reply_to_id, m.attachments, m.revisions, m.edited_at, m.deleted_at, m.sent_at`;
@@ -147,8 +149,11 @@ export const searchArgs = z.object({
 
 /**
  * Full-text search over the messages `readerId` may see in every conversation they are an active
- * member of (or one of them), newest first, paged by position. `websearch_to_tsquery` takes what
- * people type (quotes, `-word`, `or`) and never fails on syntax. Deleted messages have no words.
+ * member of (or one of them), newest first, paged by position. Driven by their memberships: each
+ * conversation is searched on its own (its (conversation, position) index, newest first, at most a
+ * page), so the work follows the reader's conversations, never every conversation's matches.
+ * `websearch_to_tsquery` takes what people type (quotes, `-word`, `or`) and never fails on syntax.
+ * Deleted messages have no words.
  */
 export async function searchMessages(
   pool: pg.Pool,
@@ -158,14 +163,21 @@ export async function searchMessages(
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   const params: unknown[] = [readerId, args.query, limit + 1];
   const conversation =
-    args.conversationId != null ? `and m.conversation_id = $${params.push(args.conversationId)}::uuid` : '';
+    args.conversationId != null ? `and me.conversation_id = $${params.push(args.conversationId)}::uuid` : '';
   const after = args.after != null ? `and m.position < $${params.push(args.after)}::bigint` : '';
   const { rows } = await pool.query<ChatMessageRow>(
-    `select ${COLUMNS} from chat_messages m ${VISIBLE}
-        and m.deleted_at is null
-        and m.search @@ websearch_to_tsquery('simple', $2)
-        ${conversation} ${after}
-      order by m.position desc limit $3`,
+    `select found.* from chat_members me
+      cross join lateral (
+        select ${COLUMNS} from chat_messages m
+         where m.conversation_id = me.conversation_id
+           and m.position >= me.joined_position
+           and m.deleted_at is null
+           and m.search @@ websearch_to_tsquery('simple', $2)
+           and ${NOT_HIDDEN}
+           ${after}
+         order by m.position desc limit $3) as found
+      where me.user_id = $1::uuid and me.active ${conversation}
+      order by found.position::bigint desc limit $3`,
     params,
   );
   return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit };

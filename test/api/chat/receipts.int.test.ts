@@ -158,6 +158,15 @@ describe('receipts', () => {
     ]);
   });
 
+  it('counts unread messages up to 100', async () => {
+    const [ada, bob] = [await person(), await person()];
+    const { id } = await startDirect(api, ada, bob);
+    for (let sent = 0; sent < 102; sent += 34) {
+      await Promise.all(Array.from({ length: 34 }, () => storedMessage(api, id, bob.id)));
+    }
+    expect((await conversationAs(api, ada, id)).unreadCount).toBe(100);
+  }, 60_000);
+
   it('leaves deleted messages, ones hidden for me and ones moderators hid out of the unread count', async () => {
     const [ada, bob] = [await person(), await person()];
     const { id } = await startDirect(api, ada, bob);
