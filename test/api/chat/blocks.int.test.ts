@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK, UNBLOCK } from '../social/graph-support.ts';
+import { connect, graphqlWsUrl, subscribe, type TestClient } from '../subscriptions/support/ws-client.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn } from '../support/identity-operations.ts';
 import { ADD_MEMBERS, CREATE_GROUP } from './conversation-support.ts';
@@ -12,12 +13,15 @@ import { groupOf } from './message-support.ts';
  */
 const HEARTBEAT = 'mutation { heartbeat }';
 const PRESENCE = 'query ($userIds: [ID!]!) { presence(userIds: $userIds) { userId online } }';
+const PRESENCE_CHANGED = `subscription ($userIds: [ID!]!) { presenceChanged(userIds: $userIds) { userId online } }`;
 
 let api: IdentityApp;
+const clients: TestClient[] = [];
 beforeAll(async () => {
   api = await startIdentityApp();
 });
 afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
   await api.close();
 });
 
@@ -65,5 +69,37 @@ describe('blocks in group conversations', () => {
 
     expect((await api.gql(UNBLOCK, { userId: eve.id }, dee.accessToken)).errors).toBeUndefined();
     expect(await presenceOf(eve.accessToken, [dee.id])).toEqual([{ userId: dee.id, online: true }]);
+  });
+
+  it('drop a person from a presence subscription when a block is made, and bring them back when it goes', async () => {
+    const [dee, eve, fay] = [await person('Dee'), await person('Eve'), await person('Fay')];
+    await groupOf(api, fay, [dee, eve]);
+    const watcher = connect(await graphqlWsUrl(api.app), eve.accessToken);
+    clients.push(watcher);
+    const live = subscribe<{ userId: string; online: boolean }>(
+      watcher,
+      'presenceChanged',
+      PRESENCE_CHANGED,
+      {
+        userIds: [dee.id, fay.id],
+      },
+    );
+    expect(await live.received(2)).toEqual(
+      expect.arrayContaining([
+        { userId: dee.id, online: false },
+        { userId: fay.id, online: false },
+      ]),
+    );
+
+    expect((await api.gql(BLOCK, { userId: eve.id }, dee.accessToken)).errors).toBeUndefined();
+    // The block reaches the subscription through the change bus; give its re-decision a moment.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    fieldOf(await api.gql(HEARTBEAT, {}, dee.accessToken), 'heartbeat');
+    fieldOf(await api.gql(HEARTBEAT, {}, fay.accessToken), 'heartbeat');
+    // Dee's heartbeat came first and is not sent: the next one is Fay's.
+    expect((await live.received(3))[2]).toEqual({ userId: fay.id, online: true });
+
+    expect((await api.gql(UNBLOCK, { userId: eve.id }, dee.accessToken)).errors).toBeUndefined();
+    expect((await live.received(4))[3]).toEqual({ userId: dee.id, online: true });
   });
 });
