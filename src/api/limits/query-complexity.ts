@@ -31,19 +31,36 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
 };
 
 /**
+ * Lists of objects that are small and bounded, and read for a whole page of their parents at once
+ * (one query per page, nothing per item): their selection counts this many times rather than a
+ * default page. A chat message has at most 10 attachments (MAX_ATTACHMENTS) and, in practice, a
+ * few distinct reactions; charged as one item each, a chat screen (50 messages with every field,
+ * their attachments, reactions and the replied message) costs about 1,650 and fits the budget,
+ * while pages nested in pages still multiply.
+ */
+export const LIST_SIZES: Readonly<Record<string, number>> = {
+  'ChatMessage.attachments': 1,
+  'ChatMessage.reactions': 1,
+};
+
+/**
  * The cost of a field: 1 (or its entry in FIELD_COSTS), plus what it selects. A paged field (one taking `first` or
  * `page: { first }`) selects once per item, so its selection counts `first` times (the default
  * page size when not given). The list inside a *Connection is that page and is not multiplied
- * again; any other list of objects counts as one default page. Introspection is free.
+ * again; a list in LIST_SIZES counts its size; any other list of objects counts as one default
+ * page. Introspection is free.
  */
 function fieldCost({ field, args, childComplexity, type }: ComplexityEstimatorArgs): number {
   if (field.name.startsWith('__')) return 0;
-  const own = FIELD_COSTS[`${type.name}.${field.name}`] ?? 1;
+  const name = `${type.name}.${field.name}`;
+  const own = FIELD_COSTS[name] ?? 1;
   const first = pageSizeOf(field.args, args);
   if (first !== undefined) return own + first * childComplexity;
   const returns = getNullableType(field.type);
   const listOfObjects = isListType(returns) && isObjectType(getNamedType(returns));
-  if (listOfObjects && !type.name.endsWith('Connection')) return own + DEFAULT_PAGE_SIZE * childComplexity;
+  if (listOfObjects && !type.name.endsWith('Connection')) {
+    return own + (LIST_SIZES[name] ?? DEFAULT_PAGE_SIZE) * childComplexity;
+  }
   return own + childComplexity;
 }
 

@@ -288,7 +288,7 @@ describe('myConversationUpdates', () => {
 describe("the socket's admission", () => {
   it('prices and counts the chat subscriptions as every other one', async () => {
     const limited = await startIdentityApp({
-      limits: { maxComplexity: 40 },
+      limits: { maxComplexity: 30 },
       subscriptionLimits: { maxSubscriptionsPerSocket: 1 },
     });
     try {
@@ -299,12 +299,15 @@ describe("the socket's admission", () => {
       const socket = connect(limitedUrl, member.accessToken);
       clients.push(socket);
 
-      // Each update's message with its reactions: a page of them per push, over the budget.
+      // Each update's message with every field, its attachments and reactions: over this budget.
       const costly = subscribe(
         socket,
         'conversationUpdates',
         `subscription ($conversationId: ID!) { conversationUpdates(conversationId: $conversationId) {
-          position message { id reactions { emoji count reactedByMe } } } }`,
+          position message { id conversationId position senderId text edited editedAt deleted sentAt
+            readByCount readByOther deliveredToOther deliveredToAll replyTo { id text }
+            attachments { assetId kind status fileName contentType size url thumbnailUrl }
+            reactions { emoji count reactedByMe } } } }`,
         { conversationId },
       );
       expect(await costly.ended).toMatchObject({

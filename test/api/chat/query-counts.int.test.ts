@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
+import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn } from '../support/identity-operations.ts';
 import { createGroup } from './conversation-support.ts';
 
-/** What a page of conversations costs the database: a few statements, not a few per conversation. */
+/**
+ * What chat reads cost: the database (a page of conversations is a few statements, not a few per
+ * conversation) and the query budget (a chat screen fits, pages nested in pages do not).
+ */
 let api: IdentityApp;
 beforeAll(async () => {
   api = await startIdentityApp();
@@ -45,5 +48,30 @@ describe('a page of conversations', () => {
       expect(found?.members.nodes.map((member) => member.userId)).toEqual(expected.slice(0, 5));
       expect(found?.members.pageInfo.hasNextPage).toBe(expected.length > 5);
     }
+  });
+});
+
+const ALL_MESSAGE_FIELDS = `id conversationId position senderId text edited editedAt deleted sentAt
+  readByCount readByOther deliveredToOther deliveredToAll replyTo { id text }
+  attachments { assetId kind status fileName contentType size durationSeconds width height url thumbnailUrl }
+  reactions { emoji count reactedByMe }`;
+
+describe('the query budget', () => {
+  it('fits a chat screen: 50 messages with every field, their attachments, reactions and replies', async () => {
+    const [me, other] = [await registerAndSignIn(api, 'Me'), await registerAndSignIn(api, 'Other')];
+    const group = await createGroup(api, me, [other]);
+    const screen = `query ($id: ID!) { chatMessages(conversationId: $id, last: 50) {
+      nodes { ${ALL_MESSAGE_FIELDS} } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } } }`;
+    const response = await api.gql(screen, { id: group.id }, me.accessToken);
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+  });
+
+  it('still refuses pages of messages nested in a page of conversations', async () => {
+    const me = await registerAndSignIn(api, 'Me');
+    const nested = `query { myChatConversations(first: 50) { nodes {
+      messages(last: 50) { nodes { id text reactions { emoji count } attachments { url } } } } } }`;
+    expect(errorCodes(await api.gql(nested, {}, me.accessToken))).toEqual([
+      'GRAPHQL_VALIDATION_FAILED/QUERY_TOO_COMPLEX',
+    ]);
   });
 });
