@@ -31,10 +31,21 @@ export interface EphemeralBus {
   close(): Promise<void>;
 }
 
+/**
+ * How long this process remembers a last-seen time: twice presence's PRESENCE_TTL_MS (30 s), so
+ * whoever is online (or just went offline) is known, and the map holds only the recently active
+ * instead of everyone who ever sent a heartbeat. Without Redis, "last seen" is therefore forgotten
+ * a minute after the last heartbeat (with Redis the key keeps it for 30 days).
+ */
+export const LOCAL_SEEN_KEPT_MS = 60_000;
+
 /** Delivery and memory inside one process: the default, and what `chronicle dev` uses. */
 export class InProcessEphemeralBus implements EphemeralBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  /** Kept in the order last seen (a heartbeat moves its person to the end): the oldest go first. */
   private readonly seen = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async publish(notice: EphemeralNotice): Promise<void> {
     this.emitter.emit(topicOf(notice), notice);
@@ -45,11 +56,20 @@ export class InProcessEphemeralBus implements EphemeralBus {
     return () => this.emitter.off(topic, listener);
   }
 
+  /** Whether a listener of this process listens to `topic` (the Redis bus subscribes while one does). */
+  listens(topic: string): boolean {
+    return this.emitter.listenerCount(topic) > 0;
+  }
+
   async markSeen(userId: string, at: number): Promise<void> {
-    this.seen.set(userId, Math.max(at, this.seen.get(userId) ?? 0));
+    const latest = Math.max(at, this.seen.get(userId) ?? 0);
+    this.seen.delete(userId);
+    this.seen.set(userId, latest);
+    this.forget();
   }
 
   async lastSeen(userIds: readonly string[]): Promise<Map<string, number>> {
+    this.forget();
     const found = new Map<string, number>();
     for (const id of userIds) {
       const at = this.seen.get(id);
@@ -58,12 +78,28 @@ export class InProcessEphemeralBus implements EphemeralBus {
     return found;
   }
 
+  /** How many last-seen times this process holds. */
+  remembered(): number {
+    return this.seen.size;
+  }
+
+  /** Drops the times older than LOCAL_SEEN_KEPT_MS, from the oldest, stopping at the first kept. */
+  private forget(): void {
+    const oldest = this.now() - LOCAL_SEEN_KEPT_MS;
+    for (const [userId, at] of this.seen) {
+      if (at >= oldest) break;
+      this.seen.delete(userId);
+    }
+  }
+
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
   }
 }
 
-const CHANNEL = 'chronicle:chat-live';
+/** One Redis channel per topic, so a process receives only what its own subscribers listen to. */
+const CHANNEL_PREFIX = 'chronicle:chat-live:';
+const channelOf = (topic: string) => `${CHANNEL_PREFIX}${topic}`;
 const SEEN_KEY = (userId: string) => `chronicle:chat:seen:${userId}`;
 /** How long a last-seen time is kept after the last heartbeat (a month: "last seen weeks ago" is still useful). */
 const SEEN_KEPT_SECONDS = 30 * 24 * 3600;
@@ -73,12 +109,15 @@ const READY_WAIT_MS = 2_000;
 /**
  * Redis pub/sub (and keys for last-seen times), so someone typing on one API process is seen by a
  * subscriber on another — the connection pattern of the change bus and the mentor replies' channel.
+ * Each topic (`typing:<conversation>`, `presence:<user>`) is its own channel, SUBSCRIBEd only while
+ * a listener of this process listens to it: a keystroke or heartbeat nobody watches is published
+ * to Redis and goes no further, and a process parses only the notices its subscribers asked for.
  * Connects on first use. While Redis is unreachable, notices reach this process's listeners only
  * and last-seen times are kept in this process (logged): live hints degrade, nothing fails.
  */
 export class RedisEphemeralBus implements EphemeralBus {
   private readonly local = new InProcessEphemeralBus();
-  private connections: { publisher: Redis; subscriber: Redis; subscribed: Promise<void> } | undefined;
+  private connections: { publisher: Redis; subscriber: Redis } | undefined;
   private degraded = false;
 
   constructor(
@@ -90,7 +129,7 @@ export class RedisEphemeralBus implements EphemeralBus {
     const publisher = await this.publisher();
     try {
       if (publisher.status !== 'ready') throw new Error(`Redis is ${publisher.status}`);
-      await publisher.publish(CHANNEL, JSON.stringify(notice));
+      await publisher.publish(channelOf(topicOf(notice)), JSON.stringify(notice));
     } catch (error) {
       this.degrade(error);
       await this.local.publish(notice);
@@ -98,8 +137,21 @@ export class RedisEphemeralBus implements EphemeralBus {
   }
 
   subscribe(topic: string, listener: EphemeralListener): () => void {
-    this.connect();
-    return this.local.subscribe(topic, listener);
+    const { subscriber } = this.connect();
+    const first = !this.local.listens(topic);
+    const unsubscribe = this.local.subscribe(topic, listener);
+    // Redis runs SUBSCRIBE and UNSUBSCRIBE in the order sent: a topic left and listened to again
+    // ends subscribed. ioredis subscribes again by itself after a reconnection.
+    if (first) subscriber.subscribe(channelOf(topic)).catch((error: unknown) => this.degrade(error));
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      if (!this.local.listens(topic) && this.connections?.subscriber === subscriber) {
+        subscriber.unsubscribe(channelOf(topic)).catch((error: unknown) => this.degrade(error));
+      }
+    };
   }
 
   async markSeen(userId: string, at: number): Promise<void> {
@@ -139,11 +191,11 @@ export class RedisEphemeralBus implements EphemeralBus {
   }
 
   /**
-   * The publishing connection, waited for (briefly) while it first connects and the channel is
-   * subscribed, so the first notices of a fresh process are not lost; once degraded, not waited for.
+   * The publishing connection, waited for (briefly) while it first connects, so the first notices
+   * of a fresh process are not lost; once degraded, not waited for.
    */
   private async publisher(): Promise<Redis> {
-    const { publisher, subscribed } = this.connect();
+    const { publisher } = this.connect();
     if (this.degraded) return publisher;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
@@ -153,7 +205,7 @@ export class RedisEphemeralBus implements EphemeralBus {
       publisher.status === 'ready'
         ? Promise.resolve()
         : new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
-    await Promise.race([Promise.all([ready, subscribed]), late]);
+    await Promise.race([ready, late]);
     clearTimeout(timer);
     return publisher;
   }
@@ -167,15 +219,12 @@ export class RedisEphemeralBus implements EphemeralBus {
       connection.on('error', (error) => this.degrade(error));
       connection.on('ready', () => this.recover());
     }
-    const subscribed = subscriber.subscribe(CHANNEL).then(
-      () => undefined,
-      (error: unknown) => this.degrade(error),
-    );
-    subscriber.on('message', (_channel, message) => {
+    subscriber.on('message', (channel: string, message: string) => {
       const notice = parseNotice(message);
-      if (notice) void this.local.publish(notice);
+      // A notice counts only on its own topic's channel: nothing else reaches that topic's listeners.
+      if (notice && channel === channelOf(topicOf(notice))) void this.local.publish(notice);
     });
-    this.connections = { publisher, subscriber, subscribed };
+    this.connections = { publisher, subscriber };
     return this.connections;
   }
 

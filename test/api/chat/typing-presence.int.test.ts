@@ -1,4 +1,14 @@
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  type EphemeralNotice,
+  InProcessEphemeralBus,
+  LOCAL_SEEN_KEPT_MS,
+  presenceTopic,
+  RedisEphemeralBus,
+  typingTopic,
+} from '../../../src/api/chat/ephemeral-bus.ts';
 import { PRESENCE_TTL_MS } from '../../../src/api/chat/presence.ts';
 import { TYPING_TTL_MS } from '../../../src/api/chat/typing.ts';
 import {
@@ -180,8 +190,70 @@ describe('presence', () => {
   );
 });
 
+describe('the in-process bus', () => {
+  it('forgets last-seen times twice the presence TTL after the last heartbeat', async () => {
+    expect(LOCAL_SEEN_KEPT_MS).toBe(2 * PRESENCE_TTL_MS);
+    let now = 1_000_000;
+    const bus = new InProcessEphemeralBus(() => now);
+    await bus.markSeen('gone', now);
+    await bus.markSeen('back', now);
+    now += LOCAL_SEEN_KEPT_MS / 2;
+    await bus.markSeen('back', now);
+    now += LOCAL_SEEN_KEPT_MS / 2 + 1;
+    await bus.markSeen('new', now);
+    expect(bus.remembered()).toBe(2);
+    expect(await bus.lastSeen(['gone', 'back', 'new'])).toEqual(
+      new Map([
+        ['back', now - LOCAL_SEEN_KEPT_MS / 2 - 1],
+        ['new', now],
+      ]),
+    );
+  });
+});
+
 describe('two API processes sharing Redis', () => {
   const redisUrl = inject('redisUrl');
+
+  it.skipIf(!redisUrl)('subscribes to a topic’s channel only while someone here listens to it', async () => {
+    const bus = new RedisEphemeralBus(redisUrl ?? '', pino({ level: 'silent' }));
+    const observer = new Redis(redisUrl ?? '');
+    const conversationId = crypto.randomUUID();
+    const userId = crypto.randomUUID();
+    const channel = `chronicle:chat-live:${typingTopic(conversationId)}`;
+    const subscribers = async () => {
+      const [, count] = (await observer.pubsub('NUMSUB', channel)) as [string, number];
+      return Number(count);
+    };
+    const settled = async (expected: number) => {
+      for (let tries = 0; tries < 50 && (await subscribers()) !== expected; tries++) await sleep(20);
+      return subscribers();
+    };
+    try {
+      expect(await subscribers()).toBe(0);
+      const heard: EphemeralNotice[] = [];
+      const first = bus.subscribe(typingTopic(conversationId), (notice) => heard.push(notice));
+      const second = bus.subscribe(typingTopic(conversationId), (notice) => heard.push(notice));
+      expect(await settled(1)).toBe(1);
+      const typing = { kind: 'typing', conversationId, userId, expiresAt: Date.now() + 1_000 } as const;
+      await bus.publish(typing);
+      // Someone else's presence is another channel: this process never receives it.
+      await bus.publish({ kind: 'presence', userId, lastSeenAt: Date.now() });
+      await sleep(100);
+      expect(heard).toEqual([typing, typing]);
+      first();
+      expect(await settled(1)).toBe(1);
+      second();
+      expect(await settled(0)).toBe(0);
+      const [, presenceCount] = (await observer.pubsub(
+        'NUMSUB',
+        `chronicle:chat-live:${presenceTopic(userId)}`,
+      )) as [string, number];
+      expect(Number(presenceCount)).toBe(0);
+    } finally {
+      observer.disconnect();
+      await bus.close();
+    }
+  });
 
   it.skipIf(!redisUrl)(
     'shows typing and presence sent through one process to a subscriber of the other',
