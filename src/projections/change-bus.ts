@@ -13,6 +13,37 @@ export interface Change {
   truncated: boolean;
 }
 
+/** Keys per announcement: small enough for one Redis message however wide a key is. */
+const KEYS_PER_CHANGE = 100;
+/** Announcements per batch and projection; past them, the rest is `truncated` (readers re-read all). */
+const CHANGES_PER_BATCH = 50;
+
+/**
+ * What one committed batch of one projection announces: its keys in announcements of
+ * KEYS_PER_CHANGE, so a subscriber can still tell whether the batch concerns it. Truncating to
+ * one announcement instead made every batch of more than a few chat messages wake every chat
+ * subscription in the process (each then read the read model for nothing). Only a batch wider
+ * than CHANGES_PER_BATCH announcements is marked truncated.
+ */
+export function announcementsOf(
+  projection: string,
+  position: bigint,
+  keys: readonly { table: string; key: Record<string, unknown> }[],
+): Change[] {
+  const changes: Change[] = [];
+  for (let start = 0; start === 0 || start < keys.length; start += KEYS_PER_CHANGE) {
+    const last = changes.length === CHANGES_PER_BATCH - 1;
+    changes.push({
+      projection,
+      position: position.toString(),
+      keys: keys.slice(start, start + KEYS_PER_CHANGE),
+      truncated: last && keys.length > start + KEYS_PER_CHANGE,
+    });
+    if (last) break;
+  }
+  return changes;
+}
+
 export type ChangeListener = (change: Change) => void;
 
 export interface ChangeBus {

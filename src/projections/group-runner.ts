@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../eventstore/port.ts';
 import { applyEvents, ProjectionFailure } from './apply-events.ts';
 import type { TouchedKey } from './batch-writer.ts';
 import { batches } from './batches.ts';
+import { announcementsOf } from './change-bus.ts';
 import { lowest } from './lowest.ts';
 import type { Projection } from './projection.ts';
 import { type RunnerDeps, sleep } from './runner.ts';
@@ -20,8 +21,6 @@ export interface GroupOptions {
   /** Told of a projection that failed and left the group (it goes on alone, retrying). */
   onDetached?: (projection: Projection, failure: ProjectionFailure) => void;
 }
-
-const MAX_KEYS_PER_CHANGE = 100;
 
 interface Member {
   projection: Projection;
@@ -254,12 +253,7 @@ export class GroupRunner {
 
   private async announce(touched: Map<string, { keys: TouchedKey[]; position: bigint }>): Promise<void> {
     for (const [projection, { keys, position }] of touched) {
-      await this.deps.bus.publish({
-        projection,
-        position: position.toString(),
-        keys: keys.slice(0, MAX_KEYS_PER_CHANGE),
-        truncated: keys.length > MAX_KEYS_PER_CHANGE,
-      });
+      for (const change of announcementsOf(projection, position, keys)) await this.deps.bus.publish(change);
     }
   }
 

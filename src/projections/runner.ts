@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import { applyEvents, ProjectionFailure } from './apply-events.ts';
 import type { TouchedKey } from './batch-writer.ts';
 import { batches } from './batches.ts';
-import type { ChangeBus } from './change-bus.ts';
+import { announcementsOf, type ChangeBus } from './change-bus.ts';
 import type { Projection } from './projection.ts';
 import { advanceCheckpoint, readState, recordFailure, withTransaction } from './state.ts';
 
@@ -21,8 +21,6 @@ export interface RunnerOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
 }
-
-const MAX_KEYS_PER_CHANGE = 100;
 
 /**
  * Keeps one projection live: follows `$all` from its checkpoint and applies each batch in one
@@ -100,12 +98,7 @@ export class ProjectionRunner {
         if (!touched) return progressed;
         checkpoint = last.position;
         progressed = true;
-        await bus.publish({
-          projection: name,
-          position: checkpoint.toString(),
-          keys: touched.slice(0, MAX_KEYS_PER_CHANGE),
-          truncated: touched.length > MAX_KEYS_PER_CHANGE,
-        });
+        for (const change of announcementsOf(name, checkpoint, touched)) await bus.publish(change);
         if (careful && this.carefulUntil !== undefined && checkpoint >= this.carefulUntil) {
           // Past the event that failed: back to full batches.
           this.carefulUntil = undefined;
