@@ -25,6 +25,7 @@ import { Projector } from '../src/projections/projector.ts';
 import { waitForPosition } from '../src/projections/wait-for-position.ts';
 import { openRuntime } from '../src/roles/runtime.ts';
 import { benchApp } from './support/bench-app.ts';
+import { benchEventMetadata, graphqlClient } from './support/bench-graphql.ts';
 import type { ClientReply, ClientRequest } from './support/chat-clients.ts';
 import { printMachine, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
@@ -33,6 +34,8 @@ import { percentile, timeRounds } from './support/timing.ts';
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000);
 const GROUP = 5;
 const RATE = Number(process.env.BENCH_RATE ?? 200);
+/** A second phase at a rate this 2-core box sustains, for latency without queueing. */
+const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Absolute milliseconds, comparable with the client process's. */
 const now = () => performance.timeOrigin + performance.now();
@@ -41,17 +44,6 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const PAGE = 50;
 const AUTH_SECRET = 'bench-secret-that-is-at-least-32-characters-long';
-
-const metadata = () => {
-  const id = randomUUID();
-  return {
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    actor: 'system:bench',
-    occurredAt: new Date().toISOString(),
-  };
-};
 
 /** Runs `work` over `items` with at most `concurrency` at once. */
 async function inParallel<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>) {
@@ -84,18 +76,7 @@ async function main() {
     subscriptionLimits: { maxSocketsPerAddress: MEMBERS + 100 },
   });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const parsed = z
-      .object({ data: z.record(z.string(), z.unknown()).nullable(), errors: z.unknown().optional() })
-      .parse(await response.json());
-    if (parsed.errors) throw new Error(`bench request failed: ${JSON.stringify(parsed.errors)}`);
-    return parsed.data ?? {};
-  };
+  const gql = graphqlClient(baseUrl);
   const id = (value: unknown) => z.object({ id: z.string() }).parse(value).id;
 
   // People and conversations, through the API.
@@ -172,56 +153,60 @@ async function main() {
       if (messageId.success) storeArrivals.set(messageId.data.messageId, now());
     }
   })();
-  const loaded = await ask({ type: 'load', rate: RATE, seconds: SECONDS, inFlight: IN_FLIGHT }, 'loaded');
-  abort.abort();
-  await storeSubscriber.catch(() => {});
-  const arrivals = new Map(loaded.arrivals);
-
-  const delivered: number[] = [];
-  const toStore: number[] = [];
-  const acknowledged: number[] = [];
-  let missing = 0;
-  for (const sent of loaded.sent) {
-    acknowledged.push(sent.finished - sent.started);
-    // Every member's socket gets it, the sender's too; the others' are the deliveries that count.
-    const seen = arrivals.get(sent.messageId) ?? [];
-    missing += Math.max(0, GROUP - seen.length);
-    const others = [...seen].sort((a, b) => a - b).slice(0, GROUP - 1);
-    for (const at of others) delivered.push(at - sent.started);
-    const storeAt = storeArrivals.get(sent.messageId);
-    if (storeAt !== undefined) toStore.push(storeAt - sent.started);
-  }
   const stats = (values: number[]) => ({
     p50: Math.round(percentile(values, 50) * 10) / 10,
     p99: Math.round(percentile(values, 99) * 10) / 10,
   });
-  const figures: Record<string, number> = {
-    members: members.length,
-    conversations: groups.length,
-    target_messages_per_s: RATE,
-    sent_messages_per_s: round(loaded.sent.length / loaded.seconds),
-    send_failures: loaded.failures,
-    deliveries_missing: missing,
-    send_ack_p50_ms: stats(acknowledged).p50,
-    send_ack_p99_ms: stats(acknowledged).p99,
-    delivered_p50_ms: stats(delivered).p50,
-    delivered_p99_ms: stats(delivered).p99,
-    store_subscriber_p50_ms: stats(toStore).p50,
-    store_subscriber_p99_ms: stats(toStore).p99,
-  };
-  console.log(
-    `\n${loaded.sent.length} messages in ${loaded.seconds.toFixed(1)} s (${figures.sent_messages_per_s}/s, target ${RATE}/s), ${loaded.failures} failed`,
-  );
-  console.log('                                   p50 ms    p99 ms');
-  for (const [name, values] of [
-    ['send acknowledged (HTTP)', acknowledged],
-    ["send → other members' sockets", delivered],
-    ['send → plain store subscriber', toStore],
+  const figures: Record<string, number> = { members: members.length, conversations: groups.length };
+  // The target rate first, then a rate this box sustains: latency without a queue in front of it.
+  for (const [phase, rate] of [
+    ['', RATE],
+    ['steady_', STEADY_RATE],
   ] as const) {
-    const { p50, p99 } = stats(values);
-    console.log(`${name.padEnd(34)} ${String(p50).padStart(7)} ${String(p99).padStart(9)}`);
+    const loaded = await ask({ type: 'load', rate, seconds: SECONDS, inFlight: IN_FLIGHT }, 'loaded');
+    const arrivals = new Map(loaded.arrivals);
+    const delivered: number[] = [];
+    const toStore: number[] = [];
+    const acknowledged: number[] = [];
+    let missing = 0;
+    for (const sent of loaded.sent) {
+      acknowledged.push(sent.finished - sent.started);
+      // Every member's socket gets it, the sender's too; the others' are the deliveries that count.
+      const seen = arrivals.get(sent.messageId) ?? [];
+      missing += Math.max(0, GROUP - seen.length);
+      const others = [...seen].sort((a, b) => a - b).slice(0, GROUP - 1);
+      for (const at of others) delivered.push(at - sent.started);
+      const storeAt = storeArrivals.get(sent.messageId);
+      if (storeAt !== undefined) toStore.push(storeAt - sent.started);
+    }
+    Object.assign(figures, {
+      [`${phase}target_messages_per_s`]: rate,
+      [`${phase}sent_messages_per_s`]: round(loaded.sent.length / loaded.seconds),
+      [`${phase}send_failures`]: loaded.failures,
+      [`${phase}deliveries_missing`]: missing,
+      [`${phase}send_ack_p50_ms`]: stats(acknowledged).p50,
+      [`${phase}send_ack_p99_ms`]: stats(acknowledged).p99,
+      [`${phase}delivered_p50_ms`]: stats(delivered).p50,
+      [`${phase}delivered_p99_ms`]: stats(delivered).p99,
+      [`${phase}store_subscriber_p50_ms`]: stats(toStore).p50,
+      [`${phase}store_subscriber_p99_ms`]: stats(toStore).p99,
+    });
+    console.log(
+      `\n${loaded.sent.length} messages in ${loaded.seconds.toFixed(1)} s (${figures[`${phase}sent_messages_per_s`]}/s, target ${rate}/s), ${loaded.failures} failed`,
+    );
+    console.log('                                   p50 ms    p99 ms');
+    for (const [name, values] of [
+      ['send acknowledged (HTTP)', acknowledged],
+      ["send → other members' sockets", delivered],
+      ['send → plain store subscriber', toStore],
+    ] as const) {
+      const { p50, p99 } = stats(values);
+      console.log(`${name.padEnd(34)} ${String(p50).padStart(7)} ${String(p99).padStart(9)}`);
+    }
+    console.log(`deliveries missing: ${missing} of ${loaded.sent.length * GROUP}`);
   }
-  console.log(`deliveries missing: ${missing} of ${loaded.sent.length * GROUP}`);
+  abort.abort();
+  await storeSubscriber.catch(() => {});
   clients.send({ type: 'stop' } satisfies ClientRequest);
 
   // History: one conversation of HISTORY messages, seeded as events and projected.
@@ -242,7 +227,7 @@ async function main() {
           title: 'History',
         },
       },
-      metadata(),
+      benchEventMetadata(),
       randomUUID(),
     ),
   ]);
@@ -265,7 +250,7 @@ async function main() {
               attachments: [],
             },
           },
-          metadata(),
+          benchEventMetadata(),
           randomUUID(),
         );
         return (await store.append(chatMessageStream(messageId), [event])).position;

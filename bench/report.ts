@@ -36,7 +36,7 @@ const BASELINE_NAMES: readonly [RegExp, string][] = [
   [/_saga_/, '_plain_'], // media: each step as plain ffmpeg
   [/_(storage_put|http)_/, '_copyfile_'], // media: fs.copyFile of the same files
   [/^(rank|prefilter)_/, 'compact_select_'], // matching: a plain select of the same rows
-  [/^delivered_/, 'store_subscriber_'], // chat: the same messages reaching a plain store subscriber
+  [/^(steady_)?delivered_/, '$1store_subscriber_'], // chat: the same messages reaching a plain store subscriber
   [/^history_(graphql|read_model)_/, 'history_plain_sql_'], // chat: the same history page on a plain table
   [/^loadEventsPerSecond$/, 'baselineInsertEventsPerSecond'], // audit-replay: plain INSERTs
   [/^rebuild_all_events_per_s$/, 'rebuild_all_slowest_alone_events_per_s'], // projections: slowest alone

@@ -18,6 +18,7 @@ import { createLogger } from '../src/logger.ts';
 import { Projector } from '../src/projections/projector.ts';
 import { waitForPosition } from '../src/projections/wait-for-position.ts';
 import { openRuntime } from '../src/roles/runtime.ts';
+import { benchEventMetadata } from './support/bench-graphql.ts';
 import { printMachine, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
 import { percentile, timeRounds } from './support/timing.ts';
@@ -76,16 +77,6 @@ async function main() {
   // Seed through the write side's events: brands with one member, then the contents.
   const memberId = randomUUID();
   const brandIds = Array.from({ length: BRANDS }, () => randomUUID());
-  const metadata = () => {
-    const id = randomUUID();
-    return {
-      commandId: id,
-      correlationId: id,
-      causationId: id,
-      actor: 'system:bench',
-      occurredAt: new Date().toISOString(),
-    };
-  };
   for (const brandId of brandIds) {
     const events = [
       await codec.encode(
@@ -105,13 +96,13 @@ async function main() {
             createdBy: memberId,
           },
         },
-        metadata(),
+        benchEventMetadata(),
         randomUUID(),
       ),
       await codec.encode(
         brandEventCatalogue.BrandMemberAdded,
         { type: 'BrandMemberAdded', data: { brandId, userId: memberId, role: 'editor', addedBy: memberId } },
-        metadata(),
+        benchEventMetadata(),
         randomUUID(),
       ),
     ];
@@ -143,7 +134,7 @@ async function main() {
               version: 1,
             },
           },
-          metadata(),
+          benchEventMetadata(),
           randomUUID(),
         );
         await store.append(`content-${contentId}`, [event]);

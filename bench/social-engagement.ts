@@ -12,6 +12,7 @@ import { listVideoComments } from '../src/api/social/engagement-queries.ts';
 import { commentEventCatalogue, commentStream } from '../src/domain/social/comment-events.ts';
 import { waitForPosition } from '../src/projections/wait-for-position.ts';
 import type { SocialBenchContext } from './social.bench.ts';
+import { graphqlClient } from './support/bench-graphql.ts';
 import { round } from './support/machine.ts';
 import { percentile, timeRounds } from './support/timing.ts';
 
@@ -34,7 +35,7 @@ const FOR_YOU_QUERY = `query ($page: PageInput) {
 
 export async function engagementBench(context: SocialBenchContext): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
-  const gql = graphql(context.baseUrl);
+  const gql = graphqlClient(context.baseUrl);
 
   // ---- 1,000 people like one video at once ----
   const creator = await context.createUser();
@@ -206,19 +207,4 @@ export async function engagementBench(context: SocialBenchContext): Promise<Reco
     }
   }
   return figures;
-}
-
-function graphql(baseUrl: string) {
-  return async (query: string, variables: Record<string, unknown>, token: string) => {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const parsed = z
-      .object({ data: z.record(z.string(), z.unknown()).nullable(), errors: z.unknown().optional() })
-      .parse(await response.json());
-    if (parsed.errors) throw new Error(`bench request failed: ${JSON.stringify(parsed.errors)}`);
-    return parsed.data ?? {};
-  };
 }

@@ -24,6 +24,7 @@ import { waitForPosition } from '../src/projections/wait-for-position.ts';
 import { openRuntime, type Runtime } from '../src/roles/runtime.ts';
 import { followTieStream } from '../src/services/social/follows-streams.ts';
 import { benchApp } from './support/bench-app.ts';
+import { benchEventMetadata, graphqlClient } from './support/bench-graphql.ts';
 import { printMachine, round } from './support/machine.ts';
 import { benchDatabase } from './support/postgres.ts';
 import { percentile, timeRounds } from './support/timing.ts';
@@ -47,17 +48,6 @@ export interface SocialBenchContext {
   createVideo(ownerId: string): Promise<string>;
 }
 
-const metadata = (occurredAt: Date) => {
-  const id = randomUUID();
-  return {
-    commandId: id,
-    correlationId: id,
-    causationId: id,
-    actor: 'system:bench',
-    occurredAt: occurredAt.toISOString(),
-  };
-};
-
 async function main() {
   const db = await benchDatabase('social');
   printMachine({ PostgreSQL: db.version });
@@ -72,18 +62,7 @@ async function main() {
   await projector.start();
   const app = await benchApp(runtime, log, { authSecret: AUTH_SECRET, readYourWritesTimeoutMs: 10_000 });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const parsed = z
-      .object({ data: z.record(z.string(), z.unknown()).nullable(), errors: z.unknown().optional() })
-      .parse(await response.json());
-    if (parsed.errors) throw new Error(`bench request failed: ${JSON.stringify(parsed.errors)}`);
-    return parsed.data ?? {};
-  };
+  const gql = graphqlClient(baseUrl);
   const createUser = async () => {
     const email = `bench-${randomUUID()}@example.org`;
     const password = 'benchmark password';
@@ -114,7 +93,7 @@ async function main() {
           visibility: 'public',
         },
       },
-      metadata(at),
+      benchEventMetadata(at),
       randomUUID(),
     );
     const { position } = await store.append(videoPostStream(postId), [event]);
@@ -151,7 +130,7 @@ async function main() {
     const event = await codec.encode(
       followEventCatalogue.UserFollowed,
       { type: 'UserFollowed', data: { followerId: reader.id, followeeId: creatorId } },
-      metadata(new Date()),
+      benchEventMetadata(),
       randomUUID(),
     );
     head = (await store.append(followTieStream(reader.id, creatorId), [event])).position;

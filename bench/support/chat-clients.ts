@@ -131,6 +131,7 @@ async function warmUp(): Promise<number> {
 
 /** Open loop: a send is due every 1/rate s, at most `inFlight` at once (a late one is counted late). */
 async function load(rate: number, seconds: number, inFlight: number) {
+  arrivals.clear();
   const sent: SentMessage[] = [];
   let failures = 0;
   const pending = new Set<Promise<void>>();
