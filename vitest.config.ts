@@ -12,6 +12,9 @@ export default defineConfig({
     // One PostgreSQL, one Temporal dev server and (if installed) one Redis for the whole run.
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
+    // Two files at a time on a 2-core box (Vitest's default is one fewer than the cores: one): the
+    // suite mostly waits on PostgreSQL, Temporal and timers, and every file has its own database.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
