@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chatMessageEventCatalogue } from '../../../src/domain/chat/message-events.ts';
 import { chatMessageStream } from '../../../src/domain/chat/streams.ts';
-import type { DomainEvent } from '../../../src/domain/shared/decider.ts';
-import type { EventDefinition } from '../../../src/domain/shared/event-catalogue.ts';
-import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
+import { appendEvents } from '../social/graph-support.ts';
 import { fieldOf, type IdentityApp } from '../support/identity-app.ts';
 import type { TestUser } from '../support/identity-operations.ts';
 
@@ -127,31 +125,4 @@ export async function storedMessage(
     },
   ]);
   return { id: messageId, position: position.toString() };
-}
-
-export async function appendEvents(
-  api: IdentityApp,
-  stream: string,
-  catalogue: Readonly<Record<string, EventDefinition>>,
-  events: DomainEvent[],
-): Promise<bigint> {
-  const { store, codec } = api.runtime;
-  const commandId = randomUUID();
-  const metadata = {
-    commandId,
-    correlationId: commandId,
-    causationId: commandId,
-    actor: 'system:test',
-    occurredAt: new Date().toISOString(),
-  };
-  const encoded = await Promise.all(
-    events.map((event) => {
-      const definition = catalogue[event.type];
-      if (!definition) throw new Error(`${event.type} is not in the catalogue`);
-      return codec.encode(definition, event, metadata, randomUUID());
-    }),
-  );
-  const { position } = await store.append(stream, encoded);
-  await waitForPosition(api.runtime.pool, api.runtime.bus, position, { timeoutMs: 5_000 });
-  return position;
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChatMessageEvent, chatMessageEventCatalogue } from '../../../src/domain/chat/message-events.ts';
-import { chatMessageStream } from '../../../src/domain/chat/streams.ts';
+import type { ChatMessageEvent } from '../../../src/domain/chat/message-events.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { CHAT_PROJECTION, chatProjection } from '../../../src/projections/read-models/chat.ts';
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
@@ -9,7 +8,7 @@ import { destroyChatTextOf } from '../../../src/services/chat/erasure.ts';
 import { fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
 import { conversationAs } from './conversation-support.ts';
-import { directOf, EDIT, groupOf, historyOf, search, send } from './message-support.ts';
+import { directOf, EDIT, groupOf, historyOf, search, send, storedMessageEvents } from './message-support.ts';
 
 /**
  * Forgetting a person (forgetUser) takes their words out of chat: the read model empties them at
@@ -31,17 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
 });
-
-/** Each event of a message's stream as it decodes now (text null once its key is gone). */
-async function storedEvents(messageId: string): Promise<ChatMessageEvent[]> {
-  const { store, codec } = api.runtime;
-  const decoded = [];
-  for (const recorded of await store.readStream(chatMessageStream(messageId))) {
-    const event = await codec.decode(chatMessageEventCatalogue, recorded);
-    if (event) decoded.push(event.event);
-  }
-  return decoded;
-}
 
 const textsOf = (events: ChatMessageEvent[]) =>
   events.map((event) => ('text' in event.data ? event.data.text : undefined));
@@ -90,9 +78,9 @@ describe('forgetting a chat member', () => {
     expect((await search(api, cy, 'secret')).nodes).toEqual([]);
 
     // The history keeps the events; their words decode as null (sent and edited alike).
-    expect(textsOf(await storedEvents(inGroup.id))).toEqual([null]);
-    expect(textsOf(await storedEvents(inDirect.id))).toEqual([null, null]);
-    expect(textsOf(await storedEvents(fromAda.id))).toEqual(['hello pineapple crew']);
+    expect(textsOf(await storedMessageEvents(api, inGroup.id))).toEqual([null]);
+    expect(textsOf(await storedMessageEvents(api, inDirect.id))).toEqual([null, null]);
+    expect(textsOf(await storedMessageEvents(api, fromAda.id))).toEqual(['hello pineapple crew']);
 
     // A forgotten member stays a member: the conversation is unchanged but for the words.
     expect((await conversationAs(api, ada, groupId)).memberCount).toBe(3);
@@ -120,9 +108,9 @@ describe('forgetting a chat member', () => {
     const { store, keys } = api.runtime;
     // No pool: every ChatMessageSent is read, Cy's found by their (never encrypted) sender id.
     expect(await destroyChatTextOf({ store, keys }, cy.id.toUpperCase())).toBe(2);
-    expect(textsOf(await storedEvents(first.id))).toEqual([null]);
-    expect(textsOf(await storedEvents(second.id))).toEqual([null]);
-    expect(textsOf(await storedEvents(fromAda.id))).toEqual(['three']);
+    expect(textsOf(await storedMessageEvents(api, first.id))).toEqual([null]);
+    expect(textsOf(await storedMessageEvents(api, second.id))).toEqual([null]);
+    expect(textsOf(await storedMessageEvents(api, fromAda.id))).toEqual(['three']);
     // Again: nothing left to do, nothing fails.
     expect(await destroyChatTextOf({ store, keys }, cy.id)).toBe(2);
   });

@@ -7,6 +7,7 @@ import {
   moderationCaseStream,
   moderationEventCatalogue,
 } from '../../../src/domain/social/moderation-events.ts';
+import { appendEvents } from '../social/graph-support.ts';
 import {
   connect,
   graphqlWsUrl,
@@ -16,7 +17,6 @@ import {
 } from '../subscriptions/support/ws-client.ts';
 import { fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
-import { appendEvents } from './conversation-support.ts';
 import { groupOf, send } from './message-support.ts';
 
 /**

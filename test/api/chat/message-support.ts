@@ -1,4 +1,9 @@
 import { expect } from 'vitest';
+import { type ChatMessageEvent, chatMessageEventCatalogue } from '../../../src/domain/chat/message-events.ts';
+import { chatMessageStream } from '../../../src/domain/chat/streams.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { localTextModerator } from '../../../src/media/moderation/local-text-rules.ts';
+import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import { fieldOf, type IdentityApp } from '../support/identity-app.ts';
 import type { TestUser } from '../support/identity-operations.ts';
 
@@ -130,4 +135,32 @@ export async function search(
     nodes: { id: string; text: string; conversationId: string }[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   }>(await api.gql(SEARCH, { query, ...extra }, user.accessToken), 'searchChatMessages');
+}
+
+/** The chat use cases' deps, with the local text check (the API wires one only when configured). */
+export function chatServiceDeps(api: IdentityApp) {
+  const { store, codec, pool, bus, keys } = api.runtime;
+  return {
+    store,
+    codec,
+    pool,
+    log: createLogger('silent'),
+    personalDataKeys: keys,
+    textModerator: localTextModerator(),
+    settle: async (position: bigint) => {
+      await waitForPosition(pool, bus, position, { timeoutMs: 5_000 });
+      return true;
+    },
+  };
+}
+
+/** A message's stored events, decoded as a reader of the history would (text null once shredded). */
+export async function storedMessageEvents(api: IdentityApp, messageId: string): Promise<ChatMessageEvent[]> {
+  const { store, codec } = api.runtime;
+  const decoded: ChatMessageEvent[] = [];
+  for (const recorded of await store.readStream(chatMessageStream(messageId))) {
+    const event = await codec.decode(chatMessageEventCatalogue, recorded);
+    if (event) decoded.push(event.event);
+  }
+  return decoded;
 }

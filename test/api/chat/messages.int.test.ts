@@ -2,12 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitionOf } from '../../../src/commands/event-codec.ts';
-import { chatMessageEventCatalogue } from '../../../src/domain/chat/message-events.ts';
-import { chatMessageStream } from '../../../src/domain/chat/streams.ts';
 import { type MediaEvent, mediaEventCatalogue } from '../../../src/domain/media/media-events.ts';
 import { mediaStream } from '../../../src/domain/media/streams.ts';
-import { createLogger } from '../../../src/logger.ts';
-import { localTextModerator } from '../../../src/media/moderation/local-text-rules.ts';
 import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import { sendChatMessage } from '../../../src/services/chat/messages.ts';
 import { mediaFixtures } from '../../support/media-fixtures.ts';
@@ -19,6 +15,7 @@ import { deleteAsset, mediaAsset } from '../videos/support.ts';
 import {
   addMembers,
   CONVERSATION_MESSAGES,
+  chatServiceDeps,
   DELETE_FOR_EVERYONE,
   DELETE_FOR_ME,
   directOf,
@@ -31,6 +28,7 @@ import {
   REACT,
   SEND,
   send,
+  storedMessageEvents,
   UNREACT,
 } from './message-support.ts';
 
@@ -51,15 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-/** The message's stored events, decoded as a reader of the history would (text null once shredded). */
-async function storedEvents(messageId: string) {
-  const recorded = await api.runtime.store.readStream(chatMessageStream(messageId));
-  const decoded = await Promise.all(
-    recorded.map((r) => api.runtime.codec.decode(chatMessageEventCatalogue, r)),
-  );
-  return decoded.flatMap((decodedEvent) => (decodedEvent ? [decodedEvent.event] : []));
-}
 
 /** An asset the transcoding saga gave up on, its events appended as the saga leaves them. */
 async function failedAsset(ownerId: string) {
@@ -186,7 +175,7 @@ describe('sending', () => {
     const again = await send(api, ada, groupId, 'Once only', { key });
     expect(again.id).toBe(first.id);
     expect((await historyOf(api, bob, groupId)).nodes.map((m) => m.id)).toEqual([first.id]);
-    expect(await storedEvents(first.id)).toHaveLength(1);
+    expect(await storedMessageEvents(api, first.id)).toHaveLength(1);
     // The same key with other words is a different request, refused.
     const other = await api.gql(
       SEND,
@@ -294,7 +283,7 @@ describe('editing and deleting', () => {
       text: 'See you at 6',
       edited: true,
     });
-    const stored = await storedEvents(sent.id);
+    const stored = await storedMessageEvents(api, sent.id);
     expect(stored.map((e) => [e.type, 'text' in e.data ? e.data.text : undefined])).toEqual([
       ['ChatMessageSent', 'See you at 5'],
       ['ChatMessageEdited', 'See you at 6'],
@@ -331,7 +320,7 @@ describe('editing and deleting', () => {
       [sent.id],
     );
     expect(rows).toEqual([{ text: null, deleted_at: expect.any(Date) }]);
-    const stored = await storedEvents(sent.id);
+    const stored = await storedMessageEvents(api, sent.id);
     expect(stored.map((e) => e.type)).toEqual(['ChatMessageSent', 'ChatMessageEdited', 'ChatMessageDeleted']);
     expect(stored.filter((e) => 'text' in e.data).map((e) => ('text' in e.data ? e.data.text : 'x'))).toEqual(
       [null, null],
@@ -503,19 +492,7 @@ describe('the text check', () => {
     const moderator = await makeModerator(api);
     const groupId = await groupOf(api, ada, [bob]);
     // The API wires chat's text check only when one is configured; the use case is called with one.
-    const { store, codec, pool, bus, keys } = api.runtime;
-    const deps = {
-      store,
-      codec,
-      pool,
-      log: createLogger('silent'),
-      personalDataKeys: keys,
-      textModerator: localTextModerator(),
-      settle: async (position: bigint) => {
-        await waitForPosition(pool, bus, position, { timeoutMs: 5_000 });
-        return true;
-      },
-    };
+    const deps = chatServiceDeps(api);
     const context = {
       actor: { kind: 'user' as const, userId: ada.id, role: 'user' as const },
       correlationId: randomUUID(),

@@ -7,12 +7,11 @@ import {
   moderationCaseStream,
   moderationEventCatalogue,
 } from '../../../src/domain/social/moderation-events.ts';
-import { eventsIn } from '../social/graph-support.ts';
+import { appendEvents, eventsIn } from '../social/graph-support.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
 import {
   ADD_MEMBERS,
-  appendEvents,
   type ConversationView,
   conversationAs,
   createGroup,

@@ -4,15 +4,14 @@ import { readStreamOrEmpty } from '../../../src/commands/load-aggregate.ts';
 import { chatConversationEventCatalogue } from '../../../src/domain/chat/conversation-events.ts';
 import { chatConversationStream, chatMessageStream } from '../../../src/domain/chat/streams.ts';
 import { moderationCaseStream } from '../../../src/domain/social/moderation-events.ts';
-import { createLogger } from '../../../src/logger.ts';
-import { localTextModerator } from '../../../src/media/moderation/local-text-rules.ts';
-import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import { sendChatMessage, sendMessageInput } from '../../../src/services/chat/messages.ts';
 import { commandIdFor, envelope } from '../../../src/services/shared/command-context.ts';
+import { appendEvents } from '../social/graph-support.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
-import { appendEvents, CHANGE_ROLE, CREATE_GROUP, REMOVE_MEMBER } from './conversation-support.ts';
+import { CHANGE_ROLE, CREATE_GROUP, REMOVE_MEMBER } from './conversation-support.ts';
 import {
+  chatServiceDeps,
   DELETE_FOR_EVERYONE,
   EDIT,
   groupOf,
@@ -43,22 +42,6 @@ async function staleMember(conversationId: string, userId: string, row: { active
     'update chat_members set active = $3, role = $4 where conversation_id = $1::uuid and user_id = $2::uuid',
     [conversationId, userId, row.active, row.role],
   );
-}
-
-function serviceDeps() {
-  const { store, codec, pool, bus, keys } = api.runtime;
-  return {
-    store,
-    codec,
-    pool,
-    log: createLogger('silent'),
-    personalDataKeys: keys,
-    textModerator: localTextModerator(),
-    settle: async (position: bigint) => {
-      await waitForPosition(pool, bus, position, { timeoutMs: 5_000 });
-      return true;
-    },
-  };
 }
 
 const contextOf = (user: TestUser) => ({
@@ -206,7 +189,7 @@ describe('the text check', () => {
     ).toBeUndefined();
     const context = contextOf(bob);
     const input = { conversationId: groupId, text: 'go die', idempotencyKey: `held-${randomUUID()}` };
-    await expect(sendChatMessage(serviceDeps(), context, input)).rejects.toMatchObject({
+    await expect(sendChatMessage(chatServiceDeps(api), context, input)).rejects.toMatchObject({
       reason: 'CONVERSATION_NOT_FOUND',
     });
     const messageId = commandIdFor(

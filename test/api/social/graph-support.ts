@@ -70,12 +70,13 @@ export async function hideVideo(api: IdentityApp, postId: string, authorId: stri
   ]);
 }
 
-async function appendEvents(
+/** Events appended as their write side would store them, then projected; answers the position. */
+export async function appendEvents(
   api: IdentityApp,
   stream: string,
   catalogue: Readonly<Record<string, EventDefinition>>,
   events: DomainEvent[],
-): Promise<void> {
+): Promise<bigint> {
   const { store, codec } = api.runtime;
   const commandId = randomUUID();
   const metadata = {
@@ -94,4 +95,5 @@ async function appendEvents(
   );
   const { position } = await store.append(stream, encoded);
   await waitForPosition(api.runtime.pool, api.runtime.bus, position, { timeoutMs: 5_000 });
+  return position;
 }
