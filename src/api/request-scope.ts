@@ -6,6 +6,7 @@ import { forbidden, unauthenticated } from '../domain/shared/domain-error.ts';
 import type { ChangeBus } from '../projections/change-bus.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { ChatDeps } from '../services/chat/chat-deps.ts';
+import type { CommunityDeps } from '../services/communities/deps.ts';
 import type { SessionDeps } from '../services/identity/context.ts';
 import type { MediaDeps } from '../services/media/media-deps.ts';
 import type { MentorshipDeps } from '../services/mentorship/deps.ts';
@@ -36,6 +37,8 @@ export interface ApiServices {
   engagement: EngagementDeps;
   /** Conversations and messages between people; its `settle` waits for `chat` and `social_moderation`. */
   chat: ChatDeps;
+  /** Communities, discussions, learning paths, checkpoints, progress and trust. */
+  communities: CommunityDeps;
   /** Integrators' outbound webhooks; its `settle` waits for their read model. */
   webhooks: WebhookDeps;
   pool: pg.Pool;
@@ -65,6 +68,8 @@ export interface RequestScope {
   engagement: EngagementDeps;
   /** The same for chat. */
   chat: ChatDeps;
+  /** The same for communities. */
+  communities: CommunityDeps;
   /** The same for integrators' webhooks. */
   webhooks: WebhookDeps;
   correlationId: string;
@@ -126,6 +131,7 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     socialGraph: tracked(services.socialGraph),
     engagement: tracked(services.engagement),
     chat: tracked(services.chat),
+    communities: tracked(services.communities),
     webhooks: tracked(services.webhooks),
     stalePosition: () => stale,
     correlationId: request.id,

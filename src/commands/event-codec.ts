@@ -51,6 +51,7 @@ const storedMetadata = z.object({
   occurredAt: z.string(),
   schemaVersion: z.number().int().positive().default(1),
   inputFingerprint: z.string().optional(),
+  communityId: z.string().optional(),
   /** Whose key encrypts the event's personal fields; written only when some are encrypted. */
   personalDataSubject: z.string().optional(),
 });

@@ -121,7 +121,9 @@ async function decideAndAppend<Command, Event extends DomainEvent, State>(
       if (!definition) {
         throw new Error(`Event ${event.type} is not in the catalogue of ${stream}'s aggregate`);
       }
-      return deps.codec.encode(definition, event, metadata, eventId(envelope.commandId, stream, index));
+      const communityId = spec.communityOf?.(event);
+      const owned = communityId === undefined ? metadata : { ...metadata, communityId };
+      return deps.codec.encode(definition, event, owned, eventId(envelope.commandId, stream, index));
     }),
   );
   const appended = await deps.store.append(stream, toAppend, {

@@ -31,12 +31,23 @@ export interface EventMetadata {
   schemaVersion: number;
   /** The fingerprint of the client input an idempotency key bound the command to (see idempotency.ts). */
   inputFingerprint?: string;
+  /**
+   * The community that owns the event, on every event of a community-owned aggregate (see
+   * `AggregateSpec.communityOf`): a community's data can be found, exported and erased as a unit
+   * without decoding a single event, and sharded by it.
+   */
+  communityId?: string;
 }
 
 /** One aggregate type: the decider that guards it and the catalogue its events are stored with. */
 export interface AggregateSpec<Command, Event extends DomainEvent, State> {
   decider: Decider<Command, Event, State>;
   catalogue: EventCatalogue<Event>;
+  /**
+   * For aggregates owned by a community: the community of each event it appends, written into the
+   * event's metadata by the pipeline itself (so no use case can forget it).
+   */
+  communityOf?: (event: Event) => string;
 }
 
 export interface CommandResult<Event> {

@@ -20,6 +20,7 @@ import {
   VIDEO_READ_MODELS,
 } from '../projections/registry.ts';
 import { CHAT_READ_MODELS } from '../services/chat/chat-deps.ts';
+import { COMMUNITY_READ_MODELS } from '../services/communities/deps.ts';
 import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
 import { MentorReplyGenerations } from '../services/mentorship/conversations.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
@@ -109,6 +110,13 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       ...(options.textModerator ? { textModerator: options.textModerator } : {}),
       personalDataKeys: runtime.keys,
       settle: settle(CHAT_READ_MODELS),
+    },
+    communities: {
+      ...shared,
+      pool: runtime.pool,
+      ai: options.ai,
+      personalDataKeys: runtime.keys,
+      settle: settle(COMMUNITY_READ_MODELS),
     },
     mentorship: {
       ...shared,

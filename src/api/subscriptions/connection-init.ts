@@ -127,6 +127,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     socialGraph: services.socialGraph,
     engagement: services.engagement,
     chat: services.chat,
+    communities: services.communities,
     webhooks: services.webhooks,
     correlationId,
     authenticated: async () => live.authenticated,
