@@ -54,6 +54,11 @@ export interface AuditedAggregate {
   snapshotVersion: number;
   /** The catalogue declares personal fields: its snapshots are stored encrypted (see snapshots.ts). */
   personalData: boolean;
+  /**
+   * Its events belong to a community (`AggregateSpec.communityOf`) and carry `metadata.communityId`:
+   * a community's export reads only these categories (see export.ts).
+   */
+  communityOwned: boolean;
   /** Hash of the catalogue's types and schema versions and `snapshotVersion`. */
   fingerprint: string;
   /** The credential fields an event type's catalogue entry declares (redacted in audit answers). */
@@ -94,6 +99,7 @@ export function audited<Command, Event extends DomainEvent, State>(
     category,
     snapshotVersion,
     personalData: definitions.some((d) => (d.personalFields?.length ?? 0) > 0),
+    communityOwned: spec.communityOf !== undefined,
     fingerprint,
     credentialFieldsOf: (type) => credentials.get(type) ?? [],
     credentialStateKeys: new Set(credentialStateKeys),
@@ -186,6 +192,11 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
 ];
 
 const byCategory = new Map(AUDITED_AGGREGATES.map((aggregate) => [aggregate.category, aggregate]));
+
+/** The stream categories whose events a community owns (see `communityOwned`). */
+export function communityOwnedCategories(): string[] {
+  return AUDITED_AGGREGATES.filter((aggregate) => aggregate.communityOwned).map((a) => a.category);
+}
 
 export function auditedAggregate(category: string): AuditedAggregate | undefined {
   return byCategory.get(category);

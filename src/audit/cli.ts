@@ -29,8 +29,9 @@ export const AUDIT_USAGE = `Usage: chronicle audit <command>
                                 AUDIT_SIGNING_KEY_FILE) and PREFIX.pub (for auditors)
   anchor                        append anchors now for every unanchored event (the projector
                                 does it every AUDIT_ANCHOR_EVERY_EVENTS events / _MINUTES minutes)
-  export --out F [--from P|T] [--to P|T] [--prefix S] [--without-personal-data]
-                                NDJSON of the stored events + F.manifest.json (+ F.keys.json: secret)
+  export --out F [--from P|T] [--to P|T] [--prefix S] [--community ID] [--without-personal-data]
+                                NDJSON of the stored events + F.manifest.json (+ F.keys.json: secret);
+                                --community: only that community's events (metadata.communityId)
   replay F [--database-url URL] [--no-rebuild]
                                 load an export into an EMPTY store, verifying it, and rebuild the read models
 `;

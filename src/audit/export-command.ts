@@ -14,7 +14,7 @@ import type { ExportedAnchor } from './export-format.ts';
 import { ExportRangeError, parseRangeBound } from './export-range.ts';
 
 export const EXPORT_USAGE =
-  'audit export --out <file> [--from <position|ISO time>] [--to <position|ISO time>] [--prefix <stream prefix>] [--without-personal-data]';
+  'audit export --out <file> [--from <position|ISO time>] [--to <position|ISO time>] [--prefix <stream prefix>] [--community <community id>] [--without-personal-data]';
 
 export class AuditUsageError extends Error {}
 
@@ -31,14 +31,19 @@ export interface ExportCommand {
   from?: string;
   to?: string;
   prefix?: string;
+  /** Lower-cased: the pipeline writes `metadata.communityId` lower-case. */
+  community?: string;
   withoutPersonalData: boolean;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const EXPORT_OPTIONS = {
   out: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   prefix: { type: 'string' },
+  community: { type: 'string' },
   'without-personal-data': { type: 'boolean' },
 } as const;
 
@@ -47,11 +52,15 @@ export function parseExportCommand(args: readonly string[]): ExportCommand {
     parseArgs({ args: [...args], options: EXPORT_OPTIONS, strict: true, allowPositionals: false }),
   );
   if (!values.out) throw new AuditUsageError('--out is required');
+  if (values.community !== undefined && !UUID.test(values.community)) {
+    throw new AuditUsageError(`--community must be a community id (a uuid), got "${values.community}"`);
+  }
   return {
     out: values.out,
     ...(values.from === undefined ? {} : { from: values.from }),
     ...(values.to === undefined ? {} : { to: values.to }),
     ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+    ...(values.community === undefined ? {} : { community: values.community.toLowerCase() }),
     withoutPersonalData: values['without-personal-data'] === true,
   };
 }
@@ -100,6 +109,7 @@ export async function runAuditExport(args: readonly string[], io: AuditIo): Prom
         ...(from ? { from } : {}),
         ...(to ? { to } : {}),
         ...(command.prefix ? { prefix: command.prefix } : {}),
+        ...(command.community ? { community: command.community } : {}),
         withoutPersonalData: command.withoutPersonalData,
         toolVersion: packageVersion(),
         requested: {
@@ -111,9 +121,9 @@ export async function runAuditExport(args: readonly string[], io: AuditIo): Prom
     const { manifest } = result;
     stdout.write(
       `${[
-        `exported ${manifest.eventCount} events (${manifest.streamCount} streams) from positions ${manifest.range.fromPosition}..${manifest.range.toPosition} to ${out}`,
+        `exported ${manifest.eventCount} events (${manifest.streamCount} streams)${manifest.community ? ` of community ${manifest.community}` : ''} from positions ${manifest.range.fromPosition}..${manifest.range.toPosition} to ${out}`,
         `  manifest  ${result.manifestPath} (sha256 ${manifest.file.sha256})`,
-        `  anchors   ${manifest.anchors.length} covered${manifest.completeForAnchors ? '' : ' (file not complete for them: --prefix)'}`,
+        `  anchors   ${manifest.anchors.length} covered${manifest.completeForAnchors ? '' : ` (file not complete for them: ${manifest.community ? '--community' : '--prefix'})`}`,
         result.keyFilePath
           ? `  keys      ${result.keyFilePath} (${manifest.personalData.subjects - manifest.personalData.forgottenSubjects} people; forgotten: ${manifest.personalData.forgottenSubjects}) -- secret, owner-only; keep it apart from the export`
           : '  keys      withheld (--without-personal-data): personal fields stay encrypted',

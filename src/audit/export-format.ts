@@ -82,6 +82,11 @@ export const manifestSchema = z.object({
   requested: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
   range: z.object({ fromPosition: decimal, toPosition: decimal }),
   prefix: z.string().nullable(),
+  /**
+   * The community the export was filtered to (`--community`: events whose metadata.communityId is
+   * it); null for none. Absent in exports written before the option existed.
+   */
+  community: z.string().nullable().default(null),
   file: z.object({ name: z.string(), sha256: sha256Hex, bytes: z.number().int().nonnegative() }),
   eventCount: z.number().int().nonnegative(),
   streamCount: z.number().int().nonnegative(),
@@ -90,7 +95,7 @@ export const manifestSchema = z.object({
   countsByType: z.record(z.string(), z.number().int().nonnegative()),
   /** Anchors whose whole range lies inside the export's range. */
   anchors: z.array(exportedAnchorSchema),
-  /** True when every event of those anchors' ranges is in the file (no prefix filter), so their Merkle roots can be recomputed from it. */
+  /** True when every event of those anchors' ranges is in the file (no prefix or community filter), so their Merkle roots can be recomputed from it. */
   completeForAnchors: z.boolean(),
   personalData: z.object({
     /** 'keys-file': the keys of people not forgotten are in `keyFile`; 'withheld': no keys anywhere in the export. */

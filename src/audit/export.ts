@@ -3,9 +3,10 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
+import type { EventFilter, EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { isEncryptedField } from '../privacy/field-encryption.ts';
 import type { PersonalDataKeys } from '../privacy/personal-data-keys.ts';
+import { communityOwnedCategories } from './aggregate-registry.ts';
 import {
   EXPORT_FORMAT,
   EXPORT_FORMAT_VERSION,
@@ -38,6 +39,14 @@ export interface ExportOptions {
   to?: RangeBound;
   /** Keep only streams whose name starts with this. */
   prefix?: string;
+  /**
+   * Keep only the events this community owns: `metadata.communityId` equal to it (lower-case
+   * uuid). Only the categories of community-owned aggregates are read (a server-side stream
+   * filter), so the rest of the store is never scanned event by event.
+   */
+  community?: string;
+  /** The categories read for `community`; by default every community-owned one in the audit registry. */
+  communityCategories?: readonly string[];
   /** Leave the key file out: personal fields stay encrypted for everyone. */
   withoutPersonalData?: boolean;
   toolVersion: string;
@@ -85,6 +94,7 @@ export async function exportEvents(deps: ExportDeps, options: ExportOptions): Pr
     requested: { from: options.requested?.from ?? null, to: options.requested?.to ?? null },
     range: { fromPosition: range.fromPosition.toString(), toPosition: range.toPosition.toString() },
     prefix: options.prefix ?? null,
+    community: options.community ?? null,
     file: { name: basename(options.out), sha256: written.sha256, bytes: written.bytes },
     eventCount: written.count,
     streamCount: written.streams,
@@ -92,7 +102,7 @@ export async function exportEvents(deps: ExportDeps, options: ExportOptions): Pr
     lastPosition: written.last?.toString() ?? null,
     countsByType: Object.fromEntries([...written.countsByType].sort(([a], [b]) => (a < b ? -1 : 1))),
     anchors,
-    completeForAnchors: options.prefix === undefined || options.prefix === '',
+    completeForAnchors: !options.prefix && !options.community,
     personalData: {
       mode: keyFilePath ? 'keys-file' : 'withheld',
       keyFile: keyFileEntry,
@@ -138,9 +148,12 @@ async function writeEvents(
   };
   const streams = new Set<string>();
   const pageSize = options.pageSize ?? 2000;
-  const filter = options.prefix ? { streamNamePrefixes: [options.prefix] } : undefined;
+  const filter = streamFilter(options);
+  // No stream can match: an empty range (above `to`) reads nothing.
+  const last = filter === null ? from - 1n : to;
   try {
-    for await (const event of readRange(store, from, to, { pageSize, ...(filter ? { filter } : {}) })) {
+    for await (const event of readRange(store, from, last, { pageSize, ...(filter ? { filter } : {}) })) {
+      if (options.community !== undefined && event.metadata.communityId !== options.community) continue;
       const line = `${JSON.stringify(toExportedEvent(event))}\n`;
       hash.update(line);
       result.bytes += Buffer.byteLength(line);
@@ -159,6 +172,25 @@ async function writeEvents(
   result.streams = streams.size;
   result.sha256 = hash.digest('hex');
   return result;
+}
+
+/**
+ * What the store filters before handing events out. A community's events lie only in the
+ * categories of community-owned aggregates, each stream wholly one community's, so an export of
+ * one community reads those categories (with --prefix too, only streams matching both) and checks
+ * each event's metadata: another community's streams are read, none of the rest of the store.
+ * Null: no stream can match, nothing is read.
+ */
+function streamFilter(options: ExportOptions): EventFilter | undefined | null {
+  if (options.community === undefined)
+    return options.prefix ? { streamNamePrefixes: [options.prefix] } : undefined;
+  const prefix = options.prefix ?? '';
+  const categories = (options.communityCategories ?? communityOwnedCategories())
+    .map((category) => `${category}-`)
+    .filter((category) => category.startsWith(prefix) || prefix.startsWith(category));
+  // A prefix inside one category narrows it; one that no category matches reads nothing.
+  const prefixes = categories.map((category) => (prefix.length > category.length ? prefix : category));
+  return prefixes.length > 0 ? { streamNamePrefixes: [...new Set(prefixes)] } : null;
 }
 
 function noteSubject(event: RecordedEvent, subjects: Map<string, string>): void {

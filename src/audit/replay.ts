@@ -316,7 +316,7 @@ async function scan(
   const anchors = new AnchorCheck(manifest.anchors, manifest.completeForAnchors);
   // Anchor streams left out of the target (see carryAnchors).
   const notCarried = new Set<string>();
-  let positionsKept = !manifest.prefix;
+  let positionsKept = !manifest.prefix && !manifest.community;
   // Streams with events linked by rule 2 that a target without recorded-at links by rule 1.
   const relinked = new Set<string>();
   const ids = new Set<string>();
@@ -383,11 +383,12 @@ async function scan(
       if (
         position < from ||
         position > to ||
-        (manifest.prefix && !event.stream.startsWith(manifest.prefix))
+        (manifest.prefix && !event.stream.startsWith(manifest.prefix)) ||
+        (manifest.community && event.metadata.communityId !== manifest.community)
       ) {
         throw new ReplayRefused(
           'OUT_OF_RANGE',
-          `line ${lineNumber}: ${event.stream} at position ${position} is outside the manifest's range ${from}..${to}${manifest.prefix ? ` / prefix ${manifest.prefix}` : ''}`,
+          `line ${lineNumber}: ${event.stream} at position ${position} is outside the manifest's range ${from}..${to}${manifest.prefix ? ` / prefix ${manifest.prefix}` : ''}${manifest.community ? ` / community ${manifest.community}` : ''}`,
         );
       }
       previousPosition = position;
