@@ -57,7 +57,8 @@ export const checkpointDecider: Decider<CheckpointCommand, CheckpointEvent, Chec
         const questions = serialiseQuestions(validateQuestions(command.questions));
         const rules = rulesOf(command);
         if (
-          questions === serialiseQuestions(latest.questions) &&
+          // Compared in the validator's key order, whatever order the stored JSON has.
+          questions === serialiseQuestions(validateQuestions(latest.questions)) &&
           rules.passMark === latest.passMark &&
           rules.maxAttempts === latest.maxAttempts &&
           rules.cooldownSeconds === latest.cooldownSeconds
