@@ -5,6 +5,12 @@ import { brandEventCatalogue } from '../../domain/brands/brand-events.ts';
 import { chatConversationEventCatalogue } from '../../domain/chat/conversation-events.ts';
 import { chatMemberEventCatalogue } from '../../domain/chat/member-events.ts';
 import { chatMessageEventCatalogue } from '../../domain/chat/message-events.ts';
+import { attemptEventCatalogue } from '../../domain/communities/attempt-events.ts';
+import { checkpointEventCatalogue } from '../../domain/communities/checkpoint-events.ts';
+import { learningModuleEventCatalogue } from '../../domain/communities/module-events.ts';
+import { learningPathEventCatalogue } from '../../domain/communities/path-events.ts';
+import { communityPostEventCatalogue } from '../../domain/communities/post-events.ts';
+import { progressEventCatalogue } from '../../domain/communities/progress-events.ts';
 import { contentEventCatalogue } from '../../domain/content/content-events.ts';
 import { apiKeyEventCatalogue } from '../../domain/identity/api-key-events.ts';
 import { sessionEventCatalogue } from '../../domain/identity/session-events.ts';
@@ -54,6 +60,14 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
     mentorshipSessionEventCatalogue,
     calendarEventCatalogue,
     conversationEventCatalogue,
+  ],
+  communities: [
+    communityPostEventCatalogue,
+    learningPathEventCatalogue,
+    learningModuleEventCatalogue,
+    checkpointEventCatalogue,
+    attemptEventCatalogue,
+    progressEventCatalogue,
   ],
   audit: [auditLogEventCatalogue, auditAnchorEventCatalogue],
 };

@@ -191,6 +191,45 @@ export const PUBLISHED_EVENTS: Readonly<Record<string, Publication>> = {
   ChatReactionAdded: admins('messageId', 'conversationId'),
   ChatReactionRemoved: admins('messageId', 'conversationId'),
 
+  // Communities (EduConnect): what happens in which community, by ids, so an integrator can count,
+  // index and erase per community. Who is in a community and who wrote, answered or passed what
+  // stays out (an invite-only community's members are its own business; a learner's results are
+  // theirs, their mentor's and their moderators'); posts' words stay out as comments' do (a post a
+  // moderator removes must not have travelled already), and so do questions and answers.
+  CommunityThreadStarted: admins('communityId', 'postId'),
+  CommunityReplyPosted: admins('communityId', 'postId', 'threadId', 'parentId', 'depth'),
+  CommunityPostEdited: admins('communityId', 'postId', 'threadId'),
+  CommunityPostDeleted: admins('communityId', 'postId', 'threadId'),
+  CommunityPostRemoved: admins('communityId', 'postId', 'threadId'),
+  CommunityThreadPinned: admins('communityId', 'postId', 'threadId'),
+  CommunityThreadUnpinned: admins('communityId', 'postId', 'threadId'),
+  LearningPathCreated: admins('communityId', 'pathId'),
+  LearningPathUpdated: admins('communityId', 'pathId'),
+  LearningPathModulesOrdered: admins('communityId', 'pathId', 'moduleIds'),
+  LearningPathPublished: admins('communityId', 'pathId', 'version', 'moduleIds'),
+  LearningModuleDrafted: admins('communityId', 'pathId', 'moduleId', 'version'),
+  LearningModuleRevised: admins('communityId', 'pathId', 'moduleId', 'version'),
+  LearningModulePublished: admins('communityId', 'pathId', 'moduleId', 'version'),
+  CheckpointDrafted: admins('communityId', 'pathId', 'moduleId', 'checkpointId', 'version', 'source'),
+  CheckpointRevised: admins('communityId', 'pathId', 'moduleId', 'checkpointId', 'version', 'source'),
+  CheckpointApproved: admins('communityId', 'checkpointId', 'version'),
+  // Results without the learner: pass rates per checkpoint, never whose.
+  CheckpointAttemptSubmitted: admins(
+    'communityId',
+    'pathId',
+    'moduleId',
+    'checkpointId',
+    'checkpointVersion',
+    'attemptId',
+    'attemptNumber',
+    'score',
+    'maxScore',
+    'passMark',
+    'passed',
+  ),
+  CheckpointAttemptGraded: admins('communityId', 'checkpointId', 'attemptId', 'score', 'passed'),
+  LearningModuleCompleted: admins('communityId', 'pathId', 'moduleId'),
+
   // Mentorship: only what a mentor offers to be matched on. Availability and time zone (a person's
   // routine and whereabouts) are left out; everything about learners, matches, sessions, calendars
   // and conversations is not published (see NOT_PUBLISHED).

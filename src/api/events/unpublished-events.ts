@@ -73,6 +73,9 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   ChatMemberSettingsChanged: 'one person’s settings of a conversation',
   ChatMessageHiddenForMe: 'what one person hid for themselves',
 
+  // Communities: who found whose answer helpful feeds that person's trust score.
+  CommunityPostMarkedHelpful: 'names who found whose answer helpful (a person’s trust score)',
+
   // Integrator webhooks: a webhook is its owner's business, and its URL often a capability URL.
   EventWebhookCreated: 'holds the webhook’s URL (often a capability URL); a webhook is its owner’s business',
   EventWebhookPaused: 'a webhook is its owner’s business',

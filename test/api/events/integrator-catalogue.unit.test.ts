@@ -62,7 +62,18 @@ describe('the integrator catalogue', () => {
     );
     const published = new Set(PUBLIC_EVENT_TYPES.map((type) => contextOf.get(type)));
     expect([...published].sort()).toEqual(
-      ['ai', 'brands', 'chat', 'content', 'identity', 'media', 'mentorship', 'social', 'videos'].sort(),
+      [
+        'ai',
+        'brands',
+        'chat',
+        'communities',
+        'content',
+        'identity',
+        'media',
+        'mentorship',
+        'social',
+        'videos',
+      ].sort(),
     );
     for (const [type, { definition, fields }] of INTEGRATOR_CATALOGUE) {
       for (const field of fields) {
@@ -85,6 +96,15 @@ describe('the integrator catalogue', () => {
       MediaReady: ['manifest'],
       VideoPostCreated: ['title', 'description', 'tags'],
       MentorProfileUpserted: ['availability', 'timeZone'],
+      CommunityThreadStarted: ['authorId', 'title', 'body'],
+      CommunityReplyPosted: ['authorId', 'body'],
+      CommunityPostEdited: ['authorId', 'title', 'body'],
+      CommunityPostRemoved: ['authorId', 'removedBy', 'reason'],
+      LearningModuleDrafted: ['body', 'title'],
+      CheckpointDrafted: ['questions'],
+      CheckpointAttemptSubmitted: ['userId', 'answers', 'feedback'],
+      CheckpointAttemptGraded: ['userId', 'feedback', 'gradedBy'],
+      LearningModuleCompleted: ['userId'],
     };
     for (const [type, fields] of Object.entries(withheld)) {
       for (const field of fields) expect(INTEGRATOR_CATALOGUE.get(type)?.fields, type).not.toContain(field);
@@ -99,6 +119,18 @@ describe('the integrator catalogue', () => {
     }
     // Free text a person wrote about themselves goes only as a marked personal field.
     expect(INTEGRATOR_CATALOGUE.get('UserProfileChanged')?.definition.personalFields).toContain('bio');
+  });
+
+  it('carries the community id on every community type it publishes, and none of them to non-admins', () => {
+    const communityTypes = Object.values(DOMAIN_CATALOGUES.communities ?? []).flatMap((catalogue) =>
+      Object.values(catalogue as Record<string, EventDefinition>).map((d) => d.type),
+    );
+    const published = communityTypes.filter((type) => INTEGRATOR_CATALOGUE.has(type));
+    expect(published.length).toBeGreaterThan(10);
+    // An integrator keeping a copy can find, and erase, one community's part of it.
+    for (const type of published)
+      expect(INTEGRATOR_CATALOGUE.get(type)?.fields, type).toContain('communityId');
+    for (const type of published) expect(INTEGRATOR_CATALOGUE.get(type)?.audience, type).toBe('admins');
   });
 
   it('gives keys of non-admins the identity types only', () => {
