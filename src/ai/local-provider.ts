@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { checkpointDraftOutputSchema, draftCheckpointLocally } from './checkpoint-generation.ts';
 import { AiProviderError } from './errors.ts';
 import { reviewClaimsLocally, sentencesWithinGuardrails } from './local/claims-heuristics.ts';
 import { type Phrasebook, phrasebookFor, type Register, registerFor } from './local/phrasebook.ts';
@@ -45,6 +46,8 @@ export function createLocalProvider(): AiProvider {
     transcreate: async (input) => result(aiOutputSchemas.transcreation(input), markForTranslation(input)),
     reviewClaims: async (input) => result(aiOutputSchemas.claims_review(input), reviewClaimsLocally(input)),
     suggestTitles: async (input) => result(aiOutputSchemas.titles(input), suggestTitles(input)),
+    generateCheckpoint: async (input) =>
+      result(checkpointDraftOutputSchema(input.questionCount), draftCheckpointLocally(input)),
     mentorReply: async (input, options) => {
       const text = localMentorReply(input);
       await streamLocally(text, options);

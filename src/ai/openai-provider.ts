@@ -12,11 +12,12 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { Logger } from '../logger.ts';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
+import { type CheckpointDraftInput, checkpointDraftTask } from './checkpoint-generation.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { type AiErrorCode, AiProviderError } from './errors.ts';
 import type { MentorChatInput, MentorReplyOptions, MentorReplyResult } from './mentor-chat.ts';
-import { MODEL_TASKS, type ModelTask } from './openai-tasks.ts';
-import type { AiCallOptions, AiInputOf, AiKind, AiOutputOf, AiProvider, AiResult } from './provider.ts';
+import { MODEL_TASKS, type StructuredTask } from './openai-tasks.ts';
+import type { AiCallOptions, AiInputOf, AiProvider, AiResult } from './provider.ts';
 import { parseReply, responseFormatFor } from './structured-output.ts';
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
@@ -122,11 +123,16 @@ export class OpenAiProvider implements AiProvider {
     return this.#run(MODEL_TASKS.titles, input, options);
   }
 
-  async #run<Kind extends AiKind>(
-    task: ModelTask<Kind>,
-    input: AiInputOf<Kind>,
+  /** A checkpoint's questions drafted from a module's text (structured output, like every task). */
+  generateCheckpoint(input: CheckpointDraftInput, options?: AiCallOptions) {
+    return this.#run(checkpointDraftTask, input, options);
+  }
+
+  async #run<Input, Output>(
+    task: StructuredTask<Input, Output>,
+    input: Input,
     options: AiCallOptions = {},
-  ): Promise<AiResult<AiOutputOf<Kind>>> {
+  ): Promise<AiResult<Output>> {
     const started = performance.now();
     const schema = task.schema(input);
     const request: ChatCompletionCreateParamsNonStreaming = {

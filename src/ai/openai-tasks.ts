@@ -18,13 +18,16 @@ import { shorten } from './text.ts';
  * validation. Models count characters badly, so a string a little over its limit is shortened at
  * a word boundary instead of failing the whole generation; anything structurally wrong still fails.
  */
-export interface ModelTask<Kind extends AiKind> {
+export interface StructuredTask<Input, Output> {
   /** The response format's name: letters, digits, `_` and `-`. */
   name: string;
-  messages(input: AiInputOf<Kind>): ChatCompletionMessageParam[];
-  schema(input: AiInputOf<Kind>): z.ZodType<AiOutputOf<Kind>>;
-  fit(raw: unknown, input: AiInputOf<Kind>): unknown;
+  messages(input: Input): ChatCompletionMessageParam[];
+  schema(input: Input): z.ZodType<Output>;
+  fit(raw: unknown, input: Input): unknown;
 }
+
+/** A task of one of the recorded generation kinds (see `AiKinds`). */
+export type ModelTask<Kind extends AiKind> = StructuredTask<AiInputOf<Kind>, AiOutputOf<Kind>>;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CheckpointDraftInput, CheckpointDraftOutput } from './checkpoint-generation.ts';
 import type { MentorChatInput, MentorReplyOptions, MentorReplyResult } from './mentor-chat.ts';
 import {
   type AltTextInput,
@@ -47,6 +48,14 @@ export interface AiProvider {
   transcreate(input: TranscreationInput, options?: AiCallOptions): Promise<AiResult<TranscreationOutput>>;
   reviewClaims(input: ClaimsReviewInput, options?: AiCallOptions): Promise<AiResult<ClaimsReviewOutput>>;
   suggestTitles(input: TitlesInput, options?: AiCallOptions): Promise<AiResult<TitlesOutput>>;
+  /**
+   * A checkpoint's questions drafted from a learning module's own text, for a mentor to review
+   * and approve (the communities context validates them like a mentor's own).
+   */
+  generateCheckpoint(
+    input: CheckpointDraftInput,
+    options?: AiCallOptions,
+  ): Promise<AiResult<CheckpointDraftOutput>>;
   /** The AI mentor's reply, streamed to `options.onDelta` as it is produced (see `mentor-chat.ts`). */
   mentorReply(input: MentorChatInput, options: MentorReplyOptions): Promise<MentorReplyResult>;
 }

@@ -23,6 +23,12 @@ export type ScriptedReply =
       delayMs?: number;
       finishReason?: FinishReason;
     }
+  /**
+   * 200 with the content for the structured-output format the request named
+   * (`response_format.json_schema.name`), as a model answering that schema; a request without a
+   * strict JSON schema, or naming one not listed, gets a 400 as from a server that cannot answer it.
+   */
+  | { kind: 'structured'; byFormat: Readonly<Record<string, unknown>> }
   /** 200 whose message content is not JSON at all. */
   | { kind: 'invalid_json'; text?: string }
   /** 200 with a refusal instead of content. */
@@ -192,6 +198,19 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
   };
 
   const answer = (response: ServerResponse, reply: ScriptedReply, request?: RecordedRequest): void => {
+    if (reply.kind === 'structured') {
+      const format = request ? structuredOutputOf(request) : null;
+      const content = format?.strict ? reply.byFormat[format.name] : undefined;
+      const message = format
+        ? `No scripted reply for the format ${format.name}`
+        : 'No strict JSON schema asked for';
+      answer(
+        response,
+        content === undefined ? { kind: 'error', status: 400, message } : { kind: 'json', content },
+        request,
+      );
+      return;
+    }
     const streaming = request !== undefined && isRecord(request.body) && request.body.stream === true;
     if (streaming && request) {
       if (reply.kind === 'stream') {
@@ -336,6 +355,16 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
       );
     },
   };
+}
+
+/** The structured-output format a request asked for (`response_format: json_schema`), or null. */
+export function structuredOutputOf(
+  request: RecordedRequest,
+): { name: string; strict: boolean; schema: Record<string, unknown> } | null {
+  const format = isRecord(request.body) ? request.body.response_format : undefined;
+  if (!isRecord(format) || format.type !== 'json_schema' || !isRecord(format.json_schema)) return null;
+  const { name, strict, schema } = format.json_schema;
+  return typeof name === 'string' && isRecord(schema) ? { name, strict: strict === true, schema } : null;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
