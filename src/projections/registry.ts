@@ -5,6 +5,7 @@ import { apiKeysProjection } from './read-models/api-keys.ts';
 import { auditIndexProjection } from './read-models/audit-index.ts';
 import { brandsProjection } from './read-models/brands.ts';
 import { chatProjection } from './read-models/chat.ts';
+import { communityDiscussionsProjection } from './read-models/community-discussions.ts';
 import { contentsProjection } from './read-models/contents.ts';
 import { eventWebhooksProjection } from './read-models/event-webhooks.ts';
 import { mediaProjection } from './read-models/media.ts';
@@ -47,6 +48,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     mentorshipSessionsProjection(codec),
     mentorshipConversationsProjection(codec),
     chatProjection(codec),
+    communityDiscussionsProjection(codec),
   ];
 }
 

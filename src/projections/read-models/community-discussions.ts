@@ -1,0 +1,198 @@
+import type { EventCodec } from '../../commands/event-codec.ts';
+import {
+  type CommunityPostEvent,
+  communityPostEventCatalogue,
+} from '../../domain/communities/post-events.ts';
+import type { RecordedEvent } from '../../eventstore/port.ts';
+import type { Projection, ReadModelWriter, Row } from '../projection.ts';
+import {
+  COMMUNITY_DISCUSSION_COUNTS,
+  COMMUNITY_DISCUSSION_LISTS,
+  COMMUNITY_POSTS,
+  eraseCommunityDiscussions,
+  listPost,
+} from './community-discussions-rows.ts';
+import { occurredAt } from './occurred-at.ts';
+
+export const COMMUNITY_DISCUSSIONS_PROJECTION = 'community_discussions';
+
+/** H1's event: read from its raw data (ids are never encrypted), so no catalogue is needed here. */
+const COMMUNITY_ERASED = 'CommunityErased';
+
+/**
+ * Threads and replies of every community, one row per post keyed by (community, post). Positions
+ * are the store's global positions: a post's `position` (its first event) orders replies oldest
+ * first and threads newest first; a pinned thread's `pin_rank` is its pin's position (0 when not
+ * pinned), so "pinned first, the latest pinned on top, then the newest" is one index order, and a
+ * page's cursor is (pin_rank, position). Deleted and removed posts keep their row without words,
+ * so a thread's replies still hang together; a removal keeps its reason for moderators.
+ */
+export function communityDiscussionsProjection(codec: Pick<EventCodec, 'decode'>): Projection {
+  return {
+    name: COMMUNITY_DISCUSSIONS_PROJECTION,
+    version: 1,
+    eventTypes: [...Object.keys(communityPostEventCatalogue), COMMUNITY_ERASED],
+    tables: {
+      [COMMUNITY_POSTS]: {
+        columns: `community_id uuid not null, post_id uuid not null, thread_id uuid not null,
+          parent_id uuid, author_id uuid not null, kind text not null, depth int not null,
+          title text, body text, status text not null, pinned boolean not null,
+          pin_rank bigint not null, helpful boolean not null, helpful_by uuid,
+          reply_count int not null, position bigint not null, created_at timestamptz not null,
+          last_activity_at timestamptz not null, edited_at timestamptz, deleted_at timestamptz,
+          removed_by uuid, removal_reason text, removed_at timestamptz`,
+        primaryKey: ['community_id', 'post_id'],
+        indexes: [
+          "(community_id, pin_rank desc, position desc) where kind = 'thread'",
+          '(community_id, thread_id, position)',
+          '(post_id)',
+        ],
+      },
+      [COMMUNITY_DISCUSSION_COUNTS]: {
+        columns: 'community_id uuid not null, post_count int not null',
+        primaryKey: ['community_id'],
+      },
+      [COMMUNITY_DISCUSSION_LISTS]: {
+        columns: 'community_id uuid not null, bucket int not null, post_ids jsonb not null',
+        primaryKey: ['community_id', 'bucket'],
+      },
+    },
+    async apply(recorded, writer) {
+      if (recorded.type === COMMUNITY_ERASED) {
+        const communityId = stringField(recorded, 'communityId');
+        if (communityId) await eraseCommunityDiscussions(writer, communityId);
+        return;
+      }
+      const decoded = await codec.decode(communityPostEventCatalogue, recorded);
+      if (decoded)
+        await applyPostEvent(decoded.event, writer, occurredAt(recorded), recorded.position.toString());
+    },
+    prefetch: (events) => events.flatMap(prefetchOf),
+  };
+}
+
+const keyOf = (communityId: string, postId: string) => ({
+  community_id: communityId.toLowerCase(),
+  post_id: postId.toLowerCase(),
+});
+
+async function applyPostEvent(
+  event: CommunityPostEvent,
+  writer: ReadModelWriter,
+  at: string,
+  position: string,
+): Promise<void> {
+  const { communityId, postId } = event.data;
+  const key = keyOf(communityId, postId);
+  switch (event.type) {
+    case 'CommunityThreadStarted':
+    case 'CommunityReplyPosted': {
+      const reply = event.type === 'CommunityReplyPosted' ? event.data : null;
+      writer.upsert(COMMUNITY_POSTS, {
+        ...key,
+        thread_id: (reply?.threadId ?? postId).toLowerCase(),
+        parent_id: reply?.parentId.toLowerCase() ?? null,
+        author_id: event.data.authorId.toLowerCase(),
+        kind: reply ? 'reply' : 'thread',
+        depth: reply?.depth ?? 0,
+        title: event.type === 'CommunityThreadStarted' ? event.data.title : null,
+        body: event.data.body,
+        status: 'active',
+        pinned: false,
+        pin_rank: 0,
+        helpful: false,
+        helpful_by: null,
+        reply_count: 0,
+        position,
+        created_at: at,
+        last_activity_at: at,
+        edited_at: null,
+        deleted_at: null,
+        removed_by: null,
+        removal_reason: null,
+        removed_at: null,
+      });
+      if (reply) {
+        const thread = await writer.get(COMMUNITY_POSTS, keyOf(communityId, reply.threadId));
+        if (thread) {
+          writer.upsert(COMMUNITY_POSTS, {
+            ...thread,
+            reply_count: Number(thread.reply_count) + 1,
+            last_activity_at: at,
+          });
+        }
+      }
+      await listPost(writer, communityId, postId);
+      return;
+    }
+    case 'CommunityPostEdited': {
+      const current = await writer.get(COMMUNITY_POSTS, key);
+      // A post gone (deleted, removed) keeps no words, whatever edit is read after it.
+      if (current?.status === 'active') {
+        writer.upsert(COMMUNITY_POSTS, {
+          ...current,
+          title: current.kind === 'thread' ? event.data.title : null,
+          body: event.data.body,
+          edited_at: at,
+        });
+      }
+      return;
+    }
+    case 'CommunityPostDeleted':
+      await writer.update(COMMUNITY_POSTS, key, {
+        status: 'deleted',
+        title: null,
+        body: null,
+        pinned: false,
+        pin_rank: 0,
+        deleted_at: at,
+      });
+      return;
+    case 'CommunityPostRemoved':
+      await writer.update(COMMUNITY_POSTS, key, {
+        status: 'removed',
+        title: null,
+        body: null,
+        pinned: false,
+        pin_rank: 0,
+        removed_by: event.data.removedBy.toLowerCase(),
+        removal_reason: event.data.reason,
+        removed_at: at,
+      });
+      return;
+    case 'CommunityThreadPinned':
+      await writer.update(COMMUNITY_POSTS, key, { pinned: true, pin_rank: position });
+      return;
+    case 'CommunityThreadUnpinned':
+      await writer.update(COMMUNITY_POSTS, key, { pinned: false, pin_rank: 0 });
+      return;
+    case 'CommunityPostMarkedHelpful':
+      await writer.update(COMMUNITY_POSTS, key, {
+        helpful: true,
+        helpful_by: event.data.markedBy.toLowerCase(),
+      });
+      return;
+  }
+}
+
+function stringField(recorded: RecordedEvent, name: string): string | null {
+  const data = recorded.data;
+  if (typeof data !== 'object' || data === null) return null;
+  const value = Reflect.get(data, name);
+  return typeof value === 'string' ? value : null;
+}
+
+/** The rows an event will read, from its raw data (ids are never encrypted). */
+function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
+  const communityId = stringField(recorded, 'communityId');
+  const postId = stringField(recorded, 'postId');
+  if (communityId === null) return [];
+  const counts = { table: COMMUNITY_DISCUSSION_COUNTS, key: { community_id: communityId.toLowerCase() } };
+  if (recorded.type === COMMUNITY_ERASED) return [counts];
+  if (recorded.type === 'CommunityThreadStarted') return [counts];
+  if (recorded.type === 'CommunityReplyPosted') {
+    const threadId = stringField(recorded, 'threadId');
+    return threadId ? [counts, { table: COMMUNITY_POSTS, key: keyOf(communityId, threadId) }] : [counts];
+  }
+  return postId ? [{ table: COMMUNITY_POSTS, key: keyOf(communityId, postId) }] : [];
+}
