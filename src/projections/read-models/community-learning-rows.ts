@@ -3,8 +3,8 @@ import type { ReadModelWriter, Row } from '../projection.ts';
 export const LEARNING_PATHS = 'community_learning_paths';
 export const LEARNING_MODULES = 'community_learning_modules';
 export const LEARNING_MODULE_VERSIONS = 'community_learning_module_versions';
-export const LEARNING_CHECKPOINTS = 'community_learning_checkpoints';
-export const LEARNING_CHECKPOINT_VERSIONS = 'community_learning_checkpoint_versions';
+export const LEARNING_CHECKPOINTS = 'community_checkpoints';
+export const LEARNING_CHECKPOINT_VERSIONS = 'community_checkpoint_versions';
 /**
  * Per community, the ids of its paths, modules and checkpoints. The projection writes and deletes
  * rows by key only, so erasing a community needs every id under a key it can name. One row per
