@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiProvider } from '../../../src/ai/openai-provider.ts';
 import { learningPathStream } from '../../../src/domain/communities/streams.ts';
@@ -230,6 +230,41 @@ describe('community learning', () => {
         'learningPath',
       );
       expect(pathText.modules?.[0]?.media[0]?.url).toBeNull();
+    });
+
+    it('a text-mode reader runs the documented persisted query by its hash over GET', async () => {
+      const { moduleId } = await publishedModule(api, mentor, communityId);
+      const query = `query ModuleText($id: ID!) {
+        learningModule(id: $id, textMode: true) { id version title body media { kind fileName } } }`;
+      const extensions = JSON.stringify({
+        persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') },
+      });
+      const variables = JSON.stringify({ id: moduleId });
+      const get = (parameters: Record<string, string>) =>
+        api.app
+          .inject({
+            method: 'GET',
+            url: `/graphql?${new URLSearchParams(parameters)}`,
+            headers: { authorization: `Bearer ${learner.accessToken}` },
+          })
+          .then((response) => response.json());
+      expect((await get({ extensions, variables })).errors?.[0]?.extensions?.code).toBe(
+        'PERSISTED_QUERY_NOT_FOUND',
+      );
+      expect(await get({ query, extensions, variables })).toMatchObject({
+        data: { learningModule: { id: moduleId } },
+      });
+      expect(await get({ extensions, variables })).toEqual({
+        data: {
+          learningModule: {
+            id: moduleId,
+            version: 1,
+            title: 'Light',
+            body: 'Plants make sugar from light in their leaves.',
+            media: [],
+          },
+        },
+      });
     });
 
     it('a retry with the same idempotency key finds the path it made', async () => {
