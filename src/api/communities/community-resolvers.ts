@@ -2,7 +2,7 @@ import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
 import { requireRole } from '../../domain/communities/community-permission.ts';
 import { communityPersonOf } from '../../domain/communities/community-values.ts';
-import { notFound } from '../../domain/shared/domain-error.ts';
+import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import { createCommunity, updateCommunitySettings } from '../../services/communities/communities.ts';
 import {
   communityId as communityIdInput,
@@ -128,6 +128,7 @@ export function communityResolvers(): IResolvers {
     Community: {
       // Members only: the community was checked for this reader by the field that returned it.
       members: async (community: CommunityView, args: Args, { scope }: GraphQLContext) => {
+        if (community.myStatus === 'BANNED') throw forbidden('BANNED', 'You are banned from this community');
         requireRole(community.viewerRole, 'community.read');
         const { role, ...page } = memberArgs.parse(args);
         const { pool } = scope.services;

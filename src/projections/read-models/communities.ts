@@ -6,23 +6,32 @@ import {
 } from '../../domain/communities/membership-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
+import {
+  COMMUNITY_COMMUNITIES,
+  COMMUNITY_MEMBER_LISTS,
+  COMMUNITY_MEMBERS,
+  deleteMembers,
+  listMember,
+} from './communities-rows.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const COMMUNITIES_PROJECTION = 'communities';
-export const COMMUNITY_COMMUNITIES = 'community_communities';
-export const COMMUNITY_MEMBERS = 'community_members';
+/** The tables others read (erasure enumerates everyone who ever belonged from the members). */
+export { COMMUNITY_COMMUNITIES, COMMUNITY_MEMBERS } from './communities-rows.ts';
 
 /**
  * Communities and everyone who ever stood in one (members, requesters, invitees, those who left
  * or were banned: rows are kept, so erasure finds everyone who ever belonged), keyed by community
  * first (data sovereignty: a community's rows are one range, shardable by it). An erased
- * community keeps a tombstone row (`erased`, texts null) so its id is never reused or shown.
+ * community keeps a tombstone row (`erased`, texts null, no members) so its id is never shown
+ * again; its member rows are deleted, found through community_member_lists.
  * Everything, times and counts included, comes from the events, so a rebuild ends the same.
  */
 export function communitiesProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: COMMUNITIES_PROJECTION,
-    version: 1,
+    // 2: member rows listed per community (community_member_lists) and deleted on CommunityErased.
+    version: 2,
     eventTypes: [...Object.keys(communityEventCatalogue), ...Object.keys(membershipEventCatalogue)],
     tables: {
       [COMMUNITY_COMMUNITIES]: {
@@ -30,7 +39,7 @@ export function communitiesProjection(codec: Pick<EventCodec, 'decode'>): Projec
           region text not null, visibility text not null, rules text,
           min_trust_to_start_threads int not null, min_trust_to_post_links int not null,
           created_by uuid not null, created_at timestamptz not null, updated_at timestamptz not null,
-          member_count int not null, erased boolean not null,
+          member_count int not null, listed_people int not null, erased boolean not null,
           search tsvector generated always as
             (to_tsvector('simple', name || ' ' || coalesce(description, ''))) stored`,
         primaryKey: ['community_id'],
@@ -47,6 +56,10 @@ export function communitiesProjection(codec: Pick<EventCodec, 'decode'>): Projec
           '(community_id, status, requested_at, user_id)',
           '(user_id, status)',
         ],
+      },
+      [COMMUNITY_MEMBER_LISTS]: {
+        columns: 'community_id uuid not null, bucket int not null, user_ids jsonb not null',
+        primaryKey: ['community_id', 'bucket'],
       },
     },
     async apply(recorded, writer) {
@@ -72,20 +85,26 @@ async function applyCommunityEvent(event: CommunityEvent, writer: ReadModelWrite
         created_at: at,
         updated_at: at,
         member_count: 0,
+        listed_people: 0,
         erased: false,
       });
       return;
     }
     case 'CommunitySettingsChanged':
       return writer.update(COMMUNITY_COMMUNITIES, key, { ...settingsRow(event.data), updated_at: at });
-    case 'CommunityErased':
+    case 'CommunityErased': {
+      const community = await writer.get(COMMUNITY_COMMUNITIES, key);
+      if (!community) return;
+      await deleteMembers(writer, event.data.communityId, Number(community.listed_people));
       return writer.update(COMMUNITY_COMMUNITIES, key, {
         erased: true,
         description: null,
         rules: null,
         member_count: 0,
+        listed_people: 0,
         updated_at: at,
       });
+    }
   }
 }
 
@@ -106,6 +125,9 @@ function settingsRow(
 
 async function applyMembershipEvent(event: MembershipEvent, writer: ReadModelWriter, at: string) {
   const key = { community_id: event.data.communityId, user_id: event.data.userId };
+  const community = await writer.get(COMMUNITY_COMMUNITIES, { community_id: event.data.communityId });
+  // Nothing of an erased community is kept (nor of one never created: it cannot be erased).
+  if (!community || community.erased === true) return;
   const before = await writer.get(COMMUNITY_MEMBERS, key);
   const row: Row = { ...emptyMember(), ...before, ...key, updated_at: at };
   const wasMember = before?.status === 'member';
@@ -142,8 +164,18 @@ async function applyMembershipEvent(event: MembershipEvent, writer: ReadModelWri
       break;
   }
   writer.upsert(COMMUNITY_MEMBERS, row);
+  const listed = Number(community.listed_people);
+  if (!before) await listMember(writer, event.data.communityId, event.data.userId, listed);
   const isMember = row.status === 'member';
-  if (isMember !== wasMember) await countMember(writer, event.data.communityId, isMember ? 1 : -1);
+  const members = Number(community.member_count) + (isMember === wasMember ? 0 : isMember ? 1 : -1);
+  await writer.update(
+    COMMUNITY_COMMUNITIES,
+    { community_id: event.data.communityId },
+    {
+      member_count: members,
+      listed_people: before ? listed : listed + 1,
+    },
+  );
 }
 
 function emptyMember(): Row {
@@ -161,22 +193,14 @@ function emptyMember(): Row {
   };
 }
 
-async function countMember(writer: ReadModelWriter, communityId: string, change: 1 | -1) {
-  const key = { community_id: communityId };
-  const community = await writer.get(COMMUNITY_COMMUNITIES, key);
-  if (!community || community.erased === true) return;
-  await writer.update(COMMUNITY_COMMUNITIES, key, { member_count: Number(community.member_count) + change });
-}
-
 /** The rows an event reads, from its raw data (ids are never encrypted): one query per table per batch. */
 function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
   const data = recorded.data;
-  if (typeof data !== 'object' || data === null || !(recorded.type in membershipEventCatalogue)) return [];
+  if (typeof data !== 'object' || data === null) return [];
   const communityId = Reflect.get(data, 'communityId');
+  if (typeof communityId !== 'string') return [];
+  const community = { table: COMMUNITY_COMMUNITIES, key: { community_id: communityId } };
   const userId = Reflect.get(data, 'userId');
-  if (typeof communityId !== 'string' || typeof userId !== 'string') return [];
-  return [
-    { table: COMMUNITY_COMMUNITIES, key: { community_id: communityId } },
-    { table: COMMUNITY_MEMBERS, key: { community_id: communityId, user_id: userId } },
-  ];
+  if (!(recorded.type in membershipEventCatalogue) || typeof userId !== 'string') return [community];
+  return [community, { table: COMMUNITY_MEMBERS, key: { community_id: communityId, user_id: userId } }];
 }

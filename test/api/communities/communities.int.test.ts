@@ -102,7 +102,7 @@ describe('creating a community', () => {
     expect(errorCodes(await create({ region: '' }))).toEqual(['VALIDATION/INVALID_REGION']);
     expect(errorCodes(await create({}, '')).at(0)).toBe('UNAUTHENTICATED/SIGN_IN_REQUIRED');
     expect(
-      fieldOf<unknown[]>(
+      fieldOf<{ nodes: { id: string }[] }>(
         await api.gql('{ myCommunities { nodes { id } } }', {}, owner.accessToken),
         'myCommunities',
       ),
