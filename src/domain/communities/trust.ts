@@ -145,3 +145,19 @@ export function trustScore(
 /** The overall score (every community together, and mentorship sessions). */
 export const overallTrustScore = (facts: TrustFacts, at: Date) =>
   trustScore(facts, at, OVERALL_TRUST_WEIGHTS);
+
+/**
+ * Everything but tenure, weighted and summed (not clamped): with the tenure facts, what a reader
+ * needs to compute the score at any instant (`score = clamp(base + tenure weight × tenure value)`),
+ * which is how SQL orders a leaderboard by the score at the time of reading.
+ */
+export function trustBase(
+  facts: TrustFacts,
+  weights: Readonly<Partial<Record<TrustComponentName, number>>> = COMMUNITY_TRUST_WEIGHTS,
+): number {
+  let base = 0;
+  for (const [name, weight] of Object.entries(weights) as [TrustComponentName, number][]) {
+    if (name !== 'tenure') base += weight * componentValue(name, facts, new Date(0)).value;
+  }
+  return base;
+}

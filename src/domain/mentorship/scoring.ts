@@ -39,6 +39,11 @@ export interface MentorHistory {
   ratingCount: number;
   /** Sum of 1..5 star ratings. */
   ratingSum: number;
+  /**
+   * The mentor's overall community trust (0–100, src/domain/communities/trust.ts); absent or null
+   * when they have none on record, which leaves the history factor as sessions alone make it.
+   */
+  trust?: number | null;
 }
 
 export const NO_HISTORY: MentorHistory = { completedSessions: 0, ratingCount: 0, ratingSum: 0 };
@@ -115,15 +120,29 @@ const PRIOR_RATINGS = 2;
 /** Sessions at which experience counts half way to its maximum. */
 const HALF_EXPERIENCE = 5;
 
+/** How far full community trust moves the history factor toward 1 (see `historyFactor`). */
+export const TRUST_SHARE = 0.2;
+
 /**
  * History: 0.7 × rating + 0.3 × experience, where
  * - rating = (Σ (stars − 1) / 4 + 0.5 × 2) / (ratings + 2): the mean rating on 0..1, pulled toward
  *   the neutral 0.5 by two phantom ratings;
  * - experience = 0.5 + 0.5 × completed / (completed + 5): 0.5 with no sessions, toward 1 with many.
  * With no ratings and no completed sessions it is exactly the neutral 0.5, so new mentors are
- * neither favoured nor penalised.
+ * neither favoured nor penalised. A mentor's overall community trust then moves it toward 1 by
+ * 0.2 × (1 − that) × trust / 100: a mentor whom communities trust (checkpoints passed, helpful
+ * answers, tenure, no removed posts) ranks a little higher, while a newcomer to communities
+ * (trust near 0) or a mentor in none is not ranked lower than sessions alone would rank them.
  */
 export function historyFactor(history: MentorHistory): number {
+  const sessions = sessionHistory(history);
+  const trust = history.trust;
+  if (trust === undefined || trust === null || !Number.isFinite(trust)) return sessions;
+  const share = Math.min(100, Math.max(0, trust)) / 100;
+  return Math.min(1, Math.max(0, sessions + TRUST_SHARE * (1 - sessions) * share));
+}
+
+function sessionHistory(history: MentorHistory): number {
   const { completedSessions, ratingCount, ratingSum } = history;
   if (completedSessions <= 0 && ratingCount <= 0) return NEUTRAL;
   const points = (ratingSum - ratingCount) / 4;

@@ -6,6 +6,7 @@ import {
   overallTrustScore,
   type TrustFacts,
   tenureDaysAt,
+  trustBase,
   trustScore,
 } from '../../../src/domain/communities/trust.ts';
 
@@ -85,5 +86,17 @@ describe('the trust formula', () => {
     expect(rated.score).toBe(15);
     const poorly = overallTrustScore(facts({ sessionsCompleted: 5, ratingCount: 2, ratingSum: 2 }), at);
     expect(poorly.score).toBeLessThan(rated.score);
+  });
+});
+
+describe('the base a reader adds tenure to', () => {
+  it('is the score without tenure, unclamped, so base + tenure at any instant is the score', () => {
+    const reported = facts({ reportsUpheld: 1, memberSince: '2026-11-07T00:00:00.000Z' });
+    expect(trustBase(reported)).toBe(-20);
+    const later = new Date('2027-03-07T00:00:00.000Z');
+    expect(trustScore(reported, later).score).toBe(Math.max(0, trustBase(reported) + 30));
+    const both = facts({ checkpointsPassed: 5, helpfulMarks: 5 });
+    expect(trustBase(both)).toBe(35);
+    expect(trustBase(facts({ sessionsCompleted: 5 }), OVERALL_TRUST_WEIGHTS)).toBe(7.5);
   });
 });

@@ -1,0 +1,329 @@
+import { z } from 'zod';
+import type { EventCodec } from '../../commands/event-codec.ts';
+import { attemptEventCatalogue } from '../../domain/communities/attempt-events.ts';
+import { communityPostEventCatalogue } from '../../domain/communities/post-events.ts';
+import {
+  COMMUNITY_TRUST_WEIGHTS,
+  daysBetween,
+  NO_TRUST_FACTS,
+  OVERALL_TRUST_WEIGHTS,
+  type TrustComponentName,
+  type TrustFacts,
+  trustBase,
+  trustScore,
+} from '../../domain/communities/trust.ts';
+import { sessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
+import type { RecordedEvent } from '../../eventstore/port.ts';
+import type { Projection, ReadModelWriter, Row } from '../projection.ts';
+import { eraseListedRows, type KeyLists, keyListTables, listKey } from './community-progress-keys.ts';
+import { occurredAt } from './occurred-at.ts';
+
+export const COMMUNITY_TRUST_PROJECTION = 'community_trust';
+export const TRUST_SCORES = 'community_trust_scores';
+export const TRUST_OVERALL = 'community_trust_overall';
+export const TRUST_EVENTS = 'community_trust_events';
+const TRUST_CHECKPOINTS = 'community_trust_checkpoints';
+const TRUST_SESSIONS = 'community_trust_sessions';
+const KEYS: KeyLists = { lists: 'community_trust_key_lists', counts: 'community_trust_key_counts' };
+
+/**
+ * H1's membership and community events: only their ids are read, and ids are never encrypted, so
+ * they are parsed from the raw data here (the membership catalogue's upcasters would matter only
+ * for a field this projection does not read).
+ */
+const MEMBERSHIP_TYPES = ['CommunityMemberJoined', 'CommunityMemberLeft', 'CommunityMemberBanned'] as const;
+const COMMUNITY_ERASED = 'CommunityErased';
+const membershipIds = z.object({ communityId: z.uuid(), userId: z.uuid() });
+const SESSION_TYPES = ['MentorshipSessionScheduled', 'MentorshipSessionEnded', 'MentorshipSessionRated'];
+
+/**
+ * Trust, from events only (the formula is src/domain/communities/trust.ts). Per community and
+ * member: the facts (counts and tenure), the score as of the last event that moved them, and the
+ * parts a reader needs to compute it at the time of reading (`base`, `tenure_days`,
+ * `member_since`: see `trustScoreSql`); the same overall (every community, and mentorship
+ * sessions, which belong to no community); and `community_trust_events`, the event behind each
+ * change of a member's facts (stream, revision, position, id), which moderators open with the
+ * audit queries. Sessions' participants are kept by session (mentorship is not community-owned,
+ * so that table alone is not keyed by community).
+ */
+export function communityTrustProjection(codec: Pick<EventCodec, 'decode'>): Projection {
+  return {
+    name: COMMUNITY_TRUST_PROJECTION,
+    version: 1,
+    eventTypes: [
+      'CheckpointAttemptSubmitted',
+      'CheckpointAttemptGraded',
+      'CommunityPostMarkedHelpful',
+      'CommunityPostRemoved',
+      ...MEMBERSHIP_TYPES,
+      COMMUNITY_ERASED,
+      ...SESSION_TYPES,
+    ],
+    tables: {
+      [TRUST_SCORES]: {
+        columns: `community_id uuid not null, user_id uuid not null, score real not null,
+          base real not null, tenure_days real not null, member_since timestamptz,
+          components jsonb not null, updated_at timestamptz not null`,
+        primaryKey: ['community_id', 'user_id'],
+        indexes: ['(community_id, score desc, user_id)'],
+      },
+      [TRUST_OVERALL]: {
+        columns: `user_id uuid not null, score real not null, base real not null,
+          first_joined_at timestamptz, components jsonb not null, updated_at timestamptz not null`,
+        primaryKey: ['user_id'],
+      },
+      [TRUST_EVENTS]: {
+        columns: `community_id uuid not null, user_id uuid not null, position bigint not null,
+          event_id uuid not null, event_type text not null, stream_name text not null,
+          stream_revision bigint not null, component text not null, change real not null,
+          occurred_at timestamptz not null`,
+        primaryKey: ['community_id', 'user_id', 'position'],
+      },
+      [TRUST_CHECKPOINTS]: {
+        columns: 'community_id uuid not null, user_id uuid not null, checkpoint_id uuid not null',
+        primaryKey: ['community_id', 'user_id', 'checkpoint_id'],
+      },
+      [TRUST_SESSIONS]: {
+        columns: 'session_id uuid not null, mentor_id uuid not null, learner_id uuid not null',
+        primaryKey: ['session_id'],
+      },
+      ...keyListTables(KEYS),
+    },
+    async apply(recorded, writer) {
+      const at = occurredAt(recorded);
+      if (recorded.type === COMMUNITY_ERASED) {
+        const communityId = z.object({ communityId: z.uuid() }).safeParse(recorded.data);
+        if (communityId.success)
+          await eraseCommunityTrust(writer, communityId.data.communityId.toLowerCase());
+        return;
+      }
+      if ((MEMBERSHIP_TYPES as readonly string[]).includes(recorded.type)) {
+        const ids = membershipIds.safeParse(recorded.data);
+        if (ids.success) await applyMembership(writer, recorded, ids.data, at);
+        return;
+      }
+      if (SESSION_TYPES.includes(recorded.type)) return applySession(codec, writer, recorded, at);
+      if (recorded.type === 'CommunityPostMarkedHelpful' || recorded.type === 'CommunityPostRemoved') {
+        const decoded = await codec.decode(communityPostEventCatalogue, recorded);
+        const event = decoded?.event;
+        if (event?.type === 'CommunityPostMarkedHelpful' && event.data.markedBy !== event.data.authorId) {
+          await count(writer, recorded, event.data.communityId, event.data.authorId, 'helpful', at);
+        }
+        if (event?.type === 'CommunityPostRemoved' && event.data.removedBy !== event.data.authorId) {
+          await count(writer, recorded, event.data.communityId, event.data.authorId, 'reports', at);
+        }
+        return;
+      }
+      const decoded = await codec.decode(attemptEventCatalogue, recorded);
+      const event = decoded?.event;
+      if (event?.data.passed !== true) return;
+      const { communityId, userId, checkpointId } = lowerIds(event.data);
+      const key = { community_id: communityId, user_id: userId, checkpoint_id: checkpointId };
+      // A checkpoint counts once however it was passed (on submission, or when a mentor graded it).
+      const known = await writer.get(TRUST_CHECKPOINTS, key);
+      if (known) return;
+      await listKey(writer, KEYS, communityId, TRUST_CHECKPOINTS, key);
+      writer.upsert(TRUST_CHECKPOINTS, key);
+      await count(writer, recorded, communityId, userId, 'checkpoints', at);
+    },
+  };
+}
+
+const lowerIds = <Data extends { communityId: string; userId: string; checkpointId: string }>(
+  data: Data,
+) => ({
+  communityId: data.communityId.toLowerCase(),
+  userId: data.userId.toLowerCase(),
+  checkpointId: data.checkpointId.toLowerCase(),
+});
+
+const FACT_OF: Record<'checkpoints' | 'helpful' | 'reports', keyof TrustFacts> = {
+  checkpoints: 'checkpointsPassed',
+  helpful: 'helpfulMarks',
+  reports: 'reportsUpheld',
+};
+
+function factsOf(row: Row | undefined): TrustFacts {
+  const stored = (row?.components as { facts?: Partial<TrustFacts> } | undefined)?.facts;
+  return { ...NO_TRUST_FACTS, ...stored };
+}
+
+/** One more of a counted fact for a member, in their community and overall, with its event noted. */
+async function count(
+  writer: ReadModelWriter,
+  recorded: RecordedEvent,
+  rawCommunityId: string,
+  rawUserId: string,
+  component: 'checkpoints' | 'helpful' | 'reports',
+  at: string,
+): Promise<void> {
+  const communityId = rawCommunityId.toLowerCase();
+  const userId = rawUserId.toLowerCase();
+  const fact = FACT_OF[component];
+  await changeMember(writer, communityId, userId, at, (facts) => ({
+    ...facts,
+    [fact]: Number(facts[fact]) + 1,
+  }));
+  await changeOverall(writer, userId, at, (facts) => ({ ...facts, [fact]: Number(facts[fact]) + 1 }));
+  await noteEvent(writer, recorded, communityId, userId, component, component === 'reports' ? -1 : 1, at);
+}
+
+async function applyMembership(
+  writer: ReadModelWriter,
+  recorded: RecordedEvent,
+  ids: { communityId: string; userId: string },
+  at: string,
+): Promise<void> {
+  const communityId = ids.communityId.toLowerCase();
+  const userId = ids.userId.toLowerCase();
+  if (recorded.type === 'CommunityMemberJoined') {
+    await changeMember(writer, communityId, userId, at, (facts) =>
+      facts.memberSince === null ? { ...facts, memberSince: at } : facts,
+    );
+    const overall = await writer.get(TRUST_OVERALL, { user_id: userId });
+    const first = overall?.first_joined_at as string | null | undefined;
+    await changeOverall(writer, userId, at, (facts) => facts, first ? undefined : at);
+    await noteEvent(writer, recorded, communityId, userId, 'tenure', 1, at);
+    return;
+  }
+  // Left or banned: the current stretch closes and counts from now on as closed days.
+  await changeMember(writer, communityId, userId, at, (facts) =>
+    facts.memberSince === null
+      ? facts
+      : { ...facts, tenureDays: facts.tenureDays + daysBetween(facts.memberSince, at), memberSince: null },
+  );
+  await noteEvent(writer, recorded, communityId, userId, 'tenure', -1, at);
+}
+
+async function changeMember(
+  writer: ReadModelWriter,
+  communityId: string,
+  userId: string,
+  at: string,
+  change: (facts: TrustFacts) => TrustFacts,
+): Promise<void> {
+  const key = { community_id: communityId, user_id: userId };
+  const known = await writer.get(TRUST_SCORES, key);
+  if (!known) await listKey(writer, KEYS, communityId, TRUST_SCORES, key);
+  const facts = change(factsOf(known));
+  const scored = trustScore(facts, new Date(at), COMMUNITY_TRUST_WEIGHTS);
+  writer.upsert(TRUST_SCORES, {
+    ...key,
+    score: scored.score,
+    base: trustBase(facts, COMMUNITY_TRUST_WEIGHTS),
+    tenure_days: facts.tenureDays,
+    member_since: facts.memberSince,
+    components: { facts, components: scored.components },
+    updated_at: at,
+  });
+}
+
+/**
+ * Overall tenure is the time since first joining any community (never reduced by leaving one), so
+ * the overall facts keep `memberSince` as that first instant.
+ */
+async function changeOverall(
+  writer: ReadModelWriter,
+  userId: string,
+  at: string,
+  change: (facts: TrustFacts) => TrustFacts,
+  firstJoinedAt?: string,
+): Promise<void> {
+  const key = { user_id: userId };
+  const known = await writer.get(TRUST_OVERALL, key);
+  const first = firstJoinedAt ?? ((known?.first_joined_at as string | null | undefined) || null);
+  const facts = { ...change(factsOf(known)), tenureDays: 0, memberSince: first };
+  const scored = trustScore(facts, new Date(at), OVERALL_TRUST_WEIGHTS);
+  writer.upsert(TRUST_OVERALL, {
+    ...key,
+    score: scored.score,
+    base: trustBase(facts, OVERALL_TRUST_WEIGHTS),
+    first_joined_at: first,
+    components: { facts, components: scored.components },
+    updated_at: at,
+  });
+}
+
+async function noteEvent(
+  writer: ReadModelWriter,
+  recorded: RecordedEvent,
+  communityId: string,
+  userId: string,
+  component: TrustComponentName,
+  change: number,
+  at: string,
+): Promise<void> {
+  const key = { community_id: communityId, user_id: userId, position: recorded.position.toString() };
+  if (!(await writer.get(TRUST_EVENTS, key))) await listKey(writer, KEYS, communityId, TRUST_EVENTS, key);
+  writer.upsert(TRUST_EVENTS, {
+    ...key,
+    event_id: recorded.id,
+    event_type: recorded.type,
+    stream_name: recorded.streamName,
+    stream_revision: recorded.revision.toString(),
+    component,
+    change,
+    occurred_at: at,
+  });
+}
+
+/** Sessions count overall: an ended session for both sides, a rating for the side rated. */
+async function applySession(
+  codec: Pick<EventCodec, 'decode'>,
+  writer: ReadModelWriter,
+  recorded: RecordedEvent,
+  at: string,
+): Promise<void> {
+  const decoded = await codec.decode(sessionEventCatalogue, recorded);
+  const event = decoded?.event;
+  if (!event) return;
+  if (event.type === 'MentorshipSessionScheduled') {
+    writer.upsert(TRUST_SESSIONS, {
+      session_id: event.data.sessionId,
+      mentor_id: event.data.mentorId.toLowerCase(),
+      learner_id: event.data.learnerId.toLowerCase(),
+    });
+    return;
+  }
+  const session = await writer.get(TRUST_SESSIONS, { session_id: event.data.sessionId });
+  if (!session) return;
+  const mentorId = String(session.mentor_id);
+  const learnerId = String(session.learner_id);
+  if (event.type === 'MentorshipSessionEnded') {
+    for (const userId of [mentorId, learnerId]) {
+      await changeOverall(writer, userId, at, (facts) => ({
+        ...facts,
+        sessionsCompleted: facts.sessionsCompleted + 1,
+      }));
+    }
+    return;
+  }
+  if (event.type === 'MentorshipSessionRated') {
+    // The learner rates the mentor, the mentor the learner: the rating is the other side's.
+    const rated = event.data.by === 'learner' ? mentorId : learnerId;
+    await changeOverall(writer, rated, at, (facts) => ({
+      ...facts,
+      ratingCount: facts.ratingCount + 1,
+      ratingSum: facts.ratingSum + event.data.rating,
+    }));
+  }
+}
+
+/**
+ * The community's rows go; what it added to its members' overall facts (checkpoints, helpful
+ * marks, reports) is taken out of them, so an erased community leaves no trace in anyone's score.
+ */
+async function eraseCommunityTrust(writer: ReadModelWriter, communityId: string): Promise<void> {
+  await eraseListedRows(writer, KEYS, communityId, async (table, row) => {
+    if (table !== TRUST_SCORES) return;
+    const facts = factsOf(row);
+    const known = await writer.get(TRUST_OVERALL, { user_id: row.user_id });
+    if (!known) return;
+    await changeOverall(writer, String(row.user_id), String(known.updated_at), (overall) => ({
+      ...overall,
+      checkpointsPassed: Math.max(0, overall.checkpointsPassed - facts.checkpointsPassed),
+      helpfulMarks: Math.max(0, overall.helpfulMarks - facts.helpfulMarks),
+      reportsUpheld: Math.max(0, overall.reportsUpheld - facts.reportsUpheld),
+    }));
+  });
+}
