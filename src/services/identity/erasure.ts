@@ -4,6 +4,7 @@ import { EMAIL_SCOPE, userStream } from '../../domain/identity/streams.ts';
 import type { UserEventOf } from '../../domain/identity/user-events.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
 import { destroyChatTextOf } from '../chat/erasure.ts';
+import { destroyCommunityTextOf } from '../communities/erasure.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { selfId } from './account.ts';
 import { users } from './aggregates.ts';
@@ -26,10 +27,11 @@ export interface ErasureReceipt {
 /**
  * Erasure without rewriting history: record `UserForgotten` (read models drop the fields as they
  * apply it), free the e-mail address, then destroy the user's key so no replay can decrypt the
- * personal fields again, and the text keys of every chat message they sent (encrypted per message,
- * not with the user's key: see destroyChatTextOf). Each step is idempotent, so an interrupted
- * erasure is finished by asking again; the address is released before the key goes because
- * releasing needs the address. All of it is done before answering: the receipt means it is done.
+ * personal fields again, the text keys of every chat message they sent (encrypted per message,
+ * not with the user's key: see destroyChatTextOf) and their key in every community they belonged
+ * to (their posts, answers and reflections there: see destroyCommunityTextOf). Each step is
+ * idempotent, so an interrupted erasure is finished by asking again; the address is released
+ * before the key goes because releasing needs the address. All of it is done before answering: the receipt means it is done.
  */
 export async function forgetUser(
   deps: IdentityDeps,
@@ -52,11 +54,13 @@ export async function forgetUser(
     await releaseUnique(deps, { scope: EMAIL_SCOPE, value: state.email, ownerId: userId }, command);
   }
   const destroyed = await deps.keys.destroy(userId);
-  const chatMessages = await destroyChatTextOf(
-    { store: deps.store, keys: deps.keys, ...(deps.pool ? { pool: deps.pool } : {}) },
-    userId,
+  const readSide = { store: deps.store, keys: deps.keys, ...(deps.pool ? { pool: deps.pool } : {}) };
+  const chatMessages = await destroyChatTextOf(readSide, userId);
+  const communities = await destroyCommunityTextOf(readSide, userId);
+  deps.log.info(
+    { userId, chatMessages, communities },
+    'user forgotten; chat message text keys and community text keys destroyed',
   );
-  deps.log.info({ userId, chatMessages }, 'user forgotten; chat message text keys destroyed');
   const forgotten = await forgottenEvent(deps, stream);
   return {
     userId,
