@@ -13,6 +13,7 @@ import { createEphemeralBus } from './chat/ephemeral-bus.ts';
 import { liveChatResolvers } from './chat/live-resolvers.ts';
 import { messageLoaders, messageResolvers } from './chat/message-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
+import { progressResolvers } from './communities/progress-resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
 import { contentResolvers } from './content/resolvers.ts';
@@ -222,6 +223,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { schema: schemaFile('./mentorship/sessions.graphql'), resolvers: mentorshipSessionResolvers() },
         { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
         { schema: schemaFile('./chat/live.graphql'), resolvers: liveChatResolvers(chatLive, deps.log) },
+        { schema: schemaFile('./communities/progress.graphql'), resolvers: progressResolvers() },
       ]
     : [];
   const introspection = deps.introspection !== false;

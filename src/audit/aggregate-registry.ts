@@ -12,7 +12,9 @@ import { brandAggregate } from '../domain/brands/brand-decider.ts';
 import { chatConversationAggregate } from '../domain/chat/conversation-decider.ts';
 import { chatMemberAggregate } from '../domain/chat/member-decider.ts';
 import { chatMessageAggregate } from '../domain/chat/message-decider.ts';
+import { attemptAggregate } from '../domain/communities/attempt-decider.ts';
 import { communityPostAggregate } from '../domain/communities/post-decider.ts';
+import { progressAggregate } from '../domain/communities/progress-decider.ts';
 import { contentAggregate } from '../domain/content/content-decider.ts';
 import { mediaAggregate } from '../domain/media/media-decider.ts';
 import { calendarAggregate } from '../domain/mentorship/calendar-decider.ts';
@@ -189,6 +191,8 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('chatmsg', chatMessageAggregate, 1),
   audited('chatmember', chatMemberAggregate, 1),
   audited('communitypost', communityPostAggregate, 1),
+  audited('checkpointattempts', attemptAggregate, 1),
+  audited('learningprogress', progressAggregate, 1),
   audited('auditlog', auditLogAggregate, 1),
   audited('reservation', { decider: reservationDecider, catalogue: reservationCatalogue }, 1),
 ];

@@ -41,6 +41,10 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
 export const LIST_SIZES: Readonly<Record<string, number>> = {
   'ChatMessage.attachments': 1,
   'ChatMessage.reactions': 1,
+  // Read with their parent in one statement, and short (5 components, a checkpoint's questions).
+  'Trust.components': 1,
+  'CheckpointAttempt.feedback': 1,
+  'LearningProgress.checkpoints': 1,
 };
 
 /**

@@ -17,6 +17,7 @@ import {
   weeklySlot,
 } from '../../domain/mentorship/values.ts';
 import { notFound } from '../../domain/shared/domain-error.ts';
+import { overallTrustScoreSql } from '../communities/trust-sql.ts';
 
 /** A mentor the ranking puts forward for a request: why (factors, score), and what the saga needs. */
 export interface RankedCandidate {
@@ -50,7 +51,9 @@ export const DEFAULT_CANDIDATE_LIMIT = 20;
  * and for Node to read (10,000 rows per request): the level of this subject from the
  * `subject_levels` map, styles and languages as one string each, slots as minute pairs
  * (`week_minutes`). The history comes from the sessions read model (`mentor_stats`); a mentor
- * without a row there has none.
+ * without a row there has none. Their overall community trust (`community_trust_overall`, at the
+ * time of ranking, see src/services/communities/trust-sql.ts) enters the history factor; null
+ * without a row.
  */
 export const PREFILTER_SQL = `
   select m.user_id as mentor_id, m.subject_levels ->> $1 as level,
@@ -58,9 +61,11 @@ export const PREFILTER_SQL = `
          to_char(m.last_offered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_offered_at,
          coalesce(s.completed_sessions, 0)::int as completed_sessions,
          coalesce(s.rating_count, 0)::int as rating_count,
-         coalesce(s.rating_sum, 0)::int as rating_sum
+         coalesce(s.rating_sum, 0)::int as rating_sum,
+         case when t.user_id is null then null else ${overallTrustScoreSql('t', 'now()')}::float8 end as trust
     from mentor_profiles m
     left join mentor_stats s on s.mentor_id = m.user_id
+    left join community_trust_overall t on t.user_id = m.user_id
    where m.subject_keys @> array[$1::text]
      and m.accepting
      and m.active_mentees < m.capacity
@@ -83,6 +88,8 @@ export interface CandidateRow {
   completed_sessions: number;
   rating_count: number;
   rating_sum: number;
+  /** Overall community trust (0–100); null when the mentor has none on record. */
+  trust: number | null;
 }
 
 /** The prefilter alone (the benchmark times it apart from scoring). */
@@ -160,6 +167,7 @@ const historyOf = (row: CandidateRow): MentorHistory => ({
   completedSessions: row.completed_sessions,
   ratingCount: row.rating_count,
   ratingSum: row.rating_sum,
+  trust: row.trust ?? null,
 });
 
 const styleOf = z.enum(TEACHING_STYLES);
