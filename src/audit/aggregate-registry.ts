@@ -13,6 +13,11 @@ import { chatConversationAggregate } from '../domain/chat/conversation-decider.t
 import { chatMemberAggregate } from '../domain/chat/member-decider.ts';
 import { chatMessageAggregate } from '../domain/chat/message-decider.ts';
 import { attemptAggregate } from '../domain/communities/attempt-decider.ts';
+import { checkpointAggregate } from '../domain/communities/checkpoint-decider.ts';
+import { communityAggregate } from '../domain/communities/community-decider.ts';
+import { membershipAggregate } from '../domain/communities/membership-decider.ts';
+import { learningModuleAggregate } from '../domain/communities/module-decider.ts';
+import { learningPathAggregate } from '../domain/communities/path-decider.ts';
 import { communityPostAggregate } from '../domain/communities/post-decider.ts';
 import { progressAggregate } from '../domain/communities/progress-decider.ts';
 import { contentAggregate } from '../domain/content/content-decider.ts';
@@ -62,6 +67,8 @@ export interface AuditedAggregate {
    * a community's export reads only these categories (see export.ts).
    */
   communityOwned: boolean;
+  /** The aggregate's own catalogue (tests check every aggregate of the domain is registered). */
+  catalogue: object;
   /** Hash of the catalogue's types and schema versions and `snapshotVersion`. */
   fingerprint: string;
   /** The credential fields an event type's catalogue entry declares (redacted in audit answers). */
@@ -103,6 +110,7 @@ export function audited<Command, Event extends DomainEvent, State>(
     snapshotVersion,
     personalData: definitions.some((d) => (d.personalFields?.length ?? 0) > 0),
     communityOwned: spec.communityOf !== undefined,
+    catalogue: spec.catalogue,
     fingerprint,
     credentialFieldsOf: (type) => credentials.get(type) ?? [],
     credentialStateKeys: new Set(credentialStateKeys),
@@ -190,7 +198,12 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('chatconv', chatConversationAggregate, 1),
   audited('chatmsg', chatMessageAggregate, 1),
   audited('chatmember', chatMemberAggregate, 1),
+  audited('community', communityAggregate, 1),
+  audited('communitymember', membershipAggregate, 1),
   audited('communitypost', communityPostAggregate, 1),
+  audited('learningpath', learningPathAggregate, 1),
+  audited('learningmodule', learningModuleAggregate, 1),
+  audited('checkpoint', checkpointAggregate, 1),
   audited('checkpointattempts', attemptAggregate, 1),
   audited('learningprogress', progressAggregate, 1),
   audited('auditlog', auditLogAggregate, 1),
