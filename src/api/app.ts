@@ -13,7 +13,8 @@ import { createEphemeralBus } from './chat/ephemeral-bus.ts';
 import { liveChatResolvers } from './chat/live-resolvers.ts';
 import { messageLoaders, messageResolvers } from './chat/message-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
-import { progressResolvers } from './communities/progress-resolvers.ts';
+import { communityResolvers } from './communities/community-resolvers.ts';
+import { discussionLoaders, discussionResolvers } from './communities/discussion-resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
 import { contentResolvers } from './content/resolvers.ts';
@@ -223,7 +224,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { schema: schemaFile('./mentorship/sessions.graphql'), resolvers: mentorshipSessionResolvers() },
         { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
         { schema: schemaFile('./chat/live.graphql'), resolvers: liveChatResolvers(chatLive, deps.log) },
-        { schema: schemaFile('./communities/progress.graphql'), resolvers: progressResolvers() },
+        { schema: schemaFile('./communities/communities.graphql'), resolvers: communityResolvers() },
+        {
+          schema: schemaFile('./communities/discussions.graphql'),
+          resolvers: discussionResolvers(),
+          loaders: discussionLoaders(),
+        },
       ]
     : [];
   const introspection = deps.introspection !== false;

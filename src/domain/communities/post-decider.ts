@@ -1,5 +1,6 @@
 import type { Decider } from '../shared/decider.ts';
 import { conflict, forbidden, notFound, validation } from '../shared/domain-error.ts';
+import { requireRole } from './community-permission.ts';
 import {
   checkText,
   containsLink,
@@ -9,7 +10,7 @@ import {
   MAX_TITLE_LENGTH,
   sameId,
 } from './discussion-values.ts';
-import { type CommunityPermission, can } from './policy.ts';
+import type { CommunityPermission } from './policy.ts';
 import type {
   CommunityPostCommand,
   CommunityPostCommandOf,
@@ -61,12 +62,9 @@ export const communityPostAggregate = {
   communityOf: ownedByCommunity,
 };
 
+/** The permissions table decides (community-permission.ts); the member's role is known here. */
 function requirePermission(member: PostingMember, permission: CommunityPermission): void {
-  if (!can(member.role, permission)) {
-    throw forbidden('MISSING_PERMISSION', `Your role in this community does not allow ${permission}`, {
-      permission,
-    });
-  }
+  requireRole(member.role, permission);
 }
 
 /** Owners and moderators keep their community running whatever their score: the gates spare them. */
