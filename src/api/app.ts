@@ -15,6 +15,7 @@ import { messageLoaders, messageResolvers } from './chat/message-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
 import { communityResolvers } from './communities/community-resolvers.ts';
 import { discussionLoaders, discussionResolvers } from './communities/discussion-resolvers.ts';
+import { progressResolvers } from './communities/progress-resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
 import { contentResolvers } from './content/resolvers.ts';
@@ -224,6 +225,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { schema: schemaFile('./mentorship/sessions.graphql'), resolvers: mentorshipSessionResolvers() },
         { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
         { schema: schemaFile('./chat/live.graphql'), resolvers: liveChatResolvers(chatLive, deps.log) },
+        { schema: schemaFile('./communities/progress.graphql'), resolvers: progressResolvers() },
         { schema: schemaFile('./communities/communities.graphql'), resolvers: communityResolvers() },
         {
           schema: schemaFile('./communities/discussions.graphql'),

@@ -7,6 +7,8 @@ import { brandsProjection } from './read-models/brands.ts';
 import { chatProjection } from './read-models/chat.ts';
 import { communitiesProjection } from './read-models/communities.ts';
 import { communityDiscussionsProjection } from './read-models/community-discussions.ts';
+import { communityProgressProjection } from './read-models/community-progress.ts';
+import { communityTrustProjection } from './read-models/community-trust.ts';
 import { contentsProjection } from './read-models/contents.ts';
 import { eventWebhooksProjection } from './read-models/event-webhooks.ts';
 import { mediaProjection } from './read-models/media.ts';
@@ -49,6 +51,8 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     mentorshipSessionsProjection(codec),
     mentorshipConversationsProjection(codec),
     chatProjection(codec),
+    communityProgressProjection(codec),
+    communityTrustProjection(codec),
     communitiesProjection(codec),
     communityDiscussionsProjection(codec),
   ];
