@@ -149,6 +149,12 @@ describe('leaving', () => {
       community.id,
     );
     expect(await communityAs(api, member, community.id)).toMatchObject({ myStatus: 'LEFT', memberCount: 1 });
+    const asking = await createCommunity(api, owner, { visibility: 'REQUEST_TO_JOIN' });
+    await joinCommunity(api, member, asking.id);
+    expect(fieldOf(await gql(LEAVE, { communityId: asking.id }, member), 'leaveCommunity')).toBe(asking.id);
+    expect(await communityAs(api, member, asking.id)).toMatchObject({ myStatus: 'LEFT', memberCount: 1 });
+    const requests = await gql(JOIN_REQUESTS, { communityId: asking.id }, owner);
+    expect(fieldOf<Page<unknown>>(requests, 'communityJoinRequests').nodes).toEqual([]);
     expect(errorCodes(await gql(LEAVE, { communityId: community.id }, owner))).toEqual([
       'CONFLICT/OWNER_CANNOT_LEAVE',
     ]);

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { communityEventCatalogue } from '../../../src/domain/communities/community-events.ts';
+import { communityStream } from '../../../src/domain/communities/streams.ts';
+import { appendEvents } from '../social/graph-support.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn } from '../support/identity-operations.ts';
 import {
@@ -15,6 +18,7 @@ import {
   joinCommunity,
   membershipEvents,
   SET_ROLE,
+  UPDATE_SETTINGS,
 } from './community-support.ts';
 
 let api: IdentityApp;
@@ -107,6 +111,58 @@ describe('creating a community', () => {
         'myCommunities',
       ),
     ).toEqual({ nodes: [] });
+  });
+});
+
+describe('a crash between the two writes of creation', () => {
+  it('leaves the creator the owner, and their own join records it', async () => {
+    const [owner, invitee] = [await person(), await person()];
+    const communityId = randomUUID();
+    // The community's stream alone, as a crash before the creator's membership would leave it.
+    await appendEvents(api, communityStream(communityId), communityEventCatalogue, [
+      {
+        type: 'CommunityCreated',
+        data: {
+          communityId,
+          name: 'Half made',
+          description: null,
+          language: 'en',
+          region: 'Kampala',
+          visibility: 'invite_only',
+          rules: null,
+          minTrustToStartThreads: 0,
+          minTrustToPostLinks: 0,
+          createdBy: owner.id,
+        },
+      },
+    ]);
+    expect(await communityAs(api, owner, communityId)).toMatchObject({ myRole: 'OWNER', memberCount: 0 });
+    const renamed = await api.gql(
+      UPDATE_SETTINGS,
+      { communityId, input: { name: 'Whole' } },
+      owner.accessToken,
+    );
+    expect(fieldOf(renamed, 'updateCommunitySettings')).toMatchObject({ name: 'Whole' });
+    const invited = await api.gql(INVITE, { communityId, userId: invitee.id }, owner.accessToken);
+    expect(errorCodes(invited)).toEqual([]);
+    expect(await joinCommunity(api, owner, communityId)).toMatchObject({ myRole: 'OWNER', memberCount: 1 });
+    expect(await membershipEvents(api, communityId, owner.id)).toBe(1);
+  });
+});
+
+describe('an API key', () => {
+  it('acts for its owner', async () => {
+    const [owner, learner] = [await person(), await person()];
+    const community = await createCommunity(api, owner);
+    const created = await api.gql(
+      'mutation { createApiKey(name: "bot", scopes: [GRAPHQL_READ, GRAPHQL_WRITE]) { key } }',
+      {},
+      learner.accessToken,
+    );
+    const { key } = fieldOf<{ key: string }>(created, 'createApiKey');
+    const joined = await api.gql(JOIN, { communityId: community.id }, key);
+    expect(fieldOf(joined, 'joinCommunity')).toMatchObject({ myRole: 'MEMBER', memberCount: 2 });
+    expect(await communityAs(api, learner, community.id)).toMatchObject({ myStatus: 'MEMBER' });
   });
 });
 
