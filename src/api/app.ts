@@ -13,8 +13,10 @@ import { createEphemeralBus } from './chat/ephemeral-bus.ts';
 import { liveChatResolvers } from './chat/live-resolvers.ts';
 import { messageLoaders, messageResolvers } from './chat/message-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
+import { communityDataResolvers } from './communities/community-data-resolvers.ts';
 import { communityResolvers } from './communities/community-resolvers.ts';
 import { discussionLoaders, discussionResolvers } from './communities/discussion-resolvers.ts';
+import { learningResolvers } from './communities/learning-resolvers.ts';
 import { progressResolvers } from './communities/progress-resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
@@ -232,6 +234,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: discussionResolvers(),
           loaders: discussionLoaders(),
         },
+        { schema: schemaFile('./communities/learning.graphql'), resolvers: learningResolvers() },
+        { schema: schemaFile('./communities/community-data.graphql'), resolvers: communityDataResolvers() },
       ]
     : [];
   const introspection = deps.introspection !== false;

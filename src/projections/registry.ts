@@ -7,6 +7,7 @@ import { brandsProjection } from './read-models/brands.ts';
 import { chatProjection } from './read-models/chat.ts';
 import { communitiesProjection } from './read-models/communities.ts';
 import { communityDiscussionsProjection } from './read-models/community-discussions.ts';
+import { communityLearningProjection } from './read-models/community-learning.ts';
 import { communityProgressProjection } from './read-models/community-progress.ts';
 import { communityTrustProjection } from './read-models/community-trust.ts';
 import { contentsProjection } from './read-models/contents.ts';
@@ -54,6 +55,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     communityProgressProjection(codec),
     communityTrustProjection(codec),
     communitiesProjection(codec),
+    communityLearningProjection(codec),
     communityDiscussionsProjection(codec),
   ];
 }

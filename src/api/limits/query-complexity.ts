@@ -45,6 +45,12 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'Trust.components': 1,
   'CheckpointAttempt.feedback': 1,
   'LearningProgress.checkpoints': 1,
+  // Parsed from the checkpoint version's row: no read of their own.
+  'Checkpoint.questions': 1,
+  'CheckpointQuestion.options': 1,
+  // One statement per module for all its media (at most 20) / its checkpoints.
+  'LearningModule.media': 1,
+  'LearningModule.checkpoints': 1,
 };
 
 /**
