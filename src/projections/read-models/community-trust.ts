@@ -231,7 +231,10 @@ async function changeOverall(
 ): Promise<void> {
   const key = { user_id: userId };
   const known = await writer.get(TRUST_OVERALL, key);
-  const first = firstJoinedAt ?? ((known?.first_joined_at as string | null | undefined) || null);
+  // As an ISO string whichever way it came (PostgreSQL spells a stored instant `+00:00`), so the
+  // facts' JSON is the same in a rebuild that never read it back.
+  const stored = firstJoinedAt ?? ((known?.first_joined_at as string | null | undefined) || null);
+  const first = stored === null ? null : new Date(stored).toISOString();
   const facts = { ...change(factsOf(known)), tenureDays: 0, memberSince: first };
   const scored = trustScore(facts, new Date(at), OVERALL_TRUST_WEIGHTS);
   writer.upsert(TRUST_OVERALL, {
@@ -319,7 +322,8 @@ async function eraseCommunityTrust(writer: ReadModelWriter, communityId: string)
     const facts = factsOf(row);
     const known = await writer.get(TRUST_OVERALL, { user_id: row.user_id });
     if (!known) return;
-    await changeOverall(writer, String(row.user_id), String(known.updated_at), (overall) => ({
+    const at = new Date(String(known.updated_at)).toISOString();
+    await changeOverall(writer, String(row.user_id), at, (overall) => ({
       ...overall,
       checkpointsPassed: Math.max(0, overall.checkpointsPassed - facts.checkpointsPassed),
       helpfulMarks: Math.max(0, overall.helpfulMarks - facts.helpfulMarks),
