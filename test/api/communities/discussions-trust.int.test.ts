@@ -11,14 +11,17 @@ import { addMember, createCommunity } from './community-support.ts';
 
 /**
  * The trust gates against the real trust read model: a newcomer has no score (0), so a community
- * asking any minimum refuses them; owners and moderators are exempt. The pass side for members
- * with a score is the decider's (post-decider.unit.test.ts), since a score needs weeks of tenure
- * or checkpoints passed.
+ * asking any minimum refuses them; owners and moderators are exempt; a helpful mark lifts a member
+ * over a low minimum and a removal (a report upheld) takes them back under it.
  */
 const START = `mutation ($communityId: ID!, $title: String!, $body: String!) {
   startCommunityThread(communityId: $communityId, title: $title, body: $body) { id body } }`;
 const REPLY = `mutation ($parentId: ID!, $body: String!) {
   replyInCommunity(parentId: $parentId, body: $body) { id depth } }`;
+
+const HELPFUL = `mutation ($postId: ID!) { markCommunityPostHelpful(postId: $postId) { id helpful } }`;
+const REMOVE = `mutation ($postId: ID!, $reason: String!) {
+  removeCommunityPost(postId: $postId, reason: $reason) { id status } }`;
 
 interface PostView {
   id: string;
@@ -88,5 +91,44 @@ describe('trust gates', () => {
     );
     expect(errorCodes(linked)).toEqual(['FORBIDDEN/TRUST_TOO_LOW']);
     expect(linked.errors?.[0]?.extensions).toMatchObject({ minimum: 60 });
+  });
+});
+
+describe('trust earned and lost', () => {
+  it('lets a member start threads once a helpful mark lifts them over the minimum, and not after a removal', async () => {
+    const host = await registerAndSignIn(api, 'Host');
+    const gated = (
+      await createCommunity(api, host, {
+        visibility: 'PUBLIC',
+        minTrustToStartThreads: 5,
+        minTrustToPostLinks: 15,
+      })
+    ).id;
+    const learner = await registerAndSignIn(api, 'Learner');
+    await addMember(api, host, gated, learner);
+    const start =
+      (body = 'My first thread') =>
+      () =>
+        api.gql(START, { communityId: gated, title: 'Question', body }, learner.accessToken);
+    expect(errorCodes(await refused(start()))).toEqual(['FORBIDDEN/TRUST_TOO_LOW']);
+
+    // One helpful mark: 35 × 1/(1 + 5) ≈ 5.8, over 5 (docs/learning-progress-and-trust.md).
+    const welcome = await startThread(host, 'Welcome', 'Say hello', gated);
+    const hello = await reply(learner, welcome.id, 'Hello, I am learning algebra');
+    fieldOf(await api.gql(HELPFUL, { postId: hello.id }, host.accessToken), 'markCommunityPostHelpful');
+    const own = fieldOf<PostView>(
+      await api.gql(START, { communityId: gated, title: 'Question', body: 'Why x?' }, learner.accessToken),
+      'startCommunityThread',
+    );
+    expect(own.body).toBe('Why x?');
+    // Links ask 15: still refused.
+    expect(errorCodes(await refused(start('see https://example.org')))).toEqual(['FORBIDDEN/TRUST_TOO_LOW']);
+
+    // A removal is a report upheld (−40 × 1/2): back under the minimum.
+    fieldOf(
+      await api.gql(REMOVE, { postId: own.id, reason: 'Duplicate' }, host.accessToken),
+      'removeCommunityPost',
+    );
+    expect(errorCodes(await refused(start()))).toEqual(['FORBIDDEN/TRUST_TOO_LOW']);
   });
 });
