@@ -38,6 +38,7 @@ const BASELINE_NAMES: readonly [RegExp, string][] = [
   [/^(rank|prefilter)_/, 'compact_select_'], // matching: a plain select of the same rows
   [/^(steady_)?delivered_/, '$1store_subscriber_'], // chat: the same messages reaching a plain store subscriber
   [/^history_(graphql|read_model)_/, 'history_plain_sql_'], // chat: the same history page on a plain table
+  [/^((?:progress|leaderboard)_\w+?)_(graphql|read_model)_/, '$1_plain_sql_'], // communities: the same statements on plain tables
   [/^loadEventsPerSecond$/, 'baselineInsertEventsPerSecond'], // audit-replay: plain INSERTs
   [/^rebuild_all_events_per_s$/, 'rebuild_all_slowest_alone_events_per_s'], // projections: slowest alone
   [/^appendWithLoopPerSecond$/, 'appendWithoutLoopPerSecond'], // audit-verify: appends without anchoring
