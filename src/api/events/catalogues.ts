@@ -7,6 +7,8 @@ import { chatMemberEventCatalogue } from '../../domain/chat/member-events.ts';
 import { chatMessageEventCatalogue } from '../../domain/chat/message-events.ts';
 import { attemptEventCatalogue } from '../../domain/communities/attempt-events.ts';
 import { checkpointEventCatalogue } from '../../domain/communities/checkpoint-events.ts';
+import { communityEventCatalogue } from '../../domain/communities/community-events.ts';
+import { membershipEventCatalogue } from '../../domain/communities/membership-events.ts';
 import { learningModuleEventCatalogue } from '../../domain/communities/module-events.ts';
 import { learningPathEventCatalogue } from '../../domain/communities/path-events.ts';
 import { communityPostEventCatalogue } from '../../domain/communities/post-events.ts';
@@ -62,6 +64,8 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
     conversationEventCatalogue,
   ],
   communities: [
+    communityEventCatalogue,
+    membershipEventCatalogue,
     communityPostEventCatalogue,
     learningPathEventCatalogue,
     learningModuleEventCatalogue,

@@ -196,6 +196,15 @@ export const PUBLISHED_EVENTS: Readonly<Record<string, Publication>> = {
   // stays out (an invite-only community's members are its own business; a learner's results are
   // theirs, their mentor's and their moderators'); posts' words stay out as comments' do (a post a
   // moderator removes must not have travelled already), and so do questions and answers.
+  // What a directory shows of a community goes (the description as a marked personal field: null
+  // once the community is erased), and its erasure, so a copy can be erased too.
+  CommunityCreated: admins('communityId', 'name', 'description', 'language', 'region', 'visibility'),
+  CommunitySettingsChanged: admins('communityId', 'name', 'description', 'language', 'region', 'visibility'),
+  CommunityErased: admins('communityId'),
+  // Enough to count members; who they are stays out.
+  CommunityMemberJoined: admins('communityId'),
+  CommunityMemberLeft: admins('communityId'),
+  CommunityMemberBanned: admins('communityId'),
   CommunityThreadStarted: admins('communityId', 'postId'),
   CommunityReplyPosted: admins('communityId', 'postId', 'threadId', 'parentId', 'depth'),
   CommunityPostEdited: admins('communityId', 'postId', 'threadId'),

@@ -73,7 +73,14 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   ChatMemberSettingsChanged: 'one person’s settings of a conversation',
   ChatMessageHiddenForMe: 'what one person hid for themselves',
 
-  // Communities: who found whose answer helpful feeds that person's trust score.
+  // Communities: requests, invitations and roles are between a person and the community's
+  // moderators; who found whose answer helpful feeds that person's trust score.
+  CommunityJoinRequested: 'who asked to join a community, before anyone answered',
+  CommunityJoinRequestDeclined: 'a community’s answer to one person',
+  CommunityMemberInvited: 'who was invited to a community (an invite-only one is secret to others)',
+  CommunityInvitationDeclined: 'one person’s answer to an invitation',
+  CommunityMemberUnbanned: 'a moderation decision about one person',
+  CommunityMemberRoleChanged: 'who moderates or mentors is the community’s business',
   CommunityPostMarkedHelpful: 'names who found whose answer helpful (a person’s trust score)',
 
   // Integrator webhooks: a webhook is its owner's business, and its URL often a capability URL.

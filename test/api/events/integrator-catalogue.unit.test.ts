@@ -96,6 +96,11 @@ describe('the integrator catalogue', () => {
       MediaReady: ['manifest'],
       VideoPostCreated: ['title', 'description', 'tags'],
       MentorProfileUpserted: ['availability', 'timeZone'],
+      CommunityCreated: ['rules', 'createdBy'],
+      CommunitySettingsChanged: ['rules', 'changedBy'],
+      CommunityErased: ['erasedBy', 'reason'],
+      CommunityMemberJoined: ['userId', 'approvedBy'],
+      CommunityMemberBanned: ['userId', 'bannedBy', 'reason'],
       CommunityThreadStarted: ['authorId', 'title', 'body'],
       CommunityReplyPosted: ['authorId', 'body'],
       CommunityPostEdited: ['authorId', 'title', 'body'],
@@ -119,6 +124,9 @@ describe('the integrator catalogue', () => {
     }
     // Free text a person wrote about themselves goes only as a marked personal field.
     expect(INTEGRATOR_CATALOGUE.get('UserProfileChanged')?.definition.personalFields).toContain('bio');
+    // A community's description is encrypted with the community's key: null once it is erased.
+    expect(INTEGRATOR_CATALOGUE.get('CommunityCreated')?.definition.personalFields).toContain('description');
+    expect(PUBLIC_EVENT_TYPES).not.toContain('CommunityMemberInvited');
   });
 
   it('carries the community id on every community type it publishes, and none of them to non-admins', () => {
