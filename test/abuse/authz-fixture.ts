@@ -71,7 +71,14 @@ export class AuthzFixture {
   private constructor(
     readonly api: IdentityApp,
     readonly actors: Record<RoleName, MatrixActor>,
-    readonly people: { user: Person; creator: Person; editor: Person; approver: Person; admin: Person },
+    readonly people: {
+      user: Person;
+      creator: Person;
+      editor: Person;
+      approver: Person;
+      moderator: Person;
+      admin: Person;
+    },
     readonly brandId: string,
   ) {}
 
@@ -150,7 +157,12 @@ export class AuthzFixture {
       'key:graphql:write': integration('key:graphql:write', writeKey, creator),
       'key:audit:read': integration('key:audit:read', auditKey, auditor),
     };
-    const fixture = new AuthzFixture(api, actors, { user, creator, editor, approver, admin }, brandId);
+    const fixture = new AuthzFixture(
+      api,
+      actors,
+      { user, creator, editor, approver, moderator, admin },
+      brandId,
+    );
     await fixture.mentorshipProfiles();
     return fixture;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResponse } from '../api/support/identity-app.ts';
 import { freshEmail, PASSWORD } from '../api/support/identity-operations.ts';
+import { COMMUNITY_ROWS } from './authz-communities.ts';
 import {
   type AuthzFixture,
   BRAND_INPUT,
@@ -956,6 +957,8 @@ export const MATRIX: readonly MatrixRow[] = [
     document: `mutation ($c: ID!) { retryMentorReply(conversationId: $c) { replyId } }`,
     call: async (fx) => vars({ c: await fx.shared('conversation', () => fx.conversation()) }),
   },
+  // ---- communities (see authz-communities.ts: the `user` actor owns the fixture's communities) ----
+  ...COMMUNITY_ROWS,
   // ---- integrator webhooks ----
   {
     mutation: 'createEventWebhook',
