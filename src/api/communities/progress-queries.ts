@@ -154,3 +154,28 @@ export async function pathAggregates(
   );
   return rows;
 }
+
+/** Attempts of the community awaiting a mentor's grading, oldest first (the grading queue). */
+export async function attemptsAwaitingGrading(
+  pool: Queryable,
+  communityId: string,
+  page: Page,
+): Promise<AttemptRow[]> {
+  const [submittedAt, attemptId] = page.after ?? [];
+  if (
+    page.after &&
+    (Number.isNaN(Date.parse(submittedAt ?? '')) || !/^[0-9a-f-]{36}$/u.test(attemptId ?? ''))
+  ) {
+    throw validation('INVALID_CURSOR', 'after is not a cursor this API handed out');
+  }
+  const { rows } = await pool.query<AttemptRow>(
+    `select community_id, attempt_id, checkpoint_id, path_id, module_id, user_id, attempt_number, score,
+            max_score, pass_mark, passed, feedback, client_time, submitted_at
+       from community_attempts
+      where community_id = $1 and passed is null
+        and ($2::timestamptz is null or (submitted_at, attempt_id) > ($2::timestamptz, $3::uuid))
+      order by submitted_at, attempt_id limit $4`,
+    [communityId, submittedAt ?? null, attemptId ?? null, page.first + 1],
+  );
+  return rows;
+}

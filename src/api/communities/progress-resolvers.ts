@@ -1,10 +1,13 @@
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { attemptAggregate } from '../../domain/communities/attempt-decider.ts';
 import type { AttemptEventOf } from '../../domain/communities/attempt-events.ts';
 import { communityPersonOf } from '../../domain/communities/community-values.ts';
 import { can } from '../../domain/communities/policy.ts';
+import { checkpointAttemptsStream } from '../../domain/communities/streams.ts';
 import { NO_TRUST_FACTS, trustScore } from '../../domain/communities/trust.ts';
-import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
+import { DomainError, forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import { gradeCheckpointReflection, submitCheckpointAttempt } from '../../services/communities/attempts.ts';
 import { completeLearningModule } from '../../services/communities/progress.ts';
 import { isMentorOf } from '../../services/communities/progress-facts.ts';
@@ -12,7 +15,13 @@ import { requireReadPermission } from '../../services/communities/read-access.ts
 import { nowFrom } from '../../services/shared/command-context.ts';
 import { connection, pageOf } from '../pagination.ts';
 import { callerFor, type GraphQLContext, type RequestScope } from '../request-scope.ts';
-import { type AttemptRow, findAttempt, learnerPathProgress, pathAggregates } from './progress-queries.ts';
+import {
+  type AttemptRow,
+  attemptsAwaitingGrading,
+  findAttempt,
+  learnerPathProgress,
+  pathAggregates,
+} from './progress-queries.ts';
 import { communityTrustOf, leaderboard, overallTrustOf, trustEvents } from './trust-queries.ts';
 
 type Args = Record<string, unknown>;
@@ -22,6 +31,10 @@ const id = z.uuid().transform((value) => value.toLowerCase());
 const memberArgs = z.object({ communityId: id, userId: id });
 const learnerArgs = z.object({ communityId: id, userId: id, pathId: id });
 const pathArgs = z.object({ pathId: id });
+const attemptArgs = z.object({ id });
+const givenAnswers = z.array(
+  z.object({ questionId: z.string(), choices: z.array(z.string()).nullish(), text: z.string().nullish() }),
+);
 
 /**
  * Progress and trust. Reads judge access from the `communities` read model
@@ -70,6 +83,14 @@ export function progressResolvers(): IResolvers {
           occurredAt: row.occurred_at.toISOString(),
         }),
       );
+    },
+    checkpointAttempt: async (_root, args, { scope }) => {
+      const { id: attemptId } = attemptArgs.parse(args);
+      const row = await findAttempt(scope.services.pool, attemptId);
+      // Attempts are private: whoever may not see one is told there is none.
+      if (row === null || !(await maySeeAttempt(scope, row)))
+        throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
+      return attemptRowView(row);
     },
     learnerProgress: async (_root, args, { scope }) => {
       const { communityId, userId, pathId } = learnerArgs.parse(args);
@@ -137,6 +158,19 @@ export function progressResolvers(): IResolvers {
           }),
         );
       },
+      attemptsAwaitingGrading: async (community: { id: string }, args: Args, { scope }: GraphQLContext) => {
+        const readerId = await readerOf(scope);
+        await requireReadPermission(scope.services.pool, community.id, readerId, 'checkpoint.grade');
+        const page = pageOf(args, 2);
+        const rows = await attemptsAwaitingGrading(scope.services.pool, community.id, page);
+        return connection(
+          rows,
+          page,
+          undefined,
+          (row) => [row.submitted_at.toISOString(), row.attempt_id],
+          attemptRowView,
+        );
+      },
       leaderboard: async (community: { id: string }, args: Args, { scope }: GraphQLContext) => {
         const readerId = await readerOf(scope);
         await requireReadPermission(scope.services.pool, community.id, readerId, 'community.read');
@@ -151,10 +185,50 @@ export function progressResolvers(): IResolvers {
         );
       },
     },
+    CheckpointAttempt: {
+      // The learner's words live in their encrypted event, not in the read model: read from the
+      // attempts stream, only when asked for (the parent field has checked who may see it).
+      answers: async (
+        attempt: { id: string; checkpointId: string; userId: string },
+        _args: Args,
+        { scope }: GraphQLContext,
+      ) => {
+        const { events } = await loadAggregate(
+          scope.communities,
+          attemptAggregate,
+          checkpointAttemptsStream(attempt.checkpointId, attempt.userId),
+        );
+        const submitted = events.find(
+          ({ event }) => event.type === 'CheckpointAttemptSubmitted' && event.data.attemptId === attempt.id,
+        )?.event;
+        if (submitted?.type !== 'CheckpointAttemptSubmitted' || submitted.data.answers === null) return null;
+        const parsed = givenAnswers.safeParse(JSON.parse(submitted.data.answers));
+        return parsed.success ? parsed.data : null;
+      },
+    },
   };
 }
 
 const now = (scope: RequestScope) => nowFrom(scope.communities);
+
+/** The learner, whoever grades in the attempt's community, and the learner's mentor. */
+async function maySeeAttempt(scope: RequestScope, row: AttemptRow): Promise<boolean> {
+  const readerId = await readerOf(scope);
+  try {
+    const { role } = await requireReadPermission(
+      scope.services.pool,
+      row.community_id,
+      readerId,
+      'community.read',
+    );
+    if (readerId === row.user_id || can(role, 'checkpoint.grade')) return true;
+  } catch (error) {
+    if (!(error instanceof DomainError) || (error.code !== 'FORBIDDEN' && error.code !== 'NOT_FOUND'))
+      throw error;
+    return false;
+  }
+  return isMentorOf(scope.communities, readerId, row.user_id);
+}
 
 /** The person reading: a user, or the owner of an API key acting for them. */
 async function readerOf(scope: RequestScope): Promise<string> {

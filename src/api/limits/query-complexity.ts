@@ -45,6 +45,8 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'Trust.components': 1,
   'CheckpointAttempt.feedback': 1,
   'LearningProgress.checkpoints': 1,
+  // One read of the learner's attempts stream per attempt, the whole list at once.
+  'CheckpointAttempt.answers': 1,
   // Parsed from the checkpoint version's row: no read of their own.
   'Checkpoint.questions': 1,
   'CheckpointQuestion.options': 1,

@@ -201,6 +201,37 @@ describe('mentors grading reflections', () => {
     ).toEqual(['VALIDATION/POINTS_OUT_OF_RANGE']);
     expect(await attemptEvents(api, checkpointId, learner.id)).toBe(1);
 
+    // The mentor finds it in the grading queue, with the learner's words; a plain member cannot see it.
+    const queue = fieldOf<{ attemptsAwaitingGrading: { nodes: { id: string; answers: unknown[] }[] } }>(
+      await api.gql(
+        `query ($id: ID!) { community(id: $id) { attemptsAwaitingGrading(first: 100) {
+          nodes { id answers { questionId choices text } } } } }`,
+        { id: communityId },
+        mentor.accessToken,
+      ),
+      'community',
+    ).attemptsAwaitingGrading.nodes;
+    expect(queue.find((node) => node.id === attempt.id)?.answers).toContainEqual({
+      questionId: 'why',
+      choices: null,
+      text: 'Leaves breathe in what we breathe out.',
+    });
+    const ATTEMPT = 'query ($id: ID!) { checkpointAttempt(id: $id) { id passed answers { questionId } } }';
+    expect(
+      fieldOf<{ id: string }>(
+        await api.gql(ATTEMPT, { id: attempt.id }, learner.accessToken),
+        'checkpointAttempt',
+      ).id,
+    ).toBe(attempt.id);
+    const peer = await registerAndSignIn(api, 'Pia Peer');
+    await addMember(api, owner, communityId, peer);
+    expect(errorCodes(await api.gql(ATTEMPT, { id: attempt.id }, peer.accessToken))).toEqual([
+      'NOT_FOUND/ATTEMPT_NOT_FOUND',
+    ]);
+    expect(errorCodes(await api.gql(ATTEMPT, { id: attempt.id }, outsider.accessToken))).toEqual([
+      'NOT_FOUND/ATTEMPT_NOT_FOUND',
+    ]);
+
     const graded = fieldOf<AttemptView>(
       await api.gql(
         GRADE,
