@@ -14,8 +14,10 @@ import { liveChatResolvers } from './chat/live-resolvers.ts';
 import { messageLoaders, messageResolvers } from './chat/message-resolvers.ts';
 import { answerUnreadableRequests } from './client-errors.ts';
 import { communityDataResolvers } from './communities/community-data-resolvers.ts';
+import { communityLoaders } from './communities/community-loaders.ts';
 import { communityResolvers } from './communities/community-resolvers.ts';
 import { discussionLoaders, discussionResolvers } from './communities/discussion-resolvers.ts';
+import { learningLoaders } from './communities/learning-loaders.ts';
 import { learningResolvers } from './communities/learning-resolvers.ts';
 import { progressResolvers } from './communities/progress-resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
@@ -228,13 +230,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
         { schema: schemaFile('./chat/live.graphql'), resolvers: liveChatResolvers(chatLive, deps.log) },
         { schema: schemaFile('./communities/progress.graphql'), resolvers: progressResolvers() },
-        { schema: schemaFile('./communities/communities.graphql'), resolvers: communityResolvers() },
+        {
+          schema: schemaFile('./communities/communities.graphql'),
+          resolvers: communityResolvers(),
+          loaders: communityLoaders(),
+        },
         {
           schema: schemaFile('./communities/discussions.graphql'),
           resolvers: discussionResolvers(),
           loaders: discussionLoaders(),
         },
-        { schema: schemaFile('./communities/learning.graphql'), resolvers: learningResolvers() },
+        {
+          schema: schemaFile('./communities/learning.graphql'),
+          resolvers: learningResolvers(),
+          loaders: learningLoaders(),
+        },
         { schema: schemaFile('./communities/community-data.graphql'), resolvers: communityDataResolvers() },
       ]
     : [];

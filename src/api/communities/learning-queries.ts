@@ -152,21 +152,6 @@ export async function listModuleVersions(pool: Queryable, communityId: string, m
   return rows;
 }
 
-export async function checkpointsOfModule(
-  pool: Queryable,
-  communityId: string,
-  moduleId: string,
-  approvedOnly: boolean,
-): Promise<CheckpointRow[]> {
-  const { rows } = await pool.query<CheckpointRow>(
-    `select * from community_checkpoints
-      where community_id = $1 and module_id = $2 and ($3::boolean is false or approved_version is not null)
-      order by position limit 100`,
-    [communityId, moduleId, approvedOnly],
-  );
-  return rows;
-}
-
 export async function checkpointVersionOf(
   pool: Queryable,
   communityId: string,
@@ -188,4 +173,38 @@ export async function listCheckpointVersions(pool: Queryable, communityId: strin
     [communityId, checkpointId],
   );
   return rows;
+}
+
+/** The checkpoints of several modules of one community, in one statement (approved ones for learners). */
+export async function checkpointsOfModules(
+  pool: Queryable,
+  communityId: string,
+  moduleIds: readonly string[],
+  approvedOnly: boolean,
+): Promise<CheckpointRow[]> {
+  const { rows } = await pool.query<CheckpointRow>(
+    `select * from community_checkpoints
+      where community_id = $1 and module_id = any($2::uuid[])
+        and ($3::boolean is false or approved_version is not null)
+      order by position`,
+    [communityId, moduleIds, approvedOnly],
+  );
+  return rows;
+}
+
+/** Versions by (checkpoint, version), read in one statement. */
+export async function checkpointVersions(
+  pool: Queryable,
+  communityId: string,
+  wanted: readonly { checkpointId: string; version: number }[],
+): Promise<Map<string, CheckpointVersionRow>> {
+  if (wanted.length === 0) return new Map();
+  const { rows } = await pool.query<CheckpointVersionRow>(
+    `select v.* from community_checkpoint_versions v
+       join unnest($2::uuid[], $3::int[]) as w(checkpoint_id, version)
+         on v.checkpoint_id = w.checkpoint_id and v.version = w.version
+      where v.community_id = $1`,
+    [communityId, wanted.map((w) => w.checkpointId), wanted.map((w) => w.version)],
+  );
+  return new Map(rows.map((row) => [`${row.checkpoint_id}:${row.version}`, row]));
 }

@@ -22,10 +22,7 @@ import {
   updateLearningPath,
 } from '../../services/communities/paths.ts';
 import { requireReadPermission } from '../../services/communities/read-access.ts';
-import { deliveryExpiry } from '../../services/media/signed-urls.ts';
-import { nowFrom, type RequestContext } from '../../services/shared/command-context.ts';
-import { findMediaAssets } from '../media/read-model-queries.ts';
-import { renditionUrl } from '../media/rendition-urls.ts';
+import type { RequestContext } from '../../services/shared/command-context.ts';
 import { connection, encodeCursor, pageOf } from '../pagination.ts';
 import { callerFor, type GraphQLContext, type RequestScope } from '../request-scope.ts';
 import type { CommunityView } from './community-mappers.ts';
@@ -35,14 +32,12 @@ import {
   type LearningPathView,
   type LearningReader,
   toCheckpoint,
-  toLearningMedia,
   toLearningModule,
   toLearningPath,
   toModuleVersion,
 } from './learning-mappers.ts';
 import {
   type CheckpointRow,
-  checkpointsOfModule,
   checkpointVersionOf,
   findCheckpoint,
   findModule,
@@ -137,18 +132,6 @@ export function learningResolvers(): IResolvers {
       thumbnailUrl: (media: LearningMediaView) => media.thumbnailUrl?.() ?? null,
     },
     LearningModule: {
-      media: async (module: LearningModuleView, _args: Args, { scope }: GraphQLContext) => {
-        if (module.mediaAssetIds.length === 0) return [];
-        const assets = await findMediaAssets(scope.services.pool, module.mediaAssetIds);
-        // Signed as `media(id)` signs: membership of the community is what guards these URLs.
-        const { media } = scope;
-        const expiresAt = deliveryExpiry(nowFrom(media), media.deliveryUrlTtlMs);
-        const sign = (asset: Parameters<typeof renditionUrl>[1], rendition: string) =>
-          renditionUrl(media, asset, rendition, expiresAt);
-        return module.mediaAssetIds.map((assetId) =>
-          toLearningMedia(assetId, assets.get(assetId), sign, module.textMode),
-        );
-      },
       versions: async (module: LearningModuleView, args: Args, { scope }: GraphQLContext) => {
         if (!module.reader.publisher) {
           throw forbidden('MISSING_PERMISSION', 'Only publishers see a module’s versions');
@@ -169,12 +152,6 @@ export function learningResolvers(): IResolvers {
             endCursor: edges.at(-1)?.cursor ?? null,
           },
         };
-      },
-      checkpoints: async (module: LearningModuleView, _args: Args, { scope }: GraphQLContext) => {
-        const { pool } = scope.services;
-        const rows = await checkpointsOfModule(pool, module.communityId, module.id, !module.reader.publisher);
-        const views = await Promise.all(rows.map((row) => checkpointAt(scope, row, null, module.reader)));
-        return views.filter((view) => view !== null);
       },
     },
   };

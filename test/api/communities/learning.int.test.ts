@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OpenAiProvider } from '../../../src/ai/openai-provider.ts';
 import { learningPathStream } from '../../../src/domain/communities/streams.ts';
 import {
@@ -265,6 +265,43 @@ describe('community learning', () => {
           },
         },
       });
+    });
+
+    it('reads a path of many modules with their media and checkpoints in a fixed number of statements', async () => {
+      const path = await createPath();
+      const image = await mediaAsset(api, mentor.id, { kind: 'image' });
+      for (let index = 0; index < 6; index++) {
+        const module = await draftModule(path.id, { title: `M${index}`, mediaAssetIds: [image] });
+        fieldOf(
+          await as(mentor).gql(DRAFT_CHECKPOINT, {
+            input: {
+              moduleId: module.id,
+              questions: SAMPLE_QUESTIONS,
+              passMark: 50,
+              maxAttempts: 1,
+              cooldownSeconds: 0,
+            },
+          }),
+          'draftCheckpoint',
+        );
+      }
+      const query = `query ($id: ID!) { learningPath(id: $id) { id modules { id media { assetId }
+        checkpoints { id questions { id options { id correct } } } } } }`;
+      const statements = vi.spyOn(api.runtime.pool, 'query');
+      let read: PathView & { modules: (ModuleView & { checkpoints: CheckpointView[] })[] };
+      try {
+        read = fieldOf(await as(mentor).gql(query, { id: path.id }), 'learningPath');
+        // Path, access, modules, versions, media, checkpoints, their versions: not 2 per module.
+        expect(statements.mock.calls.length).toBeLessThan(10);
+      } finally {
+        statements.mockRestore();
+      }
+      expect(read.modules).toHaveLength(6);
+      for (const module of read.modules) {
+        expect(module.media).toEqual([{ assetId: image }]);
+        expect(module.checkpoints).toHaveLength(1);
+        expect(module.checkpoints[0]?.questions[0]?.options?.[0]?.correct).toBe(true);
+      }
     });
 
     it('a retry with the same idempotency key finds the path it made', async () => {
