@@ -33,6 +33,7 @@ export interface PostRow {
  * A forgotten author's words read as null at once: their key for every community is destroyed
  * (`destroyCommunityTextOf`), so a rebuild decodes nulls, and until then the live rows still hold
  * the words the projection decoded, which this hides (the `users` read model says who is forgotten).
+ * The page is cut first and joined after, so the join costs a page of rows, not the thread.
  */
 const COLUMNS = `p.community_id, p.post_id, p.thread_id, p.parent_id, p.author_id, p.kind, p.depth,
   case when u.status = 'forgotten' then null else p.title end as title,
@@ -40,7 +41,8 @@ const COLUMNS = `p.community_id, p.post_id, p.thread_id, p.parent_id, p.author_i
   p.status, p.pinned, p.pin_rank::text as pin_rank, p.helpful, p.reply_count,
   p.position::text as position, p.created_at, p.last_activity_at, p.edited_at, p.removed_by,
   p.removal_reason, p.removed_at`;
-const FROM = 'community_posts p left join users u on u.user_id = p.author_id';
+const withAuthors = (page: string, order: string) =>
+  `select ${COLUMNS} from (${page}) p left join users u on u.user_id = p.author_id order by ${order}`;
 
 /** A thread page's sort key: pinned first (latest pin on top), then newest. */
 export const threadCursor = (row: PostRow) => [row.pin_rank, row.position];
@@ -59,11 +61,14 @@ function validPositions(after: string[] | undefined): string[] | undefined {
 export async function listThreads(pool: Queryable, communityId: string, page: Page): Promise<PostRow[]> {
   const after = validPositions(page.after);
   const { rows } = await pool.query<PostRow>(
-    `select ${COLUMNS} from ${FROM}
-      where p.community_id = $1::uuid and p.kind = 'thread'
-        and ($2::bigint is null or (p.pin_rank, p.position) < ($2::bigint, $3::bigint))
-      order by p.pin_rank desc, p.position desc
-      limit $4`,
+    withAuthors(
+      `select * from community_posts
+        where community_id = $1::uuid and kind = 'thread'
+          and ($2::bigint is null or (pin_rank, position) < ($2::bigint, $3::bigint))
+        order by pin_rank desc, position desc
+        limit $4`,
+      'p.pin_rank desc, p.position desc',
+    ),
     [communityId, after?.[0] ?? null, after?.[1] ?? null, page.first + 1],
   );
   return rows;
@@ -77,11 +82,14 @@ export async function listReplies(
 ): Promise<PostRow[]> {
   const after = validPositions(page.after);
   const { rows } = await pool.query<PostRow>(
-    `select ${COLUMNS} from ${FROM}
-      where p.community_id = $1::uuid and p.thread_id = $2::uuid and p.kind = 'reply'
-        and ($3::bigint is null or p.position > $3::bigint)
-      order by p.position
-      limit $4`,
+    withAuthors(
+      `select * from community_posts
+        where community_id = $1::uuid and thread_id = $2::uuid and kind = 'reply'
+          and ($3::bigint is null or position > $3::bigint)
+        order by position
+        limit $4`,
+      'p.position',
+    ),
     [communityId, threadId, after?.[0] ?? null, page.first + 1],
   );
   return rows;
@@ -89,8 +97,9 @@ export async function listReplies(
 
 /** A post by its id alone (the `(post_id)` index); null when there is none. */
 export async function findPost(pool: Queryable, postId: string): Promise<PostRow | null> {
-  const { rows } = await pool.query<PostRow>(`select ${COLUMNS} from ${FROM} where p.post_id = $1::uuid`, [
-    postId,
-  ]);
+  const { rows } = await pool.query<PostRow>(
+    withAuthors('select * from community_posts where post_id = $1::uuid', 'p.post_id'),
+    [postId],
+  );
   return rows[0] ?? null;
 }

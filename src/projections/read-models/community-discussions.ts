@@ -30,7 +30,8 @@ const COMMUNITY_ERASED = 'CommunityErased';
 export function communityDiscussionsProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: COMMUNITY_DISCUSSIONS_PROJECTION,
-    version: 1,
+    // 2: replies indexed by (community, thread, kind, position), read in order without a sort.
+    version: 2,
     eventTypes: [...Object.keys(communityPostEventCatalogue), COMMUNITY_ERASED],
     tables: {
       [COMMUNITY_POSTS]: {
@@ -44,7 +45,7 @@ export function communityDiscussionsProjection(codec: Pick<EventCodec, 'decode'>
         primaryKey: ['community_id', 'post_id'],
         indexes: [
           "(community_id, pin_rank desc, position desc) where kind = 'thread'",
-          '(community_id, thread_id, position)',
+          '(community_id, thread_id, kind, position)',
           '(post_id)',
         ],
       },
