@@ -131,31 +131,42 @@ export interface MemberRow {
 
 export const memberCursor = (row: MemberRow) => [row.joined_at.toISOString(), row.user_id];
 
-/** A page of a community's members (of one role, if given), longest-standing first. */
-export async function listMembers(
+/**
+ * A page of each community's members (of one role, if given), longest-standing first: one
+ * statement for a whole list of communities (a lateral page per community on its index).
+ */
+export async function listMembersOf(
   pool: Queryable,
-  communityId: string,
+  communityIds: readonly string[],
   role: CommunityRole | null,
   raw: { first?: number | null; after?: string | null },
-): Promise<{ rows: MemberRow[]; page: Page }> {
+): Promise<{ rows: Map<string, MemberRow[]>; page: Page }> {
   const page = pageOf(raw, 2);
-  const values: unknown[] = [communityId, page.first + 1];
-  const where = [`community_id = $1::uuid`, `status = 'member'`];
+  const found = new Map<string, MemberRow[]>(communityIds.map((id) => [id, []]));
+  if (communityIds.length === 0) return { rows: found, page };
+  const values: unknown[] = [communityIds, page.first + 1];
+  const where = ['m.community_id = c.id', `m.status = 'member'`];
   if (role) {
     values.push(role);
-    where.push(`role = $${values.length}`);
+    where.push(`m.role = $${values.length}`);
   }
   if (page.after) {
     const [joinedAt, id] = cursorOf(createdCursor, page.after);
     values.push(joinedAt, id);
-    where.push(`(joined_at, user_id) > ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
+    where.push(`(m.joined_at, m.user_id) > ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
   }
-  const { rows } = await pool.query<MemberRow>(
-    `select user_id, role, joined_at from community_members where ${where.join(' and ')}
-      order by joined_at, user_id limit $2`,
+  const { rows } = await pool.query<MemberRow & { community_id: string }>(
+    `select c.id as community_id, page.user_id, page.role, page.joined_at
+       from unnest($1::uuid[]) as c(id)
+       cross join lateral (
+         select m.user_id, m.role, m.joined_at from community_members m
+          where ${where.join(' and ')}
+          order by m.joined_at, m.user_id limit $2) as page
+      order by c.id, page.joined_at, page.user_id`,
     values,
   );
-  return { rows, page };
+  for (const { community_id, ...row } of rows) found.get(community_id)?.push(row);
+  return { rows: found, page };
 }
 
 export interface JoinRequestRow {

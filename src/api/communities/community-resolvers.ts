@@ -1,13 +1,9 @@
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
-import { requireRole } from '../../domain/communities/community-permission.ts';
 import { communityPersonOf } from '../../domain/communities/community-values.ts';
-import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
+import { notFound } from '../../domain/shared/domain-error.ts';
 import { createCommunity, updateCommunitySettings } from '../../services/communities/communities.ts';
-import {
-  communityId as communityIdInput,
-  role as roleInput,
-} from '../../services/communities/community-inputs.ts';
+import { communityId as communityIdInput } from '../../services/communities/community-inputs.ts';
 import type { CommunityDeps } from '../../services/communities/deps.ts';
 import {
   acceptCommunityInvitation,
@@ -27,7 +23,7 @@ import { connection } from '../pagination.ts';
 import { callerFor, type GraphQLContext, type RequestScope } from '../request-scope.ts';
 import { toSocialProfile } from '../social/graph-mappers.ts';
 import { findProfiles } from '../social/graph-queries.ts';
-import { type CommunityView, toCommunity, toCommunityMember, toJoinRequest } from './community-mappers.ts';
+import { type CommunityView, toCommunity, toJoinRequest } from './community-mappers.ts';
 import {
   type CommunityRow,
   communityCursor,
@@ -35,9 +31,7 @@ import {
   joinRequestCursor,
   listCommunities,
   listJoinRequests,
-  listMembers,
   listMyCommunities,
-  memberCursor,
   myCommunityCursor,
 } from './community-queries.ts';
 
@@ -53,7 +47,6 @@ const filterArgs = pageArgs.extend({
 });
 const idArgs = z.object({ id: communityIdInput });
 const requestArgs = pageArgs.extend({ communityId: communityIdInput });
-const memberArgs = pageArgs.extend({ role: roleInput.nullish() });
 
 /**
  * Communities and membership. Reads judge from the read model (one row with the reader's member
@@ -124,24 +117,6 @@ export function communityResolvers(): IResolvers {
       banFromCommunity: mutate(banFromCommunity),
       unbanFromCommunity: mutate(unbanFromCommunity),
       setCommunityRole: mutate(setCommunityRole),
-    },
-    Community: {
-      // Members only: the community was checked for this reader by the field that returned it.
-      members: async (community: CommunityView, args: Args, { scope }: GraphQLContext) => {
-        if (community.myStatus === 'BANNED') throw forbidden('BANNED', 'You are banned from this community');
-        requireRole(community.viewerRole, 'community.read');
-        const { role, ...page } = memberArgs.parse(args);
-        const { pool } = scope.services;
-        const listed = await listMembers(pool, community.id, role ?? null, page);
-        const profiles = await findProfiles(
-          pool,
-          listed.rows.slice(0, listed.page.first).map((r) => r.user_id),
-        );
-        return connection(listed.rows, listed.page, undefined, memberCursor, (row) => {
-          const profile = profiles.get(row.user_id);
-          return { ...toCommunityMember(row), user: profile ? toSocialProfile(profile) : null };
-        });
-      },
     },
   };
 }

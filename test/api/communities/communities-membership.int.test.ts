@@ -355,6 +355,24 @@ describe('lists', () => {
     expect(next.pageInfo.hasNextPage).toBe(false);
 
     await joinCommunity(api, reader, open.id);
+    // Members in a list: each community's own, and an error only where the reader is not a member.
+    // Twice: the second run executes the compiled (graphql-jit) query.
+    for (let run = 0; run < 2; run += 1) {
+      const withMembers = await gql(
+        `query ($search: String) { communities(search: $search) { nodes { id members(first: 5) { nodes { userId } } } } }`,
+        { search: tag },
+        reader,
+      );
+      expect(withMembers.data).toEqual({
+        communities: {
+          nodes: [
+            { id: asking.id, members: null },
+            { id: open.id, members: { nodes: [{ userId: owner.id }, { userId: reader.id }] } },
+          ],
+        },
+      });
+      expect(errorCodes(withMembers)).toEqual(['FORBIDDEN/NOT_A_MEMBER']);
+    }
     const mine = fieldOf<Page<{ id: string; myRole: string }>>(
       await gql(MY_COMMUNITIES, {}, reader),
       'myCommunities',
