@@ -5,6 +5,7 @@ import { freshDatabase } from '../support/database.ts';
 import {
   checkOperations,
   checkStreamsIntact,
+  communityReadModelsCovered,
   compareReadModelsWithRebuild,
   openInspector,
   projectionsCaughtUp,
@@ -117,5 +118,6 @@ describe('SIGKILL of the projector, the worker and an API process under load', (
     const comparisons = await compareReadModelsWithRebuild(inspector);
     expect(comparisons.length).toBeGreaterThan(10);
     expect(readModelDifferences(comparisons)).toEqual([]);
+    expect(communityReadModelsCovered(comparisons)).toEqual([]);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { findRedisServer } from '../support/redis-server.ts';
 import {
   checkOperations,
   checkStreamsIntact,
+  communityReadModelsCovered,
   compareReadModelsWithRebuild,
   openInspector,
   projectionsCaughtUp,
@@ -179,7 +180,9 @@ describe.skipIf(!findRedisServer())('Redis outage', () => {
       timeout: 20_000,
       interval: 200,
     });
-    expect(readModelDifferences(await compareReadModelsWithRebuild(runtime))).toEqual([]);
+    const comparisons = await compareReadModelsWithRebuild(runtime);
+    expect(readModelDifferences(comparisons)).toEqual([]);
+    expect(communityReadModelsCovered(comparisons)).toEqual([]);
     for (const [role, index] of [
       ['api', 0],
       ['api', 1],

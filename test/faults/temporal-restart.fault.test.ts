@@ -4,6 +4,7 @@ import { freshDatabase } from '../support/database.ts';
 import {
   checkOperations,
   checkStreamsIntact,
+  communityReadModelsCovered,
   compareReadModelsWithRebuild,
   openInspector,
   projectionsCaughtUp,
@@ -148,7 +149,9 @@ describe('Temporal restart mid-saga', () => {
       timeout: 20_000,
       interval: 200,
     });
-    expect(readModelDifferences(await compareReadModelsWithRebuild(runtime))).toEqual([]);
+    const comparisons = await compareReadModelsWithRebuild(runtime);
+    expect(readModelDifferences(comparisons)).toEqual([]);
+    expect(communityReadModelsCovered(comparisons)).toEqual([]);
     for (const role of ['api', 'projector', 'worker'] as const) expect(system.running(role)).toBe(true);
 
     const { byKind: _byKind, ...figures } = loadFigures(operations);

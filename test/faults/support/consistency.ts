@@ -3,6 +3,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
 import { projectionStatuses } from '../../../src/projections/status.ts';
 import { openRuntime, type Runtime } from '../../../src/roles/runtime.ts';
+import { COMMUNITY_READ_MODELS } from '../../../src/services/communities/deps.ts';
 import { publishingWorkflowId } from '../../../src/workflows/publishing/ids.ts';
 import { connectTemporalClient } from '../../../src/workflows/temporal-connection.ts';
 import type { OperationKind, OperationRecord } from './load.ts';
@@ -29,6 +30,12 @@ export const EXPECTED_EVENT_TYPES: Record<OperationKind, readonly string[]> = {
   likeComment: ['ContentLiked'],
   startDirectChat: ['ChatConversationStarted'],
   sendChatMessage: ['ChatMessageSent'],
+  // The creator's membership follows under a command id derived from this one (see
+  // services/communities createCommunity): it is checked with the community read models.
+  createCommunity: ['CommunityCreated'],
+  joinCommunity: ['CommunityMemberJoined'],
+  startCommunityThread: ['CommunityThreadStarted'],
+  submitCheckpointAttempt: ['CheckpointAttemptSubmitted'],
 };
 
 /** A read-only view of the store for the checks (the runtime Chronicle's roles use). */
@@ -95,10 +102,14 @@ export async function checkOperations(
   const violations: string[] = [];
   const events = await eventsOfCommands(
     runtime,
-    operations.map((op) => op.commandId),
+    operations.filter((op) => !op.checkedByStream).map((op) => op.commandId),
+  );
+  const byStream = await eventsOfStreams(
+    runtime,
+    operations.filter((op) => op.checkedByStream && op.stream).map((op) => op.stream ?? ''),
   );
   for (const op of operations) {
-    const stored = events.get(op.commandId) ?? [];
+    const stored = (op.checkedByStream ? byStream.get(op.stream ?? '') : events.get(op.commandId)) ?? [];
     const types = stored.map((event) => event.type);
     const expected = EXPECTED_EVENT_TYPES[op.kind];
     const label = `${op.kind} ${op.id} (${op.outcome}${op.errorCode ? ` ${op.errorCode}` : ''}, ${op.attempts} attempts)`;
@@ -125,6 +136,40 @@ export async function checkOperations(
     }
   }
   return violations;
+}
+
+/** Every stored event of `streams`, in log order (for operations whose command id is not known). */
+async function eventsOfStreams(
+  runtime: Runtime,
+  streams: readonly string[],
+): Promise<Map<string, StoredEvent[]>> {
+  const byStream = new Map<string, StoredEvent[]>(streams.map((stream) => [stream, []]));
+  if (streams.length === 0) return byStream;
+  const { rows } = await runtime.pool.query<{
+    position: string;
+    stream_name: string;
+    revision: string;
+    type: string;
+    event_id: string;
+    command_id: string;
+    data: Record<string, unknown>;
+  }>(
+    `select position, stream_name, revision, type, event_id, metadata->>'commandId' as command_id, data
+       from es_events where stream_name = any($1::text[]) order by position`,
+    [streams],
+  );
+  for (const row of rows) {
+    byStream.get(row.stream_name)?.push({
+      position: BigInt(row.position),
+      stream: row.stream_name,
+      revision: BigInt(row.revision),
+      type: row.type,
+      eventId: row.event_id,
+      commandId: row.command_id,
+      data: row.data,
+    });
+  }
+  return byStream;
 }
 
 /** No event id twice in a stream, and revisions 0..n-1 without a gap in every stream. */
@@ -191,6 +236,21 @@ export async function compareReadModelsWithRebuild(runtime: Runtime): Promise<Re
     }
   }
   return comparisons;
+}
+
+/**
+ * The communities context's read models were part of the comparison and held rows: every
+ * projection of the context rebuilt, and the ones the load writes to (communities, discussions,
+ * learning, progress, trust) not empty, so their equality with a rebuild says something.
+ */
+export function communityReadModelsCovered(comparisons: readonly ReadModelComparison[]): string[] {
+  return COMMUNITY_READ_MODELS.flatMap((name) => {
+    const tables = comparisons.filter((c) => c.projection === name);
+    if (tables.length === 0) return [`${name}: not compared with a rebuild`];
+    return tables.some((c) => c.liveRows > 0)
+      ? []
+      : [`${name}: every table empty, the load wrote nothing there`];
+  });
 }
 
 /** The comparisons that differ, as readable lines. */

@@ -5,6 +5,12 @@ import {
   chatMessageStream,
   directConversationId,
 } from '../../../src/domain/chat/streams.ts';
+import {
+  checkpointAttemptsStream,
+  communityMemberStream,
+  communityPostStream,
+  communityStream,
+} from '../../../src/domain/communities/streams.ts';
 import type { Actor } from '../../../src/domain/shared/decider.ts';
 import { videoPostStream } from '../../../src/domain/videos/streams.ts';
 import { videoPostEventCatalogue } from '../../../src/domain/videos/video-events.ts';
@@ -72,7 +78,11 @@ export type OperationKind =
   | 'postComment'
   | 'likeComment'
   | 'startDirectChat'
-  | 'sendChatMessage';
+  | 'sendChatMessage'
+  | 'createCommunity'
+  | 'joinCommunity'
+  | 'startCommunityThread'
+  | 'submitCheckpointAttempt';
 
 export type Outcome = 'acknowledged' | 'failed' | 'unknown';
 
@@ -89,6 +99,11 @@ export interface OperationRecord {
   aggregateId?: string;
   /** Whether the operation was meant to be refused (invalid input). */
   expectRefusal: boolean;
+  /**
+   * Its command id is not derived from the idempotency key (the mutation takes none): the checks
+   * read `stream` instead of looking the command up.
+   */
+  checkedByStream?: boolean;
   outcome: Outcome;
   /** How many times it was sent (1 = no retry). */
   attempts: number;
@@ -215,6 +230,8 @@ export interface LoadWorld {
   brandId: string;
   /** The admin's public video the load's new users comment on (and the admin likes the comments). */
   videoId: string;
+  /** The admin's public community, with a published path whose module has an approved checkpoint. */
+  community: { communityId: string; checkpointId: string };
 }
 
 /** Fails the test with the reply when a set-up call does not succeed. */
@@ -327,7 +344,82 @@ export async function prepareWorld(apiUrls: readonly string[], databaseUrl: stri
   const admin = await signUp(pool.pick(), { databaseUrl, role: 'admin', name: 'Fault Admin' });
   const brandId = await createBrand(pool.pick(), admin);
   const videoId = await createVideo(pool.pick(), databaseUrl, admin);
-  return { pool, admin, brandId, videoId };
+  const community = await createCommunityWorld(pool.pick(), admin);
+  return { pool, admin, brandId, videoId, community };
+}
+
+/** The one question of the world's checkpoint, and its right answer. */
+const WORLD_QUESTION = {
+  id: 'q1',
+  type: 'SINGLE_CHOICE',
+  prompt: 'Which grain is oat milk made from?',
+  options: [
+    { id: 'a', text: 'Oats', correct: true },
+    { id: 'b', text: 'Rice', correct: false },
+  ],
+};
+const WORLD_ANSWERS = [{ questionId: 'q1', choices: ['a'] }];
+
+/**
+ * The admin's public community (the owner publishes learning content): a path with one published
+ * module and an approved checkpoint every new user of the load attempts once.
+ */
+export async function createCommunityWorld(
+  apiUrl: string,
+  admin: SignedIn,
+): Promise<{ communityId: string; checkpointId: string }> {
+  const call = async (query: string, variables: Record<string, unknown>, field: string) =>
+    must(await postGraphQL(apiUrl, query, variables, admin.accessToken), field);
+  const community = await call(
+    `mutation ($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }`,
+    { input: { name: 'Fault suite club', language: 'en', region: 'EU', visibility: 'PUBLIC' } },
+    'createCommunity',
+  );
+  const communityId = String(community.id);
+  const path = await call(
+    `mutation ($input: CreateLearningPathInput!) { createLearningPath(input: $input) { id } }`,
+    { input: { communityId, title: 'Oat milk at home' } },
+    'createLearningPath',
+  );
+  const module = await call(
+    `mutation ($input: DraftLearningModuleInput!) { draftLearningModule(input: $input) { id version } }`,
+    { input: { pathId: path.id, title: 'Soaking', body: 'Soak the oats for twenty minutes.' } },
+    'draftLearningModule',
+  );
+  await call(
+    `mutation ($m: ID!, $v: Int!) { publishLearningModule(moduleId: $m, version: $v) { id } }`,
+    { m: module.id, v: module.version },
+    'publishLearningModule',
+  );
+  await call(
+    `mutation ($p: ID!, $m: [ID!]!) { orderLearningPathModules(pathId: $p, moduleIds: $m) { id } }`,
+    { p: path.id, m: [module.id] },
+    'orderLearningPathModules',
+  );
+  await call(
+    `mutation ($p: ID!) { publishLearningPath(pathId: $p) { id } }`,
+    { p: path.id },
+    'publishLearningPath',
+  );
+  const checkpoint = await call(
+    `mutation ($input: DraftCheckpointInput!) { draftCheckpoint(input: $input) { id version } }`,
+    {
+      input: {
+        moduleId: module.id,
+        questions: [WORLD_QUESTION],
+        passMark: 50,
+        maxAttempts: 3,
+        cooldownSeconds: 0,
+      },
+    },
+    'draftCheckpoint',
+  );
+  await call(
+    `mutation ($c: ID!, $v: Int!) { approveCheckpoint(checkpointId: $c, version: $v) { id } }`,
+    { c: checkpoint.id, v: checkpoint.version },
+    'approveCheckpoint',
+  );
+  return { communityId, checkpointId: String(checkpoint.id) };
 }
 
 const ANONYMOUS: Actor = { kind: 'anonymous' };
@@ -526,6 +618,129 @@ export function sendChatMessageOperation(
   );
 }
 
+/** A new user's own community (the id is the command id, see services/communities createCommunity). */
+export function createCommunityOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('createCommunity', author.actor, 'createCommunity');
+  record.aggregateId = record.commandId;
+  record.stream = communityStream(record.commandId);
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }`,
+      variables: {
+        input: {
+          name: `Club ${record.id.slice(0, 8)}`,
+          description: 'A load community',
+          language: 'en',
+          region: 'EU',
+          visibility: 'PUBLIC',
+          idempotencyKey: record.idempotencyKey,
+        },
+      },
+      token: author.accessToken,
+      field: 'createCommunity',
+    },
+    options,
+  );
+}
+
+/**
+ * A new user joins the world's community. Joining takes no idempotency key (joining again decides
+ * nothing), so its command id is not known here: the checks find it by its membership stream.
+ */
+export function joinCommunityOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const { communityId } = world.community;
+  const record = newRecord('joinCommunity', author.actor, `joinCommunity:${communityId}`, {
+    aggregateId: communityId,
+    stream: communityMemberStream(communityId, author.userId),
+    checkedByStream: true,
+  });
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($c: ID!) { joinCommunity(communityId: $c) { id } }`,
+      variables: { c: communityId },
+      token: author.accessToken,
+      field: 'joinCommunity',
+    },
+    options,
+  );
+}
+
+/** A thread in the world's community (the post id is the command id, see services/communities). */
+export function startCommunityThreadOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const { communityId } = world.community;
+  const record = newRecord('startCommunityThread', author.actor, `startCommunityThread:${communityId}`);
+  record.aggregateId = record.commandId;
+  record.stream = communityPostStream(record.commandId);
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($c: ID!, $t: String!, $b: String!, $key: String) {
+        startCommunityThread(communityId: $c, title: $t, body: $b, idempotencyKey: $key) { id } }`,
+      variables: {
+        c: communityId,
+        t: `Question ${record.id.slice(0, 8)}`,
+        b: 'How long do the oats soak?',
+        key: record.idempotencyKey,
+      },
+      token: author.accessToken,
+      field: 'startCommunityThread',
+    },
+    options,
+  );
+}
+
+/** An attempt at the world's checkpoint, answered right (each new user attempts once). */
+export function submitCheckpointAttemptOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const { checkpointId } = world.community;
+  const record = newRecord(
+    'submitCheckpointAttempt',
+    author.actor,
+    `submitCheckpointAttempt:${checkpointId}`,
+    {
+      aggregateId: checkpointId,
+      stream: checkpointAttemptsStream(checkpointId, author.userId),
+    },
+  );
+  return send(
+    world.pool,
+    record,
+    {
+      query: `mutation ($c: ID!, $a: [CheckpointAnswerInput!]!, $t: String!, $key: String) {
+        submitCheckpointAttempt(checkpointId: $c, answers: $a, clientTime: $t, idempotencyKey: $key) { id passed } }`,
+      variables: {
+        c: checkpointId,
+        a: WORLD_ANSWERS,
+        t: new Date().toISOString(),
+        key: record.idempotencyKey,
+      },
+      token: author.accessToken,
+      field: 'submitCheckpointAttempt',
+    },
+    options,
+  );
+}
+
 /** A new article in the brand; `invalid` sends an empty title, which the decider refuses. */
 export function createContentOperation(
   world: LoadWorld,
@@ -656,8 +871,9 @@ export interface LoadRun {
 /**
  * Runs `clients` scripted clients until `stop()`: each repeats a story of sign-up, the admin
  * following the new user, the new user's comment on the world's video and the admin's like of it,
- * their direct conversation with the admin and a message in it (skipped when the new user cannot
- * sign in during a fault), a new article, a new version of it,
+ * their direct conversation with the admin and a message in it, a community of their own, joining
+ * the world's community, a thread there and an attempt at its checkpoint (skipped when the new user
+ * cannot sign in during a fault), a new article, a new version of it,
  * and (every `publishEvery` stories) its submission and publication, which starts a saga. An
  * operation that ends `unknown` or `failed` ends its story early.
  */
@@ -689,6 +905,12 @@ export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun 
         const chat = await track(startDirectChatOperation(world, author, options));
         if (chat.outcome === 'acknowledged' && chat.aggregateId) {
           await track(sendChatMessageOperation(world, author, chat.aggregateId, options));
+        }
+        await track(createCommunityOperation(world, author, options));
+        const joined = await track(joinCommunityOperation(world, author, options));
+        if (joined.outcome === 'acknowledged') {
+          await track(startCommunityThreadOperation(world, author, options));
+          await track(submitCheckpointAttemptOperation(world, author, options));
         }
       }
     }
