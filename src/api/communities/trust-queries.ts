@@ -69,7 +69,7 @@ export async function leaderboard(
   if (
     page.after &&
     (Number.isNaN(Date.parse(at)) ||
-      !/^\d+(\.\d+)?$/u.test(score ?? '') ||
+      !/^\d+(\.\d+)?(e-?\d+)?$/u.test(score ?? '') ||
       !/^[0-9a-f-]{36}$/u.test(userId ?? ''))
   ) {
     throw validation('INVALID_CURSOR', 'after is not a cursor this API handed out');
@@ -79,7 +79,7 @@ export async function leaderboard(
        select t.user_id, ${communityTrustScoreSql('t', '$2::timestamptz')} as score
          from community_trust_scores t
         where t.community_id = $1 and t.member_since is not null) ranked
-      where $3::numeric is null or score < $3::numeric or (score = $3::numeric and user_id > $4::uuid)
+      where $3::float8 is null or score < $3::float8 or (score = $3::float8 and user_id > $4::uuid)
       order by score desc, user_id
       limit $5`,
     [communityId, at, score ?? null, userId ?? null, page.first + 1],
