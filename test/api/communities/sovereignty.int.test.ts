@@ -32,6 +32,7 @@ import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebu
 import { createProjections } from '../../../src/projections/registry.ts';
 import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import { COMMUNITY_READ_MODELS } from '../../../src/services/communities/deps.ts';
+import { destroyCommunityTextOf } from '../../../src/services/communities/erasure.ts';
 import { runCli } from '../../support/cli.ts';
 import { freshDatabase } from '../../support/database.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
@@ -398,8 +399,15 @@ describe('one community as a unit', () => {
     expect(ciphertexts.filter(ofTheirs).length).toBeGreaterThan(0);
     expect(ciphertexts.filter(ofTheirs).filter((c) => c.readable)).toEqual([]);
     expect(ciphertexts.filter((c) => !ofTheirs(c)).every((c) => c.readable)).toBe(true);
-    expect(
-      await api.runtime.keys.find(communityMemberSubject(b.communityId, both.id), randomUUID()),
-    ).toBeNull();
+    // Their key for the community is gone for good: nothing of theirs can be written there again.
+    await expect(
+      api.runtime.keys.keyFor(communityMemberSubject(b.communityId, both.id)),
+    ).rejects.toMatchObject({
+      reason: 'SUBJECT_FORGOTTEN',
+    });
+    await expect(api.runtime.keys.keyFor(communitySubject(b.communityId))).resolves.toBeDefined();
+    // Without the read model the membership history alone finds both communities; again, a no-op.
+    const { store, keys } = api.runtime;
+    expect(await destroyCommunityTextOf({ store, keys }, both.id.toUpperCase())).toBe(2);
   });
 });
