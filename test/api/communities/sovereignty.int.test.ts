@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toIntegratorEvent } from '../../../src/api/events/integrator-events.ts';
 import {
   type ExportedEvent,
   type KeyFile,
@@ -351,6 +352,19 @@ describe('one community as a unit', () => {
     expect(
       await texts(checkpointAttemptsStream(a.checkpointId, both.id), 'CheckpointAttemptSubmitted', 'answers'),
     ).toEqual([null]);
+
+    // What integrators are sent of it: the description as null, the erasure itself.
+    const integrators = async (communityId: string) =>
+      Promise.all(
+        (await api.runtime.store.readStream(communityStream(communityId))).map((e) =>
+          toIntegratorEvent(api.runtime.codec, e),
+        ),
+      );
+    expect((await integrators(a.communityId)).map((e) => [e?.type, e?.data.description])).toEqual([
+      ['CommunityCreated', null],
+      ['CommunityErased', undefined],
+    ]);
+    expect((await integrators(b.communityId))[0]?.data.description).toContain(b.marker);
 
     // The other community: every row as it was, its texts readable, the shared learner's too.
     expect(await rowsOf(b.communityId)).toEqual(otherBefore);
