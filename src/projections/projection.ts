@@ -18,6 +18,11 @@ export type Row = Record<string, unknown>;
 export interface ReadModelWriter {
   /** Reads a row as this batch has left it (buffered writes first, then the table). */
   get(table: string, key: Row): Promise<Row | undefined>;
+  /**
+   * Reads these rows ahead in one query per table, for `get` to answer from memory (rows written
+   * in this batch still answer as written): for `apply` to read many rows it can name at once.
+   */
+  load(keys: readonly { table: string; key: Row }[]): Promise<void>;
   /** Writes a complete row (every column; missing ones become null), replacing any row with its key. */
   upsert(table: string, row: Row): void;
   /** Merges changes into an existing row; does nothing if there is no such row. */

@@ -6,13 +6,8 @@ import {
 } from '../../domain/communities/membership-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
-import {
-  COMMUNITY_COMMUNITIES,
-  COMMUNITY_MEMBER_LISTS,
-  COMMUNITY_MEMBERS,
-  deleteMembers,
-  listMember,
-} from './communities-rows.ts';
+import { COMMUNITY_COMMUNITIES, COMMUNITY_MEMBERS, MEMBER_KEYS } from './communities-rows.ts';
+import { eraseListedRows, keyCountRow, keyListTables, listKey } from './community-key-lists.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const COMMUNITIES_PROJECTION = 'communities';
@@ -24,14 +19,15 @@ export { COMMUNITY_COMMUNITIES, COMMUNITY_MEMBERS } from './communities-rows.ts'
  * or were banned: rows are kept, so erasure finds everyone who ever belonged), keyed by community
  * first (data sovereignty: a community's rows are one range, shardable by it). An erased
  * community keeps a tombstone row (`erased`, texts null, no members) so its id is never shown
- * again; its member rows are deleted, found through community_member_lists.
+ * again; its member rows are deleted, found through the community's key lists (community-key-lists.ts).
  * Everything, times and counts included, comes from the events, so a rebuild ends the same.
  */
 export function communitiesProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: COMMUNITIES_PROJECTION,
     // 2: member rows listed per community (community_member_lists) and deleted on CommunityErased.
-    version: 2,
+    // 3: the lists are the shared community key lists (community-key-lists.ts), with their count.
+    version: 3,
     eventTypes: [...Object.keys(communityEventCatalogue), ...Object.keys(membershipEventCatalogue)],
     tables: {
       [COMMUNITY_COMMUNITIES]: {
@@ -39,7 +35,7 @@ export function communitiesProjection(codec: Pick<EventCodec, 'decode'>): Projec
           region text not null, visibility text not null, rules text,
           min_trust_to_start_threads int not null, min_trust_to_post_links int not null,
           created_by uuid not null, created_at timestamptz not null, updated_at timestamptz not null,
-          member_count int not null, listed_people int not null, erased boolean not null,
+          member_count int not null, erased boolean not null,
           search tsvector generated always as
             (to_tsvector('simple', name || ' ' || coalesce(description, ''))) stored`,
         primaryKey: ['community_id'],
@@ -57,10 +53,7 @@ export function communitiesProjection(codec: Pick<EventCodec, 'decode'>): Projec
           '(user_id, status)',
         ],
       },
-      [COMMUNITY_MEMBER_LISTS]: {
-        columns: 'community_id uuid not null, bucket int not null, user_ids jsonb not null',
-        primaryKey: ['community_id', 'bucket'],
-      },
+      ...keyListTables(MEMBER_KEYS),
     },
     async apply(recorded, writer) {
       const at = occurredAt(recorded);
@@ -85,7 +78,6 @@ async function applyCommunityEvent(event: CommunityEvent, writer: ReadModelWrite
         created_at: at,
         updated_at: at,
         member_count: 0,
-        listed_people: 0,
         erased: false,
       });
       return;
@@ -95,13 +87,12 @@ async function applyCommunityEvent(event: CommunityEvent, writer: ReadModelWrite
     case 'CommunityErased': {
       const community = await writer.get(COMMUNITY_COMMUNITIES, key);
       if (!community) return;
-      await deleteMembers(writer, event.data.communityId, Number(community.listed_people));
+      await eraseListedRows(writer, MEMBER_KEYS, event.data.communityId);
       return writer.update(COMMUNITY_COMMUNITIES, key, {
         erased: true,
         description: null,
         rules: null,
         member_count: 0,
-        listed_people: 0,
         updated_at: at,
       });
     }
@@ -164,17 +155,13 @@ async function applyMembershipEvent(event: MembershipEvent, writer: ReadModelWri
       break;
   }
   writer.upsert(COMMUNITY_MEMBERS, row);
-  const listed = Number(community.listed_people);
-  if (!before) await listMember(writer, event.data.communityId, event.data.userId, listed);
+  if (!before) await listKey(writer, MEMBER_KEYS, event.data.communityId, COMMUNITY_MEMBERS, key);
   const isMember = row.status === 'member';
   const members = Number(community.member_count) + (isMember === wasMember ? 0 : isMember ? 1 : -1);
   await writer.update(
     COMMUNITY_COMMUNITIES,
     { community_id: event.data.communityId },
-    {
-      member_count: members,
-      listed_people: before ? listed : listed + 1,
-    },
+    { member_count: members },
   );
 }
 
@@ -201,6 +188,14 @@ function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
   if (typeof communityId !== 'string') return [];
   const community = { table: COMMUNITY_COMMUNITIES, key: { community_id: communityId } };
   const userId = Reflect.get(data, 'userId');
-  if (!(recorded.type in membershipEventCatalogue) || typeof userId !== 'string') return [community];
-  return [community, { table: COMMUNITY_MEMBERS, key: { community_id: communityId, user_id: userId } }];
+  if (!(recorded.type in membershipEventCatalogue) || typeof userId !== 'string') {
+    return recorded.type === 'CommunityErased'
+      ? [community, keyCountRow(MEMBER_KEYS, communityId)]
+      : [community];
+  }
+  return [
+    community,
+    { table: COMMUNITY_MEMBERS, key: { community_id: communityId, user_id: userId } },
+    keyCountRow(MEMBER_KEYS, communityId),
+  ];
 }

@@ -5,13 +5,8 @@ import {
 } from '../../domain/communities/post-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
-import {
-  COMMUNITY_DISCUSSION_COUNTS,
-  COMMUNITY_DISCUSSION_LISTS,
-  COMMUNITY_POSTS,
-  eraseCommunityDiscussions,
-  listPost,
-} from './community-discussions-rows.ts';
+import { COMMUNITY_POSTS, DISCUSSION_KEYS } from './community-discussions-rows.ts';
+import { eraseListedRows, keyCountRow, keyListTables, listKey } from './community-key-lists.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const COMMUNITY_DISCUSSIONS_PROJECTION = 'community_discussions';
@@ -31,7 +26,8 @@ export function communityDiscussionsProjection(codec: Pick<EventCodec, 'decode'>
   return {
     name: COMMUNITY_DISCUSSIONS_PROJECTION,
     // 2: replies indexed by (community, thread, kind, position), read in order without a sort.
-    version: 2,
+    // 3: posts listed in the shared community key lists (community-key-lists.ts).
+    version: 3,
     eventTypes: [...Object.keys(communityPostEventCatalogue), COMMUNITY_ERASED],
     tables: {
       [COMMUNITY_POSTS]: {
@@ -49,19 +45,12 @@ export function communityDiscussionsProjection(codec: Pick<EventCodec, 'decode'>
           '(post_id)',
         ],
       },
-      [COMMUNITY_DISCUSSION_COUNTS]: {
-        columns: 'community_id uuid not null, post_count int not null',
-        primaryKey: ['community_id'],
-      },
-      [COMMUNITY_DISCUSSION_LISTS]: {
-        columns: 'community_id uuid not null, bucket int not null, post_ids jsonb not null',
-        primaryKey: ['community_id', 'bucket'],
-      },
+      ...keyListTables(DISCUSSION_KEYS),
     },
     async apply(recorded, writer) {
       if (recorded.type === COMMUNITY_ERASED) {
         const communityId = stringField(recorded, 'communityId');
-        if (communityId) await eraseCommunityDiscussions(writer, communityId);
+        if (communityId) await eraseListedRows(writer, DISCUSSION_KEYS, communityId);
         return;
       }
       const decoded = await codec.decode(communityPostEventCatalogue, recorded);
@@ -123,7 +112,7 @@ async function applyPostEvent(
           });
         }
       }
-      await listPost(writer, communityId, postId);
+      await listKey(writer, DISCUSSION_KEYS, communityId, COMMUNITY_POSTS, key);
       return;
     }
     case 'CommunityPostEdited': {
@@ -188,7 +177,7 @@ function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
   const communityId = stringField(recorded, 'communityId');
   const postId = stringField(recorded, 'postId');
   if (communityId === null) return [];
-  const counts = { table: COMMUNITY_DISCUSSION_COUNTS, key: { community_id: communityId.toLowerCase() } };
+  const counts = keyCountRow(DISCUSSION_KEYS, communityId);
   if (recorded.type === COMMUNITY_ERASED) return [counts];
   if (recorded.type === 'CommunityThreadStarted') return [counts];
   if (recorded.type === 'CommunityReplyPosted') {

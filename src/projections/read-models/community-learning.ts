@@ -10,15 +10,14 @@ import {
 import { type LearningPathEvent, learningPathEventCatalogue } from '../../domain/communities/path-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
+import { eraseListedRows, keyCountRow, keyListTables, listKey } from './community-key-lists.ts';
 import {
-  eraseCommunityLearning,
   LEARNING_CHECKPOINT_VERSIONS,
   LEARNING_CHECKPOINTS,
-  LEARNING_CONTENTS,
+  LEARNING_KEYS,
   LEARNING_MODULE_VERSIONS,
   LEARNING_MODULES,
   LEARNING_PATHS,
-  listLearningItem,
 } from './community-learning-rows.ts';
 import { occurredAt } from './occurred-at.ts';
 
@@ -36,7 +35,9 @@ const COMMUNITY_ERASED = 'CommunityErased';
 export function communityLearningProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: COMMUNITY_LEARNING_PROJECTION,
-    version: 1,
+    // 2: every row's key listed in the shared community key lists (community-key-lists.ts), so
+    // erasure deletes versions without reading their module or checkpoint first.
+    version: 2,
     eventTypes: [
       ...Object.keys(learningPathEventCatalogue),
       ...Object.keys(learningModuleEventCatalogue),
@@ -82,16 +83,12 @@ export function communityLearningProjection(codec: Pick<EventCodec, 'decode'>): 
           drafted_by uuid not null, drafted_at timestamptz not null`,
         primaryKey: ['community_id', 'checkpoint_id', 'version'],
       },
-      [LEARNING_CONTENTS]: {
-        columns:
-          'community_id uuid not null, path_ids jsonb not null, module_ids jsonb not null, checkpoint_ids jsonb not null',
-        primaryKey: ['community_id'],
-      },
+      ...keyListTables(LEARNING_KEYS),
     },
     async apply(recorded, writer) {
       if (recorded.type === COMMUNITY_ERASED) {
         const communityId = stringField(recorded, 'communityId');
-        if (communityId) await eraseCommunityLearning(writer, communityId);
+        if (communityId) await eraseListedRows(writer, LEARNING_KEYS, communityId);
         return;
       }
       const at = occurredAt(recorded);
@@ -138,7 +135,7 @@ async function applyPath(event: LearningPathEvent, writer: ReadModelWriter, at: 
         created_at: at,
         updated_at: at,
       });
-      await listLearningItem(writer, event.data.communityId, 'path_ids', event.data.pathId);
+      await listKey(writer, LEARNING_KEYS, event.data.communityId, LEARNING_PATHS, key);
       return;
     case 'LearningPathUpdated':
       await writer.update(LEARNING_PATHS, key, {
@@ -172,6 +169,11 @@ async function applyModule(
     case 'LearningModuleDrafted':
     case 'LearningModuleRevised': {
       const { version, title, body, mediaAssetIds, editedBy } = event.data;
+      // Each drafting or revision makes a new version: its row is new.
+      await listKey(writer, LEARNING_KEYS, event.data.communityId, LEARNING_MODULE_VERSIONS, {
+        ...key,
+        version,
+      });
       writer.upsert(LEARNING_MODULE_VERSIONS, {
         ...key,
         version,
@@ -193,7 +195,7 @@ async function applyModule(
           created_at: at,
           updated_at: at,
         });
-        await listLearningItem(writer, event.data.communityId, 'module_ids', event.data.moduleId);
+        await listKey(writer, LEARNING_KEYS, event.data.communityId, LEARNING_MODULES, key);
       } else {
         await writer.update(LEARNING_MODULES, key, { title, latest_version: version, updated_at: at });
       }
@@ -216,6 +218,10 @@ async function applyCheckpoint(
     case 'CheckpointDrafted':
     case 'CheckpointRevised': {
       const data = event.data;
+      await listKey(writer, LEARNING_KEYS, data.communityId, LEARNING_CHECKPOINT_VERSIONS, {
+        ...key,
+        version: data.version,
+      });
       writer.upsert(LEARNING_CHECKPOINT_VERSIONS, {
         ...key,
         version: data.version,
@@ -241,7 +247,7 @@ async function applyCheckpoint(
           created_at: at,
           updated_at: at,
         });
-        await listLearningItem(writer, data.communityId, 'checkpoint_ids', data.checkpointId);
+        await listKey(writer, LEARNING_KEYS, data.communityId, LEARNING_CHECKPOINTS, key);
       } else {
         await writer.update(LEARNING_CHECKPOINTS, key, { latest_version: data.version, updated_at: at });
       }
@@ -269,7 +275,7 @@ function stringField(recorded: RecordedEvent, name: string): string | null {
 function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
   const communityId = stringField(recorded, 'communityId');
   if (communityId === null) return [];
-  const contents = { table: LEARNING_CONTENTS, key: { community_id: communityId.toLowerCase() } };
+  const contents = keyCountRow(LEARNING_KEYS, communityId);
   const moduleId = stringField(recorded, 'moduleId');
   const checkpointId = stringField(recorded, 'checkpointId');
   const pathId = stringField(recorded, 'pathId');
@@ -280,11 +286,17 @@ function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
     case 'CheckpointDrafted':
       return [contents];
     case 'CheckpointRevised':
+      return checkpointId
+        ? [contents, { table: LEARNING_CHECKPOINTS, key: checkpointKey(communityId, checkpointId) }]
+        : [contents];
     case 'CheckpointApproved':
       return checkpointId
         ? [{ table: LEARNING_CHECKPOINTS, key: checkpointKey(communityId, checkpointId) }]
         : [];
     case 'LearningModuleRevised':
+      return moduleId
+        ? [contents, { table: LEARNING_MODULES, key: moduleKey(communityId, moduleId) }]
+        : [contents];
     case 'LearningModulePublished':
       return moduleId ? [{ table: LEARNING_MODULES, key: moduleKey(communityId, moduleId) }] : [];
     default:

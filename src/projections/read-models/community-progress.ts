@@ -4,7 +4,7 @@ import { type ProgressEvent, progressEventCatalogue } from '../../domain/communi
 import { localDay, withActiveDay } from '../../domain/communities/progress-streaks.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
-import { eraseListedRows, type KeyLists, keyListTables, listKey } from './community-progress-keys.ts';
+import { eraseListedRows, type KeyLists, keyListTables, listKey } from './community-key-lists.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const COMMUNITY_PROGRESS_PROJECTION = 'community_progress';
@@ -28,7 +28,9 @@ const COMMUNITY_ERASED = 'CommunityErased';
 export function communityProgressProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: COMMUNITY_PROGRESS_PROJECTION,
-    version: 1,
+    // 2: attempts indexed by attempt id alone (an attempt is looked up without its community);
+    // erasure through the shared key lists (community-key-lists.ts), which no longer read each row.
+    version: 2,
     eventTypes: [
       ...Object.keys(attemptEventCatalogue),
       ...Object.keys(progressEventCatalogue),
@@ -53,6 +55,7 @@ export function communityProgressProjection(codec: Pick<EventCodec, 'decode'>): 
         indexes: [
           '(community_id, user_id, checkpoint_id, attempt_number)',
           '(community_id, submitted_at, attempt_id) where passed is null',
+          '(attempt_id)',
         ],
       },
       [CHECKPOINT_RESULTS]: {

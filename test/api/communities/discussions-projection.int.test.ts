@@ -10,7 +10,7 @@ import {
   COMMUNITY_DISCUSSIONS_PROJECTION,
   communityDiscussionsProjection,
 } from '../../../src/projections/read-models/community-discussions.ts';
-import { LIST_BUCKET_SIZE } from '../../../src/projections/read-models/community-discussions-rows.ts';
+import { KEYS_PER_BUCKET as LIST_BUCKET_SIZE } from '../../../src/projections/read-models/community-key-lists.ts';
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
 import { appendEvents } from '../social/graph-support.ts';
 import { type IdentityApp, startIdentityApp } from '../support/identity-app.ts';

@@ -42,7 +42,8 @@ const TABLES = [
   'community_learning_module_versions',
   'community_checkpoints',
   'community_checkpoint_versions',
-  'community_learning_contents',
+  'community_learning_key_lists',
+  'community_learning_key_counts',
 ];
 
 let api: IdentityApp;
@@ -136,7 +137,8 @@ describe('the community_learning read model', () => {
       community_learning_module_versions: 2,
       community_checkpoints: 1,
       community_checkpoint_versions: 2,
-      community_learning_contents: 1,
+      community_learning_key_lists: 1,
+      community_learning_key_counts: 1,
     };
     expect(await countsOf(erased)).toEqual(full);
     const { rows } = await api.runtime.pool.query(
