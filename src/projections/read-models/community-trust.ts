@@ -15,7 +15,7 @@ import {
 import { sessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
-import { eraseListedRows, type KeyLists, keyListTables, listKey } from './community-progress-keys.ts';
+import { eraseListedRows, type KeyLists, keyListTables, listKey } from './community-key-lists.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const COMMUNITY_TRUST_PROJECTION = 'community_trust';
@@ -40,8 +40,10 @@ const SESSION_TYPES = ['MentorshipSessionScheduled', 'MentorshipSessionEnded', '
  * Trust, from events only (the formula is src/domain/communities/trust.ts). Per community and
  * member: the facts (counts and tenure), the score as of the last event that moved them, and the
  * parts a reader needs to compute it at the time of reading (`base`, `tenure_days`,
- * `member_since`: see `trustScoreSql`); the same overall (every community, and mentorship
- * sessions, which belong to no community); and `community_trust_events`, the event behind each
+ * `member_since`: see `trustScoreSql`); `base`, the time-independent part, is what the
+ * leaderboard ranks by, through an index (docs/learning-progress-and-trust.md); the same overall
+ * (every community, and mentorship sessions, which belong to no community, with each community's
+ * first joining so that an erased one's time leaves overall tenure); and `community_trust_events`, the event behind each
  * change of a member's facts (stream, revision, position, id), which moderators open with the
  * audit queries. Sessions' participants are kept by session (mentorship is not community-owned,
  * so that table alone is not keyed by community).
@@ -49,7 +51,9 @@ const SESSION_TYPES = ['MentorshipSessionScheduled', 'MentorshipSessionEnded', '
 export function communityTrustProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: COMMUNITY_TRUST_PROJECTION,
-    version: 1,
+    // 2: the leaderboard index on `base` (current members), overall first joinings per community,
+    // no row or event for someone who leaves without ever having joined, bulk erasure.
+    version: 2,
     eventTypes: [
       'CheckpointAttemptSubmitted',
       'CheckpointAttemptGraded',
@@ -65,11 +69,13 @@ export function communityTrustProjection(codec: Pick<EventCodec, 'decode'>): Pro
           base real not null, tenure_days real not null, member_since timestamptz,
           components jsonb not null, updated_at timestamptz not null`,
         primaryKey: ['community_id', 'user_id'],
-        indexes: ['(community_id, score desc, user_id)'],
+        // The leaderboard: one community's current members by their time-independent trust.
+        indexes: ['(community_id, base desc, user_id) where member_since is not null'],
       },
       [TRUST_OVERALL]: {
         columns: `user_id uuid not null, score real not null, base real not null,
-          first_joined_at timestamptz, components jsonb not null, updated_at timestamptz not null`,
+          first_joined_at timestamptz, first_joins jsonb not null, components jsonb not null,
+          updated_at timestamptz not null`,
         primaryKey: ['user_id'],
       },
       [TRUST_EVENTS]: {
@@ -180,13 +186,21 @@ async function applyMembership(
     await changeMember(writer, communityId, userId, at, (facts) =>
       facts.memberSince === null ? { ...facts, memberSince: at } : facts,
     );
-    const overall = await writer.get(TRUST_OVERALL, { user_id: userId });
-    const first = overall?.first_joined_at as string | null | undefined;
-    await changeOverall(writer, userId, at, (facts) => facts, first ? undefined : at);
+    await changeOverall(
+      writer,
+      userId,
+      at,
+      (facts) => facts,
+      (joins) => (communityId in joins ? joins : { ...joins, [communityId]: new Date(at).toISOString() }),
+    );
     await noteEvent(writer, recorded, communityId, userId, 'tenure', 1, at);
     return;
   }
-  // Left or banned: the current stretch closes and counts from now on as closed days.
+  // Left or banned: the current stretch closes and counts from now on as closed days. Someone not
+  // a member now has no stretch to close: withdrawing a join request is a `CommunityMemberLeft`
+  // too, and must not give a person who never joined a trust row or a tenure event.
+  const known = await writer.get(TRUST_SCORES, { community_id: communityId, user_id: userId });
+  if (factsOf(known).memberSince === null) return;
   await changeMember(writer, communityId, userId, at, (facts) =>
     facts.memberSince === null
       ? facts
@@ -218,23 +232,34 @@ async function changeMember(
   });
 }
 
+/** Per community, when the person first joined it (ISO instants). */
+type FirstJoins = Record<string, string>;
+
+const firstJoinsOf = (row: Row | undefined): FirstJoins =>
+  typeof row?.first_joins === 'object' && row.first_joins !== null ? (row.first_joins as FirstJoins) : {};
+
+const earliest = (joins: FirstJoins): string | null =>
+  Object.values(joins).reduce<string | null>(
+    (first, at) => (first === null || Date.parse(at) < Date.parse(first) ? at : first),
+    null,
+  );
+
 /**
  * Overall tenure is the time since first joining any community (never reduced by leaving one), so
- * the overall facts keep `memberSince` as that first instant.
+ * the overall facts keep `memberSince` as that first instant: the earliest of the first joinings
+ * kept per community, so that erasing a community (`joins` drops it) takes its time out too.
  */
 async function changeOverall(
   writer: ReadModelWriter,
   userId: string,
   at: string,
   change: (facts: TrustFacts) => TrustFacts,
-  firstJoinedAt?: string,
+  joins: (joins: FirstJoins) => FirstJoins = (same) => same,
 ): Promise<void> {
   const key = { user_id: userId };
   const known = await writer.get(TRUST_OVERALL, key);
-  // As an ISO string whichever way it came (PostgreSQL spells a stored instant `+00:00`), so the
-  // facts' JSON is the same in a rebuild that never read it back.
-  const stored = firstJoinedAt ?? ((known?.first_joined_at as string | null | undefined) || null);
-  const first = stored === null ? null : new Date(stored).toISOString();
+  const firstJoins = joins(firstJoinsOf(known));
+  const first = earliest(firstJoins);
   const facts = { ...change(factsOf(known)), tenureDays: 0, memberSince: first };
   const scored = trustScore(facts, new Date(at), OVERALL_TRUST_WEIGHTS);
   writer.upsert(TRUST_OVERALL, {
@@ -242,6 +267,7 @@ async function changeOverall(
     score: scored.score,
     base: trustBase(facts, OVERALL_TRUST_WEIGHTS),
     first_joined_at: first,
+    first_joins: firstJoins,
     components: { facts, components: scored.components },
     updated_at: at,
   });
@@ -314,20 +340,34 @@ async function applySession(
 
 /**
  * The community's rows go; what it added to its members' overall facts (checkpoints, helpful
- * marks, reports) is taken out of them, so an erased community leaves no trace in anyone's score.
+ * marks, reports, and its first joining, from which overall tenure counts when it was the
+ * earliest) is taken out of them, so an erased community leaves no trace in anyone's score. Each
+ * bucket's members are read in bulk: their community rows, then their overall rows.
  */
 async function eraseCommunityTrust(writer: ReadModelWriter, communityId: string): Promise<void> {
-  await eraseListedRows(writer, KEYS, communityId, async (table, row) => {
-    if (table !== TRUST_SCORES) return;
-    const facts = factsOf(row);
-    const known = await writer.get(TRUST_OVERALL, { user_id: row.user_id });
-    if (!known) return;
-    const at = new Date(String(known.updated_at)).toISOString();
-    await changeOverall(writer, String(row.user_id), at, (overall) => ({
-      ...overall,
-      checkpointsPassed: Math.max(0, overall.checkpointsPassed - facts.checkpointsPassed),
-      helpfulMarks: Math.max(0, overall.helpfulMarks - facts.helpfulMarks),
-      reportsUpheld: Math.max(0, overall.reportsUpheld - facts.reportsUpheld),
-    }));
+  await eraseListedRows(writer, KEYS, communityId, {
+    tables: [TRUST_SCORES],
+    async rows(_table, rows) {
+      await writer.load(rows.map((row) => ({ table: TRUST_OVERALL, key: { user_id: String(row.user_id) } })));
+      for (const row of rows) {
+        const facts = factsOf(row);
+        const userId = String(row.user_id);
+        const known = await writer.get(TRUST_OVERALL, { user_id: userId });
+        if (!known) continue;
+        const at = new Date(String(known.updated_at)).toISOString();
+        await changeOverall(
+          writer,
+          userId,
+          at,
+          (overall) => ({
+            ...overall,
+            checkpointsPassed: Math.max(0, overall.checkpointsPassed - facts.checkpointsPassed),
+            helpfulMarks: Math.max(0, overall.helpfulMarks - facts.helpfulMarks),
+            reportsUpheld: Math.max(0, overall.reportsUpheld - facts.reportsUpheld),
+          }),
+          ({ [communityId]: _erased, ...others }) => others,
+        );
+      }
+    },
   });
 }

@@ -15,11 +15,11 @@ import {
 } from '../../../src/domain/communities/streams.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { Projection } from '../../../src/projections/projection.ts';
+import { KEYS_PER_BUCKET } from '../../../src/projections/read-models/community-key-lists.ts';
 import {
   COMMUNITY_PROGRESS_PROJECTION,
   communityProgressProjection,
 } from '../../../src/projections/read-models/community-progress.ts';
-import { KEYS_PER_BUCKET } from '../../../src/projections/read-models/community-progress-keys.ts';
 import {
   COMMUNITY_TRUST_PROJECTION,
   communityTrustProjection,
