@@ -19,6 +19,7 @@ import { communityResolvers } from './communities/community-resolvers.ts';
 import { discussionLoaders, discussionResolvers } from './communities/discussion-resolvers.ts';
 import { learningLoaders } from './communities/learning-loaders.ts';
 import { learningResolvers } from './communities/learning-resolvers.ts';
+import { progressLoaders } from './communities/progress-loaders.ts';
 import { progressResolvers } from './communities/progress-resolvers.ts';
 import { feedRoutes } from './content/feed-route.ts';
 import { contentLoaders } from './content/loaders.ts';
@@ -229,7 +230,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { schema: schemaFile('./mentorship/sessions.graphql'), resolvers: mentorshipSessionResolvers() },
         { schema: schemaFile('./mentorship/conversations.graphql'), resolvers: conversationResolvers() },
         { schema: schemaFile('./chat/live.graphql'), resolvers: liveChatResolvers(chatLive, deps.log) },
-        { schema: schemaFile('./communities/progress.graphql'), resolvers: progressResolvers() },
+        {
+          schema: schemaFile('./communities/progress.graphql'),
+          resolvers: progressResolvers(),
+          loaders: progressLoaders(),
+        },
         {
           schema: schemaFile('./communities/communities.graphql'),
           resolvers: communityResolvers(),

@@ -2,7 +2,7 @@ import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
 import { communityPersonOf } from '../../domain/communities/community-values.ts';
 import { can } from '../../domain/communities/policy.ts';
-import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
+import { type DomainError, forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import { generateCheckpoint } from '../../services/communities/checkpoint-generation.ts';
 import {
   approveCheckpoint,
@@ -22,10 +22,17 @@ import {
   updateLearningPath,
 } from '../../services/communities/paths.ts';
 import { requireReadPermission } from '../../services/communities/read-access.ts';
+import {
+  checkpointNotFound,
+  moduleNotFound,
+  pathNotFound,
+  unseenAsMissing,
+} from '../../services/communities/unseen-as-missing.ts';
 import type { RequestContext } from '../../services/shared/command-context.ts';
 import { connection, encodeCursor, pageOf } from '../pagination.ts';
 import { callerFor, type GraphQLContext, type RequestScope } from '../request-scope.ts';
 import type { CommunityView } from './community-mappers.ts';
+import { standingIn } from './community-standing.ts';
 import {
   type LearningMediaView,
   type LearningModuleView,
@@ -65,8 +72,9 @@ const pathsArgs = z.object({ first: z.number().int().nullish(), after: z.string(
 
 /**
  * Learning content. Reads judge from the read models: the reader must be a member of the content's
- * community (`requireReadPermission`), and what they see depends on whether they may publish
- * there. Changes go through the use cases, which judge from the streams, and answer with the
+ * community (`requireReadPermission`, or the standing of the Community the field hangs off), and
+ * what they see depends on whether they may publish there; to anyone else an object asked for by
+ * id does not exist. Changes go through the use cases, which judge from the streams, and answer with the
  * content as the caller (a publisher) now sees it.
  */
 export function learningResolvers(): IResolvers {
@@ -113,7 +121,12 @@ export function learningResolvers(): IResolvers {
     Community: {
       learningPaths: async (community: CommunityView, args: Args, { scope }: GraphQLContext) => {
         const { textMode: text, ...rawPage } = pathsArgs.parse(args);
-        const reader = await readerIn(scope, community.id, text ?? false);
+        const { role } = standingIn(community, 'community.read');
+        const reader = {
+          readerId: community.viewerId ?? '',
+          publisher: can(role, 'learning.publish'),
+          textMode: text ?? false,
+        };
         const page = pageOf(rawPage, 1);
         const rows = await listPaths(scope.services.pool, community.id, !reader.publisher, page);
         return connection(rows, page, undefined, pathCursor, (row) => toLearningPath(row, reader));
@@ -157,23 +170,30 @@ export function learningResolvers(): IResolvers {
   };
 }
 
-/** The reader of a community's learning content: a member (else the community's refusal). */
-async function readerIn(scope: RequestScope, communityId: string, text: boolean): Promise<LearningReader> {
+/**
+ * The reader of an object of a community's learning content, asked for by its id: a member. To
+ * whoever may not see the community the object does not exist (`missing`, as for a made-up id).
+ */
+async function readerIn(
+  scope: RequestScope,
+  communityId: string,
+  text: boolean,
+  missing: () => DomainError,
+): Promise<LearningReader> {
   const { actor } = await callerFor(scope, 'public');
   const readerId = actor.kind === 'anonymous' ? null : communityPersonOf(actor).toLowerCase();
-  const access = await requireReadPermission(scope.services.pool, communityId, readerId, 'community.read');
+  const access = await unseenAsMissing(
+    requireReadPermission(scope.services.pool, communityId, readerId, 'community.read'),
+    missing,
+  );
   return { readerId: readerId ?? '', publisher: can(access.role, 'learning.publish'), textMode: text };
 }
 
-const pathHidden = () => notFound('PATH_NOT_FOUND', 'No such learning path');
-const moduleHidden = () => notFound('MODULE_NOT_FOUND', 'No such learning module');
-const checkpointHidden = () => notFound('CHECKPOINT_NOT_FOUND', 'No such checkpoint');
-
 async function pathView(scope: RequestScope, pathId: string, text: boolean) {
   const row = await findPath(scope.services.pool, pathId);
-  if (!row) throw pathHidden();
-  const reader = await readerIn(scope, row.community_id, text);
-  if (!reader.publisher && row.published_version === 0) throw pathHidden();
+  if (!row) throw pathNotFound();
+  const reader = await readerIn(scope, row.community_id, text, pathNotFound);
+  if (!reader.publisher && row.published_version === 0) throw pathNotFound();
   return toLearningPath(row, reader);
 }
 
@@ -187,9 +207,9 @@ async function visibleToLearners(scope: RequestScope, module: ModuleRow): Promis
 async function moduleView(scope: RequestScope, moduleId: string, version: number | null, text: boolean) {
   const { pool } = scope.services;
   const module = await findModule(pool, moduleId);
-  if (!module) throw moduleHidden();
-  const reader = await readerIn(scope, module.community_id, text);
-  if (!reader.publisher && !(await visibleToLearners(scope, module))) throw moduleHidden();
+  if (!module) throw moduleNotFound();
+  const reader = await readerIn(scope, module.community_id, text, moduleNotFound);
+  if (!reader.publisher && !(await visibleToLearners(scope, module))) throw moduleNotFound();
   const shown = reader.publisher ? (version ?? module.latest_version) : module.published_version;
   if (shown === null || (version !== null && version !== shown)) {
     throw notFound('VERSION_NOT_FOUND', 'The module has no such version for you', { version });
@@ -228,12 +248,12 @@ async function modulesShown(scope: RequestScope, path: PathRow, reader: Learning
 async function checkpointView(scope: RequestScope, checkpointId: string, version: number | null) {
   const { pool } = scope.services;
   const row = await findCheckpoint(pool, checkpointId);
-  if (!row) throw checkpointHidden();
-  const reader = await readerIn(scope, row.community_id, false);
+  if (!row) throw checkpointNotFound();
+  const reader = await readerIn(scope, row.community_id, false, checkpointNotFound);
   if (!reader.publisher) {
     const module = await findModule(pool, row.module_id);
     if (row.approved_version === null || !module || !(await visibleToLearners(scope, module))) {
-      throw checkpointHidden();
+      throw checkpointNotFound();
     }
   }
   const view = await checkpointAt(scope, row, version, reader);

@@ -1,20 +1,20 @@
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
-import { loadAggregate } from '../../commands/load-aggregate.ts';
-import { attemptAggregate } from '../../domain/communities/attempt-decider.ts';
 import type { AttemptEventOf } from '../../domain/communities/attempt-events.ts';
 import { communityPersonOf } from '../../domain/communities/community-values.ts';
 import { can } from '../../domain/communities/policy.ts';
-import { checkpointAttemptsStream } from '../../domain/communities/streams.ts';
 import { NO_TRUST_FACTS, trustScore } from '../../domain/communities/trust.ts';
-import { DomainError, forbidden, notFound } from '../../domain/shared/domain-error.ts';
+import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import { gradeCheckpointReflection, submitCheckpointAttempt } from '../../services/communities/attempts.ts';
 import { completeLearningModule } from '../../services/communities/progress.ts';
 import { isMentorOf } from '../../services/communities/progress-facts.ts';
 import { requireReadPermission } from '../../services/communities/read-access.ts';
+import { attemptNotFound, unseenAsMissing } from '../../services/communities/unseen-as-missing.ts';
 import { nowFrom } from '../../services/shared/command-context.ts';
 import { connection, pageOf } from '../pagination.ts';
 import { callerFor, type GraphQLContext, type RequestScope } from '../request-scope.ts';
+import type { CommunityView } from './community-mappers.ts';
+import { standingIn } from './community-standing.ts';
 import {
   type AttemptRow,
   attemptsAwaitingGrading,
@@ -22,7 +22,14 @@ import {
   learnerPathProgress,
   pathAggregates,
 } from './progress-queries.ts';
-import { communityTrustOf, leaderboard, overallTrustOf, trustEvents } from './trust-queries.ts';
+import {
+  communityTrustOf,
+  LEADERBOARD_CURSOR_PARTS,
+  leaderboard,
+  leaderboardCursor,
+  overallTrustOf,
+  trustEvents,
+} from './trust-queries.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (root: never, args: Args, context: GraphQLContext) => Promise<unknown>;
@@ -32,9 +39,6 @@ const memberArgs = z.object({ communityId: id, userId: id });
 const learnerArgs = z.object({ communityId: id, userId: id, pathId: id });
 const pathArgs = z.object({ pathId: id });
 const attemptArgs = z.object({ id });
-const givenAnswers = z.array(
-  z.object({ questionId: z.string(), choices: z.array(z.string()).nullish(), text: z.string().nullish() }),
-);
 
 /**
  * Progress and trust. Reads judge access from the `communities` read model
@@ -88,13 +92,14 @@ export function progressResolvers(): IResolvers {
       const { id: attemptId } = attemptArgs.parse(args);
       const row = await findAttempt(scope.services.pool, attemptId);
       // Attempts are private: whoever may not see one is told there is none.
-      if (row === null || !(await maySeeAttempt(scope, row)))
-        throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
+      if (row === null) throw attemptNotFound();
+      await requireSeeingAttempt(scope, row);
       return attemptRowView(row);
     },
     learnerProgress: async (_root, args, { scope }) => {
       const { communityId, userId, pathId } = learnerArgs.parse(args);
-      await requireSeeing(scope, communityId, userId, 'progress.view_aggregates');
+      // One learner's progress is theirs and their mentor's; moderators see the aggregates only.
+      await requireSeeing(scope, communityId, userId, null);
       return learnerPathProgress(scope.services.pool, communityId, pathId, userId, now(scope));
     },
   };
@@ -115,7 +120,7 @@ export function progressResolvers(): IResolvers {
         args,
       );
       const row = await findAttempt(scope.services.pool, graded.attemptId);
-      if (row === null) throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
+      if (row === null) throw attemptNotFound();
       return attemptRowView(row);
     },
   };
@@ -124,22 +129,19 @@ export function progressResolvers(): IResolvers {
     Query: query,
     Mutation: mutation,
     Community: {
-      myTrust: async (community: { id: string }, _args: Args, { scope }: GraphQLContext) => {
-        const readerId = await readerOf(scope);
-        await requireReadPermission(scope.services.pool, community.id, readerId, 'community.read');
+      myTrust: async (community: CommunityView, _args: Args, { scope }: GraphQLContext) => {
+        const { readerId } = standingIn(community, 'community.read');
         const at = now(scope);
         const trust = await communityTrustOf(scope.services.pool, community.id, readerId, at);
         return trust ?? { ...trustScore(NO_TRUST_FACTS, at), at: at.toISOString() };
       },
-      myProgress: async (community: { id: string }, args: Args, { scope }: GraphQLContext) => {
+      myProgress: async (community: CommunityView, args: Args, { scope }: GraphQLContext) => {
         const { pathId } = pathArgs.parse(args);
-        const readerId = await readerOf(scope);
-        await requireReadPermission(scope.services.pool, community.id, readerId, 'community.read');
+        const { readerId } = standingIn(community, 'community.read');
         return learnerPathProgress(scope.services.pool, community.id, pathId, readerId, now(scope));
       },
-      progressAggregates: async (community: { id: string }, args: Args, { scope }: GraphQLContext) => {
-        const readerId = await readerOf(scope);
-        await requireReadPermission(scope.services.pool, community.id, readerId, 'progress.view_aggregates');
+      progressAggregates: async (community: CommunityView, args: Args, { scope }: GraphQLContext) => {
+        standingIn(community, 'progress.view_aggregates');
         const page = pageOf(args, 1);
         const rows = await pathAggregates(scope.services.pool, community.id, page);
         return connection(
@@ -158,9 +160,8 @@ export function progressResolvers(): IResolvers {
           }),
         );
       },
-      attemptsAwaitingGrading: async (community: { id: string }, args: Args, { scope }: GraphQLContext) => {
-        const readerId = await readerOf(scope);
-        await requireReadPermission(scope.services.pool, community.id, readerId, 'checkpoint.grade');
+      attemptsAwaitingGrading: async (community: CommunityView, args: Args, { scope }: GraphQLContext) => {
+        standingIn(community, 'checkpoint.grade');
         const page = pageOf(args, 2);
         const rows = await attemptsAwaitingGrading(scope.services.pool, community.id, page);
         return connection(
@@ -171,39 +172,18 @@ export function progressResolvers(): IResolvers {
           attemptRowView,
         );
       },
-      leaderboard: async (community: { id: string }, args: Args, { scope }: GraphQLContext) => {
-        const readerId = await readerOf(scope);
-        await requireReadPermission(scope.services.pool, community.id, readerId, 'community.read');
-        const page = pageOf(args, 3);
-        const { rows, at } = await leaderboard(scope.services.pool, community.id, page, now(scope));
-        return connection(
-          rows,
-          page,
-          undefined,
-          (row) => [at, row.score, row.user_id],
-          (row) => ({ userId: row.user_id, score: Number(row.score) }),
-        );
-      },
-    },
-    CheckpointAttempt: {
-      // The learner's words live in their encrypted event, not in the read model: read from the
-      // attempts stream, only when asked for (the parent field has checked who may see it).
-      answers: async (
-        attempt: { id: string; checkpointId: string; userId: string },
-        _args: Args,
-        { scope }: GraphQLContext,
-      ) => {
-        const { events } = await loadAggregate(
-          scope.communities,
-          attemptAggregate,
-          checkpointAttemptsStream(attempt.checkpointId, attempt.userId),
-        );
-        const submitted = events.find(
-          ({ event }) => event.type === 'CheckpointAttemptSubmitted' && event.data.attemptId === attempt.id,
-        )?.event;
-        if (submitted?.type !== 'CheckpointAttemptSubmitted' || submitted.data.answers === null) return null;
-        const parsed = givenAnswers.safeParse(JSON.parse(submitted.data.answers));
-        return parsed.success ? parsed.data : null;
+      leaderboard: async (community: CommunityView, args: Args, { scope }: GraphQLContext) => {
+        const { readerId, role } = standingIn(community, 'community.read');
+        // Members see who ranks where; a score is the member's own, or for whoever may see
+        // explanations (as memberTrust: moderators and the owner).
+        const seesScores = can(role, 'trust.view_explanations');
+        const page = pageOf(args, LEADERBOARD_CURSOR_PARTS);
+        const { rows } = await leaderboard(scope.services.pool, community.id, page, now(scope));
+        return connection(rows, page, undefined, leaderboardCursor, (row) => ({
+          userId: row.user_id,
+          rank: row.rank,
+          score: seesScores || row.user_id === readerId ? Number(row.score) : null,
+        }));
       },
     },
   };
@@ -211,23 +191,18 @@ export function progressResolvers(): IResolvers {
 
 const now = (scope: RequestScope) => nowFrom(scope.communities);
 
-/** The learner, whoever grades in the attempt's community, and the learner's mentor. */
-async function maySeeAttempt(scope: RequestScope, row: AttemptRow): Promise<boolean> {
+/**
+ * The learner, whoever grades in the attempt's community, and the learner's mentor (a member too).
+ * To anyone else the attempt does not exist (ATTEMPT_NOT_FOUND), as for a made-up id.
+ */
+async function requireSeeingAttempt(scope: RequestScope, row: AttemptRow): Promise<void> {
   const readerId = await readerOf(scope);
-  try {
-    const { role } = await requireReadPermission(
-      scope.services.pool,
-      row.community_id,
-      readerId,
-      'community.read',
-    );
-    if (readerId === row.user_id || can(role, 'checkpoint.grade')) return true;
-  } catch (error) {
-    if (!(error instanceof DomainError) || (error.code !== 'FORBIDDEN' && error.code !== 'NOT_FOUND'))
-      throw error;
-    return false;
-  }
-  return isMentorOf(scope.communities, readerId, row.user_id);
+  const { role } = await unseenAsMissing(
+    requireReadPermission(scope.services.pool, row.community_id, readerId, 'community.read'),
+    attemptNotFound,
+  );
+  if (readerId === row.user_id || can(role, 'checkpoint.grade')) return;
+  if (!(await isMentorOf(scope.communities, readerId, row.user_id))) throw attemptNotFound();
 }
 
 /** The person reading: a user, or the owner of an API key acting for them. */
@@ -237,20 +212,25 @@ async function readerOf(scope: RequestScope): Promise<string> {
 
 /**
  * Whether the reader may see `userId`'s progress or trust in a community: themself; anyone whose
- * role holds `permission` there; or the person's mentor (who must be a member too). Anyone else
- * in the community: FORBIDDEN NOT_THEIR_MENTOR.
+ * role holds `permission` there (none for one learner's progress); or the person's mentor (who
+ * must be a member too). Anyone else in the community: FORBIDDEN NOT_THEIR_MENTOR.
  */
 async function requireSeeing(
   scope: RequestScope,
   communityId: string,
   userId: string,
-  permission: 'trust.view_explanations' | 'progress.view_aggregates',
+  permission: 'trust.view_explanations' | null,
 ): Promise<void> {
   const readerId = await readerOf(scope);
   const { role } = await requireReadPermission(scope.services.pool, communityId, readerId, 'community.read');
-  if (readerId === userId || can(role, permission)) return;
+  if (readerId === userId || (permission !== null && can(role, permission))) return;
   if (await isMentorOf(scope.communities, readerId, userId)) return;
-  throw forbidden('NOT_THEIR_MENTOR', 'Only the member, their mentor and moderators see this');
+  throw forbidden(
+    'NOT_THEIR_MENTOR',
+    permission === null
+      ? 'Only the learner and their mentor see this; moderators see the community’s aggregates'
+      : 'Only the member, their mentor and moderators see this',
+  );
 }
 
 const outcome = (value: string) => value.toUpperCase();

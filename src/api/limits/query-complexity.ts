@@ -28,6 +28,10 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'Query.actorActivity': 10,
   // A count over up to 1,001 positions of the log per webhook listed, not a column of its row.
   'EventWebhook.lag': 10,
+  // A read of the learner's attempts stream (decrypting it) for each attempt at worst: a page's
+  // attempts are read together (progress-loaders.ts), but a page of different learners' attempts
+  // at different checkpoints is still one stream each.
+  'CheckpointAttempt.answers': 5,
 };
 
 /**
@@ -45,7 +49,7 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'Trust.components': 1,
   'CheckpointAttempt.feedback': 1,
   'LearningProgress.checkpoints': 1,
-  // One read of the learner's attempts stream per attempt, the whole list at once.
+  // Parsed from one event (the read is priced in FIELD_COSTS): a checkpoint's questions at most.
   'CheckpointAttempt.answers': 1,
   // Parsed from the checkpoint version's row: no read of their own.
   'Checkpoint.questions': 1,

@@ -7,11 +7,11 @@ import { MAX_ANSWER_TEXT } from '../../domain/communities/attempt-scoring.ts';
 import { MAX_QUESTIONS } from '../../domain/communities/checkpoint-values.ts';
 import { can } from '../../domain/communities/policy.ts';
 import { COMMUNITY_NAMESPACE, checkpointAttemptsStream } from '../../domain/communities/streams.ts';
-import { notFound } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { requireCommunityPermission } from './access.ts';
 import type { CommunityDeps } from './deps.ts';
 import { attemptableCheckpoint, clientTimeInput, communityUuid, idempotencyKey } from './progress-facts.ts';
+import { attemptNotFound, checkpointNotFound, unseenAsMissing } from './unseen-as-missing.ts';
 
 const answer = z.object({
   questionId: z.string().min(1).max(40),
@@ -51,12 +51,10 @@ export async function submitCheckpointAttempt(
 ): Promise<SubmittedAttempt> {
   const parsed = submitAttemptInput.parse(raw);
   const checkpoint = await attemptableCheckpoint(deps, parsed.checkpointId);
-  if (checkpoint === null) throw notFound('CHECKPOINT_NOT_FOUND', 'No such checkpoint');
-  const { userId } = await requireCommunityPermission(
-    deps,
-    checkpoint.communityId,
-    context.actor,
-    'learning.take',
+  if (checkpoint === null) throw checkpointNotFound();
+  const { userId } = await unseenAsMissing(
+    requireCommunityPermission(deps, checkpoint.communityId, context.actor, 'learning.take'),
+    checkpointNotFound,
   );
   const commandId = commandIdFor(context, `submitCheckpointAttempt:${parsed.checkpointId}`, parsed);
   const answers = parsed.answers.map(({ questionId, choices, text }) => ({
@@ -91,7 +89,7 @@ export async function submitCheckpointAttempt(
     envelope(context, commandId, nowFrom(deps), command),
   );
   const submitted = result.events.find((event) => event.type === 'CheckpointAttemptSubmitted');
-  if (!submitted) throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
+  if (!submitted) throw attemptNotFound();
   return submitted.data as SubmittedAttempt;
 }
 
@@ -112,12 +110,10 @@ export async function gradeCheckpointReflection(
     [parsed.attemptId],
   );
   const attempt = rows[0];
-  if (!attempt) throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
-  const grader = await requireCommunityPermission(
-    deps,
-    attempt.community_id,
-    context.actor,
-    'community.read',
+  if (!attempt) throw attemptNotFound();
+  const grader = await unseenAsMissing(
+    requireCommunityPermission(deps, attempt.community_id, context.actor, 'community.read'),
+    attemptNotFound,
   );
   const commandId = commandIdFor(context, `gradeCheckpointReflection:${parsed.attemptId}`, parsed);
   const result = await execute(
@@ -136,6 +132,6 @@ export async function gradeCheckpointReflection(
     } satisfies AttemptCommand),
   );
   const graded = result.events.find((event) => event.type === 'CheckpointAttemptGraded');
-  if (!graded) throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
+  if (!graded) throw attemptNotFound();
   return graded.data as GradedAttempt;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DraftedQuestion } from '../../ai/checkpoint-generation.ts';
 import type { AiResult } from '../../ai/provider.ts';
+import { refuseOtherInput } from '../../commands/idempotency.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { checkpointAggregate } from '../../domain/communities/checkpoint-decider.ts';
 import {
@@ -13,7 +14,7 @@ import { latestVersion } from '../../domain/communities/module-state.ts';
 import { checkpointStream } from '../../domain/communities/streams.ts';
 import { conflict } from '../../domain/shared/domain-error.ts';
 import { asProviderError, generationError } from '../ai/generation-errors.ts';
-import { commandIdFor, type RequestContext } from '../shared/command-context.ts';
+import { commandIdFor, envelope, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { moduleForAuthoring } from './checkpoints.ts';
 import type { CommunityDeps } from './deps.ts';
 import { draftedModule } from './modules.ts';
@@ -41,8 +42,12 @@ export const generateCheckpointInput = z.object({
 export async function generateCheckpoint(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const input = generateCheckpointInput.parse(raw);
   const { module } = await moduleForAuthoring(deps, context, input.moduleId);
+  // The key names the checkpoint and binds the module and question count it was first used with.
   const checkpointId = commandIdFor(context, 'generateCheckpoint', input);
-  const { state } = await loadAggregate(deps, checkpointAggregate, checkpointStream(checkpointId));
+  const { state, events } = await loadAggregate(deps, checkpointAggregate, checkpointStream(checkpointId));
+  // A replay answers the first draft only for the input it was made from; the key used again for
+  // another module or question count is refused, as every keyed command refuses it.
+  refuseOtherInput(events, envelope(context, checkpointId, nowFrom(deps), null));
   if (state.status !== 'none') return checkpointId;
   const content = latestVersion(await draftedModule(deps, module.moduleId));
   if (content.body === null) throw conflict('MODULE_ERASED', 'The module’s text is gone');

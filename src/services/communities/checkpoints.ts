@@ -5,11 +5,11 @@ import { checkpointAggregate } from '../../domain/communities/checkpoint-decider
 import type { DraftedCheckpoint } from '../../domain/communities/checkpoint-state.ts';
 import { QUESTION_TYPES } from '../../domain/communities/checkpoint-values.ts';
 import { checkpointStream } from '../../domain/communities/streams.ts';
-import { notFound } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, type RequestContext } from '../shared/command-context.ts';
 import { moduleOnRecord } from './checkpoint-record.ts';
 import type { CommunityDeps } from './deps.ts';
 import { idempotencyKey, issue, learningId, requirePublisher, version } from './paths-input.ts';
+import { checkpointNotFound, moduleNotFound, unseenAsMissing } from './unseen-as-missing.ts';
 
 const shortText = z.string().max(5_000);
 /**
@@ -57,16 +57,20 @@ export const approveCheckpointInput = z.object({ checkpointId: learningId, versi
 /** The checkpoint as its stream tells it; NOT_FOUND CHECKPOINT_NOT_FOUND when there is none. */
 export async function draftedCheckpoint(deps: LoadDeps, checkpointId: string): Promise<DraftedCheckpoint> {
   const { state } = await loadAggregate(deps, checkpointAggregate, checkpointStream(checkpointId));
-  if (state.status === 'none') throw notFound('CHECKPOINT_NOT_FOUND', 'No such checkpoint');
+  if (state.status === 'none') throw checkpointNotFound();
   return state;
 }
 
 /** The module a checkpoint is for, and the caller's right to author in its community. */
 export async function moduleForAuthoring(deps: CommunityDeps, context: RequestContext, moduleId: string) {
   const module = await moduleOnRecord(deps, moduleId);
-  if (!module) throw notFound('MODULE_NOT_FOUND', 'No such learning module');
+  if (!module) throw moduleNotFound();
   // The module's own community, never one the caller names: a mentor elsewhere is refused there.
-  const publisher = await requirePublisher(deps, module.communityId, context.actor);
+  // Whoever may not see that community is told the module does not exist, as for a made-up id.
+  const publisher = await unseenAsMissing(
+    requirePublisher(deps, module.communityId, context.actor),
+    moduleNotFound,
+  );
   return { module, publisher };
 }
 
@@ -94,7 +98,7 @@ export async function draftCheckpoint(deps: CommunityDeps, context: RequestConte
 export async function reviseCheckpoint(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const { input } = reviseCheckpointInput.parse(raw);
   const checkpoint = await draftedCheckpoint(deps, input.checkpointId);
-  await requirePublisher(deps, checkpoint.communityId, context.actor);
+  await unseenAsMissing(requirePublisher(deps, checkpoint.communityId, context.actor), checkpointNotFound);
   await issue(deps, context, checkpointAggregate, checkpointStream(checkpoint.checkpointId), randomUUID(), {
     type: 'ReviseCheckpoint',
     baseVersion: input.baseVersion,
@@ -110,7 +114,7 @@ export async function reviseCheckpoint(deps: CommunityDeps, context: RequestCont
 export async function approveCheckpoint(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const parsed = approveCheckpointInput.parse(raw);
   const checkpoint = await draftedCheckpoint(deps, parsed.checkpointId);
-  await requirePublisher(deps, checkpoint.communityId, context.actor);
+  await unseenAsMissing(requirePublisher(deps, checkpoint.communityId, context.actor), checkpointNotFound);
   await issue(deps, context, checkpointAggregate, checkpointStream(checkpoint.checkpointId), randomUUID(), {
     type: 'ApproveCheckpoint',
     version: parsed.version,

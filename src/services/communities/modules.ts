@@ -6,7 +6,6 @@ import { type DraftedModule, latestVersion } from '../../domain/communities/modu
 import { authorOf } from '../../domain/communities/module-values.ts';
 import { learningPathAggregate } from '../../domain/communities/path-decider.ts';
 import { learningModuleStream, learningPathStream } from '../../domain/communities/streams.ts';
-import { notFound } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, type RequestContext } from '../shared/command-context.ts';
 import type { CommunityDeps } from './deps.ts';
 import { pathOnRecord } from './paths.ts';
@@ -20,6 +19,7 @@ import {
   requirePublisher,
   version,
 } from './paths-input.ts';
+import { moduleNotFound, pathNotFound, unseenAsMissing } from './unseen-as-missing.ts';
 
 export const draftModuleInput = z.object({
   input: z.object({
@@ -44,7 +44,7 @@ export const publishModuleInput = z.object({ moduleId: learningId, version });
 /** The module as its stream tells it; NOT_FOUND MODULE_NOT_FOUND when there is none. */
 export async function draftedModule(deps: LoadDeps, moduleId: string): Promise<DraftedModule> {
   const { state } = await loadAggregate(deps, learningModuleAggregate, learningModuleStream(moduleId));
-  if (state.status === 'none') throw notFound('MODULE_NOT_FOUND', 'No such learning module');
+  if (state.status === 'none') throw moduleNotFound();
   return state;
 }
 
@@ -57,7 +57,10 @@ export async function draftedModule(deps: LoadDeps, moduleId: string): Promise<D
 export async function draftLearningModule(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const { input } = draftModuleInput.parse(raw);
   const path = await pathOnRecord(deps, input.pathId);
-  const { userId } = await requirePublisher(deps, path.communityId, context.actor);
+  const { userId } = await unseenAsMissing(
+    requirePublisher(deps, path.communityId, context.actor),
+    pathNotFound,
+  );
   const mediaAssetIds = input.mediaAssetIds ?? [];
   await requireOwnReadyMedia(deps.pool, userId, mediaAssetIds);
   const moduleId = commandIdFor(context, 'draftLearningModule', input);
@@ -85,7 +88,7 @@ export async function draftLearningModule(deps: CommunityDeps, context: RequestC
 export async function reviseLearningModule(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const { input } = reviseModuleInput.parse(raw);
   const module = await draftedModule(deps, input.moduleId);
-  await requirePublisher(deps, module.communityId, context.actor);
+  await unseenAsMissing(requirePublisher(deps, module.communityId, context.actor), moduleNotFound);
   const mediaAssetIds = input.mediaAssetIds ?? [];
   await requireOwnReadyMedia(
     deps.pool,
@@ -107,7 +110,7 @@ export async function reviseLearningModule(deps: CommunityDeps, context: Request
 export async function publishLearningModule(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const parsed = publishModuleInput.parse(raw);
   const module = await draftedModule(deps, parsed.moduleId);
-  await requirePublisher(deps, module.communityId, context.actor);
+  await unseenAsMissing(requirePublisher(deps, module.communityId, context.actor), moduleNotFound);
   await issue(deps, context, learningModuleAggregate, learningModuleStream(module.moduleId), randomUUID(), {
     type: 'PublishLearningModule',
     version: parsed.version,

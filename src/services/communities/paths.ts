@@ -4,11 +4,11 @@ import { type LoadDeps, loadAggregate } from '../../commands/load-aggregate.ts';
 import { learningPathAggregate } from '../../domain/communities/path-decider.ts';
 import type { CreatedPath } from '../../domain/communities/path-state.ts';
 import { learningPathStream } from '../../domain/communities/streams.ts';
-import { notFound } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, type RequestContext } from '../shared/command-context.ts';
 import { moduleOnRecord } from './checkpoint-record.ts';
 import type { CommunityDeps } from './deps.ts';
 import { idempotencyKey, issue, learningId, looseText, requirePublisher } from './paths-input.ts';
+import { pathNotFound, unseenAsMissing } from './unseen-as-missing.ts';
 
 export const createPathInput = z.object({
   input: z.object({
@@ -24,10 +24,13 @@ export const updatePathInput = z.object({
 export const orderModulesInput = z.object({ pathId: learningId, moduleIds: z.array(learningId).max(400) });
 export const pathIdInput = z.object({ pathId: learningId });
 
-/** The path as its stream tells it; NOT_FOUND PATH_NOT_FOUND when there is none. */
+/**
+ * The path as its stream tells it; NOT_FOUND PATH_NOT_FOUND when there is none. The changes below
+ * answer the same to whoever may not see the path's community (unseen-as-missing.ts).
+ */
 export async function pathOnRecord(deps: LoadDeps, pathId: string): Promise<CreatedPath> {
   const { state } = await loadAggregate(deps, learningPathAggregate, learningPathStream(pathId));
-  if (state.status === 'none') throw notFound('PATH_NOT_FOUND', 'No such learning path');
+  if (state.status === 'none') throw pathNotFound();
   return state;
 }
 
@@ -52,7 +55,7 @@ export async function createLearningPath(deps: CommunityDeps, context: RequestCo
 export async function updateLearningPath(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const { input } = updatePathInput.parse(raw);
   const path = await pathOnRecord(deps, input.pathId);
-  await requirePublisher(deps, path.communityId, context.actor);
+  await unseenAsMissing(requirePublisher(deps, path.communityId, context.actor), pathNotFound);
   await issue(deps, context, learningPathAggregate, learningPathStream(path.pathId), randomUUID(), {
     type: 'UpdateLearningPath',
     title: input.title,
@@ -69,7 +72,7 @@ export async function updateLearningPath(deps: CommunityDeps, context: RequestCo
 export async function orderLearningPathModules(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const { pathId, moduleIds } = orderModulesInput.parse(raw);
   const path = await pathOnRecord(deps, pathId);
-  await requirePublisher(deps, path.communityId, context.actor);
+  await unseenAsMissing(requirePublisher(deps, path.communityId, context.actor), pathNotFound);
   const modules = await Promise.all(moduleIds.map((moduleId) => moduleOnRecord(deps, moduleId)));
   const modulesOfPath = modules.flatMap((module) =>
     module && module.pathId === path.pathId && module.communityId === path.communityId
@@ -88,7 +91,7 @@ export async function orderLearningPathModules(deps: CommunityDeps, context: Req
 export async function publishLearningPath(deps: CommunityDeps, context: RequestContext, raw: unknown) {
   const { pathId } = pathIdInput.parse(raw);
   const path = await pathOnRecord(deps, pathId);
-  await requirePublisher(deps, path.communityId, context.actor);
+  await unseenAsMissing(requirePublisher(deps, path.communityId, context.actor), pathNotFound);
   const modules = await Promise.all(path.moduleIds.map((moduleId) => moduleOnRecord(deps, moduleId)));
   const publishedModules = modules.flatMap((module) =>
     module && module.publishedVersion !== null ? [module.moduleId] : [],

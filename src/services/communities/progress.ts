@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { progressAggregate } from '../../domain/communities/progress-decider.ts';
 import { learningProgressStream } from '../../domain/communities/streams.ts';
-import { notFound } from '../../domain/shared/domain-error.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { requireCommunityPermission } from './access.ts';
 import type { CommunityDeps } from './deps.ts';
 import { clientTimeInput, communityUuid, idempotencyKey, visibleModule } from './progress-facts.ts';
+import { moduleNotFound, unseenAsMissing } from './unseen-as-missing.ts';
 
 export const completeModuleInput = z.object({
   moduleId: communityUuid,
@@ -24,12 +24,10 @@ export async function completeLearningModule(
 ): Promise<{ communityId: string; pathId: string; moduleId: string }> {
   const parsed = completeModuleInput.parse(raw);
   const module = await visibleModule(deps, parsed.moduleId);
-  if (module === null) throw notFound('MODULE_NOT_FOUND', 'No such module');
-  const { userId } = await requireCommunityPermission(
-    deps,
-    module.communityId,
-    context.actor,
-    'learning.take',
+  if (module === null) throw moduleNotFound();
+  const { userId } = await unseenAsMissing(
+    requireCommunityPermission(deps, module.communityId, context.actor, 'learning.take'),
+    moduleNotFound,
   );
   const commandId = commandIdFor(context, `completeLearningModule:${parsed.moduleId}`, parsed);
   await execute(

@@ -151,7 +151,10 @@ describe('submitting checkpoint attempts', () => {
     expect(
       errorCodes(await submit(learner, checkpointId, [{ questionId: 'gas', choices: ['co2', 'he'] }])),
     ).toEqual(['VALIDATION/ONE_CHOICE_ONLY']);
-    expect(errorCodes(await submit(outsider, checkpointId, RIGHT))).toEqual(['FORBIDDEN/NOT_A_MEMBER']);
+    // To a non-member the checkpoint does not exist, as for a made-up id.
+    expect(errorCodes(await submit(outsider, checkpointId, RIGHT))).toEqual([
+      'NOT_FOUND/CHECKPOINT_NOT_FOUND',
+    ]);
     expect(await attemptEvents(api, checkpointId, learner.id)).toBe(0);
     const draft = await publishedPath(api, communityId, mentor.id, 1, { approved: false });
     const draftCheckpoint = draft.checkpointIds[0] as string;

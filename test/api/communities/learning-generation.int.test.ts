@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointStream } from '../../../src/domain/communities/streams.ts';
+import { eventsIn } from '../social/graph-support.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
 import { addMember, createCommunity } from './community-support.ts';
@@ -9,6 +12,7 @@ import {
   CREATE_PATH,
   DRAFT_MODULE,
   GENERATE_CHECKPOINT,
+  LEARNING_MODULE,
   type ModuleView,
   type PathView,
 } from './learning-support.ts';
@@ -87,4 +91,38 @@ describe('generateCheckpoint with the local provider', () => {
       'NOT_FOUND/CHECKPOINT_NOT_FOUND',
     ]);
   });
+
+  it('binds an idempotency key to its module: a retry finds the first draft, another module is refused', async () => {
+    const { pathId } = await modulePair();
+    const [first, second] = await Promise.all([draftModule(pathId, 'Feeding'), draftModule(pathId, 'Roots')]);
+    const key = `generate-${randomUUID()}`;
+    const generate = (moduleId: string, count = 3) =>
+      api.gql(GENERATE_CHECKPOINT, { moduleId, count, key }, owner.accessToken);
+    const made = fieldOf<CheckpointView>(await generate(first), 'generateCheckpoint');
+    expect(made.moduleId).toBe(first);
+    const again = fieldOf<CheckpointView>(await generate(first), 'generateCheckpoint');
+    expect(again.id).toBe(made.id);
+    // The key used again for another module (or another question count) asks for something else.
+    expect(errorCodes(await generate(second))).toEqual(['CONFLICT/IDEMPOTENCY_KEY_REUSED']);
+    expect(errorCodes(await generate(first, 4))).toEqual(['CONFLICT/IDEMPOTENCY_KEY_REUSED']);
+    expect(await eventsIn(api, checkpointStream(made.id))).toBe(1);
+    const secondsCheckpoints = fieldOf<{ checkpoints: unknown[] }>(
+      await api.gql(LEARNING_MODULE, { id: second }, owner.accessToken),
+      'learningModule',
+    ).checkpoints;
+    expect(secondsCheckpoints).toEqual([]);
+  });
+
+  const modulePair = async () => {
+    const path = fieldOf<PathView>(
+      await api.gql(CREATE_PATH, { input: { communityId, title: 'Two' } }, owner.accessToken),
+      'createLearningPath',
+    );
+    return { pathId: path.id };
+  };
+  const draftModule = async (pathId: string, title: string) =>
+    fieldOf<ModuleView>(
+      await api.gql(DRAFT_MODULE, { input: { pathId, title, body: BODY } }, owner.accessToken),
+      'draftLearningModule',
+    ).id;
 });

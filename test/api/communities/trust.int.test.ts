@@ -137,7 +137,7 @@ describe('trust in a community', () => {
     ).toEqual(['NOT_FOUND/MEMBER_NOT_FOUND']);
   });
 
-  it('ranks current members by trust on the leaderboard, page by page', async () => {
+  it('ranks current members by trust on the leaderboard, page by page (scores for moderators)', async () => {
     const helpful = await replyByAuthor('Light drives it.');
     fieldOf(await api.gql(HELPFUL, { postId: helpful }, moderator.accessToken), 'markCommunityPostHelpful');
     const helpfulToo = await replyByAuthor('And water.');
@@ -145,7 +145,11 @@ describe('trust in a community', () => {
     const seen: { userId: string; score: number }[] = [];
     let after: string | null = null;
     do {
-      const response = await api.gql(LEADERBOARD, { id: communityId, first: 2, after }, peer.accessToken);
+      const response = await api.gql(
+        LEADERBOARD,
+        { id: communityId, first: 2, after },
+        moderator.accessToken,
+      );
       const { leaderboard } = fieldOf<{
         leaderboard: {
           nodes: { userId: string; score: number }[];
@@ -166,6 +170,24 @@ describe('trust in a community', () => {
       'community',
     ).myTrust;
     expect(seen.find((entry) => entry.userId === author.id)?.score).toBeCloseTo(mine.score, 1);
+  });
+
+  it('shows a member who ranks where, and a score only for themselves; the owner sees every score', async () => {
+    const board = async (reader: TestUser) =>
+      fieldOf<{ leaderboard: { nodes: { userId: string; score: number | null }[] } }>(
+        await api.gql(LEADERBOARD, { id: communityId, first: 10 }, reader.accessToken),
+        'community',
+      ).leaderboard.nodes;
+    const asPeer = await board(peer);
+    const asOwner = await board(owner);
+    // The same people in the same order: the rank is everyone's to see.
+    expect(asPeer.map((entry) => entry.userId)).toEqual(asOwner.map((entry) => entry.userId));
+    expect(asPeer).toHaveLength(5);
+    for (const entry of asPeer) {
+      if (entry.userId === peer.id) expect(entry.score).toEqual(expect.any(Number));
+      else expect(entry.score).toBeNull();
+    }
+    expect(asOwner.every((entry) => typeof entry.score === 'number')).toBe(true);
   });
 });
 
