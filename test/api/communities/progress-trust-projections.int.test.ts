@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttemptEvent } from '../../../src/domain/communities/attempt-events.ts';
 import { attemptEventCatalogue } from '../../../src/domain/communities/attempt-events.ts';
@@ -13,7 +14,9 @@ import {
   communityStream,
   learningProgressStream,
 } from '../../../src/domain/communities/streams.ts';
+import type { RecordedEvent } from '../../../src/eventstore/port.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { applyEvents } from '../../../src/projections/apply-events.ts';
 import type { Projection } from '../../../src/projections/projection.ts';
 import { KEYS_PER_BUCKET } from '../../../src/projections/read-models/community-key-lists.ts';
 import {
@@ -25,6 +28,7 @@ import {
   communityTrustProjection,
 } from '../../../src/projections/read-models/community-trust.ts';
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
+import { createTables, physicalTable } from '../../../src/projections/tables.ts';
 import { appendEvents } from '../social/graph-support.ts';
 import { type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 
@@ -199,5 +203,139 @@ describe('the community_progress and community_trust read models', () => {
       { type: 'CommunityErased', data: { communityId, erasedBy: randomUUID(), reason: 'gone' } },
     ]);
     expect(Object.values(await rowCounts(communityId)).every((count) => count === 0)).toBe(true);
+  });
+
+  it('gives no trust row or event to someone who leaves without having joined (a withdrawn request)', async () => {
+    const communityId = randomUUID();
+    const requester = randomUUID();
+    await appendEvents(api, communityMemberStream(communityId, requester), membershipEventCatalogue, [
+      { type: 'CommunityJoinRequested', data: { communityId, userId: requester } },
+      { type: 'CommunityMemberLeft', data: { communityId, userId: requester } },
+    ]);
+    const { rows } = await api.runtime.pool.query<{ scores: number; events: number }>(
+      `select (select count(*) from community_trust_scores where user_id = $1)::int as scores,
+              (select count(*) from community_trust_events where user_id = $1)::int as events`,
+      [requester],
+    );
+    expect(rows[0]).toEqual({ scores: 0, events: 0 });
+  });
+
+  it('takes an erased community out of overall tenure: it counts from the earliest join left', async () => {
+    const [first, second] = [randomUUID(), randomUUID()];
+    const userId = randomUUID();
+    for (const communityId of [first, second]) {
+      await appendEvents(api, communityMemberStream(communityId, userId), membershipEventCatalogue, [
+        {
+          type: 'CommunityMemberJoined',
+          data: { communityId, userId, role: 'member', via: 'open', approvedBy: null },
+        },
+      ]);
+    }
+    const joinedAt = async (communityId: string) =>
+      (
+        await api.runtime.pool.query<{ at: Date }>(
+          'select member_since as at from community_trust_scores where community_id = $1 and user_id = $2',
+          [communityId, userId],
+        )
+      ).rows[0]?.at.toISOString();
+    const overallFirst = async () =>
+      (
+        await api.runtime.pool.query<{ at: Date | null; joins: Record<string, string> }>(
+          'select first_joined_at as at, first_joins as joins from community_trust_overall where user_id = $1',
+          [userId],
+        )
+      ).rows[0];
+    const [firstAt, secondAt] = [await joinedAt(first), await joinedAt(second)];
+    expect(Date.parse(secondAt ?? '')).toBeGreaterThan(Date.parse(firstAt ?? ''));
+    expect((await overallFirst())?.at?.toISOString()).toBe(firstAt);
+
+    await appendEvents(api, communityStream(first), communityEventCatalogue, [
+      { type: 'CommunityErased', data: { communityId: first, erasedBy: randomUUID(), reason: 'closing' } },
+    ]);
+    const after = await overallFirst();
+    expect(after?.at?.toISOString()).toBe(secondAt);
+    expect(Object.keys(after?.joins ?? {})).toEqual([second]);
+  });
+
+  it('erases a community of many members with a few statements per bucket, none per row', async () => {
+    const projection = communityTrustProjection(api.runtime.codec);
+    // A generation of its own, in a transaction rolled back at the end: the live tables are untouched.
+    const generation = 9_000 + Math.floor(Math.random() * 900);
+    const client = await api.runtime.pool.connect();
+    let statements = 0;
+    const counting = new Proxy(client, {
+      get(target, property) {
+        if (property !== 'query') return Reflect.get(target, property);
+        return (...args: Parameters<pg.PoolClient['query']>) => {
+          statements += 1;
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      },
+    }) as pg.PoolClient;
+    const communityId = randomUUID();
+    const members = Array.from({ length: 1_493 }, () => randomUUID());
+    // Each join lists two keys (the member's row and the joining's trust event).
+    const buckets = Math.ceil((2 * members.length) / KEYS_PER_BUCKET);
+    expect(buckets).toBe(6);
+    let position = 1n;
+    const recorded = (type: string, data: Record<string, unknown>): RecordedEvent => {
+      position += 1n;
+      return {
+        streamName: `test-${position}`,
+        revision: 0n,
+        position,
+        id: randomUUID(),
+        type,
+        data,
+        metadata: { occurredAt: new Date(Date.UTC(2026, 10, 1) + Number(position)).toISOString() },
+        hash: '',
+        createdAt: new Date(),
+      };
+    };
+    try {
+      await client.query('begin');
+      await createTables(client, projection, generation);
+      await applyEvents(
+        client,
+        projection,
+        generation,
+        members.map((userId) =>
+          recorded('CommunityMemberJoined', {
+            communityId,
+            userId,
+            role: 'member',
+            via: 'open',
+            approvedBy: null,
+          }),
+        ),
+      );
+      const count = async (table: string) =>
+        (
+          await client.query<{ n: number }>(
+            `select count(*)::int as n from ${physicalTable(projection, table, generation)}`,
+          )
+        ).rows[0]?.n;
+      expect(await count('community_trust_scores')).toBe(members.length);
+      expect(await count('community_trust_events')).toBe(members.length);
+
+      statements = 0;
+      await applyEvents(counting, projection, generation, [
+        recorded('CommunityErased', { communityId, erasedBy: randomUUID(), reason: 'closing' }),
+      ]);
+      // The count; per bucket its list, its members' community rows and their overall rows; then
+      // one delete per table (scores, events, lists, counts) and one upsert of the overall rows.
+      expect(statements).toBe(1 + 3 * buckets + 5);
+      for (const table of ['community_trust_scores', 'community_trust_events', 'community_trust_key_lists']) {
+        expect(await count(table), table).toBe(0);
+      }
+      const { rows } = await client.query<{ n: number }>(
+        `select count(*)::int as n from ${physicalTable(projection, 'community_trust_overall', generation)}
+          where first_joins = '{}'::jsonb and first_joined_at is null`,
+      );
+      expect(rows[0]?.n).toBe(members.length);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 });
