@@ -50,13 +50,40 @@ export async function overallTrustOf(pool: Queryable, userId: string, at: Date):
 
 export interface LeaderboardRow {
   user_id: string;
+  /** The full trust score at the time of reading (tenure included), as text. */
   score: string;
+  /** 1 for the first member on the board; carried by the cursor from page to page. */
+  rank: number;
+}
+
+/** A cursor is the last row's user id and rank; nothing in it tells anyone's score. */
+export const leaderboardCursor = (row: LeaderboardRow): string[] => [row.user_id, String(row.rank)];
+export const LEADERBOARD_CURSOR_PARTS = 2;
+
+/**
+ * The SQL of one leaderboard page. Current members ordered by `base` (the weighted sum of every
+ * component but tenure), ties by user id: exactly the order of the partial index
+ * `(community_id, base desc, user_id) where member_since is not null`, so a page is an index
+ * range scan that stops after `limit` rows, never a sort of every member. After a cursor, the
+ * scan starts at the anchor member's (base, user id), read by primary key, so no one is counted
+ * or skipped. The score shown is computed for the page's rows only, at `$2`.
+ */
+export function leaderboardSql(after: boolean): string {
+  const anchor =
+    '(select a.base from community_trust_scores a where a.community_id = $1 and a.user_id = $3::uuid)';
+  const seek = after ? `and t.base <= ${anchor} and (t.base < ${anchor} or t.user_id > $3::uuid)` : '';
+  return `select t.user_id, ${communityTrustScoreSql('t', '$2::timestamptz')}::text as score
+            from community_trust_scores t
+           where t.community_id = $1 and t.member_since is not null ${seek}
+           order by t.base desc, t.user_id
+           limit ${after ? '$4' : '$3'}`;
 }
 
 /**
- * Current members by trust at `at`, highest first, ties by user id. The score is computed in SQL
- * at `at` (trust-sql.ts), and the cursor carries `at`, so every page of one listing ranks at the
- * same instant and no one is skipped or repeated while tenure moves on.
+ * Current members by the time-independent part of their trust, highest first, ties by user id
+ * (why not by the full score: docs/learning-progress-and-trust.md). Ranks continue from the
+ * cursor's, so no page counts the members ahead of it. A member whose trust changes between two
+ * pages may appear on both or on neither, as in any keyset listing of values that move.
  */
 export async function leaderboard(
   pool: Queryable,
@@ -64,27 +91,18 @@ export async function leaderboard(
   page: Page,
   now: Date,
 ): Promise<{ rows: LeaderboardRow[]; at: string }> {
-  const [atCursor, score, userId] = page.after ?? [];
-  const at = atCursor ?? now.toISOString();
-  if (
-    page.after &&
-    (Number.isNaN(Date.parse(at)) ||
-      !/^\d+(\.\d+)?(e-?\d+)?$/u.test(score ?? '') ||
-      !/^[0-9a-f-]{36}$/u.test(userId ?? ''))
-  ) {
+  const [afterUser, afterRank] = page.after ?? [];
+  if (page.after && (!/^[0-9a-f-]{36}$/u.test(afterUser ?? '') || !/^\d{1,9}$/u.test(afterRank ?? ''))) {
     throw validation('INVALID_CURSOR', 'after is not a cursor this API handed out');
   }
-  const { rows } = await pool.query<LeaderboardRow>(
-    `select user_id, score::text as score from (
-       select t.user_id, ${communityTrustScoreSql('t', '$2::timestamptz')} as score
-         from community_trust_scores t
-        where t.community_id = $1 and t.member_since is not null) ranked
-      where $3::float8 is null or score < $3::float8 or (score = $3::float8 and user_id > $4::uuid)
-      order by score desc, user_id
-      limit $5`,
-    [communityId, at, score ?? null, userId ?? null, page.first + 1],
+  const at = now.toISOString();
+  const after = afterUser !== undefined;
+  const { rows } = await pool.query<{ user_id: string; score: string }>(
+    leaderboardSql(after),
+    after ? [communityId, at, afterUser, page.first + 1] : [communityId, at, page.first + 1],
   );
-  return { rows, at };
+  const before = Number(afterRank ?? 0);
+  return { rows: rows.map((row, i) => ({ ...row, rank: before + i + 1 })), at };
 }
 
 export interface TrustEventRow {
