@@ -6,9 +6,12 @@
  * seeding appends and the community read models absorb. Then, as the owner over HTTP GraphQL
  * and through the API's own query function, and as the same statement on plain tables holding
  * the same rows with the same indexes (the baseline, in the same run):
- * - the PROGRESS community (10,000 members at full size): the moderators' progress aggregates of a
- *   path, one member's progress and trust, and pages of members' trust at random cursors;
- * - the LEADERBOARD community (50,000 members at full size): leaderboard pages at random cursors.
+ * - the PROGRESS community (10,000 members at full size): the progress aggregates of every path
+ *   (the owner), a learner's progress through a path (the learner's own), a random member's trust
+ *   (the owner), and leaderboard pages after random cursors;
+ * - the LEADERBOARD community (50,000 members at full size): leaderboard pages after random cursors.
+ * Each leaderboard is walked in full first (its cursors are the random ones), counting members
+ * missing or repeated.
  * Prints the machine and ends with one JSON line of every figure.
  * Full size: BENCH_PROGRESS_MEMBERS=10000 BENCH_LEADERBOARD_MEMBERS=50000 (small by default).
  */
@@ -18,14 +21,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { learnerPathProgress, pathAggregates } from '../src/api/communities/progress-queries.ts';
-import { communityTrustOf, leaderboard } from '../src/api/communities/trust-queries.ts';
+import { communityTrustOf, leaderboard, leaderboardSql } from '../src/api/communities/trust-queries.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { Projector } from '../src/projections/projector.ts';
 import { waitForPosition } from '../src/projections/wait-for-position.ts';
 import { openRuntime } from '../src/roles/runtime.ts';
 import { COMMUNITY_READ_MODELS } from '../src/services/communities/deps.ts';
-import { communityTrustScoreSql } from '../src/services/communities/trust-sql.ts';
 import { benchApp } from './support/bench-app.ts';
 import { graphqlClient } from './support/bench-graphql.ts';
 import { appendHistory, communityHistory } from './support/communities-seed.ts';
@@ -69,12 +71,22 @@ async function run(db: { url: string; version: string }) {
     input: { email, password, displayName: 'Bench owner' },
   });
   const ownerId = z.object({ id: z.string() }).parse(registered.register).id;
+  // A learner of the progress community: progress is the learner's own (and their mentor's) to read.
+  const learnerEmail = `bench-learner-${randomUUID()}@example.org`;
+  const learnerRegistered = await gql(
+    'mutation ($input: RegisterInput!) { register(input: $input) { id } }',
+    {
+      input: { email: learnerEmail, password, displayName: 'Bench learner' },
+    },
+  );
+  const learnerId = z.object({ id: z.string() }).parse(learnerRegistered.register).id;
 
   const progressCommunity = communityHistory(
     ownerId,
     {
       name: 'Progress',
       members: PROGRESS_MEMBERS,
+      knownMembers: [learnerId],
       paths: PATHS,
       modulesPerPath: MODULES,
       helpfulShare: 0.2,
@@ -132,13 +144,15 @@ async function run(db: { url: string; version: string }) {
 
   // Signed in only now, and again before each measurement: an access token lives minutes, and a
   // full-size seeding (or a slow walk) takes longer.
-  const signIn = async () => {
+  const signInAs = async (address: string) => {
     const login = await gql('mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', {
-      input: { email, password },
+      input: { email: address, password },
     });
     return z.object({ accessToken: z.string() }).parse(login.login).accessToken;
   };
+  const signIn = () => signInAs(email);
   let token = await signIn();
+  let learnerToken = await signInAs(learnerEmail);
   const rows = await pool.query<{ table: string; rows: string }>(
     `select 'community_trust_scores' as table, count(*)::text as rows from community_trust_scores
      union all select 'community_path_progress', count(*)::text from community_path_progress
@@ -147,20 +161,21 @@ async function run(db: { url: string; version: string }) {
   );
   console.log(`read model rows: ${rows.rows.map((r) => `${r.table} ${r.rows}`).join(', ')}`);
 
-  // The plain tables: the same rows, the same primary keys and indexes as the read models'.
-  await pool.query(`
-    create table bench_trust_scores as select * from community_trust_scores;
-    alter table bench_trust_scores add primary key (community_id, user_id);
-    create index on bench_trust_scores (community_id, score desc, user_id);
-    create table bench_path_progress as select * from community_path_progress;
-    alter table bench_path_progress add primary key (community_id, path_id, user_id);
-    create index on bench_path_progress (community_id, user_id);
-    create table bench_checkpoint_results as select * from community_checkpoint_results;
-    alter table bench_checkpoint_results add primary key (community_id, checkpoint_id, user_id);
-    create table bench_module_completions as select * from community_module_completions;
-    alter table bench_module_completions add primary key (community_id, path_id, user_id, module_id);
-    analyze bench_trust_scores; analyze bench_path_progress; analyze bench_checkpoint_results;
-    analyze bench_module_completions;`);
+  // The plain tables: the same rows, and the primary keys and indexes the read models declare.
+  const copies: [projection: string, table: string, copy: string][] = [
+    ['community_trust', 'community_trust_scores', 'bench_trust_scores'],
+    ['community_progress', 'community_path_progress', 'bench_path_progress'],
+    ['community_progress', 'community_checkpoint_results', 'bench_checkpoint_results'],
+    ['community_progress', 'community_module_completions', 'bench_module_completions'],
+  ];
+  for (const [projection, table, copy] of copies) {
+    const declared = projections.find((p) => p.name === projection)?.tables[table];
+    if (!declared) throw new Error(`${projection} declares no table ${table}`);
+    await pool.query(`create table ${copy} as select * from ${table}`);
+    await pool.query(`alter table ${copy} add primary key (${declared.primaryKey.join(', ')})`);
+    for (const index of declared.indexes ?? []) await pool.query(`create index on ${copy} ${index}`);
+    await pool.query(`analyze ${copy}`);
+  }
 
   const pick = <T>(items: readonly T[]): T => {
     const item = items[Math.floor(Math.random() * items.length)];
@@ -170,6 +185,7 @@ async function run(db: { url: string; version: string }) {
   /** Times each way of fetching the same thing (20 warm-up rounds each first), one after the other. */
   const measure = async (name: string, ways: Record<string, () => Promise<unknown>>) => {
     token = await signIn();
+    learnerToken = await signInAs(learnerEmail);
     for (let i = 0; i < 20; i++) for (const run of Object.values(ways)) await run();
     console.log(`\n${name.padEnd(38)}  p50 ms    p99 ms`);
     for (const [way, run] of Object.entries(ways)) {
@@ -200,8 +216,9 @@ async function run(db: { url: string; version: string }) {
     plain_sql: () => pool.query(aggregatesSql, [progressId, null, 101]),
   });
 
-  // ... one learner's progress through a path, and one member's trust, for random members ...
-  const learner = () => ({ u: pick(progressCommunity.memberIds), p: pick(progressCommunity.paths).pathId });
+  // ... one learner's progress through a path (read by the learner: it is theirs, and their
+  // mentor's) and a random member's trust (read by the owner) ...
+  const learner = () => ({ u: learnerId, p: pick(progressCommunity.paths).pathId });
   const LEARNER = `query ($c: ID!, $u: ID!, $p: ID!) { learnerProgress(communityId: $c, userId: $u, pathId: $p) {
     modulesDone completedModuleIds checkpointsPassed attempts currentStreakDays longestStreakDays lastActiveDay
     checkpoints { checkpointId attempts bestScore maxScore passed passedAt } } }`;
@@ -225,7 +242,7 @@ async function run(db: { url: string; version: string }) {
       ),
     ]);
   await measure('progress_learner', {
-    graphql: () => gql(LEARNER, { c: progressId, ...learner() }, token),
+    graphql: () => gql(LEARNER, { c: progressId, ...learner() }, learnerToken),
     read_model: () => {
       const { u, p } = learner();
       return learnerPathProgress(pool, progressId, p, u, new Date());
@@ -257,31 +274,23 @@ async function run(db: { url: string; version: string }) {
   const board = z.object({
     community: z.object({
       leaderboard: z.object({
-        nodes: z.array(z.object({ userId: z.string(), score: z.number() })),
+        nodes: z.array(z.object({ userId: z.string(), score: z.number().nullable() })),
         pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
       }),
     }),
   });
   const cursorValues = (cursor: string | null) =>
     cursor === null ? [] : z.array(z.string()).parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
-  const leaderboardSql = `select user_id, score::text as score from (
-      select t.user_id, ${communityTrustScoreSql('t', '$2::timestamptz')} as score
-        from bench_trust_scores t
-       where t.community_id = $1 and t.member_since is not null) ranked
-     where $3::numeric is null or score < $3::numeric or (score = $3::numeric and user_id > $4::uuid)
-     order by score desc, user_id
-     limit $5`;
-  // Keyset on (score desc, user_id): the first condition is the index's seek, the second its filter.
-  const storedScoreSql = `select user_id, score from bench_trust_scores
-     where community_id = $1 and ($2::real is null or score <= $2::real)
-       and ($2::real is null or score < $2::real or user_id > $3::uuid)
-     order by score desc, user_id limit $4`;
+  // The API's own statement, on the plain table.
+  const plainLeaderboardSql = (after: boolean) =>
+    leaderboardSql(after).replaceAll('community_trust_scores', 'bench_trust_scores');
   for (const [name, community] of [
     ['progress_leaderboard', progressCommunity],
     ['leaderboard_page', leaderboardCommunity],
   ] as const) {
     const communityId = community.communityId;
     const cursors: (string | null)[] = [null];
+    const seen = new Set<string>();
     let walked = 0;
     token = await signIn();
     const walkStarted = performance.now();
@@ -290,25 +299,21 @@ async function run(db: { url: string; version: string }) {
         await gql(WALK, { c: communityId, after }, token),
       ).community.leaderboard;
       walked += page.nodes.length;
+      for (const node of page.nodes) seen.add(node.userId);
       if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;
       after = page.pageInfo.endCursor;
       cursors.push(after);
     }
     const walkSeconds = (performance.now() - walkStarted) / 1000;
+    // Every member (the owner too) exactly once, or the cursors skip or repeat someone.
+    const expected = community.memberIds.length + 1;
     console.log(
-      `\n${name}: walked ${walked} members in ${cursors.length} pages, ${walkSeconds.toFixed(1)} s`,
+      `\n${name}: walked ${walked} entries (${seen.size} members of ${expected}) in ${cursors.length} pages, ${walkSeconds.toFixed(1)} s`,
     );
-    // Every member (and the owner) exactly once, or the cursors skip or repeat someone.
-    if (walked !== community.memberIds.length + 1)
-      console.log(`  expected ${community.memberIds.length + 1}`);
-    figures[`${name}_walk_members`] = walked;
+    figures[`${name}_walk_entries`] = walked;
+    figures[`${name}_walk_members_missing`] = expected - seen.size;
     figures[`${name}_walk_s`] = Math.round(walkSeconds * 10) / 10;
-    // The instant every page ranks at: the walk's (the cursor carries it), for every way alike.
-    const at = cursorValues(cursors[1] ?? null)[0] ?? new Date().toISOString();
-    const randomPage = () => {
-      const [, score, userId] = cursorValues(pick(cursors));
-      return { score: score ?? null, userId: userId ?? null };
-    };
+    const afterUser = (cursor: string | null) => cursorValues(cursor)[0] ?? null;
     await measure(name, {
       graphql: () => gql(LEADERBOARD, { c: communityId, after: pick(cursors) }, token),
       read_model: () => {
@@ -317,17 +322,15 @@ async function run(db: { url: string; version: string }) {
           pool,
           communityId,
           { first: PAGE, after: cursor ? cursorValues(cursor) : undefined },
-          new Date(at),
+          new Date(),
         );
       },
       plain_sql: () => {
-        const { score, userId } = randomPage();
-        return pool.query(leaderboardSql, [communityId, at, score, userId, PAGE + 1]);
-      },
-      // What a page costs when the order is the stored score's index (no score computed at reading).
-      stored_score_index: () => {
-        const { score, userId } = randomPage();
-        return pool.query(storedScoreSql, [communityId, score, userId, PAGE + 1]);
+        const user = afterUser(pick(cursors));
+        const at = new Date().toISOString();
+        return user === null
+          ? pool.query(plainLeaderboardSql(false), [communityId, at, PAGE + 1])
+          : pool.query(plainLeaderboardSql(true), [communityId, at, user, PAGE + 1]);
       },
     });
   }

@@ -36,6 +36,8 @@ import { benchEventMetadata } from './bench-graphql.ts';
 export interface CommunityShape {
   name: string;
   members: number;
+  /** Accounts the bench signs in as, who are the first of `members` (the rest are ids only). */
+  knownMembers?: readonly string[];
   paths: number;
   modulesPerPath: number;
   /** Share of members with a reply someone marked helpful (each gets 1–3). */
@@ -309,7 +311,7 @@ export function communityHistory(ownerId: string, shape: CommunityShape, seed: n
 
   const memberIds: string[] = [];
   for (let i = 0; i < shape.members; i++) {
-    const userId = randomUUID();
+    const userId = shape.knownMembers?.[i] ?? randomUUID();
     memberIds.push(userId);
     const joined = new Date(contentAt.getTime() + DAY + Math.floor(random() * 730 * DAY));
     memberships.push(
