@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { CommunityPostEvent } from '../../../src/domain/communities/post-events.ts';
 import { communityPostEventCatalogue } from '../../../src/domain/communities/post-events.ts';
-import { communityPostStream, communityStream } from '../../../src/domain/communities/streams.ts';
+import {
+  communityMemberSubject,
+  communityPostStream,
+  communityStream,
+} from '../../../src/domain/communities/streams.ts';
+import { userStream } from '../../../src/domain/identity/streams.ts';
+import { userEventCatalogue } from '../../../src/domain/identity/user-events.ts';
 import type { EventDefinition } from '../../../src/domain/shared/event-catalogue.ts';
 import { createLogger } from '../../../src/logger.ts';
 import {
@@ -117,10 +123,13 @@ describe('the community_discussions read model', () => {
     expect(await rowsOf(kept)).toHaveLength(4);
     const { rows } = await api.runtime.pool.query(
       `select (select count(*) from community_discussion_counts where community_id = $1)::int as counts,
-              (select count(*) from community_discussion_lists where community_id = $1)::int as lists`,
+              (select count(*) from community_discussion_lists where community_id = $1)::int as lists,
+              (select count(*) from community_discussion_writers where community_id = $1)::int as writers,
+              (select count(*) from community_discussion_writer_posts where community_id = $1)::int as posts,
+              (select count(*) from community_discussion_people where community_ids ? $1::text)::int as people`,
       [erased],
     );
-    expect(rows[0]).toEqual({ counts: 0, lists: 0 });
+    expect(rows[0]).toEqual({ counts: 0, lists: 0, writers: 0, posts: 0, people: 0 });
     expect(gone.threadId).not.toBe(stays.threadId);
 
     // Rebuilt from the history, in one batch and one event per batch: the same tables.
@@ -135,7 +144,95 @@ describe('the community_discussions read model', () => {
       for (const table of report.comparison ?? []) {
         expect(table, `${table.table} rebuilt with batches of ${batchSize}`).toMatchObject({ same: true });
       }
-      expect(report.comparison).toHaveLength(3);
+      // Posts, the community key lists (2), the writers' lists (2) and the people.
+      expect(report.comparison).toHaveLength(6);
+      expect(await abandonRebuild(pool, COMMUNITY_DISCUSSIONS_PROJECTION)).toBe(true);
+    }
+  });
+
+  it("empties a forgotten person's words in the table itself, as a rebuild decodes them", async () => {
+    const [communityId, other] = [randomUUID(), randomUUID()];
+    const here = await discussion(communityId);
+    const there = await discussion(other);
+    const author = async (postId: string) => {
+      const { rows } = await api.runtime.pool.query<{ author_id: string }>(
+        'select author_id from community_posts where post_id = $1',
+        [postId],
+      );
+      return String(rows[0]?.author_id);
+    };
+    const [ana, ben] = [await author(here.threadId), await author(here.first)];
+    const removal = await api.runtime.pool.query<{ removed_by: string }>(
+      'select removed_by from community_posts where post_id = $1',
+      [here.third],
+    );
+    const mod = String(removal.rows[0]?.removed_by);
+
+    // Forgotten as forgetUser does it: the event, then their keys in every community destroyed.
+    // A reply of Ana's read after the event (it raced the erasure) comes in without words.
+    const forget = async (userId: string) =>
+      appendEvents(api, userStream(userId), userEventCatalogue, [
+        {
+          type: 'UserForgotten',
+          data: { userId, keyId: null, erasedFields: [], at: new Date().toISOString() },
+        },
+      ]);
+    await forget(ana);
+    await forget(mod);
+    const late = randomUUID();
+    await post(late, [
+      {
+        type: 'CommunityReplyPosted',
+        data: {
+          communityId,
+          postId: late,
+          threadId: here.threadId,
+          parentId: here.threadId,
+          authorId: ana,
+          body: 'raced',
+          depth: 1,
+        },
+      },
+    ]);
+    for (const person of [ana, mod])
+      await api.runtime.keys.destroy(communityMemberSubject(communityId, person));
+
+    const words = async (id: string) => {
+      const { rows } = await api.runtime.pool.query(
+        `select post_id, title, body, removal_reason from community_posts
+          where community_id = $1 order by position`,
+        [id],
+      );
+      return rows;
+    };
+    expect(await words(communityId)).toEqual([
+      { post_id: here.threadId, title: null, body: null, removal_reason: null },
+      { post_id: here.first, title: null, body: 'reply 1', removal_reason: null },
+      { post_id: here.second, title: null, body: null, removal_reason: null },
+      // Ben's removed post: its words were already gone; the moderator's reason goes too.
+      { post_id: here.third, title: null, body: null, removal_reason: null },
+      { post_id: late, title: null, body: null, removal_reason: null },
+    ]);
+    expect(ben).not.toBe(ana);
+    // The other community's posts are other people's: untouched.
+    expect(await words(other)).toEqual([
+      { post_id: there.threadId, title: 'T2', body: 'B2', removal_reason: null },
+      { post_id: there.first, title: null, body: 'reply 1', removal_reason: null },
+      { post_id: there.second, title: null, body: null, removal_reason: null },
+      { post_id: there.third, title: null, body: null, removal_reason: 'spam' },
+    ]);
+
+    const { store, pool, bus, codec } = api.runtime;
+    const projection = communityDiscussionsProjection(codec);
+    for (const batchSize of [500, 1]) {
+      const report = await rebuildProjection(
+        { store, pool, bus, log: createLogger('silent') },
+        { ...projection, version: projection.version + 1 },
+        { compare: true, swap: false, batchSize },
+      );
+      for (const table of report.comparison ?? []) {
+        expect(table, `${table.table} rebuilt with batches of ${batchSize}`).toMatchObject({ same: true });
+      }
       expect(await abandonRebuild(pool, COMMUNITY_DISCUSSIONS_PROJECTION)).toBe(true);
     }
   });
