@@ -19,7 +19,7 @@ export interface PostView {
   createdAt: string;
   lastActivityAt: string;
   editedAt: string | null;
-  removal: { reason: string; removedBy: string; removedAt: string } | null;
+  removal: { reason: string | null; removedBy: string; removedAt: string } | null;
 }
 
 /**
@@ -46,7 +46,7 @@ export function toPostView(row: PostRow, role: CommunityRole | null): PostView {
     lastActivityAt: row.last_activity_at.toISOString(),
     editedAt: row.edited_at?.toISOString() ?? null,
     removal:
-      moderating && row.status === 'removed' && row.removal_reason !== null && row.removed_by !== null
+      moderating && row.status === 'removed' && row.removed_by !== null
         ? {
             reason: row.removal_reason,
             removedBy: row.removed_by,

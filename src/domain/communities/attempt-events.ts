@@ -60,7 +60,10 @@ export const attemptEventSchemas = {
     grades: z.array(z.object({ questionId: z.string().min(1), points })),
     score: points,
     passed: z.boolean(),
-    /** The mentor's words to the learner: personal, under the learner's key (it is their record). */
+    /**
+     * The grader's words to the learner: personal, under the grader's key for this community (they
+     * are the grader's words, so forgetting the grader makes them unreadable, as their posts).
+     */
     feedback: z.string().nullable(),
   }),
 };
@@ -104,7 +107,7 @@ export const attemptEventCatalogue: EventCatalogue<AttemptEvent> = {
     schemaVersion: 1,
     schema: attemptEventSchemas.CheckpointAttemptGraded,
     personalFields: ['feedback'],
-    subject: ofLearner,
+    subject: (data) => communityMemberSubject(data.communityId, data.gradedBy),
     publicFields: [
       'communityId',
       'checkpointId',

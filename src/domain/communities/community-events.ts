@@ -12,6 +12,11 @@ import {
 import { communitySubject } from './streams.ts';
 
 const communityId = z.uuid();
+/**
+ * An erasure's reason is kept readable for auditors (CommunityErased): short, so it says why, and
+ * cannot carry the community's content past its erasure.
+ */
+export const MAX_ERASURE_REASON_LENGTH = 500;
 const settings = {
   name: communityName,
   description: communityDescription,
@@ -28,8 +33,17 @@ export const communityEventSchemas = {
   CommunityCreated: z.object({ communityId, ...settings, createdBy: z.uuid() }),
   /** The whole settings as they now are. */
   CommunitySettingsChanged: z.object({ communityId, ...settings, changedBy: z.uuid() }),
-  /** Everything of the community is gone or unreadable after this (docs/community-data.md). */
-  CommunityErased: z.object({ communityId, erasedBy: z.uuid(), reason: z.string().min(1).max(500) }),
+  /**
+   * Everything of the community is gone or unreadable after this (docs/community-data.md). The
+   * `reason` stays readable on purpose, not a personal field: an auditor must learn why a community
+   * was erased, after every key of it is gone. Its length is capped so it cannot carry the
+   * community's content out of the erasure.
+   */
+  CommunityErased: z.object({
+    communityId,
+    erasedBy: z.uuid(),
+    reason: z.string().min(1).max(MAX_ERASURE_REASON_LENGTH),
+  }),
 };
 
 type Schemas = typeof communityEventSchemas;

@@ -37,14 +37,18 @@ export const communityPostEventSchemas = {
   }),
   /** By its author: readers see that a post was there, not its words. */
   CommunityPostDeleted: z.object({ communityId, postId, threadId, authorId }),
-  /** By a moderator, with a reason moderators read; counts as a report upheld against the author. */
+  /**
+   * By a moderator, with a reason moderators read; counts as a report upheld against the author.
+   * `reason` is the moderator's words: personal, under the remover's key for this community (gone
+   * with the community's erasure or the moderator's forgetting; null once decoded after that).
+   */
   CommunityPostRemoved: z.object({
     communityId,
     postId,
     threadId,
     authorId,
     removedBy: z.uuid(),
-    reason: z.string().min(1).max(MAX_REMOVAL_REASON_LENGTH),
+    reason: z.string().min(1).max(MAX_REMOVAL_REASON_LENGTH).nullable(),
   }),
   CommunityThreadPinned: z.object({ communityId, postId, threadId, pinnedBy: z.uuid() }),
   CommunityThreadUnpinned: z.object({ communityId, postId, threadId, unpinnedBy: z.uuid() }),
@@ -100,6 +104,8 @@ export const communityPostEventCatalogue: EventCatalogue<CommunityPostEvent> = {
     type: 'CommunityPostRemoved',
     schemaVersion: 1,
     schema: communityPostEventSchemas.CommunityPostRemoved,
+    personalFields: ['reason'],
+    subject: (data) => communityMemberSubject(data.communityId, data.removedBy),
     // The reason stays inside: it is moderators' words about a member.
     publicFields: ['communityId', 'postId', 'threadId', 'authorId', 'removedBy'],
   },

@@ -13,7 +13,11 @@ import {
 import { DomainError, notFound } from '../../domain/shared/domain-error.ts';
 import type { EventStore, Position, RecordedEvent } from '../../eventstore/port.ts';
 import type { PersonalDataKeys } from '../../privacy/personal-data-keys.ts';
-import { COMMUNITIES_PROJECTION, COMMUNITY_MEMBERS } from '../../projections/read-models/communities.ts';
+import {
+  COMMUNITIES_PROJECTION,
+  COMMUNITY_COMMUNITIES,
+  COMMUNITY_MEMBERS,
+} from '../../projections/read-models/communities.ts';
 import { readState } from '../../projections/state.ts';
 import type { RequestContext } from '../shared/command-context.ts';
 import { communityOnRecord } from './access.ts';
@@ -22,6 +26,8 @@ import type { CommunityDeps } from './deps.ts';
 
 /** Every membership event (joined, requested, invited, left, banned, …) is in this category. */
 const MEMBERSHIP_CATEGORY = 'communitymember-';
+/** Communities' own streams (`communitymember-` and `communitypost-` do not start with it). */
+const COMMUNITY_CATEGORY = 'community-';
 const PAGE_SIZE = 1000;
 const PARALLEL_DESTROYS = 8;
 
@@ -127,10 +133,13 @@ export interface CommunityTextErasureDeps {
 
 /**
  * Part of forgetting a person: destroys their key in every community they ever belonged to (or
- * asked to join, or were invited to), so their posts, answers and reflections there read null in
- * every copy of the history. Found as erasure finds members: `community_members` up to the read
- * model's checkpoint, then the membership events after it, so a lagging projector misses nobody.
- * Idempotent. Answers in how many communities.
+ * asked to join, or were invited to, or created), so their posts, answers, reflections, removal
+ * reasons and grading feedback there read null in every copy of the history. Found as erasure finds
+ * members: `community_members` and `community_communities` up to the read model's checkpoint, then
+ * the membership and community events after it, so a lagging projector misses nobody. A creator
+ * counts even without a membership: creation writes the community before the creator's join, and a
+ * crash in between leaves an owner (access.ts) with no join on record. Idempotent. Answers in how
+ * many communities.
  */
 export async function destroyCommunityTextOf(
   deps: CommunityTextErasureDeps,
@@ -142,14 +151,15 @@ export async function destroyCommunityTextOf(
   const live = deps.pool ? await liveCheckpoint(deps.pool) : null;
   if (deps.pool && live !== null) {
     const { rows } = await deps.pool.query<{ community_id: string }>(
-      `select community_id from ${COMMUNITY_MEMBERS} where user_id = $1::uuid`,
+      `select community_id from ${COMMUNITY_MEMBERS} where user_id = $1::uuid
+       union select community_id from ${COMMUNITY_COMMUNITIES} where created_by = $1::uuid`,
       [person],
     );
     for (const row of rows) communities.add(row.community_id);
     from = live;
   }
-  for await (const event of membershipEvents(deps.store, from)) {
-    const ids = membershipIds(event);
+  for await (const event of membershipEvents(deps.store, from, [MEMBERSHIP_CATEGORY, COMMUNITY_CATEGORY])) {
+    const ids = event.type === 'CommunityCreated' ? creationIds(event) : membershipIds(event);
     if (ids && ids.userId === person) communities.add(ids.communityId);
   }
   await destroyAll(
@@ -194,14 +204,18 @@ async function membersInHistory(
   return people;
 }
 
-async function* membershipEvents(store: EventStore, from: Position | 'start'): AsyncGenerator<RecordedEvent> {
+async function* membershipEvents(
+  store: EventStore,
+  from: Position | 'start',
+  categories: string[] = [MEMBERSHIP_CATEGORY],
+): AsyncGenerator<RecordedEvent> {
   let cursor = from;
   for (;;) {
     const page = await store.readAll({
       fromPosition: cursor,
       direction: 'forwards',
       maxCount: PAGE_SIZE,
-      filter: { streamNamePrefixes: [MEMBERSHIP_CATEGORY] },
+      filter: { streamNamePrefixes: categories },
     });
     const last = page.at(-1);
     if (!last) return;
@@ -220,6 +234,15 @@ function membershipIds(event: RecordedEvent): { communityId: string; userId: str
     typeof event.data === 'object' && event.data !== null ? Reflect.get(event.data, 'userId') : null;
   if (typeof communityId !== 'string' || typeof userId !== 'string') return null;
   return { communityId: communityId.toLowerCase(), userId: userId.toLowerCase() };
+}
+
+/** The community and its creator of a `CommunityCreated` (ids are never encrypted), lower-cased. */
+function creationIds(event: RecordedEvent): { communityId: string; userId: string } | null {
+  const data = typeof event.data === 'object' && event.data !== null ? event.data : null;
+  const communityId = data ? Reflect.get(data, 'communityId') : null;
+  const createdBy = data ? Reflect.get(data, 'createdBy') : null;
+  if (typeof communityId !== 'string' || typeof createdBy !== 'string') return null;
+  return { communityId: communityId.toLowerCase(), userId: createdBy.toLowerCase() };
 }
 
 /** Destroys every key, a few at a time; answers how many this call destroyed (not found destroyed). */
