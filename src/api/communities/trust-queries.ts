@@ -62,20 +62,23 @@ export const LEADERBOARD_CURSOR_PARTS = 2;
 
 /**
  * The SQL of one leaderboard page. Current members ordered by `base` (the weighted sum of every
- * component but tenure), ties by user id: exactly the order of the partial index
- * `(community_id, base desc, user_id) where member_since is not null`, so a page is an index
- * range scan that stops after `limit` rows, never a sort of every member. After a cursor, the
- * scan starts at the anchor member's (base, user id), read by primary key, so no one is counted
- * or skipped. The score shown is computed for the page's rows only, at `$2`.
+ * component but tenure) highest first, ties by user id: exactly the order of the partial index
+ * `(community_id, (-base), user_id) where member_since is not null`, so a page is an index range
+ * scan that stops after `limit` rows, never a sort of every member. The index keeps `-base`
+ * rather than `base desc` so both columns ascend and the cursor is one row comparison
+ * `((-base), user_id) > (anchor)` the scan seeks to; with mixed directions the scan started at
+ * the anchor's `base` and filtered through every member sharing it (most members share one of a
+ * few values). After a cursor the anchor is the member's (base, user id), read by primary key,
+ * so no one is counted or skipped. The score shown is computed for the page's rows only, at `$2`.
  */
 export function leaderboardSql(after: boolean): string {
   const anchor =
-    '(select a.base from community_trust_scores a where a.community_id = $1 and a.user_id = $3::uuid)';
-  const seek = after ? `and t.base <= ${anchor} and (t.base < ${anchor} or t.user_id > $3::uuid)` : '';
+    '(select -a.base from community_trust_scores a where a.community_id = $1 and a.user_id = $3::uuid)';
+  const seek = after ? `and ((-t.base), t.user_id) > (${anchor}, $3::uuid)` : '';
   return `select t.user_id, ${communityTrustScoreSql('t', '$2::timestamptz')}::text as score
             from community_trust_scores t
            where t.community_id = $1 and t.member_since is not null ${seek}
-           order by t.base desc, t.user_id
+           order by (-t.base), t.user_id
            limit ${after ? '$4' : '$3'}`;
 }
 

@@ -53,7 +53,8 @@ export function communityTrustProjection(codec: Pick<EventCodec, 'decode'>): Pro
     name: COMMUNITY_TRUST_PROJECTION,
     // 2: the leaderboard index on `base` (current members), overall first joinings per community,
     // no row or event for someone who leaves without ever having joined, bulk erasure.
-    version: 2,
+    // 3: that index on `(-base)`, both columns ascending, so a cursor seeks by row comparison.
+    version: 3,
     eventTypes: [
       'CheckpointAttemptSubmitted',
       'CheckpointAttemptGraded',
@@ -69,8 +70,9 @@ export function communityTrustProjection(codec: Pick<EventCodec, 'decode'>): Pro
           base real not null, tenure_days real not null, member_since timestamptz,
           components jsonb not null, updated_at timestamptz not null`,
         primaryKey: ['community_id', 'user_id'],
-        // The leaderboard: one community's current members by their time-independent trust.
-        indexes: ['(community_id, base desc, user_id) where member_since is not null'],
+        // The leaderboard: one community's current members by their time-independent trust,
+        // highest first as `-base` ascending, so that (`-base`, user id) is one row comparison.
+        indexes: ['(community_id, (-base), user_id) where member_since is not null'],
       },
       [TRUST_OVERALL]: {
         columns: `user_id uuid not null, score real not null, base real not null,
