@@ -29,6 +29,7 @@ import {
   userCursor,
 } from './mappers.ts';
 import { findApiKey, findUser, listApiKeys, listSessions, listUsers } from './read-model-queries.ts';
+import { recordedUser } from './recorded-user.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (
@@ -86,7 +87,10 @@ export function identityResolvers(): IResolvers {
     register: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'public');
       const { userId } = await register(scope.identity, caller, args.input);
-      return userView(scope.services, userId, { ...caller, actor: { kind: 'system', process: 'register' } });
+      const row =
+        (await findUser(scope.services.pool, userId)) ?? (await recordedUser(scope.identity, userId));
+      if (!row) throw notFound('USER_NOT_FOUND', 'No such user');
+      return toUser(row, { kind: 'system', process: 'register' });
     },
     login: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'public');

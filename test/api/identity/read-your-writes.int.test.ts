@@ -28,4 +28,25 @@ describe('read-your-writes', () => {
       extensions: { readYourWrites: { reached: false, position: expect.stringMatching(/^\d+$/) } },
     });
   });
+
+  it('answers a sign-up the read models have not caught up with from the stored account, not NOT_FOUND', async () => {
+    // Stopped by the test before; a new sign-up is stored but the users read model does not move.
+    await api.stopProjector();
+    const email = `late-${Date.now()}@example.org`;
+    const response = await api.gql(
+      'mutation ($input: RegisterInput!) { register(input: $input) { id email displayName status role } }',
+      { input: { email, password: 'correct horse battery staple', displayName: 'Late Reader' } },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      register: {
+        id: expect.any(String),
+        email,
+        displayName: 'Late Reader',
+        status: 'active',
+        role: 'user',
+      },
+    });
+    expect(response).toMatchObject({ extensions: { readYourWrites: { reached: false } } });
+  });
 });
