@@ -64,10 +64,14 @@ export interface CommunityErasureReceipt {
  * so it is the community's own decision. The platform's obligations are met per person
  * (`forgetUser` destroys a person's text in every community) and per post (moderators' removal).
  *
- * Repeatable and idempotent: the event is recorded once (a second erasure finds it) and destroying
- * a destroyed key changes nothing, so an erasure interrupted after the event, or a retry whose
- * answer was lost, is finished by asking again (only the owner may; the answer says
- * `alreadyErased`). All of it is done before answering.
+ * Repeatable and idempotent: the event is recorded once (a second erasure finds it, and the
+ * decider refuses a second EraseCommunity, so nothing is appended) and destroying a destroyed key
+ * changes nothing, so an erasure interrupted after the event (a crash before the keys went), or a
+ * retry whose answer was lost, is finished by asking again; the answer says `alreadyErased`. The
+ * owner may finish it, and so may a platform admin: the decision was the owner's and is on record,
+ * and finishing it only destroys keys that should already be gone, so an owner who never comes
+ * back cannot leave the community's words readable in the history for ever. All of it is done
+ * before answering.
  */
 export async function eraseCommunity(
   deps: CommunityDeps,
@@ -94,8 +98,9 @@ export async function eraseCommunity(
     }
   }
   if (alreadyErased) {
-    // An erased community exists for nobody but its owner, who may finish the erasure.
-    if (!sameId(community.createdBy, communityPersonOf(context.actor))) {
+    // An erased community exists for nobody but its owner and the platform's admins, who may
+    // finish the erasure.
+    if (!isPlatformAdmin(context) && !sameId(community.createdBy, communityPersonOf(context.actor))) {
       throw notFound('COMMUNITY_NOT_FOUND', 'No such community');
     }
     people = await membersInHistory(deps.store, communityId, 'start');
@@ -123,6 +128,9 @@ export async function eraseCommunity(
     alreadyErased,
   };
 }
+
+const isPlatformAdmin = (context: RequestContext) =>
+  context.actor.kind === 'user' && context.actor.role === 'admin';
 
 export interface CommunityTextErasureDeps {
   store: EventStore;
