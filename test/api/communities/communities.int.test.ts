@@ -69,6 +69,24 @@ describe('creating a community', () => {
     });
     const members = await api.gql(COMMUNITY_MEMBERS, { id: created.id }, passerBy.accessToken);
     expect(errorCodes(members)).toEqual(['FORBIDDEN/NOT_A_MEMBER']);
+    // A screen asking for the member-only fields too still gets the description, each refused
+    // field null with its own error.
+    const screen = await api.gql(
+      `query ($id: ID!) { community(id: $id) { description threads(first: 5) { nodes { id } }
+        learningPaths(first: 5) { nodes { id } } myTrust { score } leaderboard(first: 5) { nodes { rank } } } }`,
+      { id: created.id },
+      passerBy.accessToken,
+    );
+    expect(screen.data).toEqual({
+      community: {
+        description: 'Reading circles',
+        threads: null,
+        learningPaths: null,
+        myTrust: null,
+        leaderboard: null,
+      },
+    });
+    expect(errorCodes(screen)).toEqual(Array(4).fill('FORBIDDEN/NOT_A_MEMBER'));
   });
 
   it('finds the same community again when retried with the same idempotency key', async () => {
