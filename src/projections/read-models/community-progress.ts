@@ -4,7 +4,13 @@ import { type ProgressEvent, progressEventCatalogue } from '../../domain/communi
 import { localDay, withActiveDay } from '../../domain/communities/progress-streaks.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
-import { eraseListedRows, type KeyLists, keyListTables, listKey } from './community-key-lists.ts';
+import {
+  eraseListedRows,
+  type KeyLists,
+  keyCountRow,
+  keyListTables,
+  listKey,
+} from './community-key-lists.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const COMMUNITY_PROGRESS_PROJECTION = 'community_progress';
@@ -71,6 +77,7 @@ export function communityProgressProjection(codec: Pick<EventCodec, 'decode'>): 
       },
       ...keyListTables(KEYS),
     },
+    prefetch: (events) => events.flatMap(prefetchOf),
     async apply(recorded, writer) {
       if (recorded.type === COMMUNITY_ERASED) {
         const communityId = communityIdOf(recorded);
@@ -92,6 +99,49 @@ export function communityProgressProjection(codec: Pick<EventCodec, 'decode'>): 
 function communityIdOf(recorded: RecordedEvent): string | null {
   const data = recorded.data as { communityId?: unknown } | null;
   return typeof data?.communityId === 'string' ? data.communityId.toLowerCase() : null;
+}
+
+const rawId = (recorded: RecordedEvent, name: string): string | null => {
+  const data = recorded.data;
+  const value = typeof data === 'object' && data !== null ? Reflect.get(data, name) : undefined;
+  return typeof value === 'string' ? value.toLowerCase() : null;
+};
+
+/**
+ * The rows an event will read, from its raw data (ids are never encrypted): without them every
+ * event cost a round trip per row it reads. A graded attempt's path is known only from its
+ * attempt row, so that path's progress is read when a grade first passes it.
+ */
+function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
+  const communityId = rawId(recorded, 'communityId');
+  if (communityId === null) return [];
+  const counts = keyCountRow(KEYS, communityId);
+  if (recorded.type === COMMUNITY_ERASED) return [counts];
+  const userId = rawId(recorded, 'userId');
+  const pathId = rawId(recorded, 'pathId');
+  if (userId === null) return [];
+  const rows: { table: string; key: Row }[] = [counts];
+  if (pathId !== null) {
+    rows.push({ table: PATH_PROGRESS, key: { community_id: communityId, path_id: pathId, user_id: userId } });
+  }
+  const moduleId = rawId(recorded, 'moduleId');
+  if (recorded.type === 'LearningModuleCompleted' && pathId !== null && moduleId !== null) {
+    rows.push({
+      table: MODULE_COMPLETIONS,
+      key: { community_id: communityId, path_id: pathId, user_id: userId, module_id: moduleId },
+    });
+  }
+  const attemptId = rawId(recorded, 'attemptId');
+  if (attemptId !== null)
+    rows.push({ table: ATTEMPTS, key: { community_id: communityId, attempt_id: attemptId } });
+  const checkpointId = rawId(recorded, 'checkpointId');
+  if (checkpointId !== null) {
+    rows.push({
+      table: CHECKPOINT_RESULTS,
+      key: { community_id: communityId, checkpoint_id: checkpointId, user_id: userId },
+    });
+  }
+  return rows;
 }
 
 /** Writes a row, listing its key for erasure when it is new. */

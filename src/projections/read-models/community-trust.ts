@@ -15,7 +15,13 @@ import {
 import { sessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
-import { eraseListedRows, type KeyLists, keyListTables, listKey } from './community-key-lists.ts';
+import {
+  eraseListedRows,
+  type KeyLists,
+  keyCountRow,
+  keyListTables,
+  listKey,
+} from './community-key-lists.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const COMMUNITY_TRUST_PROJECTION = 'community_trust';
@@ -97,6 +103,7 @@ export function communityTrustProjection(codec: Pick<EventCodec, 'decode'>): Pro
       },
       ...keyListTables(KEYS),
     },
+    prefetch: (events) => events.flatMap(prefetchOf),
     async apply(recorded, writer) {
       const at = occurredAt(recorded);
       if (recorded.type === COMMUNITY_ERASED) {
@@ -135,6 +142,41 @@ export function communityTrustProjection(codec: Pick<EventCodec, 'decode'>): Pro
       await count(writer, recorded, communityId, userId, 'checkpoints', at);
     },
   };
+}
+
+const rawId = (recorded: RecordedEvent, name: string): string | null => {
+  const data = recorded.data;
+  const value = typeof data === 'object' && data !== null ? Reflect.get(data, name) : undefined;
+  return typeof value === 'string' ? value.toLowerCase() : null;
+};
+
+/**
+ * The rows an event will read, from its raw data (ids are never encrypted): without them every
+ * event cost a round trip per row it reads, the event row it notes included (new by position, so
+ * read only to learn it is absent). A session's participants are known only once its row is read,
+ * so their overall rows are still read one by one.
+ */
+function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
+  if (SESSION_TYPES.includes(recorded.type)) {
+    const sessionId = Reflect.get(Object(recorded.data), 'sessionId');
+    return typeof sessionId === 'string' ? [{ table: TRUST_SESSIONS, key: { session_id: sessionId } }] : [];
+  }
+  const communityId = rawId(recorded, 'communityId');
+  if (communityId === null) return [];
+  if (recorded.type === COMMUNITY_ERASED) return [keyCountRow(KEYS, communityId)];
+  const userId = rawId(recorded, recorded.type.startsWith('CommunityPost') ? 'authorId' : 'userId');
+  if (userId === null) return [];
+  const member = { community_id: communityId, user_id: userId };
+  const rows = [
+    keyCountRow(KEYS, communityId),
+    { table: TRUST_SCORES, key: member },
+    { table: TRUST_OVERALL, key: { user_id: userId } },
+    { table: TRUST_EVENTS, key: { ...member, position: recorded.position.toString() } },
+  ];
+  const checkpointId = rawId(recorded, 'checkpointId');
+  return checkpointId === null
+    ? rows
+    : [...rows, { table: TRUST_CHECKPOINTS, key: { ...member, checkpoint_id: checkpointId } }];
 }
 
 const lowerIds = <Data extends { communityId: string; userId: string; checkpointId: string }>(
