@@ -55,12 +55,25 @@ export interface StoredEvent {
 }
 
 /** Every stored event carrying one of `commandIds` in its metadata, in log order. */
-export async function eventsOfCommands(
+export function eventsOfCommands(
   runtime: Runtime,
   commandIds: readonly string[],
 ): Promise<Map<string, StoredEvent[]>> {
-  const byCommand = new Map<string, StoredEvent[]>(commandIds.map((id) => [id, []]));
-  if (commandIds.length === 0) return byCommand;
+  return storedEventsBy(runtime, "metadata->>'commandId'", commandIds, (event) => event.commandId);
+}
+
+/**
+ * The stored events whose `column` (an expression over es_events) is one of `values`, in log
+ * order, grouped by `keyOf` (every value has an entry, empty when nothing matched).
+ */
+async function storedEventsBy(
+  runtime: Runtime,
+  column: string,
+  values: readonly string[],
+  keyOf: (event: StoredEvent) => string,
+): Promise<Map<string, StoredEvent[]>> {
+  const grouped = new Map<string, StoredEvent[]>(values.map((value) => [value, []]));
+  if (values.length === 0) return grouped;
   const { rows } = await runtime.pool.query<{
     position: string;
     stream_name: string;
@@ -71,11 +84,11 @@ export async function eventsOfCommands(
     data: Record<string, unknown>;
   }>(
     `select position, stream_name, revision, type, event_id, metadata->>'commandId' as command_id, data
-       from es_events where metadata->>'commandId' = any($1::text[]) order by position`,
-    [commandIds],
+       from es_events where ${column} = any($1::text[]) order by position`,
+    [values],
   );
   for (const row of rows) {
-    byCommand.get(row.command_id)?.push({
+    const event: StoredEvent = {
       position: BigInt(row.position),
       stream: row.stream_name,
       revision: BigInt(row.revision),
@@ -83,9 +96,10 @@ export async function eventsOfCommands(
       eventId: row.event_id,
       commandId: row.command_id,
       data: row.data,
-    });
+    };
+    grouped.get(keyOf(event))?.push(event);
   }
-  return byCommand;
+  return grouped;
 }
 
 /**
@@ -139,37 +153,8 @@ export async function checkOperations(
 }
 
 /** Every stored event of `streams`, in log order (for operations whose command id is not known). */
-async function eventsOfStreams(
-  runtime: Runtime,
-  streams: readonly string[],
-): Promise<Map<string, StoredEvent[]>> {
-  const byStream = new Map<string, StoredEvent[]>(streams.map((stream) => [stream, []]));
-  if (streams.length === 0) return byStream;
-  const { rows } = await runtime.pool.query<{
-    position: string;
-    stream_name: string;
-    revision: string;
-    type: string;
-    event_id: string;
-    command_id: string;
-    data: Record<string, unknown>;
-  }>(
-    `select position, stream_name, revision, type, event_id, metadata->>'commandId' as command_id, data
-       from es_events where stream_name = any($1::text[]) order by position`,
-    [streams],
-  );
-  for (const row of rows) {
-    byStream.get(row.stream_name)?.push({
-      position: BigInt(row.position),
-      stream: row.stream_name,
-      revision: BigInt(row.revision),
-      type: row.type,
-      eventId: row.event_id,
-      commandId: row.command_id,
-      data: row.data,
-    });
-  }
-  return byStream;
+function eventsOfStreams(runtime: Runtime, streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+  return storedEventsBy(runtime, 'stream_name', streams, (event) => event.stream);
 }
 
 /** No event id twice in a stream, and revisions 0..n-1 without a gap in every stream. */
