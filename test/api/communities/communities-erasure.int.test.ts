@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalProvider } from '../../../src/ai/local-provider.ts';
 import { createLogger } from '../../../src/logger.ts';
 import {
   COMMUNITIES_PROJECTION,
   communitiesProjection,
 } from '../../../src/projections/read-models/communities.ts';
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
-import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import { recordCommunityErasure } from '../../../src/services/communities/communities.ts';
-import type { CommunityDeps } from '../../../src/services/communities/deps.ts';
 import type { RequestContext } from '../../../src/services/shared/command-context.ts';
 import { errorCodes, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
@@ -18,6 +15,7 @@ import {
   COMMUNITY,
   communityAs,
   communityEvents,
+  communityServiceDeps,
   createCommunity,
   joinCommunity,
 } from './community-support.ts';
@@ -35,27 +33,12 @@ afterAll(async () => {
   await api?.close();
 });
 
-function communityDeps(): CommunityDeps {
-  const { store, codec, pool, bus, keys } = api.runtime;
-  return {
-    store,
-    codec,
-    pool,
-    log: createLogger('silent'),
-    ai: createLocalProvider(),
-    personalDataKeys: keys,
-    settle: async (position: bigint) => {
-      await waitForPosition(pool, bus, position, { timeoutMs: 5_000 });
-      return true;
-    },
-  };
-}
 const as = (user: TestUser): RequestContext => ({
   actor: { kind: 'user', userId: user.id, role: 'user' },
   correlationId: crypto.randomUUID(),
 });
 const erase = (user: TestUser, communityId: string, reason = 'We are closing') =>
-  recordCommunityErasure(communityDeps(), as(user), { communityId, reason });
+  recordCommunityErasure(communityServiceDeps(api), as(user), { communityId, reason });
 
 describe('EraseCommunity', () => {
   it('is the owner’s, once; the read model keeps a tombstone and no member rows', async () => {

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createLocalProvider } from '../../../src/ai/local-provider.ts';
 import { communityMemberStream, communityStream } from '../../../src/domain/communities/streams.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
+import type { CommunityDeps } from '../../../src/services/communities/deps.ts';
 import { eventsIn } from '../social/graph-support.ts';
 import { fieldOf, type IdentityApp } from '../support/identity-app.ts';
 import type { TestUser } from '../support/identity-operations.ts';
@@ -144,3 +148,20 @@ export const membershipEvents = (api: IdentityApp, communityId: string, userId: 
   eventsIn(api, communityMemberStream(communityId, userId));
 export const communityEvents = (api: IdentityApp, communityId: string) =>
   eventsIn(api, communityStream(communityId));
+
+/** The community use cases' deps on the test app's runtime, for calling a service directly. */
+export function communityServiceDeps(api: IdentityApp): CommunityDeps {
+  const { store, codec, pool, bus, keys } = api.runtime;
+  return {
+    store,
+    codec,
+    pool,
+    log: createLogger('silent'),
+    ai: createLocalProvider(),
+    personalDataKeys: keys,
+    settle: async (position: bigint) => {
+      await waitForPosition(pool, bus, position, { timeoutMs: 5_000 });
+      return true;
+    },
+  };
+}

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalProvider } from '../../../src/ai/local-provider.ts';
 import { readStreamOrEmpty } from '../../../src/commands/load-aggregate.ts';
 import { communityEventCatalogue } from '../../../src/domain/communities/community-events.ts';
 import { communityPostEventCatalogue } from '../../../src/domain/communities/post-events.ts';
 import { communityPostStream, communityStream } from '../../../src/domain/communities/streams.ts';
 import type { EventCatalogue } from '../../../src/domain/shared/event-catalogue.ts';
-import { createLogger } from '../../../src/logger.ts';
-import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import { recordCommunityErasure } from '../../../src/services/communities/communities.ts';
-import type { CommunityDeps } from '../../../src/services/communities/deps.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { makeAdmin, registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
-import { addMember, createCommunity } from './community-support.ts';
+import { addMember, communityServiceDeps, createCommunity } from './community-support.ts';
 import { ERASE_COMMUNITY } from './sovereignty-support.ts';
 
 /**
@@ -42,22 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
-
-function communityDeps(): CommunityDeps {
-  const { store, codec, pool, bus, keys } = api.runtime;
-  return {
-    store,
-    codec,
-    pool,
-    log: createLogger('silent'),
-    ai: createLocalProvider(),
-    personalDataKeys: keys,
-    settle: async (position: bigint) => {
-      await waitForPosition(pool, bus, position, { timeoutMs: 5_000 });
-      return true;
-    },
-  };
-}
 
 /** The first event of `type` in a stream, decoded with the keys as they are now. */
 async function decoded<E extends { type: string; data: unknown }>(
@@ -92,7 +72,10 @@ describe('an erasure interrupted before its keys were destroyed', () => {
       actor: { kind: 'user' as const, userId: user.id, role: 'user' as const },
       correlationId: randomUUID(),
     });
-    await recordCommunityErasure(communityDeps(), context(owner), { communityId, reason: 'Closing down' });
+    await recordCommunityErasure(communityServiceDeps(api), context(owner), {
+      communityId,
+      reason: 'Closing down',
+    });
     const recorded = await eventCount(communityStream(communityId));
     expect(
       await decoded(communityPostStream(threadId), 'CommunityThreadStarted', communityPostEventCatalogue),
