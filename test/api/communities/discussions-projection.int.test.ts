@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { communityEventCatalogue } from '../../../src/domain/communities/community-events.ts';
 import type { CommunityPostEvent } from '../../../src/domain/communities/post-events.ts';
 import { communityPostEventCatalogue } from '../../../src/domain/communities/post-events.ts';
 import {
@@ -10,7 +10,6 @@ import {
 } from '../../../src/domain/communities/streams.ts';
 import { userStream } from '../../../src/domain/identity/streams.ts';
 import { userEventCatalogue } from '../../../src/domain/identity/user-events.ts';
-import type { EventDefinition } from '../../../src/domain/shared/event-catalogue.ts';
 import { createLogger } from '../../../src/logger.ts';
 import {
   COMMUNITY_DISCUSSIONS_PROJECTION,
@@ -20,16 +19,6 @@ import { KEYS_PER_BUCKET as LIST_BUCKET_SIZE } from '../../../src/projections/re
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
 import { appendEvents } from '../social/graph-support.ts';
 import { type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
-
-/**
- * The erasure event as the communities context stores it (only its raw `communityId` is read by
- * this projection), declared here so the test appends it the way the pipeline would.
- */
-const communityErased: EventDefinition = {
-  type: 'CommunityErased',
-  schemaVersion: 1,
-  schema: z.object({ communityId: z.uuid(), erasedBy: z.uuid(), reason: z.string() }),
-};
 
 let api: IdentityApp;
 beforeAll(async () => {
@@ -116,7 +105,7 @@ describe('the community_discussions read model', () => {
     ]);
     expect(await rowsOf(erased)).toHaveLength(4);
 
-    await appendEvents(api, communityStream(erased), { CommunityErased: communityErased }, [
+    await appendEvents(api, communityStream(erased), communityEventCatalogue, [
       { type: 'CommunityErased', data: { communityId: erased, erasedBy: randomUUID(), reason: 'closing' } },
     ]);
     expect(await rowsOf(erased)).toEqual([]);
@@ -262,7 +251,7 @@ describe('the community_discussions read model', () => {
         ),
       ]);
     }
-    await appendEvents(api, communityStream(communityId), { CommunityErased: communityErased }, [
+    await appendEvents(api, communityStream(communityId), communityEventCatalogue, [
       { type: 'CommunityErased', data: { communityId, erasedBy: authorId, reason: 'gone' } },
     ]);
     expect(await rowsOf(communityId)).toEqual([]);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   type CheckpointEvent,
   checkpointEventCatalogue,
 } from '../../../src/domain/communities/checkpoint-events.ts';
+import { communityEventCatalogue } from '../../../src/domain/communities/community-events.ts';
 import {
   type LearningModuleEvent,
   learningModuleEventCatalogue,
@@ -19,7 +19,6 @@ import {
   learningModuleStream,
   learningPathStream,
 } from '../../../src/domain/communities/streams.ts';
-import type { EventDefinition } from '../../../src/domain/shared/event-catalogue.ts';
 import { createLogger } from '../../../src/logger.ts';
 import {
   COMMUNITY_LEARNING_PROJECTION,
@@ -28,13 +27,6 @@ import {
 import { abandonRebuild, rebuildProjection } from '../../../src/projections/rebuild.ts';
 import { appendEvents } from '../social/graph-support.ts';
 import { type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
-
-/** The erasure event as the communities context stores it (only its raw `communityId` is read here). */
-const communityErased: EventDefinition = {
-  type: 'CommunityErased',
-  schemaVersion: 1,
-  schema: z.object({ communityId: z.uuid(), erasedBy: z.uuid(), reason: z.string() }),
-};
 
 const TABLES = [
   'community_learning_paths',
@@ -161,7 +153,7 @@ describe('the community_learning read model', () => {
       },
     ]);
 
-    await appendEvents(api, communityStream(erased), { CommunityErased: communityErased }, [
+    await appendEvents(api, communityStream(erased), communityEventCatalogue, [
       { type: 'CommunityErased', data: { communityId: erased, erasedBy: randomUUID(), reason: 'closing' } },
     ]);
     expect(Object.values(await countsOf(erased)).every((n) => n === 0)).toBe(true);
