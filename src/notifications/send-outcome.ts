@@ -1,0 +1,15 @@
+/**
+ * What one attempt to deliver a notification over an outbound channel (web push, e-mail) came to.
+ * The delivery saga settles its `notification_deliveries` row from this alone, so every sender maps
+ * its transport's answers onto these four cases:
+ * - `sent`: the push service / SMTP server accepted the message;
+ * - `gone`: the target no longer exists (push 404/410) — drop the device, never retry;
+ * - `transient`: worth another attempt later (push 429/5xx, timeouts, connection errors, SMTP 4xx);
+ *   `retryAfterMs` carries the server's Retry-After when it gave one;
+ * - `permanent`: retrying cannot help (other 4xx, SMTP 5xx, an address the outbound policy refuses).
+ */
+export type SendOutcome =
+  | { outcome: 'sent' }
+  | { outcome: 'gone'; reason: string }
+  | { outcome: 'transient'; reason: string; retryAfterMs?: number }
+  | { outcome: 'permanent'; reason: string };
