@@ -12,6 +12,19 @@ const instant = z.iso.datetime();
 const personal = z.string().nullable();
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
+/** Where a sign-in came from, as far as the server can tell (see docs/account-recovery.md). */
+export const signInDeviceSchema = z.object({
+  /** sha256 hex of the user agent and the client's device id: recognises a device without storing either. */
+  hash: sha256Hex,
+  /** A readable guess such as "Firefox on Linux", for the security e-mail and notification. */
+  label: z.string().max(100),
+  /** False for the very first sign-in: a new account has no "known" devices to differ from. */
+  newDevice: z.boolean(),
+});
+
+/** A recovery link's request: its id is in the signed token, its expiry decides the token's life. */
+const recoveryRequest = { userId: z.uuid(), requestId: z.uuid(), expiresAt: instant, at: instant };
+
 export const userEventSchemas = {
   UserRegistered: z.object({
     userId: z.uuid(),
@@ -38,9 +51,11 @@ export const userEventSchemas = {
   LoginSucceeded: z.object({
     userId: z.uuid(),
     sessionId: z.uuid(),
-    method: z.enum(['password', 'password+totp', 'password+backup_code']),
+    method: z.enum(['password', 'password+totp', 'password+backup_code', 'passkey', 'password+passkey']),
     totpStep: z.number().int().optional(),
     backupCodeHash: sha256Hex.optional(),
+    /** Absent on sign-ins recorded before device detection existed. */
+    device: signInDeviceSchema.optional(),
     at: instant,
   }),
   UserSessionsRevoked: z.object({ userId: z.uuid(), at: instant }),
@@ -50,6 +65,15 @@ export const userEventSchemas = {
     userId: z.uuid(),
     keyId: z.uuid().nullable(),
     erasedFields: z.array(z.string()),
+    at: instant,
+  }),
+  EmailVerificationRequested: z.object(recoveryRequest),
+  UserEmailVerified: z.object({ userId: z.uuid(), requestId: z.uuid(), at: instant }),
+  PasswordResetRequested: z.object(recoveryRequest),
+  UserPasswordReset: z.object({
+    userId: z.uuid(),
+    requestId: z.uuid(),
+    passwordHash: z.string(),
     at: instant,
   }),
 };
@@ -133,5 +157,29 @@ export const userEventCatalogue: EventCatalogue<UserEvent> = {
     schemaVersion: 1,
     schema: userEventSchemas.UserForgotten,
     publicFields: ['userId', 'at'],
+  },
+  // The recovery events carry no token: the link's token is derived from them with AUTH_SECRET, so
+  // the history (and an integrator reading it) never holds anything that opens an account.
+  EmailVerificationRequested: {
+    type: 'EmailVerificationRequested',
+    schemaVersion: 1,
+    schema: userEventSchemas.EmailVerificationRequested,
+  },
+  UserEmailVerified: {
+    type: 'UserEmailVerified',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserEmailVerified,
+    publicFields: ['userId', 'at'],
+  },
+  PasswordResetRequested: {
+    type: 'PasswordResetRequested',
+    schemaVersion: 1,
+    schema: userEventSchemas.PasswordResetRequested,
+  },
+  UserPasswordReset: {
+    type: 'UserPasswordReset',
+    schemaVersion: 1,
+    schema: userEventSchemas.UserPasswordReset,
+    credentialFields: ['passwordHash'],
   },
 };
