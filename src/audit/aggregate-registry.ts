@@ -28,6 +28,8 @@ import { learnerProfileAggregate } from '../domain/mentorship/learner-profile-de
 import { matchRequestAggregate } from '../domain/mentorship/match-request-decider.ts';
 import { mentorProfileAggregate } from '../domain/mentorship/mentor-profile-decider.ts';
 import { sessionAggregate as mentorSessionAggregate } from '../domain/mentorship/session-decider.ts';
+import { deviceAggregate } from '../domain/notifications/device-decider.ts';
+import { reminderAggregate } from '../domain/notifications/reminder-decider.ts';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import { validation } from '../domain/shared/domain-error.ts';
 import type { EventCatalogue } from '../domain/shared/event-catalogue.ts';
@@ -194,6 +196,7 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('matchrequest', matchRequestAggregate, 1),
   audited('mentorsession', mentorSessionAggregate, 1),
   audited('calendar', calendarAggregate, 1),
+  audited('sessionreminder', reminderAggregate, 1),
   audited('mentorconversation', conversationAggregate, 1),
   audited('chatconv', chatConversationAggregate, 1),
   audited('chatmsg', chatMessageAggregate, 1),
@@ -206,6 +209,7 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('checkpoint', checkpointAggregate, 1),
   audited('checkpointattempts', attemptAggregate, 1),
   audited('learningprogress', progressAggregate, 1),
+  audited('device', deviceAggregate, 1),
   audited('auditlog', auditLogAggregate, 1),
   audited('reservation', { decider: reservationDecider, catalogue: reservationCatalogue }, 1),
 ];
