@@ -29,6 +29,11 @@ const POSTGRES_TOOLS_DIR = path.join(ROOT, '.tools', 'postgres-tools');
 const SEAWEEDFS_MODULE = 'github.com/seaweedfs/seaweedfs';
 const SEAWEEDFS_VERSION = 'v0.0.0-20261109003541-7506e5f91cd6';
 const SEAWEEDFS_DIR = path.join(ROOT, '.tools', 'seaweedfs');
+// Mailpit, the mail catcher `npm start` runs (its web UI shows every e-mail sent) and the e-mail
+// tests read through its API. Built from the Go module proxy (a minute or two, once).
+const MAILPIT_MODULE = 'github.com/axllent/mailpit';
+const MAILPIT_VERSION = 'v1.33.1';
+const MAILPIT_DIR = path.join(ROOT, '.tools', 'mailpit');
 const SYSTEM_TOOLS = [
   { command: 'ffmpeg', aptPackage: 'ffmpeg', why: 'media transcoding' },
   { command: 'redis-server', aptPackage: 'redis-server', why: 'the Redis the test harness starts' },
@@ -200,7 +205,7 @@ function ensureSeaweedfs() {
     if (process.env.CI) fail(`${why}; the S3 storage tests need SeaweedFS`);
     say(`${why}; continuing without SeaweedFS: the S3 storage tests are skipped.`);
   };
-  const go = ['/usr/local/go/bin/go'].find(isExecutable) ?? (onPath('go') ? 'go' : null);
+  const go = findGo();
   if (!go) return giveUp('Go is not installed (https://go.dev/dl/), so SeaweedFS cannot be built');
   say(
     `SeaweedFS is missing; building ${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION} into .tools/seaweedfs (minutes, once)`,
@@ -252,6 +257,48 @@ function ensureSeaweedfs() {
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
+// Mailpit for `npm start` and `npm test`. Without Go (or when the build fails) nothing stops: `npm
+// start` runs with e-mail off and says so, the e-mail tests skip; CI stops instead, like SeaweedFS.
+function ensureMailpit() {
+  const binary = path.join(MAILPIT_DIR, 'bin', 'mailpit');
+  const marker = path.join(MAILPIT_DIR, `.installed-${MAILPIT_VERSION}`);
+  if (existsSync(marker) && isExecutable(binary)) return;
+  const giveUp = (why) => {
+    if (process.env.CI) fail(`${why}; the e-mail tests need Mailpit`);
+    say(
+      `${why}; continuing without Mailpit: \`npm start\` sends no e-mail and the e-mail tests are skipped.`,
+    );
+  };
+  const go = findGo();
+  // A binary built by hand with the same command is taken as it is once Go confirms its version.
+  if (isExecutable(binary) && go && builtVersion(go, binary) === MAILPIT_VERSION) {
+    writeFileSync(marker, `${new Date().toISOString()}\n`);
+    return;
+  }
+  if (!go) return giveUp('Go is not installed (https://go.dev/dl/), so Mailpit cannot be built');
+  say(
+    `Mailpit is missing; building ${MAILPIT_MODULE}@${MAILPIT_VERSION} into .tools/mailpit (a minute or two, once)`,
+  );
+  mkdirSync(path.join(MAILPIT_DIR, 'bin'), { recursive: true });
+  const env = { ...process.env, GOBIN: path.join(MAILPIT_DIR, 'bin'), GOFLAGS: '-buildvcs=false' };
+  if (!run(go, ['install', `${MAILPIT_MODULE}@${MAILPIT_VERSION}`], { env })) {
+    rmSync(binary, { force: true });
+    return giveUp('building Mailpit failed (see above)');
+  }
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+}
+
+function findGo() {
+  return ['/usr/local/go/bin/go'].find(isExecutable) ?? (onPath('go') ? 'go' : null);
+}
+
+/** The main module's version Go recorded in a binary it built, or null. */
+function builtVersion(go, binary) {
+  const result = spawnSync(go, ['version', '-m', binary], { encoding: 'utf8' });
+  if (result.status !== 0) return null;
+  return /^\s*mod\s+\S+\s+(\S+)/m.exec(result.stdout)?.[1] ?? null;
+}
+
 function makeWritable(dir) {
   chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -281,6 +328,7 @@ function ensureSystemTools() {
 
 ensureNpmPackages();
 ensureTemporalCli();
+ensureMailpit();
 // Only the test suite needs the fuzzer: `npm start` does not wait for it.
 if (process.argv.includes('--test')) {
   ensureSchemathesis();
