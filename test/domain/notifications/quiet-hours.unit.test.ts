@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { NotificationPreferences } from '../../../src/domain/notifications/preferences-values.ts';
+import {
+  DEFAULT_NOTIFICATION_PREFERENCES,
+  type NotificationPreferences,
+} from '../../../src/domain/notifications/preferences-values.ts';
 import { deliverableAt } from '../../../src/domain/notifications/quiet-hours.ts';
 
 const quiet = (timeZone: string, start: string, end: string): NotificationPreferences => ({
@@ -15,9 +18,7 @@ describe('deliverableAt', () => {
   it('is now for someone without preferences or without quiet hours', () => {
     const now = at('2026-12-07T03:00:00.000Z');
     expect(deliverableAt(now, null, 'push')).toEqual(now);
-    expect(
-      deliverableAt(now, { timeZone: 'UTC', quietHours: null, emailDigest: false, channels: {} }, 'push'),
-    ).toEqual(now);
+    expect(deliverableAt(now, DEFAULT_NOTIFICATION_PREFERENCES, 'push')).toEqual(now);
   });
 
   it('is now outside quiet hours, the end of quiet hours inside them (same-day span)', () => {
