@@ -11,6 +11,7 @@ import { communityLearningProjection } from './read-models/community-learning.ts
 import { communityProgressProjection } from './read-models/community-progress.ts';
 import { communityTrustProjection } from './read-models/community-trust.ts';
 import { contentsProjection } from './read-models/contents.ts';
+import { devicesProjection } from './read-models/devices.ts';
 import { eventWebhooksProjection } from './read-models/event-webhooks.ts';
 import { mediaProjection } from './read-models/media.ts';
 import { mentorshipConversationsProjection } from './read-models/mentorship-conversations.ts';
@@ -57,6 +58,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     communitiesProjection(codec),
     communityLearningProjection(codec),
     communityDiscussionsProjection(codec),
+    devicesProjection(codec),
   ];
 }
 

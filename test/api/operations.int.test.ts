@@ -37,6 +37,7 @@ describe('operations', () => {
       'community_progress',
       'community_trust',
       'contents',
+      'devices',
       'event_webhooks',
       'media',
       'mentorship_conversations',
