@@ -1,5 +1,13 @@
 import type { Decider, DecisionContext } from '../shared/decider.ts';
 import { conflict, notFound, rateLimited, unauthenticated, validation } from '../shared/domain-error.ts';
+import {
+  requestEmailVerification,
+  requestPasswordReset,
+  resetPassword,
+  verificationRequested,
+  verifyEmail,
+} from './account-recovery.ts';
+import { signInDevice } from './account-recovery-devices.ts';
 import { requireActsFor, requireAdmin, requireSelf, requireSelfOrAdmin } from './authorization.ts';
 import { failuresInWindow, isLocked, LOCK_AFTER_FAILURES, LOCK_DURATION_MS } from './sign-in-policy.ts';
 import type { SecondFactor, UserCommand } from './user-commands.ts';
@@ -93,6 +101,14 @@ function decideForUser(
           },
         },
       ];
+    case 'RequestEmailVerification':
+      return requestEmailVerification(command, user, context);
+    case 'VerifyEmail':
+      return verifyEmail(command, user, context);
+    case 'RequestPasswordReset':
+      return requestPasswordReset(command, user, context);
+    case 'ResetPassword':
+      return resetPassword(command, user, context);
     default: {
       const unknown: never = command;
       throw new Error(`Unknown user command ${JSON.stringify(unknown)}`);
@@ -106,13 +122,15 @@ function register(
   { now }: DecisionContext,
 ): UserEvent[] {
   if (state.status !== 'unregistered') throw conflict('USER_EXISTS', 'This user is already registered');
-  const { userId, email, displayName, passwordHash } = command;
-  return [
-    {
-      type: 'UserRegistered',
-      data: { userId, email, displayName, passwordHash, role: 'user', at: now.toISOString() },
-    },
-  ];
+  const { userId, email, displayName, passwordHash, verificationRequestId } = command;
+  const registered: UserEvent = {
+    type: 'UserRegistered',
+    data: { userId, email, displayName, passwordHash, role: 'user', at: now.toISOString() },
+  };
+  // One write: an account is never left without the e-mail that lets its owner verify it.
+  return verificationRequestId === undefined
+    ? [registered]
+    : [registered, verificationRequested(userId, verificationRequestId, now)];
 }
 
 /**
@@ -133,7 +151,13 @@ function signIn(command: Extract<UserCommand, { type: 'RecordSignIn' }>, user: U
   return [
     {
       type: 'LoginSucceeded',
-      data: { userId, sessionId: command.sessionId, ...factor.evidence, at: now.toISOString() },
+      data: {
+        userId,
+        sessionId: command.sessionId,
+        ...factor.evidence,
+        ...(command.device ? { device: signInDevice(user, command.device) } : {}),
+        at: now.toISOString(),
+      },
     },
   ];
 }

@@ -1,4 +1,6 @@
 import type { PlatformRole } from '../shared/decider.ts';
+import { closeRequests, rememberRequest } from './account-recovery.ts';
+import { rememberDevice } from './account-recovery-devices.ts';
 import type { UserEvent } from './user-events.ts';
 
 export type UserStatus = 'active' | 'deactivated' | 'forgotten';
@@ -26,6 +28,23 @@ export interface User {
   /** Sessions started before this instant are revoked ("sign out everywhere"). */
   sessionsRevokedBefore: string | null;
   totp: TotpState | null;
+  /** When the address on record was proven to be the user's (a verification link followed). */
+  emailVerifiedAt: string | null;
+  /** Verification e-mails asked for, newest last (their links, their limit per hour). */
+  verificationRequests: readonly RecoveryRequest[];
+  /** Password reset e-mails asked for, newest last. */
+  resetRequests: readonly RecoveryRequest[];
+  /** Hashes of the devices signed in from, most recent last (see account-recovery-devices.ts). */
+  knownDeviceHashes: readonly string[];
+}
+
+/** A verification or reset e-mail's request: its link works until `expiresAt` unless closed. */
+export interface RecoveryRequest {
+  requestId: string;
+  expiresAt: string;
+  at: string;
+  /** `used`: its link was followed; `superseded`: another link (or a password change) came first. */
+  closed: 'used' | 'superseded' | null;
 }
 
 export type UserState = { status: 'unregistered' } | User;
@@ -47,6 +66,10 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       lockedUntil: null,
       sessionsRevokedBefore: null,
       totp: null,
+      emailVerifiedAt: null,
+      verificationRequests: [],
+      resetRequests: [],
+      knownDeviceHashes: [],
     };
   }
   if (state.status === 'unregistered') return state;
@@ -64,7 +87,12 @@ function evolveRegistered(user: User, event: UserEvent): User {
       };
     }
     case 'UserPasswordChanged':
-      return { ...user, passwordHash: event.data.passwordHash };
+      // A reset link sent before the change would undo it: it stops working.
+      return {
+        ...user,
+        passwordHash: event.data.passwordHash,
+        resetRequests: closeRequests(user.resetRequests, null),
+      };
     case 'UserRoleChanged':
       return { ...user, role: event.data.role };
     case 'UserDeactivated':
@@ -77,7 +105,15 @@ function evolveRegistered(user: User, event: UserEvent): User {
     case 'AccountLocked':
       return { ...user, recentFailures: [], lockedUntil: event.data.until };
     case 'LoginSucceeded':
-      return { ...user, recentFailures: [], lockedUntil: null, totp: afterSignIn(user.totp, event.data) };
+      return {
+        ...user,
+        recentFailures: [],
+        lockedUntil: null,
+        totp: afterSignIn(user.totp, event.data),
+        knownDeviceHashes: event.data.device
+          ? rememberDevice(user.knownDeviceHashes, event.data.device.hash)
+          : user.knownDeviceHashes,
+      };
     case 'UserSessionsRevoked':
       return { ...user, sessionsRevokedBefore: event.data.at };
     case 'TotpEnrollmentStarted':
@@ -97,6 +133,25 @@ function evolveRegistered(user: User, event: UserEvent): User {
             },
           }
         : user;
+    case 'EmailVerificationRequested':
+      return { ...user, verificationRequests: rememberRequest(user.verificationRequests, event.data) };
+    case 'UserEmailVerified':
+      return {
+        ...user,
+        emailVerifiedAt: event.data.at,
+        verificationRequests: closeRequests(user.verificationRequests, event.data.requestId),
+      };
+    case 'PasswordResetRequested':
+      return { ...user, resetRequests: rememberRequest(user.resetRequests, event.data) };
+    case 'UserPasswordReset':
+      // Proving the mailbox is enough to get back in: the lock from failed guesses goes too.
+      return {
+        ...user,
+        passwordHash: event.data.passwordHash,
+        recentFailures: [],
+        lockedUntil: null,
+        resetRequests: closeRequests(user.resetRequests, event.data.requestId),
+      };
     case 'UserForgotten':
       return { ...user, status: 'forgotten', email: null, displayName: null, bio: null, totp: null };
     default:

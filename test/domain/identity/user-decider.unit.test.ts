@@ -896,6 +896,10 @@ describe('user decider', () => {
         lockedUntil: null,
         sessionsRevokedBefore: iso(minutesAgo(20)),
         totp: { secret: TOTP_SECRET, enabled: true, lastStep: 1005, unusedBackupCodeHashes: [secondCode] },
+        emailVerifiedAt: null,
+        verificationRequests: [],
+        resetRequests: [],
+        knownDeviceHashes: [],
       };
       expect(fold(userDecider, history)).toEqual(expected);
     });
