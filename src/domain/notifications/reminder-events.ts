@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import type { EventCatalogue } from '../shared/event-catalogue.ts';
+import { SESSION_REMINDER_LEADS } from './reminder-leads.ts';
 
-/** How long before a mentorship session its reminders fall due. */
-export const SESSION_REMINDER_LEADS = ['24h', '15m'] as const;
-export type SessionReminderLead = (typeof SESSION_REMINDER_LEADS)[number];
-
-/** Each lead in milliseconds before the session starts. */
-export const SESSION_REMINDER_LEAD_MS: Record<SessionReminderLead, number> = {
-  '24h': 24 * 60 * 60 * 1000,
-  '15m': 15 * 60 * 1000,
-};
+export {
+  SESSION_REMINDER_LEAD_MS,
+  SESSION_REMINDER_LEADS,
+  type SessionReminderLead,
+} from './reminder-leads.ts';
 
 /**
  * A reminder of a mentorship session fell due (`sessionreminder-<sessionId>`), appended by the
