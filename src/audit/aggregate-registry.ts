@@ -21,6 +21,7 @@ import { learningPathAggregate } from '../domain/communities/path-decider.ts';
 import { communityPostAggregate } from '../domain/communities/post-decider.ts';
 import { progressAggregate } from '../domain/communities/progress-decider.ts';
 import { contentAggregate } from '../domain/content/content-decider.ts';
+import { passkeyAggregate } from '../domain/identity/passkey-decider.ts';
 import { mediaAggregate } from '../domain/media/media-decider.ts';
 import { calendarAggregate } from '../domain/mentorship/calendar-decider.ts';
 import { conversationAggregate } from '../domain/mentorship/conversation-decider.ts';
@@ -212,6 +213,7 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('learningprogress', progressAggregate, 1),
   audited('device', deviceAggregate, 1),
   audited('notificationprefs', notificationPreferencesAggregate, 1),
+  audited('passkeys', passkeyAggregate, 1),
   audited('auditlog', auditLogAggregate, 1),
   audited('reservation', { decider: reservationDecider, catalogue: reservationCatalogue }, 1),
 ];

@@ -27,6 +27,8 @@ export type UserCommand =
       /** Where the sign-in came from; absent when the caller cannot tell. */
       device?: PresentedDevice;
     }
+  /** Passwordless: a passkey assertion, verified and counted on the passkeys stream first. */
+  | { type: 'RecordPasskeySignIn'; sessionId: string; device?: PresentedDevice }
   | { type: 'RevokeAllSessions' }
   | { type: 'StartTotpEnrollment'; secret: string }
   | { type: 'ConfirmTotp'; matchedStep: number | null; backupCodeHashes: string[] }
@@ -43,4 +45,6 @@ export type SecondFactor =
   | { kind: 'none' }
   /** `matchedStep` is null when the code matched no step in the window. */
   | { kind: 'totp'; matchedStep: number | null }
-  | { kind: 'backup_code'; hash: string };
+  | { kind: 'backup_code'; hash: string }
+  /** A passkey assertion for this user; `verified` is false when its signature did not check out. */
+  | { kind: 'passkey'; verified: boolean };

@@ -68,6 +68,8 @@ function decideForUser(
       return [{ type: 'UserDeactivated', data: { userId, reason: command.reason } }];
     case 'RecordSignIn':
       return signIn(command, user, now);
+    case 'RecordPasskeySignIn':
+      return passkeySignIn(command, user, now);
     case 'RevokeAllSessions':
       requireSelfOrAdmin(actor, userId, 'revoke sessions');
       return [{ type: 'UserSessionsRevoked', data: { userId, at: now.toISOString() } }];
@@ -162,6 +164,34 @@ function signIn(command: Extract<UserCommand, { type: 'RecordSignIn' }>, user: U
   ];
 }
 
+/**
+ * Passwordless sign-in with a passkey whose assertion was verified, and whose counter was recorded,
+ * on the passkeys stream before this runs: only the account itself can still refuse. A lock is not
+ * one of its refusals: it stops guessing, and a passkey cannot be guessed, so whoever types wrong
+ * passwords at someone's account does not shut its owner out.
+ */
+function passkeySignIn(
+  command: Extract<UserCommand, { type: 'RecordPasskeySignIn' }>,
+  user: User,
+  now: Date,
+): UserEvent[] {
+  if (user.status !== 'active') {
+    throw unauthenticated('INVALID_PASSKEY', 'The passkey is not valid for this account');
+  }
+  return [
+    {
+      type: 'LoginSucceeded',
+      data: {
+        userId: user.userId,
+        sessionId: command.sessionId,
+        method: 'passkey',
+        ...(command.device ? { device: signInDevice(user, command.device) } : {}),
+        at: now.toISOString(),
+      },
+    },
+  ];
+}
+
 type FactorCheck =
   | { outcome: 'failed'; reason: UserEventOf<'LoginFailed'>['data']['reason'] }
   | {
@@ -170,6 +200,12 @@ type FactorCheck =
     };
 
 function checkSecondFactor(user: User, factor: SecondFactor): FactorCheck {
+  // A passkey answers for itself, on any account: it fails only when its assertion did not verify.
+  if (factor.kind === 'passkey') {
+    return factor.verified
+      ? { outcome: 'passed', evidence: { method: 'password+passkey' } }
+      : { outcome: 'failed', reason: 'passkey' };
+  }
   const totp = user.totp?.enabled ? user.totp : null;
   if (!totp) return { outcome: 'passed', evidence: { method: 'password' } };
   switch (factor.kind) {

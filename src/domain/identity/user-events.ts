@@ -44,7 +44,7 @@ export const userEventSchemas = {
   UserDeactivated: z.object({ userId: z.uuid(), reason: z.string().max(500) }),
   LoginFailed: z.object({
     userId: z.uuid(),
-    reason: z.enum(['password', 'totp', 'totp_replayed', 'backup_code']),
+    reason: z.enum(['password', 'totp', 'totp_replayed', 'backup_code', 'passkey']),
     at: instant,
   }),
   AccountLocked: z.object({ userId: z.uuid(), at: instant, until: instant }),
