@@ -148,6 +148,38 @@ const schema = z.object({
       message: 'must be a comma-separated list of addresses, CIDRs (10.0.0.0/8, fd00::/8) or host names',
     })
     .default([]),
+  /**
+   * The VAPID key pair web push is signed with (RFC 8292), base64url as `web-push generate-vapid-keys`
+   * prints it: both or neither. Unset: a pair made once and kept in `DATA_DIR/vapid-keys.json`.
+   */
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'must be the base64url of an uncompressed P-256 public key (87 characters)')
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url of a P-256 private key (43 characters)')
+    .optional(),
+  /** Who push services may contact about this sender's pushes (RFC 8292): a mailto: or https: URL. */
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')
+    .optional(),
+  /**
+   * The SMTP server notification and account e-mails go through (credentials in the URL). Unset:
+   * `chronicle dev` uses the Mailpit it starts; other roles send no e-mail (see docs/email.md).
+   */
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  /** The From of every e-mail: `Name <address>` or a bare address. */
+  EMAIL_FROM: z
+    .string()
+    .regex(
+      /^([^<>\r\n"]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+      'must be an address or `Name <address>` (e.g. Chronicle <no-reply@example.org>)',
+    )
+    .default('Chronicle <no-reply@localhost>'),
+  /** Where people reach the app: the base of links in e-mails. `http://localhost:<PORT>` when unset. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Introspection and field suggestions: on outside production, off in it unless set to on. */
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
   /** `GET /metrics` wants this bearer token; production serves no metrics without one. */
@@ -164,6 +196,7 @@ const schema = z.object({
  */
 const checkedSchema = schema.superRefine((config, context) => {
   checkS3(config, context);
+  checkVapid(config, context);
   const url = config.AUDIT_PUBLISH_WEBHOOK_URL;
   const refusal = url ? outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL).urlRefusal(url) : null;
   if (refusal) {
@@ -174,6 +207,16 @@ const checkedSchema = schema.superRefine((config, context) => {
     });
   }
 });
+
+/** VAPID is a pair: one half alone would otherwise quietly be replaced by a generated pair. */
+function checkVapid(config: z.infer<typeof schema>, context: z.RefinementCtx): void {
+  const [given, missing] = config.VAPID_PUBLIC_KEY
+    ? ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY']
+    : ['VAPID_PRIVATE_KEY', 'VAPID_PUBLIC_KEY'];
+  if ((config.VAPID_PUBLIC_KEY === undefined) !== (config.VAPID_PRIVATE_KEY === undefined)) {
+    context.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set` });
+  }
+}
 
 /** S3 is all or nothing: half a configuration would otherwise quietly fall back to MEDIA_DIR. */
 function checkS3(config: z.infer<typeof schema>, context: z.RefinementCtx): void {
@@ -192,9 +235,11 @@ function checkS3(config: z.infer<typeof schema>, context: z.RefinementCtx): void
   }
 }
 
-export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR' | 'MEDIA_DIR'> & {
+export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR' | 'MEDIA_DIR' | 'PUBLIC_URL'> & {
   DATA_DIR: string;
   MEDIA_DIR: string;
+  /** Without a trailing slash. */
+  PUBLIC_URL: string;
 };
 
 export class ConfigError extends Error {
@@ -223,5 +268,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...result.data,
     DATA_DIR: dataDir,
     MEDIA_DIR: result.data.MEDIA_DIR ? path.resolve(result.data.MEDIA_DIR) : path.join(dataDir, 'media'),
+    PUBLIC_URL: (result.data.PUBLIC_URL ?? `http://localhost:${result.data.PORT}`).replace(/\/+$/, ''),
   };
 }
