@@ -21,7 +21,7 @@ import {
 /**
  * One person's notification preferences. A change is merged into what is there, checked as a
  * whole and recorded as the whole result; a change that leaves everything as it was decides
- * nothing. People change their own; processes (the one-click unsubscribe link, which proves who
+ * nothing. People change their own (an API key its owner's); processes (the one-click unsubscribe link, which proves who
  * it is for with its signature) may change anyone's.
  */
 export const notificationPreferencesDecider: Decider<
@@ -52,6 +52,7 @@ export const notificationPreferencesAggregate = {
 function requireOwnerOrProcess(actor: Actor, userId: string): void {
   if (actor.kind === 'system') return;
   if (actor.kind === 'user' && actor.userId.toLowerCase() === userId.toLowerCase()) return;
+  if (actor.kind === 'integration' && actor.ownerId.toLowerCase() === userId.toLowerCase()) return;
   if (actor.kind === 'anonymous') throw forbidden('SIGN_IN_REQUIRED', 'Sign in first');
   throw forbidden(
     'NOT_YOUR_PREFERENCES',
