@@ -18,6 +18,9 @@ import { mentorshipConversationsProjection } from './read-models/mentorship-conv
 import { mentorshipMatchingProjection } from './read-models/mentorship-matching.ts';
 import { mentorshipProfilesProjection } from './read-models/mentorship-profiles.ts';
 import { mentorshipSessionsProjection } from './read-models/mentorship-sessions.ts';
+import { notificationPreferencesProjection } from './read-models/notification-preferences.ts';
+import { notificationsProjection } from './read-models/notifications.ts';
+import { passkeysProjection } from './read-models/passkeys.ts';
 import { sessionsProjection } from './read-models/sessions.ts';
 import { socialEngagementProjection } from './read-models/social-engagement.ts';
 import { socialGraphProjection } from './read-models/social-graph.ts';
@@ -39,6 +42,7 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     usersProjection(codec),
     sessionsProjection(codec),
     apiKeysProjection(codec),
+    passkeysProjection(codec),
     brandsProjection(codec),
     contentsProjection(codec),
     aiGenerationsProjection(codec),
@@ -59,11 +63,13 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     communityLearningProjection(codec),
     communityDiscussionsProjection(codec),
     devicesProjection(codec),
+    notificationPreferencesProjection(codec),
+    notificationsProjection(codec),
   ];
 }
 
 /** The read models the identity use cases wait for (read-your-writes). */
-export const IDENTITY_READ_MODELS = ['users', 'sessions', 'api_keys'];
+export const IDENTITY_READ_MODELS = ['users', 'sessions', 'api_keys', 'passkeys'];
 
 /** The read models the brand, content and AI use cases wait for. */
 export const PUBLISHING_READ_MODELS = ['brands', 'contents', 'ai_generations'];

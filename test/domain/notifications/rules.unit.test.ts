@@ -23,21 +23,21 @@ const given = (facts: NotificationFacts) => ({
     thenNobody: () => expect(notificationsFor(event, facts)).toEqual([]),
   }),
 });
-const comment = (extra: Partial<Extract<NotificationSourceEvent, { type: 'CommentPosted' }>['data']> = {}) =>
-  ({
-    type: 'CommentPosted',
-    data: {
-      commentId: COMMENT,
-      videoId: VIDEO,
-      authorId: BEN,
-      parentId: null,
-      rootId: COMMENT,
-      depth: 0,
-      body: 'nice',
-      mentions: [],
-      ...extra,
-    },
-  }) as const;
+type Posted = Extract<NotificationSourceEvent, { type: 'CommentPosted' }>;
+const comment = (extra: Partial<Posted['data']> = {}): Posted => ({
+  type: 'CommentPosted',
+  data: {
+    commentId: COMMENT,
+    videoId: VIDEO,
+    authorId: BEN,
+    parentId: null,
+    rootId: COMMENT,
+    depth: 0,
+    body: 'nice',
+    mentions: [],
+    ...extra,
+  },
+});
 
 describe('notification rules', () => {
   it('lists every source type once, each a type its catalogue defines', () => {
@@ -99,19 +99,18 @@ describe('notification rules', () => {
     });
 
     it('VideoPostCreated public: every follower hears; private or already announced: nobody', () => {
-      const created = (visibility: 'public' | 'private') =>
-        ({
-          type: 'VideoPostCreated',
-          data: {
-            postId: VIDEO,
-            ownerId: ADA,
-            assetId: THING,
-            title: 't',
-            description: '',
-            tags: [],
-            visibility,
-          },
-        }) as const;
+      const created = (visibility: 'public' | 'private'): NotificationSourceEvent => ({
+        type: 'VideoPostCreated',
+        data: {
+          postId: VIDEO,
+          ownerId: ADA,
+          assetId: THING,
+          title: 't',
+          description: '',
+          tags: [],
+          visibility,
+        },
+      });
       given({ followerIds: [BEN, CY] })
         .when(created('public'))
         .then([
@@ -150,7 +149,7 @@ describe('notification rules', () => {
   });
 
   it('ChatMessageSent: every member but the sender and those who muted, without the text', () => {
-    const sent = {
+    const sent: NotificationSourceEvent = {
       type: 'ChatMessageSent',
       data: {
         messageId: THING,
@@ -160,7 +159,7 @@ describe('notification rules', () => {
         replyToId: null,
         attachments: [],
       },
-    } as const;
+    };
     const drafts = notificationsFor(sent, {
       chatMembers: [
         { userId: ADA, muted: false },
