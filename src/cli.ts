@@ -13,6 +13,7 @@ const USAGE = `Usage: chronicle <command> [options]
 Commands:
   dev         PostgreSQL (embedded), Temporal dev server, the API, projector and worker in one process tree
                 --postgres-port N (54329)  --temporal-port N (7233)  --temporal-ui-port N (8233)
+                --mail-port N (1025)  --mail-ui-port N (8025)  Mailpit's SMTP and web UI
   api         the API alone, against DATABASE_URL and TEMPORAL_ADDRESS
   migrate     apply SQL migrations to DATABASE_URL (or the embedded cluster under DATA_DIR)
                 --postgres-port N (54329, embedded cluster only)
@@ -84,12 +85,20 @@ export async function main(argv: string[]): Promise<number> {
 async function run(command: string, args: string[], config: Config, log: Logger): Promise<number> {
   switch (command) {
     case 'dev': {
-      const options = parseOptions(args, ['postgres-port', 'temporal-port', 'temporal-ui-port']);
+      const options = parseOptions(args, [
+        'postgres-port',
+        'temporal-port',
+        'temporal-ui-port',
+        'mail-port',
+        'mail-ui-port',
+      ]);
       const { runDev, DEFAULT_DEV_PORTS } = await import('./roles/dev.ts');
       return runDev(config, log, {
         postgres: portOption(options, 'postgres-port', DEFAULT_DEV_PORTS.postgres),
         temporal: portOption(options, 'temporal-port', DEFAULT_DEV_PORTS.temporal),
         temporalUi: portOption(options, 'temporal-ui-port', DEFAULT_DEV_PORTS.temporalUi),
+        mailSmtp: portOption(options, 'mail-port', DEFAULT_DEV_PORTS.mailSmtp),
+        mailUi: portOption(options, 'mail-ui-port', DEFAULT_DEV_PORTS.mailUi),
       });
     }
     case 'api': {

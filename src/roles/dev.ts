@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { type Config, ConfigError } from '../config.ts';
+import { locateMailpit, startMailpit } from '../infra/mailpit.ts';
 import { migrate } from '../infra/migrate.ts';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.ts';
 import type { Logger } from '../logger.ts';
@@ -15,9 +17,18 @@ export interface DevPorts {
   postgres: number;
   temporal: number;
   temporalUi: number;
+  /** Mailpit's SMTP port and web UI (its own defaults). */
+  mailSmtp?: number;
+  mailUi?: number;
 }
 
-export const DEFAULT_DEV_PORTS: DevPorts = { postgres: 54329, temporal: 7233, temporalUi: 8233 };
+export const DEFAULT_DEV_PORTS: Required<DevPorts> = {
+  postgres: 54329,
+  temporal: 7233,
+  temporalUi: 8233,
+  mailSmtp: 1025,
+  mailUi: 8025,
+};
 
 /**
  * `chronicle dev`: everything in one process tree. Embedded PostgreSQL and a Temporal dev server
@@ -39,19 +50,24 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     const devLock = await acquireDevLock(config.DATA_DIR);
     await lifecycle.own('data-dir-lock', devLock.release);
     // allSettled: when one fails, the other has still finished starting (and is owned) before we stop.
-    const [database, temporalServer] = await Promise.allSettled([
+    const [database, temporalServer, mailServer] = await Promise.allSettled([
       databaseFor(config, ports, log, lifecycle),
       temporalFor(config, ports, log, lifecycle),
+      mailFor(config, ports, log, lifecycle),
     ]);
     if (database.status === 'rejected') throw database.reason;
     if (temporalServer.status === 'rejected') throw temporalServer.reason;
     const databaseUrl = database.value;
     const temporal = temporalServer.value;
+    // mailFor never rejects: without Mailpit the system runs with e-mail off.
+    const mail = mailServer.status === 'fulfilled' ? mailServer.value : { smtpUrl: undefined };
+    // The worker sends through the Mailpit started here unless SMTP_URL names a server.
+    const runConfig: Config = mail.smtpUrl ? { ...config, SMTP_URL: mail.smtpUrl } : config;
     await devLock.record({ databaseUrl, temporalAddress: temporal.address });
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await migrate(databaseUrl, log.child({ component: 'migrate' }));
     if (lifecycle.isStopping) return await stopped(lifecycle);
-    const runtime = await openRuntime(config, log, databaseUrl);
+    const runtime = await openRuntime(runConfig, log, databaseUrl);
     await lifecycle.own('runtime', runtime.close);
     const projector = createProjector(runtime, log);
     await lifecycle.own('projector', () => projector.stop());
@@ -64,14 +80,14 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
     snapshots.start();
     if (lifecycle.isStopping) return await stopped(lifecycle);
     await startWorker(runtime, log, {
-      config,
+      config: runConfig,
       temporalAddress: temporal.address,
       lifecycle,
       onFailure: onWorkerFailure,
     });
     if (lifecycle.isStopping) return await stopped(lifecycle, workerFailed);
     const api = await serveApi({
-      config,
+      config: runConfig,
       log,
       runtime,
       temporalAddress: temporal.address,
@@ -85,6 +101,7 @@ export async function runDev(config: Config, log: Logger, ports: DevPorts): Prom
         // The embedded cluster's password is a fixed local one; never echo the password of a real server.
         databaseUrl: config.DATABASE_URL ? withoutPassword(databaseUrl) : databaseUrl,
         temporal,
+        mail,
         dataDir: config.DATA_DIR,
       });
     }
@@ -135,14 +152,57 @@ async function temporalFor(
   return server;
 }
 
+interface MailFacts {
+  smtpUrl: string | undefined;
+  uiUrl?: string;
+  /** Why there is no Mailpit UI to show. */
+  note?: string;
+}
+
+/**
+ * Mailpit, so that a newcomer sees every e-mail the system sends in its web UI. Skipped when
+ * SMTP_URL names a real server. Unlike PostgreSQL and Temporal it is not essential: when it is
+ * not built or cannot start (its ports taken by another Mailpit, say), the system runs with
+ * e-mail off and the banner says why.
+ */
+async function mailFor(
+  config: Config,
+  ports: DevPorts,
+  log: Logger,
+  lifecycle: Lifecycle,
+): Promise<MailFacts> {
+  if (config.SMTP_URL) return { smtpUrl: config.SMTP_URL, note: `(not started: SMTP_URL is set)` };
+  const binary = locateMailpit();
+  if (!binary) {
+    log.warn('Mailpit is not built (run `node scripts/bootstrap.mjs`): e-mail is off');
+    return { smtpUrl: undefined, note: '(not built: run `node scripts/bootstrap.mjs`; e-mail is off)' };
+  }
+  try {
+    const mailpit = await startMailpit({
+      binary,
+      smtpPort: ports.mailSmtp ?? DEFAULT_DEV_PORTS.mailSmtp,
+      httpPort: ports.mailUi ?? DEFAULT_DEV_PORTS.mailUi,
+      // Kept across restarts, like the database: the e-mails of yesterday's session are still there.
+      databaseFile: path.join(config.DATA_DIR, 'mailpit', 'mailpit.db'),
+      log: log.child({ component: 'mailpit' }),
+    });
+    await lifecycle.own('mailpit', mailpit.stop);
+    return { smtpUrl: mailpit.smtpUrl, uiUrl: mailpit.uiUrl.replace('127.0.0.1', 'localhost') };
+  } catch (error) {
+    log.warn({ err: error }, 'Mailpit did not start: e-mail is off');
+    return { smtpUrl: undefined, note: '(did not start, see the log; e-mail is off)' };
+  }
+}
+
 interface BannerFacts {
   apiUrl: string;
   databaseUrl: string;
   temporal: { address: string; uiUrl?: string };
+  mail: MailFacts;
   dataDir: string;
 }
 
-function printBanner({ apiUrl, databaseUrl, temporal, dataDir }: BannerFacts): void {
+function printBanner({ apiUrl, databaseUrl, temporal, mail, dataDir }: BannerFacts): void {
   const lines = [
     '',
     'Chronicle is running.',
@@ -152,6 +212,7 @@ function printBanner({ apiUrl, databaseUrl, temporal, dataDir }: BannerFacts): v
     `  Metrics      ${apiUrl}/metrics`,
     `  Temporal UI  ${temporal.uiUrl ?? '(not started: TEMPORAL_ADDRESS is set)'}`,
     `  Temporal     ${temporal.address}`,
+    `  Mail (Mailpit) ${mail.uiUrl ?? mail.note ?? ''}`,
     `  PostgreSQL   ${databaseUrl}`,
     `  Data         ${dataDir}`,
     'Press Ctrl-C to stop.',
