@@ -30,6 +30,7 @@ import { matchRequestAggregate } from '../domain/mentorship/match-request-decide
 import { mentorProfileAggregate } from '../domain/mentorship/mentor-profile-decider.ts';
 import { sessionAggregate as mentorSessionAggregate } from '../domain/mentorship/session-decider.ts';
 import { deviceAggregate } from '../domain/notifications/device-decider.ts';
+import { inboxAggregate } from '../domain/notifications/inbox-decider.ts';
 import { notificationPreferencesAggregate } from '../domain/notifications/preferences-decider.ts';
 import { reminderAggregate } from '../domain/notifications/reminder-decider.ts';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
@@ -213,6 +214,7 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('learningprogress', progressAggregate, 1),
   audited('device', deviceAggregate, 1),
   audited('notificationprefs', notificationPreferencesAggregate, 1),
+  audited('notificationinbox', inboxAggregate, 1),
   audited('passkeys', passkeyAggregate, 1),
   audited('auditlog', auditLogAggregate, 1),
   audited('reservation', { decider: reservationDecider, catalogue: reservationCatalogue }, 1),
