@@ -10,6 +10,8 @@ import type { CommunityDeps } from '../services/communities/deps.ts';
 import type { SessionDeps } from '../services/identity/context.ts';
 import type { MediaDeps } from '../services/media/media-deps.ts';
 import type { MentorshipDeps } from '../services/mentorship/deps.ts';
+import type { DeviceDeps } from '../services/notifications/devices-deps.ts';
+import type { NotificationPreferencesDeps } from '../services/notifications/preferences.ts';
 import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
 import type { EngagementDeps } from '../services/social/comments-deps.ts';
@@ -41,6 +43,10 @@ export interface ApiServices {
   communities: CommunityDeps;
   /** Integrators' outbound webhooks; its `settle` waits for their read model. */
   webhooks: WebhookDeps;
+  /** The device registry (web push); its `settle` waits for the `devices` read model. */
+  devices: DeviceDeps;
+  /** The inbox's read marks and notification preferences; its `settle` waits for their read models. */
+  notifications: NotificationPreferencesDeps;
   pool: pg.Pool;
   projections: readonly Projection[];
   /** The projector's change notifications: subscriptions and session watches listen to it. */
@@ -72,6 +78,10 @@ export interface RequestScope {
   communities: CommunityDeps;
   /** The same for integrators' webhooks. */
   webhooks: WebhookDeps;
+  /** The same for devices. */
+  devices: DeviceDeps;
+  /** The same for the inbox and notification preferences. */
+  notifications: NotificationPreferencesDeps;
   correlationId: string;
   authenticated(): Promise<Authenticated>;
   /** Set when a command's wait for the read models timed out: the answer may lag its own write. */
@@ -133,6 +143,8 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     chat: tracked(services.chat),
     communities: tracked(services.communities),
     webhooks: tracked(services.webhooks),
+    devices: tracked(services.devices),
+    notifications: tracked(services.notifications),
     stalePosition: () => stale,
     correlationId: request.id,
     authenticated: () => authenticationOf(services, request),

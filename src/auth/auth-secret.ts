@@ -20,7 +20,7 @@ export async function resolveAuthSecret(
   if (config.AUTH_SECRET !== undefined) return new TextEncoder().encode(config.AUTH_SECRET);
   const file = path.join(dataDir, AUTH_SECRET_FILE);
   const existing = await readIfPresent(file);
-  return parseKeptSecret(existing ?? (await createOnce(file)), file);
+  return parseKeptSecret(existing ?? (await keepOnce(file, `${randomBytes(64).toString('hex')}\n`)), file);
 }
 
 /**
@@ -47,7 +47,8 @@ function parseKeptSecret(text: string, file: string): Uint8Array {
   return Buffer.from(text, 'hex');
 }
 
-async function readIfPresent(file: string): Promise<string | undefined> {
+/** The file's text, trimmed; undefined when there is no such file. */
+export async function readIfPresent(file: string): Promise<string | undefined> {
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch (error) {
@@ -57,16 +58,17 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 }
 
 /**
- * Two processes starting together must end up with one key. Each writes a complete private temp
- * file and hard-links it into place; link() never replaces an existing file, so the first wins and
- * everyone reads back the winner. Readers never see a half-written file.
+ * Keeps a generated secret in `file` (mode 0600) unless it is there already, and returns what the
+ * file holds. Two processes starting together must end up with one key. Each writes a complete
+ * private temp file and hard-links it into place; link() never replaces an existing file, so the
+ * first wins and everyone reads back the winner. Readers never see a half-written file.
  */
-async function createOnce(file: string): Promise<string> {
+export async function keepOnce(file: string, contents: string): Promise<string> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(`${randomBytes(64).toString('hex')}\n`);
+    await handle.writeFile(contents);
     await handle.sync();
   } finally {
     await handle.close();

@@ -32,7 +32,8 @@ export class OutboundError extends Error {
 export interface OutboundRequest {
   url: string;
   headers: Record<string, string>;
-  body: string;
+  /** Text (webhooks) or bytes (an encrypted web push message). */
+  body: string | Uint8Array;
   /** Covers resolving, connecting, sending and the response's headers. */
   timeoutMs: number;
   /** The caller gave up (a cancelled activity). */

@@ -9,6 +9,8 @@ import type { Logger } from '../logger.ts';
 import { localTextModerator } from '../media/moderation/local-text-rules.ts';
 import type { TextModerator } from '../media/moderation/text-moderator.ts';
 import type { OutboundPolicy } from '../net/outbound-policy.ts';
+import { generateVapidKeyPair, type VapidKeys } from '../notifications/push/vapid-keys.ts';
+import { DEVICE_READ_MODELS } from '../projections/read-models/devices.ts';
 import { EVENT_WEBHOOK_READ_MODELS } from '../projections/read-models/event-webhooks.ts';
 import {
   IDENTITY_READ_MODELS,
@@ -23,6 +25,8 @@ import { CHAT_READ_MODELS } from '../services/chat/chat-deps.ts';
 import { COMMUNITY_READ_MODELS } from '../services/communities/deps.ts';
 import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
 import { MentorReplyGenerations } from '../services/mentorship/conversations.ts';
+import { NOTIFICATION_READ_MODELS } from '../services/notifications/inbox.ts';
+import { NOTIFICATION_PREFERENCES_READ_MODELS } from '../services/notifications/preferences.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
 import { createLocalVideoRooms } from '../video-rooms/local-provider.ts';
 import type { VideoRoomProvider } from '../video-rooms/port.ts';
@@ -54,6 +58,11 @@ export interface ApiServicesOptions {
   textModerator?: TextModerator;
   /** The comment flood limit per person per minute (default 10; tests lower it). */
   commentsPerMinute?: number;
+  /**
+   * The VAPID keys web push is signed with; `serveApi` passes VAPID_* or the pair kept in DATA_DIR.
+   * Default: a pair made for this process (tests, tools that send no pushes).
+   */
+  vapid?: VapidKeys;
 }
 
 /** The use cases' dependencies for the API, each context waiting only for the read models it reads. */
@@ -133,6 +142,18 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       authSecret,
       ...(options.outbound ? { outbound: options.outbound } : {}),
       settle: settle(EVENT_WEBHOOK_READ_MODELS),
+    },
+    devices: {
+      ...shared,
+      pool: runtime.pool,
+      vapidPublicKey: (options.vapid ?? generateVapidKeyPair()).publicKey,
+      ...(options.outbound ? { outbound: options.outbound } : {}),
+      settle: settle(DEVICE_READ_MODELS),
+    },
+    notifications: {
+      ...shared,
+      pool: runtime.pool,
+      settle: settle([...NOTIFICATION_READ_MODELS, ...NOTIFICATION_PREFERENCES_READ_MODELS]),
     },
     pool: runtime.pool,
     projections: runtime.projections,

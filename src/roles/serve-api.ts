@@ -12,6 +12,7 @@ import { registerAppendLockMetrics } from '../eventstore/postgres/append-lock-me
 import type { Logger } from '../logger.ts';
 import { createTextModerator } from '../media/moderation/create-text-moderator.ts';
 import { outboundPolicy } from '../net/outbound-policy.ts';
+import { resolveVapidKeys } from '../notifications/push/vapid-keys.ts';
 import { registerProjectionMetrics } from '../projections/metrics.ts';
 import { projectionStatuses } from '../projections/status.ts';
 import { createStorage } from '../storage/create-storage.ts';
@@ -85,6 +86,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
           apiLog.warn({ err: error }, 'text moderation: OpenAI unavailable, local rules decided'),
       }),
       outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
+      vapid: await resolveVapidKeys(config, config.DATA_DIR),
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),
       media: {

@@ -128,6 +128,8 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     engagement: services.engagement,
     chat: services.chat,
     communities: services.communities,
+    devices: services.devices,
+    notifications: services.notifications,
     webhooks: services.webhooks,
     correlationId,
     authenticated: async () => live.authenticated,

@@ -11,6 +11,7 @@ import { registerCommandMetrics } from '../../../src/commands/metrics.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger, type Logger } from '../../../src/logger.ts';
 import type { OutboundPolicy } from '../../../src/net/outbound-policy.ts';
+import type { VapidKeys } from '../../../src/notifications/push/vapid-keys.ts';
 import { Projector } from '../../../src/projections/projector.ts';
 import { apiServices } from '../../../src/roles/api-services.ts';
 import { openRuntime, type Runtime } from '../../../src/roles/runtime.ts';
@@ -61,6 +62,8 @@ export interface IdentityAppOptions {
   media?: MediaOptions;
   /** Internal webhook targets brand admins may set (OUTBOUND_ALLOW_INTERNAL); default none. */
   outbound?: OutboundPolicy;
+  /** The VAPID keys `vapidPublicKey` answers with (default: a pair made for the app). */
+  vapid?: VapidKeys;
   /** How often the API reads its signing keys again, and KEY_ROTATION_DAYS (default: never). */
   signingKeys?: Pick<SigningKeyRingOptions, 'refreshMs' | 'minReadIntervalMs' | 'rotateAfterDays'>;
 }
@@ -103,6 +106,7 @@ export async function startIdentityApp(options: IdentityAppOptions = {}): Promis
       readYourWritesTimeoutMs: options.readYourWritesTimeoutMs ?? 5_000,
       ...(options.media ? { media: options.media } : {}),
       ...(options.outbound ? { outbound: options.outbound } : {}),
+      ...(options.vapid ? { vapid: options.vapid } : {}),
       ...(options.metrics ? { observeCommand: registerCommandMetrics(options.metrics) } : {}),
     }),
   });

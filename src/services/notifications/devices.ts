@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { MAX_ACTIVE_DEVICES } from '../../domain/notifications/device-commands.ts';
+import { deviceAggregate } from '../../domain/notifications/device-decider.ts';
+import { DEVICE_PLATFORMS, type DevicePlatform } from '../../domain/notifications/device-events.ts';
+import { deviceIdForPush } from '../../domain/notifications/device-ids.ts';
+import {
+  checkPushSubscription,
+  MAX_ENDPOINT_LENGTH,
+} from '../../domain/notifications/device-push-subscription.ts';
+import { deviceStream } from '../../domain/notifications/streams.ts';
+import { type Actor, actorId } from '../../domain/shared/decider.ts';
+import { DomainError, forbidden, validation } from '../../domain/shared/domain-error.ts';
+import { internalRange, parseIpAddress } from '../../net/internal-address.ts';
+import { type OutboundPolicy, STRICT_OUTBOUND_POLICY } from '../../net/outbound-policy.ts';
+import { targetRefusal } from '../../net/target-check.ts';
+import {
+  commandIdFor,
+  envelope,
+  execute,
+  nowFrom,
+  type RequestContext,
+  type ServiceDeps,
+} from '../shared/command-context.ts';
+import type { DeviceDeps } from './devices-deps.ts';
+
+const deviceId = z.uuid().transform((id) => id.toLowerCase());
+
+export const registerDeviceInput = z.object({
+  platform: z.enum(DEVICE_PLATFORMS),
+  appVersion: z.string().trim().min(1).max(50),
+  pushSubscription: z.object({
+    endpoint: z.string().trim().min(1).max(MAX_ENDPOINT_LENGTH),
+    keys: z.object({ p256dh: z.string().max(200), auth: z.string().max(100) }),
+  }),
+  idempotencyKey: z.string().min(8).max(128).nullish(),
+});
+
+export const unregisterDeviceInput = z.object({
+  deviceId,
+  idempotencyKey: z.string().min(8).max(128).nullish(),
+});
+
+/** A device as its owner sees it (never the subscription itself: it is a capability URL). */
+export interface DeviceView {
+  deviceId: string;
+  platform: DevicePlatform;
+  appVersion: string;
+  pushEnabled: boolean;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Registers the caller's device with its Web Push subscription, or updates it: the device is the
+ * (owner, endpoint) pair, so a web app registering on every start finds its device again. The
+ * subscription is checked before anything is stored: keys that could never be encrypted to, and an
+ * endpoint the outbound policy would refuse at delivery (an internal address, http outside the
+ * allow-list), are VALIDATION INVALID_PUSH_SUBSCRIPTION.
+ */
+export async function registerDevice(
+  deps: DeviceDeps,
+  context: RequestContext,
+  raw: unknown,
+): Promise<DeviceView> {
+  const input = registerDeviceInput.parse(raw);
+  const userId = ownerOf(context.actor);
+  const push = checkPushSubscription({
+    endpoint: input.pushSubscription.endpoint,
+    p256dh: input.pushSubscription.keys.p256dh,
+    auth: input.pushSubscription.keys.auth,
+  });
+  await checkEndpointReachable(push.endpoint, deps.outbound ?? STRICT_OUTBOUND_POLICY);
+  const id = deviceIdForPush(userId, push.endpoint);
+  const commandId = commandIdFor(context, `registerDevice:${id}`, input);
+  await execute(
+    deps,
+    deviceAggregate,
+    deviceStream(id),
+    envelope(context, commandId, nowFrom(deps), {
+      type: 'RegisterDevice',
+      deviceId: id,
+      platform: input.platform,
+      appVersion: input.appVersion,
+      push,
+      activeDevices: await activeDeviceCount(deps, userId),
+    }),
+  );
+  // The read model lags only when the wait timed out (the answer then says readYourWrites: false).
+  const at = nowFrom(deps).toISOString();
+  return (
+    (await deviceOf(deps, userId, id)) ?? {
+      deviceId: id,
+      platform: input.platform,
+      appVersion: input.appVersion,
+      pushEnabled: true,
+      registeredAt: at,
+      updatedAt: at,
+    }
+  );
+}
+
+/** Removes one of the caller's devices; someone else's id is NOT_FOUND. Again: nothing, still true. */
+export async function unregisterDevice(
+  deps: DeviceDeps,
+  context: RequestContext,
+  raw: unknown,
+): Promise<true> {
+  const input = unregisterDeviceInput.parse(raw);
+  const commandId = commandIdFor(context, `unregisterDevice:${input.deviceId}`, input);
+  await execute(
+    deps,
+    deviceAggregate,
+    deviceStream(input.deviceId),
+    envelope(context, commandId, nowFrom(deps), {
+      type: 'UnregisterDevice',
+      deviceId: input.deviceId,
+      reason: 'user',
+    }),
+  );
+  return true;
+}
+
+/**
+ * Drops a device whose push service answered 404/410 (the browser unsubscribed, the app was
+ * uninstalled): delivery calls it. True when this call unregistered it; false when it was already
+ * unregistered or never existed. `commandId` lets a retried activity append nothing twice.
+ */
+export async function dropGoneDevice(
+  deps: ServiceDeps,
+  deviceIdToDrop: string,
+  commandId: string = randomUUID(),
+): Promise<boolean> {
+  const id = deviceIdToDrop.toLowerCase();
+  try {
+    const result = await execute(deps, deviceAggregate, deviceStream(id), {
+      commandId,
+      actor: SYSTEM,
+      now: nowFrom(deps),
+      command: { type: 'UnregisterDevice', deviceId: id, reason: 'push_gone' },
+    });
+    if (result.events.length > 0)
+      deps.log.info({ deviceId: id }, 'push: dropped a device its push service says is gone');
+    return result.events.length > 0;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return false;
+    throw error;
+  }
+}
+
+const SYSTEM: Actor = { kind: 'system', process: 'notifications' };
+
+/** The caller's registered devices, newest first (at most MAX_ACTIVE_DEVICES). */
+export async function myDevices(deps: DeviceDeps, context: RequestContext): Promise<DeviceView[]> {
+  const userId = ownerOf(context.actor);
+  const { rows } = await deps.pool.query(
+    `${DEVICE_COLUMNS} where user_id = $1 and unregistered_at is null
+     order by registered_at desc, device_id desc limit $2`,
+    [userId, MAX_ACTIVE_DEVICES],
+  );
+  return rows.map(toView);
+}
+
+async function deviceOf(deps: DeviceDeps, userId: string, id: string): Promise<DeviceView | null> {
+  const { rows } = await deps.pool.query(`${DEVICE_COLUMNS} where device_id = $1 and user_id = $2`, [
+    id,
+    userId,
+  ]);
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+async function activeDeviceCount(deps: DeviceDeps, userId: string): Promise<number> {
+  const { rows } = await deps.pool.query<{ count: number }>(
+    'select count(*)::int as count from devices where user_id = $1 and unregistered_at is null',
+    [userId],
+  );
+  return rows[0]?.count ?? 0;
+}
+
+const DEVICE_COLUMNS = `select device_id, platform, app_version, push_endpoint is not null as push_enabled,
+  registered_at, updated_at from devices`;
+
+function toView(row: Record<string, unknown>): DeviceView {
+  return {
+    deviceId: String(row.device_id),
+    platform: z.enum(DEVICE_PLATFORMS).parse(row.platform),
+    appVersion: String(row.app_version),
+    pushEnabled: row.push_enabled === true,
+    registeredAt: new Date(String(row.registered_at)).toISOString(),
+    updatedAt: new Date(String(row.updated_at)).toISOString(),
+  };
+}
+
+/** Devices belong to people: a signed-in user, or the owner of the API key used. */
+function ownerOf(actor: Actor): string {
+  if (actor.kind === 'user') return actor.userId;
+  if (actor.kind === 'integration') return actor.ownerId;
+  throw forbidden('PEOPLE_ONLY', `Only a person registers devices (not ${actorId(actor)})`);
+}
+
+/**
+ * Delivery checks the endpoint again before every send (DNS may change); this refuses now what it
+ * would refuse then. Plain http only reaches an internal push service the allow-list names (tests,
+ * an on-premises relay): on the internet a push endpoint is https.
+ */
+async function checkEndpointReachable(endpoint: string, policy: OutboundPolicy): Promise<void> {
+  const refusal = await targetRefusal(endpoint, policy);
+  if (refusal) {
+    throw validation('INVALID_PUSH_SUBSCRIPTION', `The endpoint is not allowed: ${refusal.message}`, {
+      problem: 'ENDPOINT',
+    });
+  }
+  const url = new URL(endpoint);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const literal = parseIpAddress(host);
+  const internal = literal
+    ? internalRange(literal) !== null
+    : host === 'localhost' || host.endsWith('.localhost');
+  if (url.protocol === 'http:' && !internal) {
+    throw validation('INVALID_PUSH_SUBSCRIPTION', 'The endpoint must be an https URL', {
+      problem: 'ENDPOINT',
+    });
+  }
+}
