@@ -34,6 +34,11 @@ const SEAWEEDFS_DIR = path.join(ROOT, '.tools', 'seaweedfs');
 const MAILPIT_MODULE = 'github.com/axllent/mailpit';
 const MAILPIT_VERSION = 'v1.33.1';
 const MAILPIT_DIR = path.join(ROOT, '.tools', 'mailpit');
+// Temporal's time-skipping test server (Java) for workflow tests with long timers. @temporalio/testing
+// would download it from the internet; its jars come from Maven Central instead (the pom lists them).
+const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
+const TEMPORAL_TEST_SERVER_DIR = path.join(ROOT, '.tools', 'temporal-test-server');
+const TEMPORAL_TEST_SERVER_POM = path.join(ROOT, 'scripts', 'temporal-test-server', 'pom.xml');
 const SYSTEM_TOOLS = [
   { command: 'ffmpeg', aptPackage: 'ffmpeg', why: 'media transcoding' },
   { command: 'redis-server', aptPackage: 'redis-server', why: 'the Redis the test harness starts' },
@@ -288,6 +293,56 @@ function ensureMailpit() {
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
+// Only for `npm test`. Needs java (17+) and mvn; without them (or Maven Central) the tests that use
+// it are skipped, and CI stops, as for SeaweedFS.
+function ensureTemporalTestServer() {
+  const marker = path.join(TEMPORAL_TEST_SERVER_DIR, `.installed-${TEMPORAL_TEST_SERVER_VERSION}`);
+  const wrapper = path.join(TEMPORAL_TEST_SERVER_DIR, 'bin', 'temporal-test-server');
+  if (existsSync(marker) && isExecutable(wrapper)) return;
+  const giveUp = (why) => {
+    if (process.env.CI) fail(`${why}; the time-skipping workflow tests need it`);
+    say(`${why}; continuing without it: the time-skipping workflow tests are skipped.`);
+  };
+  if (!onPath('java') || !onPath('mvn')) {
+    return giveUp(
+      'java and mvn are needed for the Temporal time-skipping test server (apt-get install openjdk-17-jre-headless maven)',
+    );
+  }
+  say(
+    `the Temporal time-skipping test server is missing; fetching io.temporal:temporal-test-server:${TEMPORAL_TEST_SERVER_VERSION} from Maven Central into .tools/temporal-test-server`,
+  );
+  rmSync(TEMPORAL_TEST_SERVER_DIR, { recursive: true, force: true });
+  const lib = path.join(TEMPORAL_TEST_SERVER_DIR, 'lib');
+  const fetched = run('mvn', [
+    '-q',
+    '-B',
+    '-f',
+    TEMPORAL_TEST_SERVER_POM,
+    'dependency:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${lib}`,
+  ]);
+  if (!fetched) {
+    rmSync(TEMPORAL_TEST_SERVER_DIR, { recursive: true, force: true });
+    return giveUp('fetching the Temporal test server with mvn failed (see above)');
+  }
+  mkdirSync(path.dirname(wrapper), { recursive: true });
+  // @temporalio/testing runs `<wrapper> <port> [extra args]`. A small heap and the client compiler:
+  // the server holds a few workflows at a time, and starts faster so.
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      "# Temporal's time-skipping test server, written by scripts/bootstrap.mjs: <this> <port> [args]",
+      'here=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)',
+      'exec java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$here/lib/*" io.temporal.testserver.TestServer "$@"',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+}
+
 function findGo() {
   return ['/usr/local/go/bin/go'].find(isExecutable) ?? (onPath('go') ? 'go' : null);
 }
@@ -334,6 +389,7 @@ if (process.argv.includes('--test')) {
   ensureSchemathesis();
   ensurePostgresTools();
   ensureSeaweedfs();
+  ensureTemporalTestServer();
 }
 ensureSystemTools();
 say(didSomething ? `done in ${Date.now() - started} ms` : `nothing missing (${Date.now() - started} ms)`);
