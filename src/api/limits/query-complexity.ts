@@ -57,6 +57,11 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   // One statement per module for all its media (at most 20) / its checkpoints.
   'LearningModule.media': 1,
   'LearningModule.checkpoints': 1,
+  // At most three actors kept per notification, named for the whole page in one statement.
+  'Notification.actors': 1,
+  // Computed from one row (or the types table): no read of their own.
+  'NotificationPreferences.channels': 1,
+  'Query.notificationTypes': 1,
 };
 
 /**
