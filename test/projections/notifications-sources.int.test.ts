@@ -30,9 +30,8 @@ describe('notifications from kept facts', () => {
   const bus = new InProcessChangeBus();
   const deps = () => ({ store: p.store, pool: p.pool, bus, log: p.log });
   const [ada, ben, cy, dee, eve] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-  const [video, comment, reply, community, brand, content, asset, session] = Array.from({ length: 8 }, () =>
-    randomUUID(),
-  );
+  const [video, comment, reply, community] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const [brand, content, asset, session] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const when = (offset: number) => new Date(Date.UTC(2026, 11, 10, 9) + offset * 3_600_000).toISOString();
   let head = 0n;
 
