@@ -33,6 +33,7 @@ import { graphiqlRoutes } from './graphiql/routes.ts';
 import { validateGraphQLParameters } from './graphql-over-http.ts';
 import { healthRoutes } from './health-routes.ts';
 import { identityLoaders } from './identity/loaders.ts';
+import { recoveryResolvers } from './identity/recovery-resolvers.ts';
 import { identityResolvers } from './identity/resolvers.ts';
 import { jwksRoute } from './jwks-route.ts';
 import { maxAliasesRule } from './limits/aliases.ts';
@@ -188,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: identityResolvers(),
           loaders: identityLoaders(),
         },
+        { schema: schemaFile('./identity/recovery.graphql'), resolvers: recoveryResolvers() },
         { schema: schemaFile('./operations/schema.graphql'), resolvers: operationsResolvers() },
         { schema: schemaFile('./brands/schema.graphql'), resolvers: brandResolvers() },
         {

@@ -178,7 +178,7 @@ const reservationDecider: Decider<never, ReservationEvent, ReservationState> = {
  * `aggregateAt` can fold it; a category missing here is a VALIDATION error, never a guess.
  */
 export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
-  audited('user', users, 1, ['passwordHash', 'secret', 'unusedBackupCodeHashes']),
+  audited('user', users, 1, ['passwordHash', 'secret', 'unusedBackupCodeHashes', 'knownDeviceHashes']),
   audited('session', sessions, 1, ['currentTokenHash', 'rotatedTokenHashes']),
   audited('apikey', apiKeys, 1, ['tokenHash']),
   audited('brand', brandAggregate, 1),

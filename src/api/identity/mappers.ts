@@ -23,6 +23,8 @@ export function toUser(row: UserRow, viewer: Actor) {
     totpEnabled: row.totp_enabled,
     registeredAt: row.registered_at.toISOString(),
     lastSignInAt: iso(row.last_sign_in_at),
+    // Whether an address is proven is as private as the address.
+    emailVerifiedAt: self || privileged ? iso(row.email_verified_at) : null,
   };
 }
 

@@ -20,11 +20,12 @@ export interface UserRow {
   totp_enabled: boolean;
   registered_at: Date;
   last_sign_in_at: Date | null;
+  email_verified_at: Date | null;
   sort_key: string;
 }
 
 const USER_COLUMNS = `user_id, email, display_name, bio, role, status, totp_enabled, registered_at, last_sign_in_at,
-  ${sortKey('registered_at')}`;
+  email_verified_at, ${sortKey('registered_at')}`;
 
 export async function findUser(pool: pg.Pool, userId: string): Promise<UserRow | undefined> {
   const { rows } = await pool.query<UserRow>(`select ${USER_COLUMNS} from users where user_id = $1`, [

@@ -25,6 +25,7 @@ export async function recordedUser(deps: SessionDeps, userId: string): Promise<U
     totp_enabled: state.totp?.enabled ?? false,
     registered_at: new Date(registered.metadata.occurredAt),
     last_sign_in_at: lastSignIn?.event.type === 'LoginSucceeded' ? new Date(lastSignIn.event.data.at) : null,
+    email_verified_at: state.emailVerifiedAt ? new Date(state.emailVerifiedAt) : null,
     sort_key: '',
   };
 }

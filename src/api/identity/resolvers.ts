@@ -30,6 +30,7 @@ import {
 } from './mappers.ts';
 import { findApiKey, findUser, listApiKeys, listSessions, listUsers } from './read-model-queries.ts';
 import { recordedUser } from './recorded-user.ts';
+import { signInClient } from './recovery-resolvers.ts';
 
 type Args = Record<string, unknown>;
 type Resolver = (
@@ -92,9 +93,15 @@ export function identityResolvers(): IResolvers {
       if (!row) throw notFound('USER_NOT_FOUND', 'No such user');
       return toUser(row, { kind: 'system', process: 'register' });
     },
-    login: async (_root, args, { scope }) => {
+    login: async (_root, args, { scope, reply }) => {
       const caller = await callerFor(scope, 'public');
-      return authPayload(scope.services, await signIn(scope.identity, caller, args.input));
+      const tokens = await signIn(
+        scope.identity,
+        caller,
+        args.input,
+        signInClient(reply?.request, args.input),
+      );
+      return authPayload(scope.services, tokens);
     },
     refreshSession: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'public');
@@ -177,7 +184,7 @@ async function apiKeyView(services: ApiServices, keyId: string) {
   return toApiKey(row);
 }
 
-async function authPayload(services: ApiServices, tokens: IssuedTokens) {
+export async function authPayload(services: ApiServices, tokens: IssuedTokens) {
   const row = await findUser(services.pool, tokens.userId);
   if (!row) throw notFound('USER_NOT_FOUND', 'No such user');
   return {

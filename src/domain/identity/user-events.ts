@@ -131,7 +131,9 @@ export const userEventCatalogue: EventCatalogue<UserEvent> = {
     type: 'LoginSucceeded',
     schemaVersion: 1,
     schema: userEventSchemas.LoginSucceeded,
-    credentialFields: ['backupCodeHash'],
+    // The device hash recognises a person's browser wherever it turns up: auditors see that one
+    // was recorded, not which (the notification rules read it through the codec, unredacted).
+    credentialFields: ['backupCodeHash', 'device'],
   },
   UserSessionsRevoked: {
     type: 'UserSessionsRevoked',

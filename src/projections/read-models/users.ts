@@ -9,14 +9,16 @@ import type { Projection, ReadModelWriter } from '../projection.ts';
 export function usersProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'users',
-    version: 1,
+    // 2: email_verified_at (account recovery).
+    version: 2,
     eventTypes: Object.keys(userEventCatalogue),
     tables: {
       users: {
         columns: `user_id uuid not null, email text, display_name text, bio text, role text not null,
           status text not null, totp_enabled boolean not null, locked_until timestamptz,
           sessions_revoked_before timestamptz, last_sign_in_at timestamptz, forgotten_at timestamptz,
-          registered_at timestamptz not null, updated_at timestamptz not null`,
+          registered_at timestamptz not null, updated_at timestamptz not null,
+          email_verified_at timestamptz`,
         primaryKey: ['user_id'],
         indexes: ['(email)', '(registered_at, user_id)', '(role, registered_at)'],
       },
@@ -81,9 +83,16 @@ async function applyUserEvent(event: UserEvent, writer: ReadModelWriter, at: str
         totp_enabled: false,
         forgotten_at: event.data.at,
       });
+    case 'UserEmailVerified':
+      return update({ email_verified_at: event.data.at });
+    case 'UserPasswordReset':
+      // The reset lifts a lock from failed guesses (see the user state).
+      return update({ locked_until: null });
     case 'UserPasswordChanged':
     case 'LoginFailed':
     case 'TotpEnrollmentStarted':
+    case 'EmailVerificationRequested':
+    case 'PasswordResetRequested':
       return;
   }
 }

@@ -39,6 +39,8 @@ export async function register(
     email,
     displayName: input.displayName,
     passwordHash,
+    // The verification e-mail is asked for in the same write (see the user decider).
+    verificationRequestId: randomUUID(),
   });
   // A retry with the key but another address or name is refused before it claims the address.
   await refuseReusedKey(deps, users, userStream(userId), command);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { issueAccessToken } from '../../auth/access-tokens.ts';
 import { hashBackupCode } from '../../auth/backup-codes.ts';
@@ -9,6 +9,7 @@ import { handleCommand } from '../../commands/handle-command.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { ownerOf } from '../../commands/reservations.ts';
 import type { CommandResult } from '../../commands/types.ts';
+import { deviceLabel, type PresentedDevice } from '../../domain/identity/account-recovery-devices.ts';
 import { refreshTokenReused } from '../../domain/identity/session-decider.ts';
 import { EMAIL_SCOPE, normalizeEmail, sessionStream, userStream } from '../../domain/identity/streams.ts';
 import type { SecondFactor } from '../../domain/identity/user-commands.ts';
@@ -21,6 +22,7 @@ import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '.
 import { sessions, users } from './aggregates.ts';
 import { type IdentityDeps, type SessionDeps, SIGN_IN_ACTOR } from './context.ts';
 import { signInInput, signOutInput } from './inputs.ts';
+import { passkeySecondFactor, presentedPasskey } from './passkeys-sign-in.ts';
 import { failedSignInCost } from './sign-in-timing.ts';
 
 export interface IssuedTokens {
@@ -49,8 +51,10 @@ export async function signIn(
   deps: SessionDeps,
   context: RequestContext,
   raw: unknown,
+  client?: SignInClient,
 ): Promise<IssuedTokens> {
   const input = signInInput.parse(raw);
+  const passkey = presentedPasskey(raw);
   const userId = await ownerOf(deps.store, EMAIL_SCOPE, normalizeEmail(input.email));
   const startedAt = performance.now();
   const user = userId ? (await loadAggregate(deps, users, userStream(userId))).state : undefined;
@@ -77,7 +81,12 @@ export async function signIn(
         type: 'RecordSignIn' as const,
         sessionId,
         passwordMatches,
-        secondFactor: secondFactorOf(user, input.secondFactor, now),
+        // A passkey is checked only after a right password: it must not tell a guesser anything.
+        secondFactor:
+          passkey && passwordMatches
+            ? await passkeySecondFactor(deps, context, user, passkey)
+            : secondFactorOf(user, input.secondFactor, now),
+        ...(client ? { device: presentedDevice(client) } : {}),
       },
       SIGN_IN_ACTOR,
     ),
@@ -96,6 +105,27 @@ export async function signIn(
   }
   await settle(deps, attempt);
   return startSession(deps, context, user, sessionId, now);
+}
+
+/** What the sign-in request says about where it comes from (the API reads it off the request). */
+export interface SignInClient {
+  userAgent?: string | undefined;
+  /** A random id the client keeps per installation (optional): tells apart two identical browsers. */
+  deviceId?: string | undefined;
+}
+
+/**
+ * The device as the user aggregate remembers it: a hash, so neither the user agent nor the client's
+ * id is stored, and a readable label for the security notice. A new device raises the
+ * new_sign_in notification (docs/account-recovery.md).
+ */
+export function presentedDevice(client: SignInClient): PresentedDevice {
+  const userAgent = client.userAgent?.slice(0, 1_000) ?? '';
+  const deviceId = client.deviceId?.slice(0, 200) ?? '';
+  return {
+    hash: createHash('sha256').update(`${userAgent}\n${deviceId}`).digest('hex'),
+    label: deviceLabel(userAgent),
+  };
 }
 
 /** What `execute` does after the command: wait until the read models show its events. */
@@ -126,7 +156,8 @@ function failureFor(events: readonly UserEvent[]) {
     : unauthenticated('INVALID_SECOND_FACTOR', 'The two-factor code is not valid');
 }
 
-async function startSession(
+/** The session and tokens after a recorded successful sign-in (password or passkey). */
+export async function startSession(
   deps: SessionDeps,
   context: RequestContext,
   user: User,
