@@ -15,6 +15,12 @@ export const TASK_QUEUES = {
    * activity slot up to 20 s while idle), kept apart so idle webhooks never take the sagas' slots.
    */
   webhooks: 'chronicle-webhooks',
+  /**
+   * Notification delivery (push, e-mail), digests and session reminders: one short workflow per
+   * notifying event, sends bounded by the push service and the mail server, kept apart so a burst
+   * (a post to 10,000 followers) never takes the sagas' slots.
+   */
+  notifications: 'chronicle-notifications',
 } as const;
 
 export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];

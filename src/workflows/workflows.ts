@@ -5,7 +5,11 @@
  * and pure code only (no Node built-ins, no I/O, no clock, no randomness), and import activities
  * as types only.
  */
+export { sendAccountEmail } from './account-emails/workflow.ts';
 export { matchMentor } from './matching/workflow.ts';
+export { sendNotificationDigest } from './notifications/digest-workflow.ts';
+export { remindMentorshipSession } from './notifications/reminder-workflow.ts';
+export { deliverNotifications } from './notifications/workflow.ts';
 export { unpublishContent } from './publishing/unpublish-workflow.ts';
 export { publishContent } from './publishing/workflow.ts';
 export { purgeMediaOutputs, transcodeMedia } from './transcoding/workflow.ts';
