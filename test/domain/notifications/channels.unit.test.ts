@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { effectiveChannels } from '../../../src/domain/notifications/channels.ts';
 import {
@@ -49,5 +50,28 @@ describe('canonicalTimeZone', () => {
     expect(canonicalTimeZone('+01:00')).toBeNull();
     expect(canonicalTimeZone('')).toBeNull();
     expect(canonicalTimeZone('Europe/London; drop table')).toBeNull();
+  });
+});
+
+describe('the defaults table in docs/notifications.md', () => {
+  it('says what NOTIFICATION_TYPES says, for every type', async () => {
+    const doc = await readFile(new URL('../../../docs/notifications.md', import.meta.url), 'utf8');
+    const rows = [
+      ...doc.matchAll(
+        /^\| `([A-Z_]+)` +\| (\w+) +\| (on|off) +\| (on|off) +\| (on|off) +\| (yes|no) +\| (yes|no) +\|$/gm,
+      ),
+    ];
+    const documented = Object.fromEntries(
+      rows.map(([, type, category, inApp, push, email, grouped, security]) => [
+        String(type).toLowerCase(),
+        {
+          category,
+          defaults: { in_app: inApp === 'on', push: push === 'on', email: email === 'on' },
+          grouped: grouped === 'yes',
+          security: security === 'yes',
+        },
+      ]),
+    );
+    expect(documented).toEqual(NOTIFICATION_TYPES);
   });
 });
