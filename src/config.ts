@@ -180,6 +180,32 @@ const schema = z.object({
     .default('Chronicle <no-reply@localhost>'),
   /** Where people reach the app: the base of links in e-mails. `http://localhost:<PORT>` when unset. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The WebAuthn relying party id passkeys are bound to: the site's domain (e.g. `example.org`).
+   * Unset: the host name of the first WEBAUTHN_ORIGIN. Changing it later orphans every passkey.
+   */
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(
+      /^(localhost|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63})$/i,
+      'must be a domain name such as example.org (no scheme, port or path)',
+    )
+    .transform((value) => value.toLowerCase())
+    .optional(),
+  /** The origins passkey ceremonies run on, comma-separated. Unset: PUBLIC_URL's origin, else `http://localhost:<PORT>`. */
+  WEBAUTHN_ORIGIN: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((entries) => entries.length > 0 && entries.every(isOrigin), {
+      message:
+        'must be origins such as https://app.example.org (scheme, host and port only), comma-separated',
+    })
+    .optional(),
   /** Introspection and field suggestions: on outside production, off in it unless set to on. */
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).optional(),
   /** `GET /metrics` wants this bearer token; production serves no metrics without one. */
@@ -197,6 +223,7 @@ const schema = z.object({
 const checkedSchema = schema.superRefine((config, context) => {
   checkS3(config, context);
   checkVapid(config, context);
+  checkWebAuthn(config, context);
   const url = config.AUDIT_PUBLISH_WEBHOOK_URL;
   const refusal = url ? outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL).urlRefusal(url) : null;
   if (refusal) {
@@ -207,6 +234,31 @@ const checkedSchema = schema.superRefine((config, context) => {
     });
   }
 });
+
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/$/, '');
+}
+
+/**
+ * Browsers only let an origin use an RP id that is its own host or a parent domain of it: any
+ * other pair would fail every passkey ceremony, so it stops start-up instead.
+ */
+function checkWebAuthn(config: z.infer<typeof schema>, context: z.RefinementCtx): void {
+  const rpId = config.WEBAUTHN_RP_ID;
+  if (!rpId || !config.WEBAUTHN_ORIGIN) return;
+  for (const origin of config.WEBAUTHN_ORIGIN) {
+    const host = new URL(origin).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['WEBAUTHN_RP_ID'],
+        message: `must be the host of ${origin} or a parent domain of it`,
+      });
+    }
+  }
+}
 
 /** VAPID is a pair: one half alone would otherwise quietly be replaced by a generated pair. */
 function checkVapid(config: z.infer<typeof schema>, context: z.RefinementCtx): void {

@@ -103,6 +103,9 @@ function hasInvalidVariables(
   );
 }
 
+/** Fields that sign someone in: each counts against the per-address sign-in budget. */
+const LOGIN_FIELDS = new Set(['login', 'finishPasskeySignIn']);
+
 function loginFields(document: DocumentNode): number {
   const fragments = new Map(
     document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
@@ -111,7 +114,7 @@ function loginFields(document: DocumentNode): number {
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === 'login') total++;
+        if (LOGIN_FIELDS.has(selection.name.value)) total++;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         total += count(selection.selectionSet, expanding);
       } else {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AccessTokenKeys } from '../../auth/signing-key-ring.ts';
+import type { RelyingParty } from '../../auth/webauthn.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
 import type { PersonalDataKeys } from '../../privacy/personal-data-keys.ts';
 import type { ServiceDeps } from '../shared/command-context.ts';
@@ -12,6 +13,8 @@ export interface IdentityDeps extends ServiceDeps {
    * reads the chat history itself (tools and tests that run no projections).
    */
   pool?: pg.Pool;
+  /** The relying party passkeys are bound to (WEBAUTHN_RP_ID / WEBAUTHN_ORIGIN); the API's default address without it. */
+  webauthn?: RelyingParty;
 }
 
 /** Sign-in and refresh also mint access tokens; the API verifies them with the same keys. */
