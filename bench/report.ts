@@ -39,6 +39,8 @@ const BASELINE_NAMES: readonly [RegExp, string][] = [
   [/^(steady_)?delivered_/, '$1store_subscriber_'], // chat: the same messages reaching a plain store subscriber
   [/^history_(graphql|read_model)_/, 'history_plain_sql_'], // chat: the same history page on a plain table
   [/^((?:progress|leaderboard)_\w+?)_(graphql|read_model)_/, '$1_plain_sql_'], // communities: the same statements on plain tables
+  [/^fanout_(inbox|push)_(ms|s|per_s)$/, 'fanout_$1_plain_$2'], // notifications: INSERT … SELECT; a plain web-push loop
+  [/^(inbox_\w+?)_graphql_/, '$1_plain_sql_'], // notifications: the same page and count in plain SQL
   [/^loadEventsPerSecond$/, 'baselineInsertEventsPerSecond'], // audit-replay: plain INSERTs
   [/^rebuild_all_events_per_s$/, 'rebuild_all_slowest_alone_events_per_s'], // projections: slowest alone
   [/^appendWithLoopPerSecond$/, 'appendWithoutLoopPerSecond'], // audit-verify: appends without anchoring
