@@ -4,6 +4,7 @@ import type { AiProvider } from '../ai/provider.ts';
 import { AccessCache } from '../api/auth/access-cache.ts';
 import type { ApiServices } from '../api/request-scope.ts';
 import { type AccessTokenKeys, SigningKeyRing } from '../auth/signing-key-ring.ts';
+import type { RelyingParty } from '../auth/webauthn.ts';
 import type { CommandObserver } from '../commands/handle-command.ts';
 import type { Logger } from '../logger.ts';
 import { localTextModerator } from '../media/moderation/local-text-rules.ts';
@@ -56,6 +57,8 @@ export interface ApiServicesOptions {
   videoRooms?: VideoRoomProvider;
   /** The check comments pass through; `serveApi` builds it from OPENAI_API_KEY. Default: local rules. */
   textModerator?: TextModerator;
+  /** The relying party passkeys are bound to (WEBAUTHN_RP_ID / WEBAUTHN_ORIGIN); default: localhost:4000. */
+  webauthn?: RelyingParty;
   /** The comment flood limit per person per minute (default 10; tests lower it). */
   commentsPerMinute?: number;
   /**
@@ -91,6 +94,7 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       authSecret,
       accessTokens: options.accessTokens ?? new SigningKeyRing({ pool: runtime.pool, authSecret, log }),
       settle: settle(IDENTITY_READ_MODELS),
+      ...(options.webauthn ? { webauthn: options.webauthn } : {}),
     },
     publishing: {
       ...shared,

@@ -5,6 +5,7 @@ import { appendsCheck, postgresCheck, temporalCheck } from '../api/dependency-ch
 import { packageVersion } from '../api/package-version.ts';
 import { resolveAuthSecret } from '../auth/auth-secret.ts';
 import { SigningKeyRing } from '../auth/signing-key-ring.ts';
+import { relyingPartyFrom } from '../auth/webauthn.ts';
 import { registerCommandMetrics } from '../commands/metrics.ts';
 import { type Config, ConfigError } from '../config.ts';
 import { appendLockState } from '../eventstore/postgres/append-lock.ts';
@@ -86,6 +87,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
           apiLog.warn({ err: error }, 'text moderation: OpenAI unavailable, local rules decided'),
       }),
       outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
+      webauthn: relyingPartyFrom(config),
       vapid: await resolveVapidKeys(config, config.DATA_DIR),
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),
