@@ -6,6 +6,9 @@ import { type Config, ConfigError } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createMediaModerator } from '../media/moderation/create-moderator.ts';
 import { outboundPolicy } from '../net/outbound-policy.ts';
+import { createMailer } from '../notifications/email/mailer.ts';
+import { createPushSender } from '../notifications/push/push-sender.ts';
+import { resolveVapidKeys } from '../notifications/push/vapid-keys.ts';
 import { createStorage, type StorageConfig } from '../storage/create-storage.ts';
 import { createActivities } from '../workflows/activities.ts';
 import { createProcessManager, type ProcessManager } from '../workflows/process-manager/process-manager.ts';
@@ -34,6 +37,12 @@ export type WorkerConfig = Pick<
   | 'OPENAI_MODEL'
   | 'MATCH_OFFER_TIMEOUT_MS'
   | 'OUTBOUND_ALLOW_INTERNAL'
+  | 'SMTP_URL'
+  | 'EMAIL_FROM'
+  | 'PUBLIC_URL'
+  | 'VAPID_PUBLIC_KEY'
+  | 'VAPID_PRIVATE_KEY'
+  | 'VAPID_SUBJECT'
 > &
   StorageConfig;
 
@@ -62,6 +71,14 @@ export async function startWorker(
   const bundle = await bundleWorkflows(WORKFLOWS_PATH, log);
   const media = await createStorage(config, workerLog);
   await lifecycle.own('media-storage', async () => media.close());
+  // Without SMTP_URL e-mail is off here: deliveries are settled 'skipped' (npm start passes its Mailpit).
+  const mailer = config.SMTP_URL
+    ? createMailer({ smtpUrl: config.SMTP_URL, from: config.EMAIL_FROM, log: workerLog })
+    : null;
+  if (mailer) await lifecycle.own('mailer', async () => mailer.close());
+  const outbound = outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL);
+  // The API's pair: browsers subscribed with its public key, and push services check the signature.
+  const vapid = await resolveVapidKeys(config, config.DATA_DIR);
   const activities = createActivities({
     store: runtime.store,
     codec: runtime.codec,
@@ -69,10 +86,14 @@ export async function startWorker(
     ai: createAiProvider(config, { log: workerLog }),
     // The API's secret: receivers verify with the signing key the API shows brand admins.
     authSecret: await resolveAuthSecret(config, config.DATA_DIR),
-    outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
+    outbound,
     storage: media.storage,
     moderator: createMediaModerator(config),
     pool: runtime.pool,
+    mailer,
+    publicUrl: config.PUBLIC_URL,
+    push: createPushSender({ vapid, outbound, log: workerLog }),
+    bus: runtime.bus,
   });
   for (const taskQueue of Object.values(TASK_QUEUES)) {
     const worker = await createWorker({
@@ -117,6 +138,13 @@ export async function runWorker(config: Config, log: Logger): Promise<number> {
     log.warn(
       { dataDir: config.DATA_DIR },
       'AUTH_SECRET is unset: webhook deliveries are signed with the key in DATA_DIR, which must be the API’s',
+    );
+  }
+  if (config.VAPID_PUBLIC_KEY === undefined) {
+    // Push services refuse a push signed with another pair than the one browsers subscribed with.
+    log.warn(
+      { dataDir: config.DATA_DIR },
+      'VAPID_PUBLIC_KEY is unset: pushes are signed with the pair in DATA_DIR, which must be the API’s',
     );
   }
   const lifecycle = new Lifecycle(log);

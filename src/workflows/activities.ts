@@ -5,8 +5,13 @@ import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../logger.ts';
 import type { MediaModerator } from '../media/moderation/moderator.ts';
 import type { OutboundPolicy } from '../net/outbound-policy.ts';
+import type { Mailer } from '../notifications/email/mailer.ts';
+import type { PushSender } from '../notifications/push/push-sender.ts';
+import type { ChangeBus } from '../projections/change-bus.ts';
 import type { ObjectStorage } from '../storage/port.ts';
+import { createAccountEmailActivities } from './account-emails/activities.ts';
 import { createMatchingActivities } from './matching/activities.ts';
+import { createNotificationActivities } from './notifications/activities.ts';
 import { createPublishingActivities } from './publishing/activities.ts';
 import { createTranscodingActivities } from './transcoding/activities.ts';
 import type { MediaSettings } from './transcoding/deps.ts';
@@ -35,6 +40,14 @@ export interface ActivityDeps {
   media?: MediaSettings;
   /** The read models candidates are ranked from (matching); webhook owners and cursors (webhooks). */
   pool: pg.Pool;
+  /** SMTP (SMTP_URL) for account e-mails and notifications; null when unset: they are settled 'skipped'. */
+  mailer: Mailer | null;
+  /** The base of links in e-mails (PUBLIC_URL). */
+  publicUrl: string;
+  /** Web Push to registered devices (notification delivery). */
+  push: PushSender;
+  /** The projector's progress: notification planning waits for its read model to reach the event. */
+  bus?: ChangeBus;
 }
 
 /**
@@ -48,6 +61,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createTranscodingActivities(deps),
     ...createMatchingActivities(deps),
     ...createEventWebhookActivities(deps),
+    ...createNotificationActivities(deps),
+    ...createAccountEmailActivities(deps),
   };
 }
 

@@ -1,3 +1,4 @@
+import { accountEmailReactions } from './account-emails/reactions.ts';
 import { matchingReactions } from './matching/reactions.ts';
 import type { MatchingSettingsInput } from './matching/settings.ts';
 import type { RegisteredReaction } from './process-manager/reaction.ts';
@@ -23,6 +24,7 @@ export function reactionsWith(settings: ReactionSettings = {}): readonly Registe
       ...(settings.matching ? { settings: settings.matching } : {}),
     }),
     ...eventWebhookReactions({ taskQueue: TASK_QUEUES.webhooks }),
+    ...accountEmailReactions({ taskQueue: TASK_QUEUES.sagas }),
   ];
 }
 
