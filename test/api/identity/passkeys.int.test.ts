@@ -273,4 +273,18 @@ describe('passkeys (WebAuthn) through the API, with a software authenticator', (
       'UNAUTHENTICATED/INVALID_PASSKEY',
     ]);
   });
+
+  it("forgets a forgotten person's passkeys: rows and names gone, no sign-in", async () => {
+    const { user, authenticator } = await userWithPasskey();
+    const rows = async (table: string) =>
+      (await api.runtime.pool.query(`select 1 from ${table} where user_id = $1`, [user.id])).rowCount;
+    expect(await rows('passkeys')).toBe(1);
+    const forgotten = await api.gql('mutation { forgetUser { erasedAt } }', {}, user.accessToken);
+    expect(forgotten.errors).toBeUndefined();
+    await expect.poll(() => rows('passkeys')).toBe(0);
+    expect(await rows('passkey_owners')).toBe(0);
+    expect(errorCodes(await finishSignIn(authenticator.get(await startSignIn())))).toEqual([
+      'UNAUTHENTICATED/INVALID_PASSKEY',
+    ]);
+  });
 });
