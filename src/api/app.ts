@@ -4,6 +4,7 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusLoaders } from 'mercurius';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { setEmailChannel } from '../services/notifications/preferences.ts';
 import { aiResolvers } from './ai/resolvers.ts';
 import { auditResolvers } from './audit/resolvers.ts';
 import { brandResolvers } from './brands/resolvers.ts';
@@ -33,6 +34,7 @@ import { graphiqlRoutes } from './graphiql/routes.ts';
 import { validateGraphQLParameters } from './graphql-over-http.ts';
 import { healthRoutes } from './health-routes.ts';
 import { identityLoaders } from './identity/loaders.ts';
+import { passkeyResolvers } from './identity/passkeys-resolvers.ts';
 import { recoveryResolvers } from './identity/recovery-resolvers.ts';
 import { identityResolvers } from './identity/resolvers.ts';
 import { jwksRoute } from './jwks-route.ts';
@@ -51,6 +53,9 @@ import { mentorshipSessionResolvers } from './mentorship/session-resolvers.ts';
 import { registerGraphQLMetrics } from './metrics/graphql.ts';
 import { registerSubscriptionMetrics } from './metrics/subscriptions.ts';
 import { metricsRoute } from './metrics-route.ts';
+import { deviceResolvers } from './notifications/device-resolvers.ts';
+import { notificationResolvers } from './notifications/notification-resolvers.ts';
+import { unsubscribeRoutes } from './notifications/unsubscribe-route.ts';
 import { operationsResolvers } from './operations/resolvers.ts';
 import { automaticPersistedQueries } from './persisted-queries.ts';
 import type { DependencyChecks } from './readiness.ts';
@@ -178,6 +183,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     await app.register(feedRoutes, { pool: services.pool });
     await app.register(mediaRoutes, { media: services.media, pool: services.pool });
+    await app.register(unsubscribeRoutes, {
+      authSecret: services.identity.authSecret,
+      disableEmail: (userId, type) => setEmailChannel(services.notifications, userId, type, false),
+      log: deps.log,
+    });
   }
   // Chat's typing and presence: Redis pub/sub with REDIS_URL (as the rate limits), else this process.
   const chatLive = createEphemeralBus(deps.redisUrl, deps.log);
@@ -189,6 +199,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           resolvers: identityResolvers(),
           loaders: identityLoaders(),
         },
+        // After identity's schema: it extends LoginInput with the passkey second factor.
+        { schema: schemaFile('./identity/passkeys.graphql'), resolvers: passkeyResolvers() },
         { schema: schemaFile('./identity/recovery.graphql'), resolvers: recoveryResolvers() },
         { schema: schemaFile('./operations/schema.graphql'), resolvers: operationsResolvers() },
         { schema: schemaFile('./brands/schema.graphql'), resolvers: brandResolvers() },
@@ -253,6 +265,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loaders: learningLoaders(),
         },
         { schema: schemaFile('./communities/community-data.graphql'), resolvers: communityDataResolvers() },
+        { schema: schemaFile('./notifications/devices.graphql'), resolvers: deviceResolvers() },
+        {
+          schema: schemaFile('./notifications/notifications.graphql'),
+          resolvers: notificationResolvers(deps.log),
+        },
       ]
     : [];
   const introspection = deps.introspection !== false;
