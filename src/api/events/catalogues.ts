@@ -15,6 +15,7 @@ import { communityPostEventCatalogue } from '../../domain/communities/post-event
 import { progressEventCatalogue } from '../../domain/communities/progress-events.ts';
 import { contentEventCatalogue } from '../../domain/content/content-events.ts';
 import { apiKeyEventCatalogue } from '../../domain/identity/api-key-events.ts';
+import { passkeyEventCatalogue } from '../../domain/identity/passkey-events.ts';
 import { sessionEventCatalogue } from '../../domain/identity/session-events.ts';
 import { userEventCatalogue } from '../../domain/identity/user-events.ts';
 import { mediaEventCatalogue } from '../../domain/media/media-events.ts';
@@ -24,6 +25,10 @@ import { learnerProfileEventCatalogue } from '../../domain/mentorship/learner-pr
 import { matchRequestEventCatalogue } from '../../domain/mentorship/match-request-events.ts';
 import { mentorProfileEventCatalogue } from '../../domain/mentorship/mentor-profile-events.ts';
 import { sessionEventCatalogue as mentorshipSessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
+import { deviceEventCatalogue } from '../../domain/notifications/device-events.ts';
+import { inboxEventCatalogue } from '../../domain/notifications/inbox-events.ts';
+import { notificationPreferencesEventCatalogue } from '../../domain/notifications/preferences-events.ts';
+import { reminderEventCatalogue } from '../../domain/notifications/reminder-events.ts';
 import type { EventDefinition } from '../../domain/shared/event-catalogue.ts';
 import { commentEventCatalogue } from '../../domain/social/comment-events.ts';
 import { commentSettingsEventCatalogue } from '../../domain/social/comment-settings.ts';
@@ -38,7 +43,7 @@ import { type EventAudience, PUBLISHED_EVENTS } from './published-events.ts';
 
 /** Every domain catalogue, by context. A new catalogue is added here (the catalogue test checks it). */
 export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
-  identity: [userEventCatalogue, sessionEventCatalogue, apiKeyEventCatalogue],
+  identity: [userEventCatalogue, sessionEventCatalogue, apiKeyEventCatalogue, passkeyEventCatalogue],
   brands: [brandEventCatalogue],
   content: [contentEventCatalogue],
   ai: [aiGenerationEventCatalogue],
@@ -72,6 +77,12 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
     checkpointEventCatalogue,
     attemptEventCatalogue,
     progressEventCatalogue,
+  ],
+  notifications: [
+    inboxEventCatalogue,
+    notificationPreferencesEventCatalogue,
+    deviceEventCatalogue,
+    reminderEventCatalogue,
   ],
   audit: [auditLogEventCatalogue, auditAnchorEventCatalogue],
 };

@@ -19,6 +19,19 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   ApiKeyCreated: 'holds an API key hash',
   ApiKeyRevoked: 'API keys are their owner’s business',
 
+  // Identity: account recovery and passkeys. The links' tokens are never in events, but when a
+  // person asked for a link, verified their address or reset their password is their account's
+  // business (and a reset request may be a stranger's attempt on it); a passkey is a credential.
+  EmailVerificationRequested: 'account recovery of a person (when a link went to their address)',
+  UserEmailVerified:
+    'about the person’s e-mail address, which integrators never receive; shown to the user and admins only',
+  PasswordResetRequested: 'account recovery of a person; may be a stranger’s attempt on the account',
+  UserPasswordReset: 'holds a password hash',
+  PasskeyRegistered: 'holds a credential public key; how a person signs in',
+  PasskeyUsed: 'sign-in activity of a person',
+  PasskeyCloneSuspected: 'security signal about a person’s credential',
+  PasskeyRemoved: 'how a person signs in is their business',
+
   // Brands: invitations are addressed to an e-mail address (kept as a hash and a masked hint).
   BrandInvitationSent: 'holds a hash and a masked form of the invitee’s e-mail address',
   BrandInvitationAccepted: 'invitations are between a brand’s admins and the invitee',
@@ -91,6 +104,17 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   EventWebhookSuspended: 'says why one person lost access',
   EventWebhookDeleted: 'a webhook is its owner’s business',
   EventWebhookDeliveryDeadLettered: 'delivery bookkeeping of one webhook; its owner reads it through the API',
+
+  // Notifications: what a person is told, reads, mutes and where their devices are is theirs alone.
+  // The notifications themselves are derived from published and unpublished events of other contexts.
+  NotificationsMarkedRead: 'what one person read in their inbox',
+  AllNotificationsMarkedRead: 'what one person read in their inbox',
+  NotificationPreferencesChanged: 'one person’s time zone, quiet hours (when they sleep) and channels',
+  DeviceRegistered: 'holds a push endpoint (a capability URL to the person’s browser) and its keys',
+  DevicePushSubscriptionChanged: 'holds a push endpoint and its keys',
+  DeviceDetailsChanged: 'a person’s devices are theirs alone',
+  DeviceUnregistered: 'a person’s devices are theirs alone',
+  SessionReminderDue: 'when two named people meet (as every MentorshipSession… event)',
 
   // Audit: read through the audit queries, by auditors.
   AuditQueryRecorded: 'who looked at what; auditors read it through the audit queries',

@@ -141,6 +141,48 @@ describe('the integrator catalogue', () => {
     for (const type of published) expect(INTEGRATOR_CATALOGUE.get(type)?.audience, type).toBe('admins');
   });
 
+  it('publishes nothing of notifications, devices, account recovery or passkeys', () => {
+    // A person's inbox, preferences (when they sleep), devices (push endpoints are capability URLs
+    // to their browser), recovery requests and credentials are theirs alone.
+    const notificationTypes = (DOMAIN_CATALOGUES.notifications ?? []).flatMap((catalogue) =>
+      Object.values(catalogue as Record<string, EventDefinition>).map((d) => d.type),
+    );
+    expect(notificationTypes).toEqual(
+      expect.arrayContaining([
+        'NotificationsMarkedRead',
+        'AllNotificationsMarkedRead',
+        'NotificationPreferencesChanged',
+        'DeviceRegistered',
+        'DevicePushSubscriptionChanged',
+        'DeviceUnregistered',
+        'SessionReminderDue',
+      ]),
+    );
+    const recovery = [
+      'EmailVerificationRequested',
+      'UserEmailVerified',
+      'PasswordResetRequested',
+      'UserPasswordReset',
+      'PasskeyRegistered',
+      'PasskeyUsed',
+      'PasskeyCloneSuspected',
+      'PasskeyRemoved',
+    ];
+    for (const type of [...notificationTypes, ...recovery]) {
+      expect(PUBLIC_EVENT_TYPES, type).not.toContain(type);
+      expect(NOT_PUBLISHED[type], type).toBeTruthy();
+    }
+    // Push endpoints and keys are personal (encrypted with the person's key, gone when forgotten),
+    // so even the audit queries and a later publication could not carry them past erasure.
+    for (const type of ['DeviceRegistered', 'DevicePushSubscriptionChanged']) {
+      expect(EVENT_DEFINITIONS.get(type)?.personalFields, type).toEqual(
+        expect.arrayContaining(['pushEndpoint', 'pushP256dh', 'pushAuth']),
+      );
+    }
+    expect(EVENT_DEFINITIONS.get('UserPasswordReset')?.credentialFields).toContain('passwordHash');
+    expect(EVENT_DEFINITIONS.get('PasskeyRegistered')?.credentialFields).toContain('publicKey');
+  });
+
   it('gives keys of non-admins the identity types only', () => {
     expect(publicTypesFor('readers')).toEqual([
       'UserDeactivated',
