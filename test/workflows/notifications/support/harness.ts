@@ -82,7 +82,11 @@ export interface NotificationHarness {
  * notification reactions, on a task queue of this file's own.
  */
 export async function startNotificationHarness(
-  options: { settings?: NotificationDeliverySettingsInput } = {},
+  options: {
+    settings?: NotificationDeliverySettingsInput;
+    /** Without the reactions nothing starts by itself: the test starts workflows (on another server). */
+    reactions?: boolean;
+  } = {},
 ): Promise<NotificationHarness> {
   const log = testLog();
   installTemporalRuntime(log);
@@ -132,19 +136,22 @@ export async function startNotificationHarness(
     workers.add(handle);
     return handle;
   };
-  await startWorker();
-  const processManager: ProcessManager = createProcessManager(
-    { store, pool, codec, temporal: temporal.client, log },
-    notificationReactions({ taskQueue, settings: { ...FAST_DELIVERY, ...options.settings } }),
-    {
-      name: `pm-${randomUUID()}`,
-      backoffMs: 50,
-      maxBackoffMs: 500,
-      callTimeoutMs: 2_000,
-      standbyRetryMs: 100,
-    },
-  );
-  await processManager.start();
+  if (options.reactions !== false) await startWorker();
+  const processManager: ProcessManager | null =
+    options.reactions === false
+      ? null
+      : createProcessManager(
+          { store, pool, codec, temporal: temporal.client, log },
+          notificationReactions({ taskQueue, settings: { ...FAST_DELIVERY, ...options.settings } }),
+          {
+            name: `pm-${randomUUID()}`,
+            backoffMs: 50,
+            maxBackoffMs: 500,
+            callTimeoutMs: 2_000,
+            standbyRetryMs: 100,
+          },
+        );
+  await processManager?.start();
   return {
     api,
     log,
@@ -160,7 +167,7 @@ export async function startNotificationHarness(
       await Promise.all([...workers].map((each) => each.close()));
     },
     async close() {
-      await processManager.stop();
+      await processManager?.stop();
       await Promise.all([...workers].map((each) => each.close()));
       await temporal.close().catch(() => undefined);
       await connection.close();
