@@ -1,6 +1,7 @@
 import { accountEmailReactions } from './account-emails/reactions.ts';
 import { matchingReactions } from './matching/reactions.ts';
 import type { MatchingSettingsInput } from './matching/settings.ts';
+import { notificationReactions } from './notifications/reactions.ts';
 import type { RegisteredReaction } from './process-manager/reaction.ts';
 import { publishingReactions } from './publishing/reactions.ts';
 import { TASK_QUEUES } from './task-queues.ts';
@@ -25,6 +26,7 @@ export function reactionsWith(settings: ReactionSettings = {}): readonly Registe
     }),
     ...eventWebhookReactions({ taskQueue: TASK_QUEUES.webhooks }),
     ...accountEmailReactions({ taskQueue: TASK_QUEUES.sagas }),
+    ...notificationReactions({ taskQueue: TASK_QUEUES.notifications }),
   ];
 }
 
