@@ -11,6 +11,7 @@ import {
   ROLES,
   type RoleName,
 } from './authz-fixture.ts';
+import { NOTIFICATION_ROWS } from './authz-notifications.ts';
 
 /**
  * The expected authorisation matrix: for every GraphQL mutation, the roles the README ("Identity
@@ -959,6 +960,8 @@ export const MATRIX: readonly MatrixRow[] = [
   },
   // ---- communities (see authz-communities.ts: the `user` actor owns the fixture's communities) ----
   ...COMMUNITY_ROWS,
+  // ---- notifications, devices, account recovery and passkeys (see authz-notifications.ts) ----
+  ...NOTIFICATION_ROWS,
   // ---- integrator webhooks ----
   {
     mutation: 'createEventWebhook',
