@@ -3,6 +3,7 @@ import { describeNotification } from '../../domain/notifications/describe.ts';
 import { isNotificationType } from '../../domain/notifications/notification-types.ts';
 import { deliverableAt } from '../../domain/notifications/quiet-hours.ts';
 import { DIGEST_MAX_ITEMS, type DigestItem, renderDigestEmail } from '../../notifications/email/templates.ts';
+import { NOTIFICATION_PREFERENCES_PROJECTION } from '../../projections/read-models/notification-preferences.ts';
 import { waitForPosition } from '../../projections/wait-for-position.ts';
 import { claimDelivery, SILENT_BUS, settleDelivery } from './deliveries.ts';
 import type { NotificationDeliveryDeps } from './deps.ts';
@@ -10,9 +11,6 @@ import { type PreferencesRow, preferencesOf } from './preferences-row.ts';
 
 /** Names each digest's id in `notification_deliveries` (a random v4 UUID, fixed forever). */
 const DIGEST_NAMESPACE = '6d2e9a41-0c7b-4b8e-a3f5-91d7c4e2b086';
-
-/** The preferences read model (H2's `notification_preferences`), which the schedule waits for. */
-const NOTIFICATION_PREFERENCES_PROJECTION = 'notification_preferences';
 
 /** The digest goes out at 08:00 in the person's time zone. */
 const DIGEST_TIME = '08:00';

@@ -2,12 +2,26 @@ import { heartbeat } from '@temporalio/activity';
 import { effectiveChannels } from '../../domain/notifications/channels.ts';
 import { isNotificationType, type NotificationType } from '../../domain/notifications/notification-types.ts';
 import { deliverableAt } from '../../domain/notifications/quiet-hours.ts';
+import { DEVICES_PROJECTION } from '../../projections/read-models/devices.ts';
+import { NOTIFICATION_PREFERENCES_PROJECTION } from '../../projections/read-models/notification-preferences.ts';
+import { NOTIFICATIONS_PROJECTION } from '../../projections/read-models/notifications.ts';
 import { waitForPosition } from '../../projections/wait-for-position.ts';
 import { nextDueAt, SILENT_BUS } from './deliveries.ts';
 import type { NotificationDeliveryDeps } from './deps.ts';
 import { type PreferencesRow, preferencesOf } from './preferences-row.ts';
 import type { NotificationDeliverySettings } from './settings.ts';
 import type { DeliveryProgress } from './types.ts';
+
+/**
+ * The read models planning reads, each waited for up to the event: a device registered or a
+ * preference set just before the event counts, whichever read model happens to be behind.
+ */
+const PLANNED_FROM = [
+  NOTIFICATIONS_PROJECTION,
+  NOTIFICATION_PREFERENCES_PROJECTION,
+  DEVICES_PROJECTION,
+  'users',
+];
 
 /** Recipients planned per query: a fan-out to 10,000 followers is read and inserted in pages. */
 const PAGE = 1_000;
@@ -47,7 +61,7 @@ export async function planDeliveries(
 ): Promise<DeliveryProgress> {
   const reached = await waitForPosition(deps.pool, deps.bus ?? SILENT_BUS, BigInt(input.position), {
     timeoutMs: settings.projectionWaitMs,
-    projections: ['notifications'],
+    projections: PLANNED_FROM,
   });
   // Retried by the activity's policy: the rows are not there yet, and planning from none would
   // silently send nothing.
