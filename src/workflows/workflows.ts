@@ -6,7 +6,6 @@
  * as types only.
  */
 export { sendAccountEmail } from './account-emails/workflow.ts';
-export { sendAccountEmail } from './account-emails/workflow.ts';
 export { matchMentor } from './matching/workflow.ts';
 export { sendNotificationDigest } from './notifications/digest-workflow.ts';
 export { remindMentorshipSession } from './notifications/reminder-workflow.ts';
