@@ -99,7 +99,8 @@ export async function updateNotificationPreferences(
 function channelChanges(
   changes: NonNullable<z.infer<typeof preferencesInput>['channels']>,
 ): Record<string, Partial<Record<Channel, boolean | null>>> {
-  const result: Record<string, Partial<Record<Channel, boolean | null>>> = {};
+  // No prototype: a type named "__proto__" must stay a key (and be refused as unknown), not vanish.
+  const result: Record<string, Partial<Record<Channel, boolean | null>>> = Object.create(null);
   for (const { type, inApp, push, email } of changes) {
     const name = type.toLowerCase();
     const switches = { ...result[name] };
