@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 import re
 
+import graphql
 import schemathesis
+from hypothesis import strategies as st
+from schemathesis.graphql import nodes
 
 LEAKS = [
     ("a stack trace", re.compile(r"\n\s+at [^\n]+:\d+:\d+|\bat (?:async )?[\w.<>]+ \((?:file://)?/[^)]*:\d+:\d+\)")),
@@ -36,6 +39,37 @@ RUNTIME_ERRORS = re.compile(
     r"Cannot read propert|Cannot destructure|is not a function|is not defined|is not iterable"
     r"|\b(?:TypeError|ReferenceError|RangeError|SyntaxError)\b|ECONNREFUSED|Maximum call stack"
 )
+
+
+def _fields(pairs):
+    return nodes.Object([graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=v) for k, v in pairs])
+
+
+_LEAF = st.one_of(
+    st.text(max_size=64).map(nodes.String),
+    st.integers(min_value=-(2**31), max_value=2**31 - 1).map(nodes.Int),
+    st.booleans().map(nodes.Boolean),
+)
+_INNER = st.lists(
+    st.tuples(
+        st.sampled_from(["clientDataJSON", "attestationObject", "authenticatorData", "signature", "userHandle"]),
+        _LEAF,
+    ),
+    max_size=5,
+    unique_by=lambda pair: pair[0],
+).map(_fields)
+_CREDENTIAL = st.tuples(
+    st.lists(
+        st.tuples(st.sampled_from(["id", "rawId", "type", "authenticatorAttachment"]), _LEAF),
+        max_size=4,
+        unique_by=lambda pair: pair[0],
+    ),
+    _INNER,
+).map(lambda parts: _fields([*parts[0], ("response", parts[1])]))
+
+# WebAuthnJSON (passkeys) is an input scalar: credential-shaped objects with fields of any kind, and
+# values that are not objects at all (the scalar itself must refuse those with a typed error).
+schemathesis.graphql.scalar("WebAuthnJSON", st.one_of(_CREDENTIAL, _LEAF))
 
 
 @schemathesis.check
