@@ -288,6 +288,51 @@ describe('recovery tokens of the wrong shape', () => {
   });
 });
 
+describe('unsubscribe links of the wrong shape', () => {
+  it('answers 400 to every token it did not sign, on GET and POST, changing nothing', async () => {
+    const before = await eventCount();
+    const tokens = [
+      '',
+      'x',
+      'A'.repeat(300),
+      'A'.repeat(20_000),
+      randomBytes(60).toString('base64url'),
+      ada.accessToken,
+      '%00',
+      '%F0%9F%94%91',
+      '%ZZ',
+      "'%20or%201=1%20--",
+      '<script>alert(1)</script>',
+    ];
+    const wrong: string[] = [];
+    for (const token of tokens) {
+      for (const url of [
+        `/notifications/unsubscribe?token=${token}`,
+        `/notifications/unsubscribe?token=${token}&token=${token}`,
+        `/notifications/unsubscribe?token[a]=${token}`,
+      ]) {
+        for (const method of ['GET', 'POST'] as const) {
+          const response = await api.app.inject({
+            method,
+            url,
+            ...(method === 'POST'
+              ? {
+                  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                  payload: 'List-Unsubscribe=One-Click',
+                }
+              : {}),
+          });
+          if (response.statusCode !== 400 || response.body.includes('<script>alert'))
+            wrong.push(`${method} ${url.slice(0, 80)}: ${response.statusCode}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await eventCount()).toBe(before);
+    await expectHealthy();
+  });
+});
+
 const FINISH_REGISTRATION = `mutation ($r: WebAuthnJSON!, $n: String!) {
   finishPasskeyRegistration(response: $r, name: $n) { credentialId }
 }`;
