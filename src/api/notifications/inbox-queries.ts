@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import { encodeCursor, type Page } from '../pagination.ts';
 
-/** One `notification_inbox` row as the API reads it. */
+/**
+ * One `notification_inbox` row as the API reads it. Rows with `in_app` false (the person switched
+ * the type's in-app channel off; the row exists for push or e-mail) are never read here.
+ */
 export interface InboxRow {
   notification_id: string;
   type: string;
@@ -38,7 +41,7 @@ export async function inboxPage(
   const [afterAt, afterId] = page.after ?? [];
   const { rows } = await pool.query<InboxRow>(
     `select ${COLUMNS} from notification_inbox
-      where recipient_id = $1::uuid
+      where recipient_id = $1::uuid and in_app
         and ($2::timestamptz is null or (updated_at, notification_id) < ($2::timestamptz, $3::uuid))
         and (not $4::boolean or read_at is null)
       order by updated_at desc, notification_id desc
@@ -57,7 +60,7 @@ export async function inboxRows(
   if (ids.length === 0) return [];
   const { rows } = await pool.query<InboxRow>(
     `select ${COLUMNS} from notification_inbox
-      where recipient_id = $1::uuid and notification_id = any($2::uuid[])
+      where recipient_id = $1::uuid and notification_id = any($2::uuid[]) and in_app
       order by updated_at, notification_id`,
     [recipientId, ids],
   );
@@ -77,7 +80,7 @@ export async function recentUnreadRows(
   const { rows } = await pool.query<InboxRow>(
     `select * from (
        select ${COLUMNS} from notification_inbox
-        where recipient_id = $1::uuid and read_at is null
+        where recipient_id = $1::uuid and read_at is null and in_app
           and (source_position > $2::bigint or updated_at >= $3::timestamptz)
         order by updated_at desc, notification_id desc
         limit 100) recent

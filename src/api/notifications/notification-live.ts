@@ -1,10 +1,10 @@
 import type { Actor } from '../../domain/shared/decider.ts';
 import { unauthenticated } from '../../domain/shared/domain-error.ts';
 import type { Change } from '../../projections/change-bus.ts';
+import { inboxOwnerOf } from '../../services/notifications/inbox.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import type { Channel } from '../subscriptions/channel.ts';
 import { watchReadModel } from '../subscriptions/read-model-watch.ts';
-import { inboxOwnerOf } from './inbox-owner.ts';
 import { type InboxRow, inboxRows, notificationsCheckpoint, recentUnreadRows } from './inbox-queries.ts';
 import { type NotificationView, toNotifications } from './notification-mappers.ts';
 

@@ -1,7 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { IResolvers } from 'mercurius';
 import { z } from 'zod';
-import { markAllNotificationsRead, markNotificationsRead } from '../../services/notifications/inbox.ts';
+import {
+  inboxOwnerOf,
+  markAllNotificationsRead,
+  markNotificationsRead,
+} from '../../services/notifications/inbox.ts';
 import {
   notificationPreferencesOf,
   updateNotificationPreferences,
@@ -9,7 +13,6 @@ import {
 import { connection, MAX_PAGE_SIZE, pageOf } from '../pagination.ts';
 import { callerFor, type GraphQLContext } from '../request-scope.ts';
 import { guardedSubscribe } from '../subscriptions/subscription-errors.ts';
-import { inboxOwnerOf } from './inbox-owner.ts';
 import { inboxCursor, inboxPage, unreadCount } from './inbox-queries.ts';
 import { notificationReceived } from './notification-live.ts';
 import { notificationTypeInfos, toNotifications, toPreferencesView } from './notification-mappers.ts';

@@ -17,6 +17,7 @@ import {
   readBuckets,
   readHead,
 } from './notifications-lists.ts';
+import { placementFor, recipientFactsKey } from './notifications-recipients.ts';
 
 export const NOTIFICATION_INBOX = 'notification_inbox';
 export const NOTIFICATION_UNREAD_COUNTS = 'notification_unread_counts';
@@ -34,8 +35,12 @@ export const INBOX_TABLES: Record<string, ReadModelTable> = {
       subject_kind text not null, subject_id text not null, group_key text not null,
       actor_ids uuid[] not null, actor_count integer not null, data jsonb not null,
       source_event_id uuid not null, source_position bigint not null, last_source_event_id uuid not null,
-      created_at timestamptz not null, updated_at timestamptz not null, read_at timestamptz`,
+      created_at timestamptz not null, updated_at timestamptz not null, read_at timestamptz,
+      in_app boolean not null`,
     primaryKey: ['recipient_id', 'notification_id'],
+    // `in_app` false: the recipient switched the type's in-app channel off but push or e-mail is on.
+    // The row is there for the delivery saga (it plans from inbox rows) and nowhere else: not in
+    // the inbox, the unread count, the live feed or "mark all read".
     indexes: [
       // The inbox page, newest activity first, and its cursor.
       '(recipient_id, updated_at desc, notification_id desc)',
@@ -81,7 +86,7 @@ function entryOf(row: Row): InboxEntry {
   };
 }
 
-function rowOf(entry: InboxEntry): Row {
+function rowOf(entry: InboxEntry, inApp: boolean): Row {
   return {
     recipient_id: entry.recipientId,
     notification_id: entry.notificationId,
@@ -98,6 +103,7 @@ function rowOf(entry: InboxEntry): Row {
     created_at: entry.createdAt,
     updated_at: entry.updatedAt,
     read_at: entry.readAt,
+    in_app: inApp,
   };
 }
 
@@ -123,6 +129,7 @@ export function recipientRows(
 ): { table: string; key: Row }[] {
   const rows = [
     headKey(RECIPIENT_LISTS, recipientId),
+    recipientFactsKey(recipientId),
     { table: NOTIFICATION_UNREAD_COUNTS, key: countKey(recipientId) },
   ];
   if (type && groupKey && isNotificationType(type) && isGroupedType(type)) {
@@ -136,7 +143,8 @@ const BULK_FROM = 4;
 
 /**
  * Puts an event's drafts into the inboxes: each folds into its recipient's unread group or
- * becomes a new row (counted unread and listed). A fan-out to 10,000 followers reads its
+ * becomes a new row (counted unread and listed); none for a forgotten recipient or one who
+ * switched every channel of the type off, a hidden one (see `in_app`) for in-app off. A fan-out to 10,000 followers reads its
  * recipients' rows in a few queries, whatever their number.
  */
 export async function deliverDrafts(
@@ -161,13 +169,17 @@ export async function deliverDrafts(
     }
     if (groups.length > 0) await writer.load(groups);
   }
-  for (const draft of drafts) await deliver(writer, draft, source);
+  for (const draft of drafts) {
+    const placement = await placementFor(writer, draft.recipientId, draft.type);
+    if (placement !== 'none') await deliver(writer, draft, source, placement === 'inbox');
+  }
 }
 
 async function deliver(
   writer: ReadModelWriter,
   draft: NotificationDraft,
   source: SourceOfDraft,
+  inApp: boolean,
 ): Promise<void> {
   const groupKey = groupKeyOf(draft.subject);
   const grouped = isGroupedType(draft.type);
@@ -178,15 +190,16 @@ async function deliver(
     const row =
       open &&
       (await writer.get(NOTIFICATION_INBOX, inboxKey(draft.recipientId, String(open.notification_id))));
-    if (row && row.read_at == null) unreadGroup = entryOf(row);
+    // A hidden group and a shown one never fold together (the person changed the switch between).
+    if (row && row.read_at == null && (row.in_app !== false) === inApp) unreadGroup = entryOf(row);
   }
   const { entry, created } = placeDraft(draft, source, unreadGroup);
-  writer.upsert(NOTIFICATION_INBOX, rowOf(entry));
+  writer.upsert(NOTIFICATION_INBOX, rowOf(entry, inApp));
   if (grouped) writer.upsert(NOTIFICATION_OPEN_GROUPS, { ...openKey, notification_id: entry.notificationId });
   if (!created) return;
   const head = await readHead(writer, RECIPIENT_LISTS, draft.recipientId);
   appendId(writer, RECIPIENT_LISTS, { unread_from: 0, ...head }, entry.notificationId);
-  await addUnread(writer, draft.recipientId, 1);
+  if (inApp) await addUnread(writer, draft.recipientId, 1);
 }
 
 async function addUnread(writer: ReadModelWriter, recipientId: string, change: number): Promise<void> {
@@ -197,11 +210,11 @@ async function addUnread(writer: ReadModelWriter, recipientId: string, change: n
   });
 }
 
-/** Marks one row read (if it is the recipient's and unread): answers whether it was. */
+/** Marks one row read (if it is the recipient's, shown and unread): answers whether it was. */
 async function markRowRead(writer: ReadModelWriter, row: Row | undefined, at: string): Promise<boolean> {
-  if (!row || row.read_at != null) return false;
+  if (!row || row.read_at != null || row.in_app === false) return false;
   const entry = entryOf(row);
-  writer.upsert(NOTIFICATION_INBOX, rowOf({ ...entry, readAt: at }));
+  writer.upsert(NOTIFICATION_INBOX, rowOf({ ...entry, readAt: at }, true));
   // A read group is closed: the next event of its kind starts a new notification.
   if (isGroupedType(entry.type)) {
     const openKey = openGroupKey(entry.recipientId, entry.type, entry.groupKey);
@@ -267,7 +280,7 @@ export async function markAllRead(
   for (const bucket of buckets) {
     for (const id of bucket.ids) {
       const row = await writer.get(NOTIFICATION_INBOX, inboxKey(recipientId, id));
-      if (!row || row.read_at != null) continue;
+      if (!row || row.read_at != null || row.in_app === false) continue;
       if (Date.parse(String(row.updated_at)) > limit) {
         firstUnread ??= bucket.bucket;
         continue;

@@ -29,27 +29,45 @@ import {
   recipientRows,
 } from './notifications-inbox.ts';
 import { headKey } from './notifications-lists.ts';
+import {
+  RECIPIENT_TABLES,
+  recipientFactsKey,
+  recordChannels,
+  recordForgotten,
+} from './notifications-recipients.ts';
 import { occurredAt } from './occurred-at.ts';
 
 export const NOTIFICATIONS_PROJECTION = 'notifications';
 
 const INBOX_TYPES = Object.keys(inboxEventCatalogue);
+/** Whole preferences in each event, with no personal field: the channels are read as stored. */
+const PREFERENCES_CHANGED = 'NotificationPreferencesChanged';
 
 /**
  * Every person's notifications, derived from the events of the other contexts by the rules in
  * src/domain/notifications/notification-rules.ts (docs/notifications.md): one row per notification
  * (`notification_inbox`, id = notificationIdFor(source event, recipient)), grouped where the type
  * says so, each person's exact unread count, and the read marks from their inbox stream. The facts
- * the rules need (followers, owners, members) are kept here from events, in tables of its own.
+ * the rules need (followers, owners, members) are kept here from events, in tables of its own, and
+ * so are the recipients' channel choices (in-app off: no inbox row shown) and who was forgotten
+ * (no new rows for them). Preferences are not retroactive: rows made before a change stay.
  */
 export function notificationsProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: NOTIFICATIONS_PROJECTION,
-    version: 1,
+    // 2: the recipients' channel choices and erasures (notification_recipient_facts), inbox rows'
+    // `in_app`.
+    version: 2,
     eventTypes: [
-      ...new Set([...NOTIFICATION_SOURCE_EVENT_TYPES, ...FACT_EVENT_TYPES, ...INBOX_TYPES, 'UserForgotten']),
+      ...new Set([
+        ...NOTIFICATION_SOURCE_EVENT_TYPES,
+        ...FACT_EVENT_TYPES,
+        ...INBOX_TYPES,
+        PREFERENCES_CHANGED,
+        'UserForgotten',
+      ]),
     ],
-    tables: { ...INBOX_TABLES, ...FACT_TABLES },
+    tables: { ...INBOX_TABLES, ...FACT_TABLES, ...RECIPIENT_TABLES },
     prefetch: (events) => events.flatMap(prefetchOf),
     async apply(recorded, writer) {
       const data = rawData(recorded);
@@ -59,9 +77,17 @@ export function notificationsProjection(codec: Pick<EventCodec, 'decode'>): Proj
         if (decoded) await applyInbox(decoded.event, writer, at);
         return;
       }
+      if (recorded.type === PREFERENCES_CHANGED) {
+        const userId = str(data, 'userId');
+        if (userId) await recordChannels(writer, userId, data.channels);
+        return;
+      }
       if (recorded.type === 'UserForgotten') {
         const userId = str(data, 'userId');
-        if (userId) await forgetRecipient(writer, userId);
+        if (userId) {
+          await forgetRecipient(writer, userId);
+          recordForgotten(writer, userId);
+        }
         return;
       }
       const event = await decodeSource(codec, recorded);
@@ -187,9 +213,9 @@ function namedRecipients(type: string, data: RawData): { table: string; key: Row
 function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
   const data = rawData(recorded);
   const rows = [...factRowsOf(recorded.type, data), ...namedRecipients(recorded.type, data)];
-  if (recorded.type === 'UserForgotten') {
+  if (recorded.type === 'UserForgotten' || recorded.type === PREFERENCES_CHANGED) {
     const userId = str(data, 'userId');
-    if (userId) rows.push(headKey(RECIPIENT_LISTS, userId));
+    if (userId) rows.push(headKey(RECIPIENT_LISTS, userId), recipientFactsKey(userId));
   }
   return rows;
 }

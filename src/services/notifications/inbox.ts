@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inboxAggregate, notificationIdsToMark, personOf } from '../../domain/notifications/inbox-decider.ts';
 import { notificationInboxStream } from '../../domain/notifications/streams.ts';
+import type { Actor } from '../../domain/shared/decider.ts';
 import { forbidden } from '../../domain/shared/domain-error.ts';
 import {
   envelope,
@@ -17,10 +18,14 @@ export const NOTIFICATION_READ_MODELS = ['notifications'];
 /** What the inbox use cases need: the command pipeline and the `notifications` read model. */
 export type InboxDeps = ServiceDeps & { pool: Pick<pg.Pool, 'query'> };
 
-function inboxOwner(context: RequestContext): string {
-  const userId = personOf(context.actor);
+/**
+ * Whose inbox the caller reads and marks: their own, or (an API key) its owner's. Processes have
+ * none. The one check for the API's reads and the use cases below.
+ */
+export function inboxOwnerOf(actor: Actor): string {
+  const userId = personOf(actor);
   if (userId === null) {
-    throw context.actor.kind === 'anonymous'
+    throw actor.kind === 'anonymous'
       ? forbidden('SIGN_IN_REQUIRED', 'Sign in first')
       : forbidden('PEOPLE_ONLY', 'Only a person has an inbox');
   }
@@ -37,12 +42,12 @@ export async function markNotificationsRead(
   context: RequestContext,
   notificationIds: readonly string[],
 ): Promise<number> {
-  const userId = inboxOwner(context);
+  const userId = inboxOwnerOf(context.actor);
   const ids = notificationIdsToMark(notificationIds);
   if (ids.length === 0) return 0;
   const { rows } = await deps.pool.query<{ notification_id: string }>(
     `select notification_id from notification_inbox
-      where recipient_id = $1 and notification_id = any($2::uuid[]) and read_at is null`,
+      where recipient_id = $1 and notification_id = any($2::uuid[]) and read_at is null and in_app`,
     [userId, ids],
   );
   if (rows.length === 0) return 0;
@@ -64,7 +69,7 @@ export async function markNotificationsRead(
  * unread); answers how many were unread. Nothing is recorded when nothing is unread.
  */
 export async function markAllNotificationsRead(deps: InboxDeps, context: RequestContext): Promise<number> {
-  const userId = inboxOwner(context);
+  const userId = inboxOwnerOf(context.actor);
   const { rows } = await deps.pool.query<{ unread: number }>(
     'select unread from notification_unread_counts where recipient_id = $1',
     [userId],
