@@ -42,9 +42,9 @@ export function passkeyResolvers(): IResolvers {
     },
   };
   const Mutation: Record<string, Resolver> = {
-    startPasskeyRegistration: async (_root, _args, { scope }) => {
+    startPasskeyRegistration: async (_root, args, { scope }) => {
       const caller = await callerFor(scope, 'write');
-      return startPasskeyRegistration(scope.identity, caller);
+      return startPasskeyRegistration(scope.identity, caller, args);
     },
     finishPasskeyRegistration: async (_root, args, { scope }): Promise<PasskeyView> => {
       const caller = await callerFor(scope, 'write');

@@ -30,6 +30,11 @@ export type UserCommand =
   /** Passwordless: a passkey assertion, verified and counted on the passkeys stream first. */
   | { type: 'RecordPasskeySignIn'; sessionId: string; device?: PresentedDevice }
   | { type: 'RevokeAllSessions' }
+  /**
+   * Recent authentication before a sensitive change (adding a passkey): the password, checked by the
+   * caller. A wrong one is recorded as a failed sign-in, so it counts towards the lock.
+   */
+  | { type: 'ConfirmPassword'; passwordMatches: boolean }
   | { type: 'StartTotpEnrollment'; secret: string }
   | { type: 'ConfirmTotp'; matchedStep: number | null; backupCodeHashes: string[] }
   | { type: 'ForgetUser'; keyId: string | null }

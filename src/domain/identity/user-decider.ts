@@ -70,6 +70,8 @@ function decideForUser(
       return signIn(command, user, now);
     case 'RecordPasskeySignIn':
       return passkeySignIn(command, user, now);
+    case 'ConfirmPassword':
+      return confirmPassword(command, user, context);
     case 'RevokeAllSessions':
       requireSelfOrAdmin(actor, userId, 'revoke sessions');
       return [{ type: 'UserSessionsRevoked', data: { userId, at: now.toISOString() } }];
@@ -190,6 +192,26 @@ function passkeySignIn(
       },
     },
   ];
+}
+
+/**
+ * A signed-in person proving again that they know the password. Nothing is recorded when they do;
+ * a wrong password is a failed sign-in (counted, possibly locking the account), so whoever holds a
+ * stolen session cannot guess the password through this door faster than through login.
+ */
+function confirmPassword(
+  command: Extract<UserCommand, { type: 'ConfirmPassword' }>,
+  user: User,
+  { actor, now }: DecisionContext,
+): UserEvent[] {
+  requireActive(user);
+  requireSelf(actor, user.userId, 'confirm the password');
+  if (isLocked(user.lockedUntil, now)) {
+    throw rateLimited('ACCOUNT_LOCKED', 'Too many failed sign-ins; try again later', {
+      lockedUntil: user.lockedUntil,
+    });
+  }
+  return command.passwordMatches ? [] : failed(user, 'password', now);
 }
 
 type FactorCheck =

@@ -166,6 +166,12 @@ export function describeNotification(n: DescribableNotification): NotificationDe
         body: `New sign-in to your account${text('device') ? ` from ${text('device')}` : ''}. If this was not you, reset your password.`,
         path: '/settings/security',
       };
+    case 'passkey_added':
+      return {
+        title: 'Passkey added',
+        body: 'A passkey was added to your account. If this was not you, remove it and reset your password.',
+        path: '/settings/security',
+      };
     default: {
       const unknown: never = n.type;
       throw new Error(`No description for notification type ${String(unknown)}`);

@@ -4,6 +4,7 @@ import { type AttemptEvent, attemptEventCatalogue } from '../communities/attempt
 import { type MembershipEvent, membershipEventCatalogue } from '../communities/membership-events.ts';
 import { type CommunityPostEvent, communityPostEventCatalogue } from '../communities/post-events.ts';
 import { type ContentEvent, contentEventCatalogue } from '../content/content-events.ts';
+import { type PasskeyEvent, passkeyEventCatalogue } from '../identity/passkey-events.ts';
 import { type UserEvent, userEventCatalogue } from '../identity/user-events.ts';
 import { type MediaEvent, mediaEventCatalogue } from '../media/media-events.ts';
 import { type MatchRequestEvent, matchRequestEventCatalogue } from '../mentorship/match-request-events.ts';
@@ -48,6 +49,7 @@ export const NOTIFICATION_SOURCE_EVENTS: readonly { catalogue: EventCatalogue<an
   },
   { catalogue: mediaEventCatalogue, types: ['MediaReady', 'MediaProcessingFailed'] },
   { catalogue: userEventCatalogue, types: ['UserPasswordReset', 'LoginSucceeded'] },
+  { catalogue: passkeyEventCatalogue, types: ['PasskeyRegistered'] },
 ];
 
 /** Every source event type, flat: for a projection's or a reaction's `eventTypes`. */
@@ -80,7 +82,8 @@ export type NotificationSourceEvent =
       | 'ContentPublishFailed'
     >
   | Of<MediaEvent, 'MediaReady' | 'MediaProcessingFailed'>
-  | Of<UserEvent, 'UserPasswordReset' | 'LoginSucceeded'>;
+  | Of<UserEvent, 'UserPasswordReset' | 'LoginSucceeded'>
+  | Of<PasskeyEvent, 'PasskeyRegistered'>;
 
 /** What a notification is about: the thing a tap opens, and the key grouped notifications fold by. */
 export interface NotificationSubject {
@@ -326,6 +329,12 @@ function rawNotificationsFor(event: NotificationSourceEvent, facts: Notification
       // carry no device: neither is news to anyone.
       if (device?.newDevice !== true) return [];
       return [draft(userId, 'new_sign_in', 'account', userId, null, { device: device.label, method, at })];
+    }
+    case 'PasskeyRegistered': {
+      // The owner added it, but a stolen session could have: the owner hears of it either way, and
+      // the passkey's name stays out (people type it; it is erased with them).
+      const { userId, credentialId, at } = event.data;
+      return [draft(userId, 'passkey_added', 'account', userId, null, { credentialId, at })];
     }
     default: {
       const unknown: never = event;

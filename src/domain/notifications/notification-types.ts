@@ -132,6 +132,7 @@ export const NOTIFICATION_TYPES = {
   // Security
   password_reset: { category: 'security', defaults: on(true, true, true), security: true, grouped: false },
   new_sign_in: { category: 'security', defaults: on(true, true, true), security: true, grouped: false },
+  passkey_added: { category: 'security', defaults: on(true, true, true), security: true, grouped: false },
 } as const satisfies Record<string, NotificationTypeSpec>;
 
 export type NotificationType = keyof typeof NOTIFICATION_TYPES;

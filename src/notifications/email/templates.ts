@@ -151,6 +151,11 @@ export const NOTIFICATION_EMAIL_TEMPLATES: Readonly<Record<NotificationType, Typ
     because: 'your account was signed in to from a new device; if it was not you, reset your password',
     about: 'new sign-ins',
   },
+  passkey_added: {
+    action: 'Review your passkeys',
+    because: 'a passkey was added to your account; if it was not you, remove it and reset your password',
+    about: 'new passkeys',
+  },
 };
 
 export function renderNotificationEmail(input: NotificationEmailInput): RenderedEmail {

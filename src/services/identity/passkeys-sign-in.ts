@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   type AuthenticationResponse,
@@ -67,8 +67,15 @@ export async function startPasskeySignIn(deps: PasskeySignInDeps, raw: unknown) 
   );
 }
 
+/** The decoys' own key, derived from AUTH_SECRET for this purpose alone, like every other use of it. */
+function decoyKey(authSecret: Uint8Array): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', authSecret, Buffer.alloc(0), 'chronicle/passkey-decoy-credentials', 32),
+  );
+}
+
 function decoyCredential(authSecret: Uint8Array, email: string): KnownCredential {
-  const id = createHmac('sha256', authSecret).update(`passkey-decoy:${email}`).digest().subarray(0, 16);
+  const id = createHmac('sha256', decoyKey(authSecret)).update(email).digest().subarray(0, 16);
   return { credentialId: id.toString('base64url'), transports: ['internal', 'hybrid'] };
 }
 

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
+import { verifyPassword } from '../../auth/passwords.ts';
 import {
   challengeOf,
   DEFAULT_RELYING_PARTY,
@@ -9,13 +11,21 @@ import {
   verifyRegistration,
 } from '../../auth/webauthn.ts';
 import { consumeChallenge, issueChallenge } from '../../auth/webauthn-challenges.ts';
+import { handleCommand } from '../../commands/handle-command.ts';
 import { loadAggregate } from '../../commands/load-aggregate.ts';
 import { requireSelf } from '../../domain/identity/authorization.ts';
 import { passkeyAggregate, type StoredPasskey } from '../../domain/identity/passkey-decider.ts';
 import { userStream } from '../../domain/identity/streams.ts';
+import { signInFailed } from '../../domain/identity/user-decider.ts';
 import type { User } from '../../domain/identity/user-state.ts';
 import { passkeyStream } from '../../domain/notifications/streams.ts';
-import { conflict, notFound, validation } from '../../domain/shared/domain-error.ts';
+import {
+  conflict,
+  notFound,
+  rateLimited,
+  unauthenticated,
+  validation,
+} from '../../domain/shared/domain-error.ts';
 import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
 import { selfId } from './account.ts';
 import { users } from './aggregates.ts';
@@ -55,14 +65,22 @@ const credentialIdInput = z.object({
 export const invalidResponse = (message: string) =>
   validation('INVALID_PASSKEY_RESPONSE', `The passkey response is not valid: ${message}`);
 
+const startRegistrationInput = z.object({ currentPassword: z.string().min(1).max(1_024) });
+
 /**
  * Step 1 of adding a passkey: creation options for `navigator.credentials.create()`, with a
- * single-use challenge that expires in five minutes. Only the person, signed in as themself.
+ * single-use challenge that expires in five minutes. Only the person, signed in as themself, and
+ * only with the current password: a passkey outlives a password reset, so a stolen session must
+ * not be able to add one (docs/passkeys.md). A wrong password is a failed sign-in: it counts
+ * towards the lock, and the answer is changePassword's WRONG_PASSWORD.
  */
-export async function startPasskeyRegistration(deps: PasskeyDeps, context: RequestContext) {
+export async function startPasskeyRegistration(deps: PasskeyDeps, context: RequestContext, raw: unknown) {
+  const { currentPassword } = startRegistrationInput.parse(raw);
   const userId = selfId(context.actor);
+  // Refused before any hashing: a key must not make the server run scrypt to say no.
   requireSelf(context.actor, userId, 'register a passkey');
   const user = await activeUser(deps, userId);
+  await confirmPassword(deps, context, user, currentPassword);
   const passkeys = await passkeysOf(deps, userId);
   const { challenge } = await issueChallenge(challengePool(deps), 'registration', userId, nowFrom(deps));
   return registrationOptions(
@@ -168,6 +186,21 @@ export async function removePasskey(deps: PasskeyDeps, context: RequestContext, 
 export async function passkeysOf(deps: IdentityDeps, userId: string): Promise<StoredPasskey[]> {
   const { state } = await loadAggregate(deps, passkeyAggregate, passkeyStream(userId));
   return Object.values(state.passkeys);
+}
+
+async function confirmPassword(deps: PasskeyDeps, context: RequestContext, user: User, password: string) {
+  const passwordMatches = await verifyPassword(password, user.passwordHash);
+  const result = await handleCommand(
+    deps,
+    users,
+    userStream(user.userId),
+    envelope(context, randomUUID(), nowFrom(deps), { type: 'ConfirmPassword' as const, passwordMatches }),
+  );
+  if (!signInFailed(result.events)) return;
+  if (result.events.some((event) => event.type === 'AccountLocked')) {
+    throw rateLimited('ACCOUNT_LOCKED', 'Too many failed sign-ins; try again later');
+  }
+  throw unauthenticated('WRONG_PASSWORD', 'The current password is wrong');
 }
 
 async function activeUser(deps: IdentityDeps, userId: string): Promise<User> {

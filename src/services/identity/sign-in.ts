@@ -22,6 +22,7 @@ import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '.
 import { sessions, users } from './aggregates.ts';
 import { type IdentityDeps, type SessionDeps, SIGN_IN_ACTOR } from './context.ts';
 import { signInInput, signOutInput } from './inputs.ts';
+import { passkeysOf } from './passkeys.ts';
 import { passkeySecondFactor, presentedPasskey } from './passkeys-sign-in.ts';
 import { failedSignInCost } from './sign-in-timing.ts';
 
@@ -94,6 +95,12 @@ export async function signIn(
     // A deactivated account records nothing: it waits as an unknown address does.
     if (error instanceof DomainError && error.reason === 'INVALID_CREDENTIALS') {
       await delay(Math.max(0, failedSignInCost.draw() - workMs()));
+    }
+    // The password was right, so saying which second factors the account has tells nobody new.
+    if (error instanceof DomainError && error.reason === 'TOTP_REQUIRED') {
+      if ((await passkeysOf(deps, user.userId)).length > 0) {
+        throw unauthenticated('TOTP_REQUIRED', 'A second factor is required: a two-factor code or a passkey');
+      }
     }
     throw error;
   });

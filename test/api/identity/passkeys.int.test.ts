@@ -7,7 +7,8 @@ import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../supp
 import { LOGIN, ME, PASSWORD, registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
 
 const ORIGIN = DEFAULT_RELYING_PARTY.origins[0] as string;
-const START_REGISTRATION = 'mutation { startPasskeyRegistration }';
+const START_REGISTRATION =
+  'mutation ($currentPassword: String!) { startPasskeyRegistration(currentPassword: $currentPassword) }';
 const FINISH_REGISTRATION = `mutation ($response: WebAuthnJSON!, $name: String!) {
   finishPasskeyRegistration(response: $response, name: $name) {
     credentialId name transports backedUp createdAt lastUsedAt cloneSuspectedAt
@@ -37,7 +38,7 @@ describe('passkeys (WebAuthn) through the API, with a software authenticator', (
 
   async function registerPasskey(user: TestUser, authenticator: SoftwareAuthenticator, name = 'Laptop') {
     const options = fieldOf<{ challenge: string; rp: { id: string }; user: { id: string } }>(
-      await api.gql(START_REGISTRATION, {}, user.accessToken),
+      await api.gql(START_REGISTRATION, { currentPassword: PASSWORD }, user.accessToken),
       'startPasskeyRegistration',
     );
     const response = authenticator.create(options);
@@ -80,7 +81,7 @@ describe('passkeys (WebAuthn) through the API, with a software authenticator', (
     expect(errorCodes(replay)).toEqual(['CONFLICT/CHALLENGE_USED']);
     // The next registration's options exclude the passkey already held.
     const next = fieldOf<{ excludeCredentials: { id: string }[] }>(
-      await api.gql(START_REGISTRATION, {}, user.accessToken),
+      await api.gql(START_REGISTRATION, { currentPassword: PASSWORD }, user.accessToken),
       'startPasskeyRegistration',
     );
     expect(next.excludeCredentials.map((c) => c.id)).toEqual([response.id]);
@@ -89,7 +90,7 @@ describe('passkeys (WebAuthn) through the API, with a software authenticator', (
   it('refuses a registration from another origin, malformed responses and anonymous callers, storing nothing', async () => {
     const user = await registerAndSignIn(api);
     const options = fieldOf(
-      await api.gql(START_REGISTRATION, {}, user.accessToken),
+      await api.gql(START_REGISTRATION, { currentPassword: PASSWORD }, user.accessToken),
       'startPasskeyRegistration',
     );
     const phished = new SoftwareAuthenticator({ origin: 'https://chronicle.evil.example' }).create(options);
@@ -103,7 +104,36 @@ describe('passkeys (WebAuthn) through the API, with a software authenticator', (
     expect(errorCodes(garbage)).toEqual(['VALIDATION/INVALID_PASSKEY_RESPONSE']);
     const noName = await api.gql(FINISH_REGISTRATION, { response: phished, name: ' ' }, user.accessToken);
     expect(errorCodes(noName)).toEqual(['VALIDATION/INVALID_INPUT']);
-    expect(errorCodes(await api.gql(START_REGISTRATION))).toEqual(['UNAUTHENTICATED/SIGN_IN_REQUIRED']);
+    expect(errorCodes(await api.gql(START_REGISTRATION, { currentPassword: PASSWORD }))).toEqual([
+      'UNAUTHENTICATED/SIGN_IN_REQUIRED',
+    ]);
+    expect(fieldOf(await api.gql(MY_PASSKEYS, {}, user.accessToken), 'myPasskeys')).toEqual([]);
+  });
+
+  it('asks for the current password before a passkey can be added: wrong is a counted failed sign-in', async () => {
+    const user = await registerAndSignIn(api);
+    const wrong = await api.gql(
+      START_REGISTRATION,
+      { currentPassword: 'not the password at all' },
+      user.accessToken,
+    );
+    expect(errorCodes(wrong)).toEqual(['UNAUTHENTICATED/WRONG_PASSWORD']);
+    const missing = await api.gql('mutation { startPasskeyRegistration }', {}, user.accessToken);
+    expect(missing.errors?.length).toBe(1);
+    const recorded = await api.runtime.store.readStream(userStream(user.id));
+    expect(
+      recorded.filter((e) => e.type === 'LoginFailed').map((e) => (e.data as { reason: string }).reason),
+    ).toEqual(['password']);
+    // Ten failures in 15 minutes lock the account, whichever door the guesses came through.
+    for (let attempt = 0; attempt < 9; attempt += 1) {
+      await api.gql(START_REGISTRATION, { currentPassword: `guess ${attempt}` }, user.accessToken);
+    }
+    expect(
+      errorCodes(await api.gql(START_REGISTRATION, { currentPassword: PASSWORD }, user.accessToken)),
+    ).toEqual(['RATE_LIMITED/ACCOUNT_LOCKED']);
+    expect(errorCodes(await api.gql(LOGIN, { input: { email: user.email, password: PASSWORD } }))).toEqual([
+      'RATE_LIMITED/ACCOUNT_LOCKED',
+    ]);
     expect(fieldOf(await api.gql(MY_PASSKEYS, {}, user.accessToken), 'myPasskeys')).toEqual([]);
   });
 
@@ -224,7 +254,10 @@ describe('passkeys (WebAuthn) through the API, with a software authenticator', (
     const login = (extra: Record<string, unknown>, password = PASSWORD) =>
       api.gql(LOGIN, { input: { email: user.email, password, ...extra } });
 
-    expect(errorCodes(await login({}))).toEqual(['UNAUTHENTICATED/TOTP_REQUIRED']);
+    const required = await login({});
+    expect(errorCodes(required)).toEqual(['UNAUTHENTICATED/TOTP_REQUIRED']);
+    // The account has a passkey: the message says it is accepted too.
+    expect(required.errors?.[0]?.message).toMatch(/passkey/);
     const options = await startSignIn(user.email);
     expect(options.allowCredentials?.map((c) => c.id)).toEqual([credentialId]);
     const withPasskey = await login({ passkey: authenticator.get(options) });

@@ -4,7 +4,7 @@ import type { SecondFactor, UserCommand } from '../../../src/domain/identity/use
 import { userDecider } from '../../../src/domain/identity/user-decider.ts';
 import type { UserEvent } from '../../../src/domain/identity/user-events.ts';
 import type { DecisionContext } from '../../../src/domain/shared/decider.ts';
-import { by, minutes, shift, theSystem } from '../support/actors.ts';
+import { anotherUser, asUser, by, minutes, shift, theSystem } from '../support/actors.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
 /** The user aggregate's side of passkeys: passwordless sign-in and the passkey as a second factor. */
@@ -120,5 +120,53 @@ describe('a passkey as the second factor (user decider)', () => {
       .given([registered(), locked()])
       .when(withPassword({ kind: 'passkey', verified: true }), signInService)
       .thenThrows('RATE_LIMITED', 'ACCOUNT_LOCKED');
+  });
+});
+
+describe('confirming the password before adding a passkey (user decider)', () => {
+  const confirm = (passwordMatches: boolean): UserCommand => ({ type: 'ConfirmPassword', passwordMatches });
+  const failures = (count: number): UserEvent[] =>
+    Array.from({ length: count }, () => ({
+      type: 'LoginFailed' as const,
+      data: { userId, reason: 'password' as const, at: shift(now, -minutes(1)).toISOString() },
+    }));
+
+  it('records nothing for the right password', () => {
+    spec
+      .given([registered()])
+      .when(confirm(true), by(asUser(userId), now))
+      .then([]);
+  });
+
+  it('records a wrong one as a failed sign-in, and the tenth in the window locks the account', () => {
+    spec
+      .given([registered()])
+      .when(confirm(false), by(asUser(userId), now))
+      .then([{ type: 'LoginFailed', data: { userId, reason: 'password', at } }]);
+    spec
+      .given([registered(), ...failures(9)])
+      .when(confirm(false), by(asUser(userId), now))
+      .then([
+        { type: 'LoginFailed', data: { userId, reason: 'password', at } },
+        {
+          type: 'AccountLocked',
+          data: { userId, at, until: shift(now, minutes(15)).toISOString() },
+        },
+      ]);
+  });
+
+  it('refuses a locked account even with the right password, another person, and a deactivated account', () => {
+    spec
+      .given([registered(), locked()])
+      .when(confirm(true), by(asUser(userId), now))
+      .thenThrows('RATE_LIMITED', 'ACCOUNT_LOCKED');
+    spec
+      .given([registered()])
+      .when(confirm(true), by(anotherUser(), now))
+      .thenThrows('FORBIDDEN', 'NOT_OWNER');
+    spec
+      .given([registered(), { type: 'UserDeactivated', data: { userId, reason: 'gone' } }])
+      .when(confirm(true), by(asUser(userId), now))
+      .thenThrows('CONFLICT', 'USER_DEACTIVATED');
   });
 });

@@ -57,6 +57,23 @@ describe('describeNotification', () => {
     ).toMatchObject({ body: expect.stringContaining('from Firefox on Linux'), path: '/settings/security' });
   });
 
+  it('tells the owner a passkey was added and what to do if it was not them', () => {
+    expect(
+      describeNotification({
+        type: 'passkey_added',
+        actorNames: [],
+        actorCount: 0,
+        subjectKind: 'account',
+        subjectId: VIDEO,
+        data: { credentialId: 'Y3JlZA' },
+      }),
+    ).toEqual({
+      title: 'Passkey added',
+      body: 'A passkey was added to your account. If this was not you, remove it and reset your password.',
+      path: '/settings/security',
+    });
+  });
+
   it('describes every type with a title, a body and an app-relative path, whatever data it is given', () => {
     for (const type of NOTIFICATION_TYPE_NAMES) {
       for (const data of [{}, null, { count: 2, startsAt: '2026-12-08T10:00:00.000Z', lead: '15m' }]) {

@@ -406,6 +406,33 @@ describe('notification rules', () => {
         .thenNobody();
       given({}).when(login()).thenNobody();
     });
+    it('PasskeyRegistered: the owner, whoever added it (a stolen session could have), without the passkey`s name', () => {
+      const registered: NotificationSourceEvent = {
+        type: 'PasskeyRegistered',
+        data: {
+          userId: ADA,
+          credentialId: 'Y3JlZA',
+          publicKey: 'a2V5',
+          counter: 0,
+          transports: ['internal'],
+          name: 'My laptop',
+          backedUp: false,
+          at: AT,
+        },
+      };
+      given({})
+        .when(registered)
+        .then([
+          {
+            recipientId: ADA,
+            type: 'passkey_added',
+            actorId: null,
+            subject: { kind: 'account', id: ADA },
+            data: { credentialId: 'Y3JlZA', at: AT },
+          },
+        ]);
+      expect(JSON.stringify(notificationsFor(registered, {}))).not.toContain('My laptop');
+    });
   });
 
   it('raises only known types, lower-cases ids and notifies each person once', () => {
