@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
+import { loadAggregate } from '../../commands/load-aggregate.ts';
+import { userStream } from '../../domain/identity/streams.ts';
 import type { Channel } from '../../domain/notifications/notification-types.ts';
 import type { NotificationPreferencesCommand } from '../../domain/notifications/preferences-commands.ts';
 import { notificationPreferencesAggregate } from '../../domain/notifications/preferences-decider.ts';
@@ -11,7 +13,8 @@ import {
 } from '../../domain/notifications/preferences-values.ts';
 import { notificationPreferencesStream } from '../../domain/notifications/streams.ts';
 import type { Actor } from '../../domain/shared/decider.ts';
-import { forbidden } from '../../domain/shared/domain-error.ts';
+import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
+import { users } from '../identity/aggregates.ts';
 import {
   commandIdFor,
   envelope,
@@ -73,6 +76,7 @@ export async function updateNotificationPreferences(
 ): Promise<NotificationPreferences> {
   const parsed = preferencesInput.parse(raw);
   const userId = ownerOf(context.actor);
+  await requireKnownPerson(deps, userId);
   const command: NotificationPreferencesCommand = {
     type: 'ChangeNotificationPreferences',
     userId,
@@ -112,12 +116,26 @@ function channelChanges(
   return result;
 }
 
+/**
+ * Preferences are kept only for someone who exists and was not forgotten, as their own stream tells
+ * it (the write side's truth, not a read model that may lag): recording them for a forgotten
+ * person would re-create personal data after the erasure (an old unsubscribe link still verifies:
+ * its signature has no expiry). NOT_FOUND USER_NOT_FOUND, nothing stored. A deactivated person
+ * may still change theirs (the account can come back).
+ */
+async function requireKnownPerson(deps: ServiceDeps, userId: string): Promise<void> {
+  const { state } = await loadAggregate(deps, users, userStream(userId.toLowerCase()));
+  if (state.status === 'unregistered' || state.status === 'forgotten')
+    throw notFound('USER_NOT_FOUND', 'No such user');
+}
+
 /** Who changes preferences through a signed unsubscribe link: the link, not a session, proves who. */
 const UNSUBSCRIBE_ACTOR: Actor = { kind: 'system', process: 'notification-unsubscribe' };
 
 /**
  * Switches one type's e-mail on or off for a person (the per-type unsubscribe link; its caller has
- * verified the link's signature). An unknown type is VALIDATION UNKNOWN_NOTIFICATION_TYPE; a
+ * verified the link's signature). A forgotten or unknown person is NOT_FOUND USER_NOT_FOUND (nothing
+ * stored). An unknown type is VALIDATION UNKNOWN_NOTIFICATION_TYPE; a
  * security type cannot be switched off (VALIDATION SECURITY_NOTIFICATION_REQUIRED); asking twice
  * changes nothing the second time.
  */
@@ -127,6 +145,7 @@ export async function setEmailChannel(
   type: string,
   enabled: boolean,
 ): Promise<void> {
+  await requireKnownPerson(deps, userId);
   const commandId = randomUUID();
   await execute(
     deps,

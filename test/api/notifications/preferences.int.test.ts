@@ -214,4 +214,21 @@ describe('setEmailChannel (the unsubscribe link)', () => {
     });
     expect(await eventsIn(api, notificationPreferencesStream(user.id))).toBe(2);
   });
+
+  it('stores nothing for a forgotten person (an old link must not re-create data) or an unknown one', async () => {
+    const user = await registerAndSignIn(api);
+    fieldOf(await update(user, { emailDigest: true }), 'updateNotificationPreferences');
+    fieldOf(await api.gql('mutation { forgetUser { userId } }', {}, user.accessToken), 'forgetUser');
+    const deps = identityDeps(api);
+    for (const userId of [user.id, crypto.randomUUID()]) {
+      await expect(setEmailChannel(deps, userId, 'session_reminder', false)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        reason: 'USER_NOT_FOUND',
+      });
+    }
+    expect(await eventsIn(api, notificationPreferencesStream(user.id))).toBe(1);
+    await expect
+      .poll(async () => (await notificationPreferencesFor(api.runtime.pool, [user.id])).size)
+      .toBe(0);
+  });
 });
