@@ -151,6 +151,8 @@ function evolveRegistered(user: User, event: UserEvent): User {
         recentFailures: [],
         lockedUntil: null,
         resetRequests: closeRequests(user.resetRequests, event.data.requestId),
+        // Following the reset link proved the mailbox as well as a verification link would have.
+        emailVerifiedAt: user.emailVerifiedAt ?? event.data.at,
       };
     case 'UserForgotten':
       return { ...user, status: 'forgotten', email: null, displayName: null, bio: null, totp: null };

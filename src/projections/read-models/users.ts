@@ -9,8 +9,8 @@ import type { Projection, ReadModelWriter } from '../projection.ts';
 export function usersProjection(codec: Pick<EventCodec, 'decode'>): Projection {
   return {
     name: 'users',
-    // 2: email_verified_at (account recovery).
-    version: 2,
+    // 2: email_verified_at (account recovery). 3: a completed password reset verifies the address.
+    version: 3,
     eventTypes: Object.keys(userEventCatalogue),
     tables: {
       users: {
@@ -85,9 +85,15 @@ async function applyUserEvent(event: UserEvent, writer: ReadModelWriter, at: str
       });
     case 'UserEmailVerified':
       return update({ email_verified_at: event.data.at });
-    case 'UserPasswordReset':
-      // The reset lifts a lock from failed guesses (see the user state).
-      return update({ locked_until: null });
+    case 'UserPasswordReset': {
+      // The reset lifts a lock from failed guesses (see the user state), and following its link
+      // proved the mailbox: the address is verified from then on, if it was not already.
+      const row = await writer.get('users', key);
+      return update({
+        locked_until: null,
+        ...(row?.email_verified_at ? {} : { email_verified_at: event.data.at }),
+      });
+    }
     case 'UserPasswordChanged':
     case 'LoginFailed':
     case 'TotpEnrollmentStarted':

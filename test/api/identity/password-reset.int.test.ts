@@ -81,7 +81,19 @@ describe.skipIf(!mailpit.smtpUrl)('password reset (API, real Mailpit, real Tempo
       expect(errorCodes(await gql(REFRESH, { token: session.refreshToken }))[0]).toMatch(/^UNAUTHENTICATED/);
     }
     expect(errorCodes(await login(email, PASSWORD))).toEqual(['UNAUTHENTICATED/INVALID_CREDENTIALS']);
-    expect((await login(email, NEW_PASSWORD)).errors).toBeUndefined();
+    const after = await login(email, NEW_PASSWORD);
+    expect(after.errors).toBeUndefined();
+    // Following the reset link proved the mailbox: the address is verified (state and read model).
+    const { accessToken } = (after.data as { login: { accessToken: string } }).login;
+    const verifiedAt = (await gql('{ me { emailVerifiedAt } }', {}, accessToken)).data as {
+      me: { emailVerifiedAt: string | null };
+    };
+    expect(verifiedAt.me.emailVerifiedAt).toEqual(expect.any(String));
+    const { rows } = await harness.api.runtime.pool.query<{ email_verified_at: Date | null }>(
+      'select email_verified_at from users where user_id = $1',
+      [id],
+    );
+    expect(rows[0]?.email_verified_at).toBeInstanceOf(Date);
 
     // Used twice: refused, and the password stays the one set first.
     expect(errorCodes(await gql(RESET, { token, password: 'yet another passphrase' }))).toEqual([

@@ -419,6 +419,30 @@ describe('account recovery', () => {
       ]);
       expect(state).toMatchObject({ lockedUntil: null, recentFailures: [] });
     });
+
+    it('proves the mailbox: the address counts as verified, and open verification links are used up', () => {
+      const [verification, resetRequest] = [randomUUID(), randomUUID()];
+      const history = [
+        registered(),
+        verificationRequested(verification, minutesAgo(30)),
+        resetRequested(resetRequest, minutesAgo(5)),
+        passwordReset(resetRequest, minutesAgo(1)),
+      ];
+      expect(fold(userDecider, history)).toMatchObject({ emailVerifiedAt: iso(minutesAgo(1)) });
+      spec
+        .given(history)
+        .when(verify(verification, minutesAgo(30)), linkFollower)
+        .thenThrows('CONFLICT', 'TOKEN_USED');
+      // An address verified before keeps its first verification time.
+      const verifiedFirst = fold(userDecider, [
+        registered(),
+        verificationRequested(verification, minutesAgo(30)),
+        emailVerified(verification, minutesAgo(20)),
+        resetRequested(resetRequest, minutesAgo(5)),
+        passwordReset(resetRequest, minutesAgo(1)),
+      ]);
+      expect(verifiedFirst).toMatchObject({ emailVerifiedAt: iso(minutesAgo(20)) });
+    });
   });
 
   describe('devices on sign-in', () => {
