@@ -6,7 +6,7 @@ import { userStream } from '../../src/domain/identity/streams.ts';
 import { users } from '../../src/services/identity/aggregates.ts';
 import { ACCOUNT_RECOVERY_ACTOR } from '../../src/services/identity/password-reset.ts';
 import { fieldOf, TEST_AUTH_SECRET } from '../api/support/identity-app.ts';
-import { freshEmail, registerUser, signIn } from '../api/support/identity-operations.ts';
+import { freshEmail, PASSWORD, registerUser, signIn } from '../api/support/identity-operations.ts';
 import { SoftwareAuthenticator } from '../support/software-authenticator.ts';
 import type { AuthzFixture, RoleName } from './authz-fixture.ts';
 import type { Call, Cell, MatrixRow } from './authz-matrix.ts';
@@ -57,7 +57,7 @@ function pushSubscription() {
 }
 
 const REGISTER_DEVICE = `mutation ($input: RegisterDeviceInput!) { registerDevice(input: $input) { id } }`;
-const START_REGISTRATION = `mutation { startPasskeyRegistration }`;
+const START_REGISTRATION = `mutation ($p: String!) { startPasskeyRegistration(currentPassword: $p) }`;
 const FINISH_REGISTRATION = `mutation ($r: WebAuthnJSON!, $n: String!) { finishPasskeyRegistration(response: $r, name: $n) { credentialId } }`;
 const START_SIGN_IN = `mutation ($e: String) { startPasskeySignIn(email: $e) }`;
 
@@ -74,7 +74,12 @@ async function userDevice(fx: AuthzFixture): Promise<string> {
 
 /** A registration response for a new passkey of whoever `token` signs in. */
 async function attestation(fx: AuthzFixture, token: string, authenticator: SoftwareAuthenticator) {
-  const options = await fx.gqlOk<unknown>(START_REGISTRATION, {}, token, 'startPasskeyRegistration');
+  const options = await fx.gqlOk<unknown>(
+    START_REGISTRATION,
+    { p: PASSWORD },
+    token,
+    'startPasskeyRegistration',
+  );
   return authenticator.create(options);
 }
 
@@ -219,7 +224,7 @@ export const NOTIFICATION_ROWS: readonly MatrixRow[] = [
     rule: 'yourself, signed in (a key cannot change how its owner signs in)',
     allowed: HUMANS,
     document: START_REGISTRATION,
-    call: async () => vars({}),
+    call: async () => vars({ p: PASSWORD }),
   },
   {
     // Allowed cells answer a challenge of their own with a real attestation; refused ones are

@@ -7,7 +7,7 @@ import {
   type IdentityApp,
   startIdentityApp,
 } from '../api/support/identity-app.ts';
-import { registerAndSignIn, type TestUser } from '../api/support/identity-operations.ts';
+import { PASSWORD, registerAndSignIn, type TestUser } from '../api/support/identity-operations.ts';
 import { SoftwareAuthenticator } from '../support/software-authenticator.ts';
 import { LEAKED_INTERNALS } from './hostile-schema.ts';
 
@@ -342,7 +342,11 @@ describe('WebAuthn responses that are garbage', () => {
   it('refuses them as INVALID_PASSKEY_RESPONSE (or a sign-in refusal), storing nothing and no passkey', async () => {
     // A live challenge, so that garbage carrying it is checked past the challenge too.
     const options = fieldOf<{ challenge: string }>(
-      await api.gql('mutation { startPasskeyRegistration }', {}, ada.accessToken),
+      await api.gql(
+        'mutation ($p: String!) { startPasskeyRegistration(currentPassword: $p) }',
+        { p: PASSWORD },
+        ada.accessToken,
+      ),
       'startPasskeyRegistration',
     );
     const real = new SoftwareAuthenticator({ origin: ORIGIN }).create(options) as {
