@@ -19,13 +19,20 @@ import type { OutboundPolicy } from './outbound-policy.ts';
 export type OutboundFailure = 'TARGET_NOT_ALLOWED' | 'TARGET_UNREACHABLE' | 'CANCELLED';
 
 export class OutboundError extends Error {
+  /**
+   * The whole request had been written to the connection before it failed: the target may have
+   * acted on it even though no answer came back (a timeout or a reset while waiting for it).
+   */
+  readonly requestSent: boolean;
+
   constructor(
     readonly failure: OutboundFailure,
     message: string,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; requestSent?: boolean } = {},
   ) {
     super(message, options.cause === undefined ? {} : { cause: options.cause });
     this.name = 'OutboundError';
+    this.requestSent = options.requestSent ?? false;
   }
 }
 
@@ -97,19 +104,26 @@ export function postOutbound(request: OutboundRequest): Promise<OutboundResponse
         response.destroy();
       },
     );
+    // 'finish': the request's last byte was handed to the connection.
+    let sent = false;
+    outgoing.on('finish', () => {
+      sent = true;
+    });
     outgoing.on('error', (error) => {
       if (refused) {
         reject(
           new OutboundError('TARGET_NOT_ALLOWED', 'The target resolves to an address that is not allowed'),
         );
       } else if (request.signal?.aborted) {
-        reject(new OutboundError('CANCELLED', 'The request was cancelled', { cause: error }));
+        reject(
+          new OutboundError('CANCELLED', 'The request was cancelled', { cause: error, requestSent: sent }),
+        );
       } else {
         reject(
           new OutboundError(
             'TARGET_UNREACHABLE',
             `The target could not be reached or did not answer within ${request.timeoutMs} ms`,
-            { cause: error },
+            { cause: error, requestSent: sent },
           ),
         );
       }

@@ -9,6 +9,7 @@ export { sendAccountEmail } from './account-emails/workflow.ts';
 export { matchMentor } from './matching/workflow.ts';
 export { sendNotificationDigest } from './notifications/digest-workflow.ts';
 export { remindMentorshipSession } from './notifications/reminder-workflow.ts';
+export { revokeUserDevices } from './notifications/revoke-workflow.ts';
 export { deliverNotifications } from './notifications/workflow.ts';
 export { unpublishContent } from './publishing/unpublish-workflow.ts';
 export { publishContent } from './publishing/workflow.ts';

@@ -4,7 +4,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { STRICT_OUTBOUND_POLICY } from '../../src/net/outbound-policy.ts';
-import { createMailer, type Mailer } from '../../src/notifications/email/mailer.ts';
+import { createMailer, type Mailer, outcomeOfError } from '../../src/notifications/email/mailer.ts';
 import { renderNotificationEmail, unsubscribeHeaders } from '../../src/notifications/email/templates.ts';
 import { unsubscribeUrl } from '../../src/notifications/email/unsubscribe.ts';
 import { mailpitMessages, waitForEmail } from '../support/mailpit.ts';
@@ -159,10 +159,42 @@ describe('SMTP refusals as outcomes (an smtp-server in this process)', () => {
     await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
     opened.push({ close: () => silent.close() });
     const mute = mailer(`smtp://127.0.0.1:${port}`, {
-      timeoutMs: { greeting: 300, connection: 300, socket: 300 },
+      // The greeting's own time-out (shorter than the socket's, as by default) says nothing was sent.
+      timeoutMs: { greeting: 300, connection: 300, socket: 3_000 },
     });
     const outcome = await mute.send(message());
     expect(outcome.outcome).toBe('transient');
+  });
+
+  it('a server that takes the message after DATA and never answers is unknown: it may have it', async () => {
+    const taken: string[] = [];
+    const url = await smtpServer({
+      onData: (stream, session) => {
+        // Reads the whole message, then stalls: the reply to the message never comes.
+        stream.resume();
+        stream.on('end', () => taken.push(...session.envelope.rcptTo.map((r) => r.address)));
+      },
+    });
+    const stalled = mailer(url, { timeoutMs: { greeting: 2_000, connection: 2_000, socket: 500 } });
+    const outcome = await stalled.send(message());
+    expect(outcome.outcome).toBe('unknown');
+    expect((outcome as { reason: string }).reason).toMatch(/^SMTP session lost without an answer/);
+    expect(taken).toEqual(['someone@example.org']);
+  });
+
+  it('maps what nodemailer tells: set-up failures transient, a lost session or an unexplained error unknown', () => {
+    const failure = (fields: Record<string, unknown>) =>
+      outcomeOfError(Object.assign(new Error('failed'), fields)).outcome;
+    expect(failure({ code: 'ECONNECTION', originalCode: 'ECONNREFUSED' })).toBe('transient');
+    expect(failure({ code: 'ESOCKET', originalCode: 'ENOTFOUND' })).toBe('transient');
+    expect(failure({ code: 'EDNS' })).toBe('transient');
+    expect(failure({ code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT' })).toBe('transient');
+    expect(failure({ code: 'ETIMEDOUT', timeoutType: 'SOCKET_TIMEOUT' })).toBe('unknown');
+    expect(failure({ code: 'ECONNECTION' })).toBe('unknown');
+    expect(failure({ code: 'ESOCKET', originalCode: 'ECONNRESET' })).toBe('unknown');
+    expect(failure({})).toBe('unknown');
+    expect(failure({ code: 'EMESSAGE' })).toBe('permanent');
+    expect(failure({ code: 'EMESSAGE', responseCode: 451, response: '451 try later' })).toBe('transient');
   });
 
   it('a message the server accepts is sent', async () => {

@@ -4,6 +4,7 @@ import { createLogger } from '../../src/logger.ts';
 import { outboundPolicy, STRICT_OUTBOUND_POLICY } from '../../src/net/outbound-policy.ts';
 import { createPushSender, type PushSender } from '../../src/notifications/push/push-sender.ts';
 import { generateVapidKeyPair, type VapidKeys } from '../../src/notifications/push/vapid-keys.ts';
+import { freePort } from '../support/ports.ts';
 import {
   type PushService,
   responses,
@@ -92,16 +93,25 @@ describe('the push sender against a real push service', () => {
     });
   });
 
-  it('a push service slower than the timeout is transient', async () => {
+  it('a push service slower than the timeout, once it has the request, is unknown: it may have queued it', async () => {
     const slow = push.createPushSubscription({
       responder: responses.always({ status: 201, delayMs: 3_000 }),
     });
     const started = Date.now();
     expect(await sender.send(targetOf(slow), aMessage())).toEqual({
+      outcome: 'unknown',
+      reason: 'no answer after the request was sent (TARGET_UNREACHABLE)',
+    });
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('a push service that cannot be reached at all is transient: nothing was sent', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/push/nobody`;
+    const target = { ...targetOf(push.createPushSubscription()), endpoint: closed };
+    expect(await sender.send(target, aMessage())).toEqual({
       outcome: 'transient',
       reason: 'TARGET_UNREACHABLE',
     });
-    expect(Date.now() - started).toBeLessThan(2_500);
   });
 
   it('other refusals are permanent: a VAPID key the subscription was not made with (403), a 400', async () => {

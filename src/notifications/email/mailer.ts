@@ -40,23 +40,25 @@ export interface Mailer {
   close(): void;
 }
 
-/** Connection-level failures: the server was not reached or went away, so another try may work. */
-const CONNECTION_ERRORS = new Set([
-  'ECONNECTION',
-  'ETIMEDOUT',
-  'ESOCKET',
-  'EDNS',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPROTOCOL',
-  'ETLS',
-]);
+/**
+ * Failures of nodemailer that happen before any of the message can have reached the server: it
+ * could not resolve, connect, greet or start TLS. Another try may work and cannot duplicate.
+ */
+const BEFORE_SENDING = new Set(['EDNS', 'ETLS', 'ECONNREFUSED']);
+
+/** System errors of a connection that never opened (nodemailer keeps them as `originalCode`). */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** nodemailer's time-outs before the session could carry a message (connect, greeting, TLS). */
+const SETUP_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 
 /**
  * SMTP through nodemailer, pooled (a few connections reused across sends). Every answer becomes a
- * SendOutcome: 2xx sent; 4xx (greylisting, mailbox busy, rate limits) and connection failures
+ * SendOutcome: 2xx sent; 4xx (greylisting, mailbox busy, rate limits) and failures to connect
  * transient; 5xx (unknown mailbox, refused sender, rejected content) and malformed messages
- * permanent. Nothing throws: the delivery saga settles its row from the outcome alone.
+ * permanent; a session lost without an answer (a time-out or a dropped connection once it was
+ * open, any error nodemailer does not explain) unknown — the server may already hold the message.
+ * Nothing throws: the delivery saga settles its row from the outcome alone.
  */
 export function createMailer(options: MailerOptions): Mailer {
   const { smtpUrl, from, outbound, log } = options;
@@ -106,11 +108,21 @@ export function createMailer(options: MailerOptions): Mailer {
   };
 }
 
-/** nodemailer's error (with `responseCode` when the server answered) as a SendOutcome. */
+/**
+ * nodemailer's error (with `responseCode` when the server answered) as a SendOutcome. An answer
+ * is definite: 4xx transient, 5xx permanent, whatever the stage (a 4xx after DATA means the server
+ * did not take the message). Without an answer only a failure to set the session up is known to
+ * have sent nothing; a session lost afterwards — a time-out waiting for the reply to the message,
+ * the connection closed or reset — may have delivered it, and so may an error nodemailer does not
+ * explain: those are unknown, never retried. nodemailer does not say how far a lost session got,
+ * so one lost before DATA is counted unknown too: at most once errs on the side of sending less.
+ */
 export function outcomeOfError(error: unknown): Exclude<SendOutcome, { outcome: 'sent' | 'gone' }> {
-  const { responseCode, code, response, message } = (error ?? {}) as {
+  const { responseCode, code, originalCode, timeoutType, response, message } = (error ?? {}) as {
     responseCode?: number;
     code?: string;
+    originalCode?: string;
+    timeoutType?: string;
     response?: string;
     message?: string;
   };
@@ -119,12 +131,14 @@ export function outcomeOfError(error: unknown): Exclude<SendOutcome, { outcome: 
     if (responseCode >= 400 && responseCode < 500) return { outcome: 'transient', reason: `SMTP ${reason}` };
     if (responseCode >= 500) return { outcome: 'permanent', reason: `SMTP ${reason}` };
   }
-  if (code !== undefined && CONNECTION_ERRORS.has(code)) {
-    return { outcome: 'transient', reason: `SMTP connection: ${reason}` };
-  }
-  // No server answer and no connection failure: the message itself could not be made or addressed.
+  // No server answer: the message itself could not be made or addressed.
   if (code === 'EENVELOPE' || code === 'EMESSAGE') return { outcome: 'permanent', reason };
-  return { outcome: 'transient', reason };
+  const neverConnected =
+    (code !== undefined && BEFORE_SENDING.has(code)) ||
+    (originalCode !== undefined && NEVER_CONNECTED.has(originalCode)) ||
+    (timeoutType !== undefined && SETUP_TIMEOUTS.has(timeoutType));
+  if (neverConnected) return { outcome: 'transient', reason: `SMTP connection: ${reason}` };
+  return { outcome: 'unknown', reason: `SMTP session lost without an answer: ${reason}` };
 }
 
 async function serverRefusal(policy: OutboundPolicy, host: string): Promise<string | null> {

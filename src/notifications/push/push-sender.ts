@@ -61,8 +61,10 @@ const MAX_BODY = 600;
  * handed us: the URL is checked against the outbound policy before every send, the host's
  * addresses when connecting (no DNS rebinding), redirects are not followed, and failures are told
  * in categories. The push service's answer becomes a SendOutcome:
- * 2xx sent; 404/410 gone (the subscription is dead: drop the device); 429, 5xx, 408, timeouts and
- * connection failures transient (Retry-After honoured); any other answer permanent.
+ * 2xx sent; 404/410 gone (the subscription is dead: drop the device); 429, 5xx, 408 and failures
+ * before the request was written (unresolvable, refused, a connect timeout) transient (Retry-After
+ * honoured); no answer once the request was written (a timeout, a reset) unknown: the service may
+ * have queued it, so it is not sent again; any other answer permanent.
  */
 export function createPushSender(options: PushSenderOptions): PushSender {
   const { vapid, outbound, log } = options;
@@ -112,6 +114,13 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       } catch (error) {
         if (error instanceof OutboundError && error.failure === 'TARGET_NOT_ALLOWED') {
           return refused(log, target, 'endpoint not allowed: INTERNAL_ADDRESS');
+        }
+        if (error instanceof OutboundError && error.requestSent) {
+          // The push service had the whole request and did not answer in time (or dropped the
+          // connection while we waited): it may have queued the push. Another try could show it twice.
+          const reason = `no answer after the request was sent (${error.failure})`;
+          log.info({ deviceId: target.deviceId, reason }, 'push: sent, but the push service did not answer');
+          return { outcome: 'unknown', reason };
         }
         const reason = error instanceof OutboundError ? error.failure : 'TARGET_UNREACHABLE';
         log.info({ deviceId: target.deviceId, reason }, 'push: the push service could not be reached');

@@ -52,7 +52,8 @@ export function createAccountEmailActivities(deps: AccountEmailDeps) {
      * still 'sending' means a worker died mid-send: it settles 'unknown' and sends nothing (a
      * second reset e-mail is harmless, but the promise is at most once, as for notifications).
      * A transient failure puts the row back to 'pending' and throws, so Temporal retries with
-     * backoff; the last attempt settles 'failed' with the reason instead.
+     * backoff; the last attempt settles 'failed' with the reason instead. An answer that never came
+     * after the message was sent (the mailer's 'unknown') settles 'unknown': it may have arrived.
      */
     async sendAccountEmail(input: SendAccountEmailInput): Promise<AccountEmailResult> {
       const { pool } = deps;
@@ -142,6 +143,19 @@ async function settleOutcome(
     );
     return { state: 'sent' };
   }
+  if (outcome.outcome === 'unknown') {
+    // The server may have the message (no answer after it was sent): not sent again.
+    log.warn(
+      { requestId: input.requestId, kind: input.kind, reason: outcome.reason },
+      'account e-mail unknown',
+    );
+    await pool.query(
+      `update notification_deliveries set state = 'unknown', reason = $4, updated_at = now()
+        where notification_id = $1 and channel = $2 and target = $3`,
+      [input.requestId, CHANNEL, TARGET, outcome.reason],
+    );
+    return { state: 'unknown', reason: outcome.reason };
+  }
   const attempt = Context.current().info.attempt;
   if (outcome.outcome === 'transient' && attempt < ACCOUNT_EMAIL_ATTEMPTS) {
     await pool.query(
@@ -175,17 +189,18 @@ async function settleUnlessDone(
   reason: string,
   from: 'pending' | 'sending' = 'pending',
 ): Promise<AccountEmailResult> {
-  const { rows } = await pool.query<{ state: string }>(
+  const { rows } = await pool.query<{ state: string; now: boolean }>(
     `with settled as (
        update notification_deliveries set state = $4, reason = $5, updated_at = now()
         where notification_id = $1 and channel = $2 and target = $3 and state = $6
         returning state)
-     select state from settled
+     select state, true as now from settled
      union all
-     select state from notification_deliveries
+     select state, false as now from notification_deliveries
       where notification_id = $1 and channel = $2 and target = $3 and not exists (select 1 from settled)`,
     [requestId, CHANNEL, TARGET, state, reason, from],
   );
-  const current = rows[0]?.state;
-  return current === state ? { state, reason } : { state: 'already_settled', previous: current ?? 'none' };
+  // Settled by this call, or found settled already (by an earlier run, perhaps the same way).
+  const row = rows[0];
+  return row?.now ? { state, reason } : { state: 'already_settled', previous: row?.state ?? 'none' };
 }

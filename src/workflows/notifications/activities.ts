@@ -5,8 +5,9 @@ import type { NotificationDeliveryDeps } from './deps.ts';
 import { type DigestOutcome, type DigestSchedule, digestSchedule, sendDigest } from './digest.ts';
 import { planDeliveries } from './plan.ts';
 import { recordSessionReminder } from './reminders.ts';
+import { revokeDevices } from './revoke-devices.ts';
 import { type NotificationDeliverySettingsInput, resolveNotificationDeliverySettings } from './settings.ts';
-import type { DeliveryProgress, SessionRemindersInput } from './types.ts';
+import type { DeliveryProgress, RevokeDevicesInput, SessionRemindersInput } from './types.ts';
 
 /**
  * The notification sagas' activities, as closures over their dependencies. Every one takes the
@@ -57,6 +58,11 @@ export function createNotificationActivities(deps: NotificationDeliveryDeps) {
       maximumAttempts: number;
     }): Promise<DigestOutcome> {
       return guarded(() => sendDigest(deps, input));
+    },
+
+    /** Revokes the devices of a person whose access ended (reason 'revoked'). */
+    revokeUserDevices(input: RevokeDevicesInput): Promise<{ revoked: number }> {
+      return guarded(() => revokeDevices(deps, input));
     },
 
     recordSessionReminder(

@@ -30,6 +30,22 @@ const DELIVERY_NAMESPACE = 'e5a1c7f0-3b9d-4e26-8c41-7d0f2b9a6e15';
 /** Rows read and sent per round: each round's content is read in a few queries, not one per row. */
 const ROUND = 64;
 
+/** The notification's inbox row went between planning and sending (its recipient was forgotten). */
+const NO_INBOX_ROW = 'the notification is no longer in the inbox';
+
+const NO_EMAIL = 'no e-mail address';
+
+/**
+ * Why an e-mail cannot go to this address, or null when it can. Notification e-mail goes to a
+ * verified address only, except security notices: they go to the address on record, verified or
+ * not, since they tell the owner of that address that something happened to the account.
+ */
+export function emailUnreachable(email: string | null, verified: boolean, security: boolean): string | null {
+  if (email === null) return NO_EMAIL;
+  if (!verified && !security) return 'no verified e-mail address';
+  return null;
+}
+
 /** A push nobody could deliver within a day is stale news: the push service may drop it then. */
 const PUSH_TTL_SECONDS = 24 * 60 * 60;
 
@@ -46,6 +62,8 @@ interface Recipient {
   email: string | null;
   verified: boolean;
   displayName: string | null;
+  /** Only an active account's owner is told anything: not a deactivated or forgotten one. */
+  active: boolean;
 }
 
 interface Device {
@@ -112,6 +130,8 @@ async function deliverRounds(
 
 interface Contents {
   notifications: Map<string, Content>;
+  /** Why a row's notification has no content: its inbox row is gone, or names an unknown type. */
+  missing: Map<string, string>;
   recipients: Map<string, Recipient>;
   devices: Map<string, Device>;
 }
@@ -125,8 +145,12 @@ async function deliverOne(
 ): Promise<void> {
   const content = contents.notifications.get(key.notificationId);
   if (content === undefined) {
-    // Its inbox row names a type this release does not know: there is nothing to say about it.
-    await settleUnsent(deps.pool, key, 'skipped', 'unknown notification type');
+    await settleUnsent(deps.pool, key, 'skipped', contents.missing.get(key.notificationId) ?? NO_INBOX_ROW);
+    return;
+  }
+  if (contents.recipients.get(content.recipientId)?.active !== true) {
+    // Deactivated or forgotten after planning (a quiet-hours wait, a retry's backoff).
+    await settleUnsent(deps.pool, key, 'skipped', 'the account is no longer active');
     return;
   }
   // Someone who already read it in the app needs no push or e-mail about it (security notices go
@@ -201,8 +225,10 @@ function prepareSend(
   const mailer = deps.mailer;
   if (mailer === null) return { unsent: { state: 'skipped', reason: 'SMTP_URL unset' } };
   const recipient = contents.recipients.get(content.recipientId);
-  if (recipient?.email == null || !recipient.verified) {
-    return { unsent: { state: 'skipped', reason: 'no verified e-mail address' } };
+  const security = NOTIFICATION_TYPES[content.type].security;
+  const unreachable = emailUnreachable(recipient?.email ?? null, recipient?.verified ?? false, security);
+  if (unreachable !== null || recipient?.email == null) {
+    return { unsent: { state: 'skipped', reason: unreachable ?? NO_EMAIL } };
   }
   const to = recipient.email;
   const unsubscribe = unsubscribeUrl(deps.publicUrl, deps.authSecret, content.recipientId, content.type);
@@ -221,7 +247,9 @@ function prepareSend(
         to,
         ...email,
         messageId: `<${key.notificationId}.email@chronicle>`,
-        headers: unsubscribeHeaders(unsubscribe),
+        // A security notice cannot be unsubscribed from (its e-mail channel cannot be switched
+        // off), so it offers no one-click unsubscribe a mail client would show as working.
+        ...(security ? {} : { headers: unsubscribeHeaders(unsubscribe) }),
       }),
   };
 }
@@ -248,6 +276,9 @@ async function settlementOf(
       return { state: 'dropped', reason: sent.reason };
     case 'permanent':
       return { state: 'failed', reason: sent.reason };
+    case 'unknown':
+      // It left and no answer came: it may have been delivered, so it is not sent again.
+      return { state: 'unknown', reason: sent.reason };
     case 'transient':
       if (attempt >= settings.maximumAttempts) {
         return { state: 'failed', reason: `gave up after ${attempt} attempts: ${sent.reason}` };
@@ -290,8 +321,10 @@ async function contentsOf(deps: NotificationDeliveryDeps, keys: readonly Deliver
       email: string | null;
       verified: boolean;
       display_name: string | null;
+      active: boolean;
     }>(
-      `select user_id, email, email_verified_at is not null as verified, display_name
+      `select user_id, email, email_verified_at is not null as verified, display_name,
+              status = 'active' as active
          from users where user_id = any($1::uuid[])`,
       [[...people]],
     ),
@@ -310,12 +343,18 @@ async function contentsOf(deps: NotificationDeliveryDeps, keys: readonly Deliver
   const recipients = new Map(
     users.rows.map((row) => [
       row.user_id,
-      { email: row.email, verified: row.verified, displayName: row.display_name },
+      { email: row.email, verified: row.verified, displayName: row.display_name, active: row.active },
     ]),
   );
   const notifications = new Map<string, Content>();
+  const missing = new Map<string, string>(ids.map((id) => [id, NO_INBOX_ROW]));
   for (const row of rows) {
-    if (!isNotificationType(row.type)) continue;
+    missing.delete(row.notification_id);
+    // A row from an older release naming a type this one does not know: nothing to say about it.
+    if (!isNotificationType(row.type)) {
+      missing.set(row.notification_id, 'unknown notification type');
+      continue;
+    }
     const described = describeNotification({
       type: row.type,
       actorNames: row.actor_ids.map((id) => recipients.get(id)?.displayName ?? null),
@@ -333,6 +372,7 @@ async function contentsOf(deps: NotificationDeliveryDeps, keys: readonly Deliver
   }
   return {
     notifications,
+    missing,
     recipients,
     devices: new Map(
       devices.rows.map((row) => [

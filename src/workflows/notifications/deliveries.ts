@@ -95,7 +95,7 @@ export async function claimDelivery(pool: pg.Pool, key: DeliveryKey): Promise<nu
 export type Settlement =
   | { state: 'sent' }
   | { state: 'pending'; reason: string; dueAt: Date }
-  | { state: 'failed' | 'dropped' | 'skipped'; reason: string };
+  | { state: 'failed' | 'dropped' | 'skipped' | 'unknown'; reason: string };
 
 /**
  * Settles a claimed row. A row a later attempt already marked 'unknown' (this attempt outlived its

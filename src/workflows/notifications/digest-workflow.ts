@@ -32,6 +32,8 @@ const DIGEST_MINUTE_MS = 60_000;
  * for the next change rather than ending: the process manager refuses to start a workflow id twice,
  * so an ended digest could never be switched on again. Every preferences change (its reaction
  * signals here) wakes it to read the schedule again — another time zone moves the next digest.
+ * It does end when the account is deactivated or forgotten (the device-revocation reaction signals
+ * it then too), and skips a digest whose 08:00 finds the account so.
  */
 export async function sendNotificationDigest(input: DigestInput): Promise<void> {
   const settings = resolveNotificationDeliverySettings(input.settings);
@@ -50,6 +52,8 @@ export async function sendNotificationDigest(input: DigestInput): Promise<void> 
       after: new Date(after).toISOString(),
       position,
     });
+    // Deactivated or forgotten: no digest will ever go out again (nothing reactivates an account).
+    if (schedule.ended) return;
     if (!schedule.enabled) {
       await condition(() => changes !== seen);
       if (workflowInfo().continueAsNewSuggested) {

@@ -1,6 +1,11 @@
 import { uuidv5 } from '../../commands/event-ids.ts';
+import { effectiveChannels } from '../../domain/notifications/channels.ts';
 import { describeNotification } from '../../domain/notifications/describe.ts';
-import { isNotificationType } from '../../domain/notifications/notification-types.ts';
+import {
+  isNotificationType,
+  NOTIFICATION_TYPE_NAMES,
+  NOTIFICATION_TYPES,
+} from '../../domain/notifications/notification-types.ts';
 import { deliverableAt } from '../../domain/notifications/quiet-hours.ts';
 import { DIGEST_MAX_ITEMS, type DigestItem, renderDigestEmail } from '../../notifications/email/templates.ts';
 import { NOTIFICATION_PREFERENCES_PROJECTION } from '../../projections/read-models/notification-preferences.ts';
@@ -20,6 +25,11 @@ const FIRST_DIGEST_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface DigestSchedule {
   enabled: boolean;
+  /**
+   * The account is deactivated or forgotten (or never existed): there will never be a digest
+   * again, and the workflow ends. Nothing reactivates an account today.
+   */
+  ended: boolean;
   /** The next 08:00 in the person's zone at or after the instant asked about (ISO). */
   at: string;
 }
@@ -35,35 +45,42 @@ export async function digestSchedule(
 ): Promise<DigestSchedule> {
   const { userId, after } = input;
   // The preferences as of the change that woke the workflow: an older row would read "off".
+  // The users read model too: a deactivation or erasure wakes the workflow (with its position).
   const reached = await waitForPosition(deps.pool, deps.bus ?? SILENT_BUS, BigInt(input.position), {
     timeoutMs: 30_000,
-    projections: [NOTIFICATION_PREFERENCES_PROJECTION],
+    projections: [NOTIFICATION_PREFERENCES_PROJECTION, 'users'],
   });
   if (!reached) throw new Error(`The preferences read model has not reached position ${input.position}`);
-  const { rows } = await deps.pool.query<PreferencesRow>(
-    `select time_zone, quiet_start, quiet_end, email_digest, channels
-       from notification_preferences where user_id = $1`,
+  const { rows } = await deps.pool.query<PreferencesRow & { status: string }>(
+    `select u.status, p.time_zone, p.quiet_start, p.quiet_end, p.email_digest, p.channels
+       from users u left join notification_preferences p on p.user_id = u.user_id
+      where u.user_id = $1`,
     [userId],
   );
-  const prefs = rows[0] ? preferencesOf(rows[0]) : null;
+  const row = rows[0];
+  if (row?.status !== 'active') return { enabled: false, ended: true, at: after };
+  const prefs = preferencesOf(row);
   const timeZone = prefs?.timeZone ?? 'UTC';
   const at = deliverableAt(
     new Date(after),
     { timeZone, quietHours: { start: '08:01', end: DIGEST_TIME } },
     'email',
   );
-  return { enabled: prefs?.emailDigest ?? false, at: at.toISOString() };
+  return { enabled: prefs?.emailDigest ?? false, ended: false, at: at.toISOString() };
 }
 
 export type DigestOutcome =
   | { state: 'sent'; count: number }
-  | { state: 'nothing' | 'off' | 'unreachable' | 'already'; count: number }
+  | { state: 'nothing' | 'off' | 'unreachable' | 'already' | 'inactive'; count: number }
+  /** Sent, and no answer came back: it may have arrived, and is not sent again. */
+  | { state: 'unknown'; count: number; reason: string }
   | { state: 'failed' | 'pending'; count: number; reason: string };
 
 /**
  * E-mails the person their unread notifications updated in (since, now], newest first, the first
- * DIGEST_MAX_ITEMS listed and the rest counted. Nothing unread, no verified address or the digest
- * switched off: no e-mail. The digest is one `notification_deliveries` row (kind 'digest', its id
+ * DIGEST_MAX_ITEMS listed and the rest counted — of the types whose e-mail channel is on for them,
+ * security notices left out (they went out on their own). Nothing unread, no verified address, the
+ * digest switched off or the account no longer active: no e-mail. The digest is one `notification_deliveries` row (kind 'digest', its id
  * derived from the person and the window's end), claimed and settled like any notification: a
  * retried activity never sends a digest twice. A transient failure is left 'pending' for the
  * workflow to retry; a permanent one is recorded 'failed'.
@@ -75,16 +92,28 @@ export async function sendDigest(
   const { userId, now } = input;
   const since = input.since ?? new Date(Date.parse(now) - FIRST_DIGEST_WINDOW_MS).toISOString();
   const { rows: users } = await deps.pool.query<
-    PreferencesRow & { email: string | null; verified: boolean | null; display_name: string | null }
+    PreferencesRow & {
+      email: string | null;
+      verified: boolean | null;
+      display_name: string | null;
+      status: string;
+    }
   >(
-    `select u.email, u.email_verified_at is not null as verified, u.display_name,
+    `select u.email, u.email_verified_at is not null as verified, u.display_name, u.status,
             p.time_zone, p.quiet_start, p.quiet_end, p.email_digest, p.channels
        from users u left join notification_preferences p on p.user_id = u.user_id
       where u.user_id = $1`,
     [userId],
   );
   const user = users[0];
-  if (!user || !(preferencesOf(user)?.emailDigest ?? false)) return { state: 'off', count: 0 };
+  if (user?.status !== 'active') return { state: 'inactive', count: 0 };
+  const prefs = preferencesOf(user);
+  if (!(prefs?.emailDigest ?? false)) return { state: 'off', count: 0 };
+  // Only what the person wants by e-mail: a type whose e-mail they switched off is not mailed in
+  // a digest either. Security notices are not listed: they were e-mailed on their own already.
+  const types = NOTIFICATION_TYPE_NAMES.filter(
+    (type) => effectiveChannels(type, prefs).email && !NOTIFICATION_TYPES[type].security,
+  );
   const { rows } = await deps.pool.query<{
     notification_id: string;
     type: string;
@@ -99,9 +128,10 @@ export async function sendDigest(
             count(*) over ()::int as total
        from notification_inbox
       where recipient_id = $1 and read_at is null and updated_at > $2 and updated_at <= $3
+        and type = any($5::text[])
       order by updated_at desc, notification_id desc
       limit $4`,
-    [userId, since, now, DIGEST_MAX_ITEMS],
+    [userId, since, now, DIGEST_MAX_ITEMS, types],
   );
   const total = rows[0]?.total ?? 0;
   if (total === 0) return { state: 'nothing', count: 0 };
@@ -173,6 +203,9 @@ export async function sendDigest(
         reason: `gave up after ${attempt} attempts: ${sent.reason}`,
       });
       return { state: 'failed', count: total, reason: sent.reason };
+    case 'unknown':
+      await settleDelivery(deps.pool, key, { state: 'unknown', reason: sent.reason });
+      return { state: 'unknown', count: total, reason: sent.reason };
     default:
       await settleDelivery(deps.pool, key, { state: 'failed', reason: sent.reason });
       return { state: 'failed', count: total, reason: sent.reason };

@@ -12,3 +12,6 @@ export const DIGEST_PREFERENCES_CHANGED_SIGNAL = 'digestPreferencesChanged';
 
 /** Tells a session's reminder workflow the session was cancelled. */
 export const SESSION_CANCELLED_SIGNAL = 'sessionCancelled';
+
+/** The device revocation a person's ended access (a password reset, revoked sessions …) started. */
+export const revokeDevicesWorkflowId = (eventId: string) => `revoke-devices-${eventId}`;

@@ -1,11 +1,16 @@
 import { heartbeat } from '@temporalio/activity';
 import { effectiveChannels } from '../../domain/notifications/channels.ts';
-import { isNotificationType, type NotificationType } from '../../domain/notifications/notification-types.ts';
+import {
+  isNotificationType,
+  NOTIFICATION_TYPES,
+  type NotificationType,
+} from '../../domain/notifications/notification-types.ts';
 import { deliverableAt } from '../../domain/notifications/quiet-hours.ts';
 import { DEVICES_PROJECTION } from '../../projections/read-models/devices.ts';
 import { NOTIFICATION_PREFERENCES_PROJECTION } from '../../projections/read-models/notification-preferences.ts';
 import { NOTIFICATIONS_PROJECTION } from '../../projections/read-models/notifications.ts';
 import { waitForPosition } from '../../projections/wait-for-position.ts';
+import { emailUnreachable } from './deliver.ts';
 import { nextDueAt, SILENT_BUS } from './deliveries.ts';
 import type { NotificationDeliveryDeps } from './deps.ts';
 import { type PreferencesRow, preferencesOf } from './preferences-row.ts';
@@ -48,9 +53,11 @@ interface PlannedRow {
 /**
  * Plans the outbound deliveries of the notifications one source event created: for each recipient,
  * a push row per active device with a subscription and an e-mail row, on the channels their
- * preferences (or the type's defaults) switch on, each due when quiet hours allow. E-mail for
- * someone who takes the daily digest is left to the digest. E-mail nobody can receive (no verified
- * address, or no SMTP server configured) is recorded 'skipped' with the reason, so support can
+ * preferences (or the type's defaults) switch on, each due when quiet hours allow. Recipients whose
+ * account is not active (deactivated, forgotten) get nothing. E-mail for someone who takes the
+ * daily digest is left to the digest, except security notices. E-mail nobody can receive (no
+ * address, an unverified one for anything but a security notice, or no SMTP server configured) is
+ * recorded 'skipped' with the reason, so support can
  * answer "why did I get no e-mail". Inserting is idempotent (the primary key): a retried plan adds
  * nothing, and never reschedules a row an earlier attempt planned.
  */
@@ -76,7 +83,7 @@ export async function planDeliveries(
               u.email, u.email_verified_at
          from notification_inbox i
          left join notification_preferences p on p.user_id = i.recipient_id
-         left join users u on u.user_id = i.recipient_id
+         join users u on u.user_id = i.recipient_id and u.status = 'active'
         where i.source_event_id = $1 and i.recipient_id > $2
         order by i.recipient_id
         limit $3`,
@@ -115,14 +122,13 @@ function planRecipient(
       planned.push({ ...base, channel: 'push', target: deviceId, state: 'pending', dueAt, reason: null });
     }
   }
-  if (channels.email && !(prefs?.emailDigest ?? false)) {
+  const security = NOTIFICATION_TYPES[type].security;
+  // Someone who takes the digest reads about the rest there; a security notice never waits for it.
+  if (channels.email && (!(prefs?.emailDigest ?? false) || security)) {
     const email = { ...base, channel: 'email' as const, target: '' };
     const unreachable =
-      row.email === null || row.email_verified_at === null
-        ? 'no verified e-mail address'
-        : deps.mailer === null
-          ? 'SMTP_URL unset'
-          : null;
+      emailUnreachable(row.email, row.email_verified_at !== null, security) ??
+      (deps.mailer === null ? 'SMTP_URL unset' : null);
     planned.push(
       unreachable === null
         ? { ...email, state: 'pending', dueAt: deliverableAt(now, prefs, 'email', type), reason: null }
@@ -132,14 +138,19 @@ function planRecipient(
   return planned;
 }
 
-/** The recipients' devices that can take a push (registered, with a subscription), by user. */
+/**
+ * The recipients' devices that can take a push (registered, with a subscription), by user — of
+ * active accounts only: a deactivated or forgotten person's devices are revoked, and until that
+ * reaction has run they must not be told anything either.
+ */
 async function activeDevices(
   deps: Pick<NotificationDeliveryDeps, 'pool'>,
   userIds: readonly string[],
 ): Promise<Map<string, string[]>> {
   const { rows } = await deps.pool.query<{ device_id: string; user_id: string }>(
-    `select device_id, user_id from devices
-      where user_id = any($1::uuid[]) and unregistered_at is null and push_endpoint is not null`,
+    `select d.device_id, d.user_id from devices d
+       join users u on u.user_id = d.user_id and u.status = 'active'
+      where d.user_id = any($1::uuid[]) and d.unregistered_at is null and d.push_endpoint is not null`,
     [userIds],
   );
   const byUser = new Map<string, string[]>();

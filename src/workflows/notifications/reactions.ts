@@ -1,3 +1,4 @@
+import { userEventCatalogue } from '../../domain/identity/user-events.ts';
 import { sessionEventCatalogue } from '../../domain/mentorship/session-events.ts';
 import { NOTIFICATION_SOURCE_EVENTS } from '../../domain/notifications/notification-rules.ts';
 import { notificationPreferencesEventCatalogue } from '../../domain/notifications/preferences-events.ts';
@@ -6,11 +7,27 @@ import {
   DIGEST_PREFERENCES_CHANGED_SIGNAL,
   deliveryWorkflowId,
   digestWorkflowId,
+  revokeDevicesWorkflowId,
   SESSION_CANCELLED_SIGNAL,
   sessionRemindersWorkflowId,
 } from './ids.ts';
 import type { NotificationDeliverySettingsInput } from './settings.ts';
-import type { DeliverNotificationsInput, DigestInput, SessionRemindersInput } from './types.ts';
+import type {
+  DeliverNotificationsInput,
+  DigestInput,
+  RevokeDevicesInput,
+  SessionRemindersInput,
+} from './types.ts';
+
+/** The user events that end a person's access: the devices registered under it are revoked. */
+const ACCESS_ENDED = [
+  'UserPasswordReset',
+  'UserSessionsRevoked',
+  'UserDeactivated',
+  'UserForgotten',
+] as const;
+const isAccessEnded = (type: string): type is (typeof ACCESS_ENDED)[number] =>
+  (ACCESS_ENDED as readonly string[]).includes(type);
 
 export interface NotificationReactionOptions {
   taskQueue: string;
@@ -27,6 +44,10 @@ export interface NotificationReactionOptions {
  * A scheduled mentorship session starts its reminder workflow; a cancellation signals it to stop.
  * Switching the e-mail digest on starts the person's digest workflow; every preferences change
  * (on, off, another time zone) signals it to read its schedule again.
+ *
+ * A person's access ending (password reset, sessions revoked, account deactivated or forgotten)
+ * starts `revoke-devices-<eventId>`, which unregisters their devices; a deactivation or erasure
+ * also wakes their digest, which then ends.
  */
 export function notificationReactions(options: NotificationReactionOptions): RegisteredReaction[] {
   const { taskQueue, settings } = options;
@@ -76,6 +97,35 @@ export function notificationReactions(options: NotificationReactionOptions): Reg
       ];
     },
   });
+  const revocation = defineReaction({
+    name: 'device-revocation',
+    catalogue: userEventCatalogue,
+    eventTypes: [...ACCESS_ENDED],
+    react({ event, recorded }) {
+      if (!isAccessEnded(event.type)) return [];
+      const { userId } = event.data;
+      const position = recorded.position.toString();
+      const input: RevokeDevicesInput = { userId, eventId: recorded.id, position };
+      const revoke = {
+        kind: 'start' as const,
+        workflowType: 'revokeUserDevices',
+        workflowId: revokeDevicesWorkflowId(recorded.id),
+        taskQueue,
+        args: [input],
+      };
+      if (event.type !== 'UserDeactivated' && event.type !== 'UserForgotten') return [revoke];
+      // The account is gone for good: its digest (if any) wakes, sees it, and ends.
+      return [
+        revoke,
+        {
+          kind: 'signal' as const,
+          workflowId: digestWorkflowId(userId),
+          signal: DIGEST_PREFERENCES_CHANGED_SIGNAL,
+          args: [{ eventId: recorded.id, position }],
+        },
+      ];
+    },
+  });
   const digest = defineReaction({
     name: 'notification-digest',
     catalogue: notificationPreferencesEventCatalogue,
@@ -104,5 +154,5 @@ export function notificationReactions(options: NotificationReactionOptions): Reg
       ];
     },
   });
-  return [...delivery, reminders, digest];
+  return [...delivery, reminders, digest, revocation];
 }

@@ -35,3 +35,12 @@ export interface SessionRemindersInput {
   /** The event that scheduled the session: correlation for the reminders' commands. */
   scheduledEventId: string;
 }
+
+/** A person's access ended (the event): their registered devices are revoked. */
+export interface RevokeDevicesInput {
+  userId: string;
+  /** The event that ended it: names the workflow and the revocation commands. */
+  eventId: string;
+  /** Its global position (a bigint as a string): devices registered after it are left alone. */
+  position: string;
+}

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { userStream } from '../../../src/domain/identity/streams.ts';
+import { userEventCatalogue } from '../../../src/domain/identity/user-events.ts';
 import { notificationIdFor } from '../../../src/domain/notifications/streams.ts';
 import { registerUser } from '../../api/support/identity-operations.ts';
 import { mailpitMessages, waitForEmail } from '../../support/mailpit.ts';
 import { responses } from '../../support/push-service.ts';
 import {
+  append,
   deliveriesOf,
   follow,
   type NotificationHarness,
+  PUSH_TIMEOUT_MS,
   person,
   sagaFinished,
   setPreferences,
@@ -146,4 +150,105 @@ describe('notification delivery', () => {
     await sagaFinished(h, followed.id);
     expect(await mailpitMessages(h.mailpit.apiUrl, { to: dee.email })).toEqual([]);
   });
+
+  it.skipIf(!hasMailpit)(
+    'e-mails a security notice at once to the address on record, unverified and digest or not, without unsubscribe headers',
+    async () => {
+      const dee = await registerUser(h.api, `dee-${randomUUID()}@example.org`, 'Dee');
+      await setPreferences(h, dee.id, { emailDigest: true });
+      const signIn = await append(h, userStream(dee.id), userEventCatalogue, {
+        type: 'LoginSucceeded',
+        data: {
+          userId: dee.id,
+          sessionId: randomUUID(),
+          method: 'password',
+          device: { hash: 'a'.repeat(64), label: 'Firefox on Linux', newDevice: true },
+          at: new Date().toISOString(),
+        },
+      });
+      const id = notificationIdFor(signIn.id, dee.id);
+      const [row] = await settled(h, id, 1);
+      expect(row).toMatchObject({ channel: 'email', state: 'sent', attempts: 1 });
+      const email = await waitForEmail(h.mailpit.apiUrl, dee.email);
+      expect(email.messageId).toBe(`${id}.email@chronicle`);
+      expect(email.headers['List-Unsubscribe']).toBeUndefined();
+      expect(email.headers['List-Unsubscribe-Post']).toBeUndefined();
+    },
+  );
+
+  it('revokes every device when the sessions are revoked, but not one registered afterwards', async () => {
+    const ada = await person(h, 'Ada');
+    const ben = await person(h, 'Ben');
+    const phone = await subscribedDevice(h, ada.id);
+    const laptop = await subscribedDevice(h, ada.id);
+    const revoked = await append(h, userStream(ada.id), userEventCatalogue, {
+      type: 'UserSessionsRevoked',
+      data: { userId: ada.id, at: new Date().toISOString() },
+    });
+    // Signed in anew after the revocation: this device belongs to the new session.
+    const tablet = await subscribedDevice(h, ada.id);
+    await h.client.workflow.getHandle(`revoke-devices-${revoked.id}`).result();
+    await vi.waitFor(
+      async () => {
+        const { rows } = await h.api.runtime.pool.query<{
+          device_id: string;
+          unregistered_reason: string | null;
+        }>('select device_id, unregistered_reason from devices where user_id = $1', [ada.id]);
+        const reasons = new Map(rows.map((row) => [row.device_id, row.unregistered_reason]));
+        expect(reasons.get(phone.deviceId)).toBe('revoked');
+        expect(reasons.get(laptop.deviceId)).toBe('revoked');
+        expect(reasons.get(tablet.deviceId)).toBeNull();
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    const followed = await follow(h, ben.id, ada.id);
+    const rows = await settled(h, notificationIdFor(followed.id, ada.id), 1);
+    expect(rows).toEqual([
+      expect.objectContaining({ channel: 'push', target: tablet.deviceId, state: 'sent' }),
+    ]);
+    for (const gone of [phone, laptop]) {
+      expect(h.push.attempts.filter((m) => m.endpointId === gone.subscription.endpointId)).toEqual([]);
+    }
+  });
+
+  it('tells a deactivated person nothing, and revokes their devices', async () => {
+    const ada = await person(h, 'Ada');
+    const ben = await person(h, 'Ben');
+    const phone = await subscribedDevice(h, ada.id);
+    await setPreferences(h, ada.id, { channels: { new_follower: { email: true } } });
+    const deactivated = await append(h, userStream(ada.id), userEventCatalogue, {
+      type: 'UserDeactivated',
+      data: { userId: ada.id, reason: 'asked to leave' },
+    });
+    const followed = await follow(h, ben.id, ada.id);
+    await sagaFinished(h, followed.id);
+    // Planning found no active recipient: no push, no e-mail row at all.
+    expect(await deliveriesOf(h, notificationIdFor(followed.id, ada.id))).toEqual([]);
+    await h.client.workflow.getHandle(`revoke-devices-${deactivated.id}`).result();
+    await vi.waitFor(
+      async () => {
+        const { rows } = await h.api.runtime.pool.query(
+          'select unregistered_reason from devices where device_id = $1',
+          [phone.deviceId],
+        );
+        expect(rows[0]?.unregistered_reason).toBe('revoked');
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(h.push.attempts.filter((m) => m.endpointId === phone.subscription.endpointId)).toEqual([]);
+  });
+
+  it('settles a push the service took but never answered unknown, and does not send it again', async () => {
+    const ada = await person(h, 'Ada');
+    const ben = await person(h, 'Ben');
+    // Slower than the sender's timeout: the push went out, its answer never came back.
+    const device = await subscribedDevice(h, ada.id, {
+      responder: responses.always({ status: 201, delayMs: PUSH_TIMEOUT_MS * 2 }),
+    });
+    const followed = await follow(h, ben.id, ada.id);
+    const [row] = await settled(h, notificationIdFor(followed.id, ada.id), 1, 40_000);
+    expect(row).toMatchObject({ channel: 'push', target: device.deviceId, state: 'unknown', attempts: 1 });
+    expect(row?.reason).toMatch(/^no answer after the request was sent/);
+    await sagaFinished(h, followed.id);
+  }, 60_000);
 });

@@ -154,6 +154,48 @@ describe('notification reactions', () => {
     expect(await actionsFor(off)).toEqual([signal(off)]);
   });
 
+  it('revoke the devices when access ends, and wake the digest when the account is gone', async () => {
+    const userId = randomUUID();
+    const at = NOW.toISOString();
+    const revoke = (event: RecordedEvent) => ({
+      kind: 'start',
+      workflowType: 'revokeUserDevices',
+      workflowId: `revoke-devices-${event.id}`,
+      taskQueue: 'notify-queue',
+      args: [{ userId, eventId: event.id, position: '4242' }],
+    });
+    const wakeDigest = (event: RecordedEvent) => ({
+      kind: 'signal',
+      workflowId: `notification-digest-${userId}`,
+      signal: 'digestPreferencesChanged',
+      args: [{ eventId: event.id, position: '4242' }],
+    });
+    const revoked = recorded(`user-${userId}`, 'UserSessionsRevoked', { userId, at });
+    expect(await actionsFor(revoked)).toEqual([revoke(revoked)]);
+    const deactivated = recorded(`user-${userId}`, 'UserDeactivated', { userId, reason: 'spam' });
+    expect(await actionsFor(deactivated)).toEqual([revoke(deactivated), wakeDigest(deactivated)]);
+    const forgotten = recorded(`user-${userId}`, 'UserForgotten', {
+      userId,
+      keyId: null,
+      erasedFields: [],
+      at,
+    });
+    expect(await actionsFor(forgotten)).toEqual([revoke(forgotten), wakeDigest(forgotten)]);
+    // A reset both raises its security notice and revokes the devices.
+    const reset = recorded(`user-${userId}`, 'UserPasswordReset', {
+      userId,
+      requestId: randomUUID(),
+      passwordHash: 'argon2id$hash',
+      at,
+    });
+    const actions = await actionsFor(reset);
+    expect(actions).toContainEqual(revoke(reset));
+    expect(actions).toContainEqual(expect.objectContaining({ workflowId: `notify-${reset.id}` }));
+    // Other user events revoke nothing.
+    const changed = recorded(`user-${userId}`, 'UserPasswordChanged', { userId, passwordHash: 'x' });
+    expect(await actionsFor(changed)).toEqual([]);
+  });
+
   it('are among the process manager’s reactions, on the notifications task queue', async () => {
     const event = recorded('followtie-x', 'UserFollowed', {
       followerId: randomUUID(),

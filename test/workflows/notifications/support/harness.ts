@@ -52,6 +52,9 @@ export const FAST_DELIVERY: NotificationDeliverySettingsInput = {
   heartbeatTimeoutMs: 2_000,
 };
 
+/** The push sender's timeout: the local service answers in milliseconds unless told to be slow. */
+export const PUSH_TIMEOUT_MS = 3_000;
+
 /** The push service listens on 127.0.0.1: the worker allows it, as OUTBOUND_ALLOW_INTERNAL would. */
 export const LOOPBACK_ALLOWED = outboundPolicy(['127.0.0.1']);
 export const AUTH_SECRET = new TextEncoder().encode(TEST_AUTH_SECRET);
@@ -111,7 +114,7 @@ export async function startNotificationHarness(
     log,
     pool,
     bus,
-    push: createPushSender({ vapid, outbound: LOOPBACK_ALLOWED, log }),
+    push: createPushSender({ vapid, outbound: LOOPBACK_ALLOWED, log, timeoutMs: PUSH_TIMEOUT_MS }),
     mailer,
     publicUrl: PUBLIC_URL,
     authSecret: AUTH_SECRET,
