@@ -65,7 +65,7 @@ export function passkeyResolvers(): IResolvers {
         scope.identity,
         caller,
         args,
-        signInClient(reply?.request, undefined),
+        signInClient(reply?.request, args),
       );
       return authPayload(scope.services, tokens);
     },

@@ -193,6 +193,7 @@ export async function authPayload(services: ApiServices, tokens: IssuedTokens) {
     accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString(),
     refreshToken: tokens.refreshToken,
     refreshTokenExpiresAt: tokens.refreshTokenExpiresAt.toISOString(),
+    deviceId: tokens.deviceId ?? null,
   };
 }
 

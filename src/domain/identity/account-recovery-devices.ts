@@ -9,6 +9,11 @@ export const MAX_DEVICE_LABEL_LENGTH = 100;
 export interface PresentedDevice {
   hash: string;
   label: string;
+  /**
+   * The hash the same request had before devices were identified by their id (user agent + id):
+   * a device remembered under it is not new, so the change raised no notice for known devices.
+   */
+  formerHash?: string;
 }
 
 type SignInDevice = NonNullable<UserEventOf<'LoginSucceeded'>['data']['device']>;
@@ -24,7 +29,10 @@ export function signInDevice(user: User, presented: PresentedDevice): SignInDevi
   return {
     hash: presented.hash,
     label: presented.label.slice(0, MAX_DEVICE_LABEL_LENGTH),
-    newDevice: known.length > 0 && !known.includes(presented.hash),
+    newDevice:
+      known.length > 0 &&
+      !known.includes(presented.hash) &&
+      !(presented.formerHash !== undefined && known.includes(presented.formerHash)),
   };
 }
 

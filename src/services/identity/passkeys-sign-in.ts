@@ -109,6 +109,7 @@ export async function finishPasskeySignIn(
   if (user.status !== 'active') throw invalidPasskey();
   await assertPasskey(deps, context, userId, response, challenge, true);
   const sessionId = randomUUID();
+  const presented = client ? presentedDevice(client, userId, deps.authSecret) : undefined;
   await execute(
     deps,
     users,
@@ -120,12 +121,13 @@ export async function finishPasskeySignIn(
       {
         type: 'RecordPasskeySignIn' as const,
         sessionId,
-        ...(client ? { device: presentedDevice(client) } : {}),
+        ...(presented ? { device: presented.device } : {}),
       },
       SIGN_IN_ACTOR,
     ),
   );
-  return startSession(deps, context, user, sessionId, now);
+  const tokens = await startSession(deps, context, user, sessionId, now);
+  return presented ? { ...tokens, deviceId: presented.deviceId } : tokens;
 }
 
 /**

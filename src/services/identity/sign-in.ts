@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { issueAccessToken } from '../../auth/access-tokens.ts';
 import { hashBackupCode } from '../../auth/backup-codes.ts';
@@ -36,6 +36,8 @@ export interface IssuedTokens {
   refreshTokenExpiresAt: Date;
   /** Where the session's events landed, for read-your-writes. */
   position: bigint | null;
+  /** The device id the client should keep and send with its next sign-in (absent on refresh). */
+  deviceId?: string;
 }
 
 const invalidCredentials = () => unauthenticated('INVALID_CREDENTIALS', 'Wrong e-mail or password');
@@ -70,6 +72,7 @@ export async function signIn(
   const hashingMs = performance.now() - hashingStartedAt;
   const workMs = () => performance.now() - startedAt - hashingMs;
   const sessionId = randomUUID();
+  const presented = client ? presentedDevice(client, user.userId, deps.authSecret) : undefined;
   const attempt = await handleCommand(
     deps,
     users,
@@ -87,7 +90,7 @@ export async function signIn(
           passkey && passwordMatches
             ? await passkeySecondFactor(deps, context, user, passkey)
             : secondFactorOf(user, input.secondFactor, now),
-        ...(client ? { device: presentedDevice(client) } : {}),
+        ...(presented ? { device: presented.device } : {}),
       },
       SIGN_IN_ACTOR,
     ),
@@ -111,7 +114,8 @@ export async function signIn(
     throw failureFor(attempt.events);
   }
   await settle(deps, attempt);
-  return startSession(deps, context, user, sessionId, now);
+  const tokens = await startSession(deps, context, user, sessionId, now);
+  return presented ? { ...tokens, deviceId: presented.deviceId } : tokens;
 }
 
 /** What the sign-in request says about where it comes from (the API reads it off the request). */
@@ -122,17 +126,43 @@ export interface SignInClient {
 }
 
 /**
- * The device as the user aggregate remembers it: a hash, so neither the user agent nor the client's
- * id is stored, and a readable label for the security notice. A new device raises the
- * new_sign_in notification (docs/account-recovery.md).
+ * The device as the user aggregate remembers it, and the device id the client should keep.
+ *
+ * The identity is the client's device id: a random id the app keeps per installation, which a
+ * browser update does not change and copying a common user agent does not imitate. The user agent
+ * only labels it ("Firefox on Linux"). A client that sends none is given one, derived from the
+ * account and its user agent with a key of AUTH_SECRET's (so asking again from the same browser
+ * gives the same id, and it stays one device until the client keeps and sends it): until then it
+ * is recognised by its user agent alone, which is weaker (docs/account-recovery.md). Only a hash is
+ * recorded, never the id or the user agent.
  */
-export function presentedDevice(client: SignInClient): PresentedDevice {
+export function presentedDevice(
+  client: SignInClient,
+  userId: string,
+  authSecret: Uint8Array,
+): { device: PresentedDevice; deviceId: string } {
   const userAgent = client.userAgent?.slice(0, 1_000) ?? '';
-  const deviceId = client.deviceId?.slice(0, 200) ?? '';
+  const sent = client.deviceId?.slice(0, 200).trim() ?? '';
+  const deviceId = sent || issuedDeviceId(authSecret, userId, userAgent);
   return {
-    hash: createHash('sha256').update(`${userAgent}\n${deviceId}`).digest('hex'),
-    label: deviceLabel(userAgent),
+    device: {
+      hash: sha256(`device-id\n${deviceId}`),
+      label: deviceLabel(userAgent),
+      formerHash: sha256(`${userAgent}\n${client.deviceId?.slice(0, 200) ?? ''}`),
+    },
+    deviceId,
   };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function issuedDeviceId(authSecret: Uint8Array, userId: string, userAgent: string): string {
+  const key = hkdfSync('sha256', authSecret, Buffer.alloc(0), 'chronicle/sign-in-device-ids', 32);
+  return createHmac('sha256', Buffer.from(key))
+    .update(`${userId}\n${userAgent}`)
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }
 
 /** What `execute` does after the command: wait until the read models show its events. */

@@ -477,6 +477,24 @@ describe('account recovery', () => {
       expect(deviceOf(history, freshHash())).toMatchObject({ newDevice: true });
     });
 
+    it('a device remembered under its former hash (before device ids) is not new', () => {
+      const former = freshHash();
+      const history = [registered(), signedIn(minutesAgo(60), former)];
+      const [event] = userDecider.decide(
+        {
+          type: 'RecordSignIn',
+          sessionId: randomUUID(),
+          passwordMatches: true,
+          secondFactor: { kind: 'none' },
+          device: { hash: freshHash(), label: 'Firefox on Linux', formerHash: former },
+        },
+        fold(userDecider, history),
+        by(theSystem('sign-in'), now),
+      );
+      expect(event?.type === 'LoginSucceeded' && event.data.device).toMatchObject({ newDevice: false });
+      expect(deviceOf(history, freshHash())).toMatchObject({ newDevice: true });
+    });
+
     it('sign-ins recorded without a device give nothing to compare with: not new', () => {
       expect(deviceOf([registered(), signedIn(minutesAgo(60))], freshHash())).toMatchObject({
         newDevice: false,
