@@ -18,8 +18,9 @@ import { FAULT_AUTH_SECRET } from './system.ts';
 
 /** The events each kind of operation appends, in order, when it is applied once. */
 export const EXPECTED_EVENT_TYPES: Record<OperationKind, readonly string[]> = {
-  // The e-mail address is claimed in a reservation stream of its own, then the user is written.
-  register: ['UniqueValueClaimed', 'UserRegistered'],
+  // The e-mail address is claimed in a reservation stream of its own, then the user is written:
+  // registered, and the verification e-mail asked for in the same write (one command id).
+  register: ['UniqueValueClaimed', 'UserRegistered', 'EmailVerificationRequested'],
   createContent: ['ContentCreated'],
   updateContent: ['ContentUpdated'],
   // The fault suite's brand has no approval steps: submission approves at once.
