@@ -3,11 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { notificationIdFor } from '../../../src/domain/notifications/streams.ts';
 import { TEST_AUTH_SECRET } from '../../api/support/identity-app.ts';
 import { cleanEnv } from '../../support/cli.ts';
 import { mailpitMessages } from '../../support/mailpit.ts';
+import { freePort } from '../../support/ports.ts';
 import {
   deliveriesOf,
   EMAIL_FROM,
@@ -43,7 +45,7 @@ afterAll(async () => {
 });
 
 /** A notifications worker in a child process (same bundle, database, queue and keys), once it polls. */
-async function spawnWorker(): Promise<ChildProcess> {
+async function spawnWorker(options: { smtpUrl?: string } = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
     env: cleanEnv({
       DATABASE_URL: h.api.databaseUrl,
@@ -51,7 +53,7 @@ async function spawnWorker(): Promise<ChildProcess> {
       TASK_QUEUE: h.taskQueue,
       BUNDLE_PATH: path.join(bundleDir, 'workflows.js'),
       AUTH_SECRET: TEST_AUTH_SECRET,
-      SMTP_URL: h.mailpit.smtpUrl,
+      SMTP_URL: options.smtpUrl ?? h.mailpit.smtpUrl,
       EMAIL_FROM,
       PUBLIC_URL,
       VAPID_PUBLIC_KEY: h.vapid.publicKey,
@@ -126,6 +128,70 @@ describe('a notifications worker killed mid-send', () => {
       expect(h.push.attempts.filter((m) => m.endpointId === device.subscription.endpointId)).toEqual([]);
       const emails = await mailpitMessages(h.mailpit.apiUrl, { to: ada.email });
       expect(emails.map((email) => email.messageId)).toEqual([`${id}.email@chronicle`]);
+    },
+    120_000,
+  );
+
+  it.skipIf(!hasMailpit)(
+    'leaves exactly one e-mail when killed while the SMTP server holds its answer to the message',
+    async () => {
+      const ada = await person(h, 'Ada');
+      const ben = await person(h, 'Ben');
+      // An SMTP server that reads the whole message after DATA and answers only after 20 s: the
+      // worker dies waiting for the answer, with the message already in the server's hands.
+      const taken: string[] = [];
+      const smtp = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        logger: false,
+        onData: (stream, _session, done) => {
+          let message = '';
+          stream.on('data', (chunk: Buffer) => {
+            message += chunk.toString();
+          });
+          stream.on('end', () => {
+            taken.push(/^Message-ID: <([^>]+)>/im.exec(message)?.[1] ?? '?');
+            setTimeout(() => done(), 20_000).unref();
+          });
+        },
+      });
+      // The dying worker's connection goes away under the server: nothing to report.
+      smtp.on('error', () => {});
+      const port = await freePort();
+      await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+      try {
+        await setPreferences(h, ada.id, { channels: { new_follower: { email: true } } });
+        // Only the worker that will be killed polls (the previous test left one in this process).
+        await h.stopWorkers();
+        const doomed = await spawnWorker({ smtpUrl: `smtp://127.0.0.1:${port}` });
+        const followed = await follow(h, ben.id, ada.id);
+        const id = notificationIdFor(followed.id, ada.id);
+
+        await vi.waitFor(
+          async () => {
+            expect(taken).toHaveLength(1);
+            expect((await deliveriesOf(h, id)).map((row) => [row.channel, row.state])).toEqual([
+              ['email', 'sending'],
+            ]);
+          },
+          { timeout: 30_000, interval: 50 },
+        );
+        doomed.kill('SIGKILL');
+        await new Promise((resolve) => doomed.once('exit', resolve));
+
+        // The new worker (this process, sending through Mailpit) finds the row still 'sending'.
+        await h.startWorker();
+        await sagaFinished(h, followed.id);
+
+        const [row, ...more] = await deliveriesOf(h, id);
+        expect(more).toEqual([]);
+        expect(row).toMatchObject({ channel: 'email', attempts: 1 });
+        expect(['unknown', 'sent']).toContain(row?.state);
+        expect(taken).toEqual([`${id}.email@chronicle`]);
+        expect(await mailpitMessages(h.mailpit.apiUrl, { to: ada.email })).toEqual([]);
+      } finally {
+        await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      }
     },
     120_000,
   );
