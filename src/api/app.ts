@@ -35,6 +35,7 @@ import { validateGraphQLParameters } from './graphql-over-http.ts';
 import { healthRoutes } from './health-routes.ts';
 import { identityLoaders } from './identity/loaders.ts';
 import { passkeyResolvers } from './identity/passkeys-resolvers.ts';
+import { recoveryPageRoutes } from './identity/recovery-pages-route.ts';
 import { recoveryResolvers } from './identity/recovery-resolvers.ts';
 import { identityResolvers } from './identity/resolvers.ts';
 import { jwksRoute } from './jwks-route.ts';
@@ -183,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     await app.register(feedRoutes, { pool: services.pool });
     await app.register(mediaRoutes, { media: services.media, pool: services.pool });
+    await app.register(recoveryPageRoutes, { identity: services.identity, log: deps.log });
     await app.register(unsubscribeRoutes, {
       authSecret: services.identity.authSecret,
       disableEmail: (userId, type) => setEmailChannel(services.notifications, userId, type, false),
