@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_PUSH_HOSTS, parsePushHostEntry } from './domain/notifications/device-push-hosts.ts';
 import { outboundPolicy, parseAllowEntry } from './net/outbound-policy.ts';
 
 /**
@@ -148,6 +149,24 @@ const schema = z.object({
       message: 'must be a comma-separated list of addresses, CIDRs (10.0.0.0/8, fd00::/8) or host names',
     })
     .default([]),
+  /**
+   * The push services devices' Web Push endpoints may point at: comma-separated host names,
+   * `*.domain` for any host under it, or `*` for any public host. Default: the browsers' own
+   * (DEFAULT_PUSH_HOSTS). Hosts let through OUTBOUND_ALLOW_INTERNAL need no entry (docs/push.md).
+   */
+  PUSH_ALLOWED_HOSTS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((entries) => entries.every((entry) => parsePushHostEntry(entry) !== null), {
+      message: 'must be a comma-separated list of host names, *.domain entries or *',
+    })
+    .transform((entries) => entries.map((entry) => parsePushHostEntry(entry) ?? entry))
+    .default([...DEFAULT_PUSH_HOSTS]),
   /**
    * The VAPID key pair web push is signed with (RFC 8292), base64url as `web-push generate-vapid-keys`
    * prints it: both or neither. Unset: a pair made once and kept in `DATA_DIR/vapid-keys.json`.

@@ -66,6 +66,8 @@ export interface ApiServicesOptions {
    * Default: a pair made for this process (tests, tools that send no pushes).
    */
   vapid?: VapidKeys;
+  /** The push services device endpoints may point at (PUSH_ALLOWED_HOSTS); default the browsers' own. */
+  pushHosts?: readonly string[];
 }
 
 /** The use cases' dependencies for the API, each context waiting only for the read models it reads. */
@@ -152,6 +154,7 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       pool: runtime.pool,
       vapidPublicKey: (options.vapid ?? generateVapidKeyPair()).publicKey,
       ...(options.outbound ? { outbound: options.outbound } : {}),
+      ...(options.pushHosts ? { pushHosts: options.pushHosts } : {}),
       settle: settle(DEVICE_READ_MODELS),
     },
     notifications: {

@@ -89,6 +89,7 @@ export async function serveApi(options: ServeApiOptions): Promise<RunningApi> {
       outbound: outboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
       webauthn: relyingPartyFrom(config),
       vapid: await resolveVapidKeys(config, config.DATA_DIR),
+      pushHosts: config.PUSH_ALLOWED_HOSTS,
       readYourWritesTimeoutMs: READ_YOUR_WRITES_TIMEOUT_MS,
       observeCommand: registerCommandMetrics(metrics),
       media: {

@@ -14,7 +14,7 @@ export const MAX_ENDPOINT_LENGTH = 2048;
 /** Unpadded base64url as browsers give it; padded input is accepted too (some libraries pad). */
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
-export type PushSubscriptionProblem = 'ENDPOINT' | 'P256DH' | 'AUTH';
+export type PushSubscriptionProblem = 'ENDPOINT' | 'ENDPOINT_HOST' | 'P256DH' | 'AUTH';
 
 const invalid = (problem: PushSubscriptionProblem, message: string) =>
   validation('INVALID_PUSH_SUBSCRIPTION', message, { problem });

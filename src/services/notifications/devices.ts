@@ -4,6 +4,7 @@ import { MAX_ACTIVE_DEVICES } from '../../domain/notifications/device-commands.t
 import { deviceAggregate } from '../../domain/notifications/device-decider.ts';
 import { DEVICE_PLATFORMS, type DevicePlatform } from '../../domain/notifications/device-events.ts';
 import { deviceIdForPush } from '../../domain/notifications/device-ids.ts';
+import { DEFAULT_PUSH_HOSTS, isAllowedPushHost } from '../../domain/notifications/device-push-hosts.ts';
 import {
   checkPushSubscription,
   MAX_ENDPOINT_LENGTH,
@@ -12,7 +13,7 @@ import { deviceStream } from '../../domain/notifications/streams.ts';
 import { type Actor, actorId } from '../../domain/shared/decider.ts';
 import { DomainError, forbidden, validation } from '../../domain/shared/domain-error.ts';
 import { internalRange, parseIpAddress } from '../../net/internal-address.ts';
-import { type OutboundPolicy, STRICT_OUTBOUND_POLICY } from '../../net/outbound-policy.ts';
+import { type OutboundPolicy, parseAllowEntry, STRICT_OUTBOUND_POLICY } from '../../net/outbound-policy.ts';
 import { targetRefusal } from '../../net/target-check.ts';
 import {
   commandIdFor,
@@ -56,7 +57,8 @@ export interface DeviceView {
  * (owner, endpoint) pair, so a web app registering on every start finds its device again. The
  * subscription is checked before anything is stored: keys that could never be encrypted to, and an
  * endpoint the outbound policy would refuse at delivery (an internal address, http outside the
- * allow-list), are VALIDATION INVALID_PUSH_SUBSCRIPTION.
+ * allow-list) or on a host that is no known push service (PUSH_ALLOWED_HOSTS), are VALIDATION
+ * INVALID_PUSH_SUBSCRIPTION.
  */
 export async function registerDevice(
   deps: DeviceDeps,
@@ -70,7 +72,11 @@ export async function registerDevice(
     p256dh: input.pushSubscription.keys.p256dh,
     auth: input.pushSubscription.keys.auth,
   });
-  await checkEndpointReachable(push.endpoint, deps.outbound ?? STRICT_OUTBOUND_POLICY);
+  await checkEndpointHost(
+    push.endpoint,
+    deps.outbound ?? STRICT_OUTBOUND_POLICY,
+    deps.pushHosts ?? DEFAULT_PUSH_HOSTS,
+  );
   const id = deviceIdForPush(userId, push.endpoint);
   const commandId = commandIdFor(context, `registerDevice:${id}`, input);
   await execute(
@@ -203,7 +209,7 @@ function ownerOf(actor: Actor): string {
  * would refuse then. Plain http only reaches an internal push service the allow-list names (tests,
  * an on-premises relay): on the internet a push endpoint is https.
  */
-async function checkEndpointReachable(endpoint: string, policy: OutboundPolicy): Promise<void> {
+async function checkEndpointReachable(endpoint: string, policy: OutboundPolicy): Promise<boolean> {
   const refusal = await targetRefusal(endpoint, policy);
   if (refusal) {
     throw validation('INVALID_PUSH_SUBSCRIPTION', `The endpoint is not allowed: ${refusal.message}`, {
@@ -221,4 +227,31 @@ async function checkEndpointReachable(endpoint: string, policy: OutboundPolicy):
       problem: 'ENDPOINT',
     });
   }
+  return internal;
+}
+
+/**
+ * The endpoint is reachable (above) and its host one of the push services the deployment lists
+ * (PUSH_ALLOWED_HOSTS: by default the browsers' own), so no account can aim Chronicle's signed
+ * pushes at a third party's URL. A host the operator let through OUTBOUND_ALLOW_INTERNAL (its
+ * address, or its name) is its own push service or relay (the tests' local one) and needs no entry.
+ */
+async function checkEndpointHost(
+  endpoint: string,
+  policy: OutboundPolicy,
+  pushHosts: readonly string[],
+): Promise<void> {
+  const internal = await checkEndpointReachable(endpoint, policy);
+  const host = new URL(endpoint).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (internal || isAllowedPushHost(host, pushHosts)) return;
+  const namedInternal = policy.allowInternal.some((entry) => {
+    const parsed = parseAllowEntry(entry);
+    return parsed !== null && 'host' in parsed && parsed.host === host;
+  });
+  if (namedInternal) return;
+  throw validation(
+    'INVALID_PUSH_SUBSCRIPTION',
+    `The endpoint's host ${host.slice(0, 100)} is not a push service this server sends to`,
+    { problem: 'ENDPOINT_HOST', host: host.slice(0, 100) },
+  );
 }

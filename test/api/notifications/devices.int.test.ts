@@ -1,10 +1,11 @@
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
+import { outboundPolicy } from '../../../src/net/outbound-policy.ts';
 import { generateVapidKeyPair } from '../../../src/notifications/push/vapid-keys.ts';
-import { dropGoneDevice } from '../../../src/services/notifications/devices.ts';
+import { dropGoneDevice, registerDevice } from '../../../src/services/notifications/devices.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
-import { registerAndSignIn } from '../support/identity-operations.ts';
+import { identityDeps, registerAndSignIn } from '../support/identity-operations.ts';
 
 const vapid = { ...generateVapidKeyPair(), subject: 'mailto:ops@chronicle.example' };
 let api: IdentityApp;
@@ -30,7 +31,7 @@ interface Device {
 }
 
 /** As PushSubscription.toJSON() gives it: a real P-256 point, a 16-byte secret. */
-function aSubscription(endpoint = `https://push.example.net/send/${randomUUID()}`) {
+function aSubscription(endpoint = `https://fcm.googleapis.com/fcm/send/${randomUUID()}`) {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
   return {
@@ -129,6 +130,54 @@ describe('devices', () => {
     expect(await myDevices(ada.accessToken)).toEqual([]);
     const { rows } = await api.runtime.pool.query('select 1 from devices where user_id = $1', [ada.id]);
     expect(rows).toEqual([]);
+  });
+
+  it('takes endpoints of the browsers` push services only (PUSH_ALLOWED_HOSTS), storing nothing else', async () => {
+    const ada = await registerAndSignIn(api);
+    for (const endpoint of [
+      'https://updates.push.services.mozilla.com/wpush/v2/gAAAAABk',
+      'https://wns2-par02p.notify.windows.com/w/?token=BQYAAA',
+      'https://web.push.apple.com/QGuQyavXutnMH3oz',
+      `https://FCM.googleapis.com/fcm/send/${randomUUID()}`,
+    ]) {
+      await register(ada.accessToken, aSubscription(endpoint));
+    }
+    expect(await myDevices(ada.accessToken)).toHaveLength(4);
+    for (const endpoint of [
+      'https://push.example.net/send/1',
+      'https://notify.windows.com/w/?token=1',
+      'https://fcm.googleapis.com.example.net/fcm/send/1',
+      'https://evilfcm.googleapis.com/fcm/send/1',
+      'https://web.push.apple.com.attacker.example/x',
+    ]) {
+      const response = await api.gql(REGISTER, { input: input(aSubscription(endpoint)) }, ada.accessToken);
+      expect(errorCodes(response), endpoint).toEqual(['VALIDATION/INVALID_PUSH_SUBSCRIPTION']);
+      expect(response.errors?.[0]?.extensions).toMatchObject({ problem: 'ENDPOINT_HOST' });
+    }
+    expect(await myDevices(ada.accessToken)).toHaveLength(4);
+  });
+
+  it('takes a configured list, and an internal push service the outbound allow-list lets through', async () => {
+    const ada = await registerAndSignIn(api);
+    const deps = {
+      ...identityDeps(api),
+      pool: api.runtime.pool,
+      vapidPublicKey: vapid.publicKey,
+      outbound: outboundPolicy(['127.0.0.1']),
+      pushHosts: ['push.example.net'],
+    };
+    const context = { actor: { kind: 'user' as const, userId: ada.id, role: 'user' as const }, correlationId: randomUUID() };
+    const raw = (endpoint: string) => ({
+      platform: 'web',
+      appVersion: '1',
+      pushSubscription: aSubscription(endpoint),
+    });
+    await registerDevice(deps, context, raw('https://push.example.net/send/1'));
+    await registerDevice(deps, context, raw('http://127.0.0.1:8099/push/1'));
+    await expect(
+      registerDevice(deps, context, raw(`https://fcm.googleapis.com/fcm/send/${randomUUID()}`)),
+    ).rejects.toMatchObject({ reason: 'INVALID_PUSH_SUBSCRIPTION', details: { problem: 'ENDPOINT_HOST' } });
+    await expect.poll(async () => (await myDevices(ada.accessToken)).length).toBe(2);
   });
 
   it('refuses over-long input and anonymous callers', async () => {
