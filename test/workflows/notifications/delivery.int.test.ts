@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { userStream } from '../../../src/domain/identity/streams.ts';
 import { userEventCatalogue } from '../../../src/domain/identity/user-events.ts';
-import { notificationIdFor } from '../../../src/domain/notifications/streams.ts';
+import { deviceStream, notificationIdFor } from '../../../src/domain/notifications/streams.ts';
 import { registerUser } from '../../api/support/identity-operations.ts';
 import { mailpitMessages, waitForEmail } from '../../support/mailpit.ts';
 import { responses } from '../../support/push-service.ts';
@@ -23,6 +23,13 @@ import {
 const hasMailpit = inject('mailpit').smtpUrl !== '';
 
 let h: NotificationHarness;
+
+/** Waits for the process manager to start the device revocation an event caused, then for its result. */
+async function revocation(eventId: string): Promise<unknown> {
+  const handle = h.client.workflow.getHandle(`revoke-devices-${eventId}`);
+  await vi.waitFor(() => handle.describe(), { timeout: 15_000, interval: 100 });
+  return handle.result();
+}
 
 beforeAll(async () => {
   h = await startNotificationHarness();
@@ -187,7 +194,7 @@ describe('notification delivery', () => {
     });
     // Signed in anew after the revocation: this device belongs to the new session.
     const tablet = await subscribedDevice(h, ada.id);
-    await h.client.workflow.getHandle(`revoke-devices-${revoked.id}`).result();
+    await revocation(revoked.id);
     await vi.waitFor(
       async () => {
         const { rows } = await h.api.runtime.pool.query<{
@@ -224,7 +231,7 @@ describe('notification delivery', () => {
     await sagaFinished(h, followed.id);
     // Planning found no active recipient: no push, no e-mail row at all.
     expect(await deliveriesOf(h, notificationIdFor(followed.id, ada.id))).toEqual([]);
-    await h.client.workflow.getHandle(`revoke-devices-${deactivated.id}`).result();
+    await revocation(deactivated.id);
     await vi.waitFor(
       async () => {
         const { rows } = await h.api.runtime.pool.query(
@@ -236,6 +243,28 @@ describe('notification delivery', () => {
       { timeout: 10_000, interval: 100 },
     );
     expect(h.push.attempts.filter((m) => m.endpointId === phone.subscription.endpointId)).toEqual([]);
+  });
+
+  it('revokes a forgotten person’s devices on their streams too, not only in the read model', async () => {
+    const ada = await person(h, 'Ada');
+    const phone = await subscribedDevice(h, ada.id);
+    const forgotten = await append(h, userStream(ada.id), userEventCatalogue, {
+      type: 'UserForgotten',
+      data: {
+        userId: ada.id,
+        keyId: null,
+        erasedFields: ['email', 'displayName'],
+        at: new Date().toISOString(),
+      },
+    });
+    expect(await revocation(forgotten.id)).toEqual({
+      revoked: 1,
+    });
+    const events = await h.api.runtime.store.readStream(deviceStream(phone.deviceId));
+    expect(events.at(-1)).toMatchObject({
+      type: 'DeviceUnregistered',
+      data: { deviceId: phone.deviceId, userId: ada.id, reason: 'revoked' },
+    });
   });
 
   it('settles a push the service took but never answered unknown, and does not send it again', async () => {
