@@ -112,12 +112,71 @@ const record = (value: unknown): Record<string, unknown> =>
     ? (value as Record<string, unknown>)
     : {};
 
+/** Facts kept one row per id, and the events that name the id (field) whose row they read. */
+const KEYED_FACTS: readonly { table: string; column: string; field: string; types: readonly string[] }[] = [
+  {
+    table: VIDEOS,
+    column: 'post_id',
+    field: 'postId',
+    types: ['VideoPostCreated', 'VideoPostUpdated', 'VideoPostDeleted'],
+  },
+  { table: VIDEOS, column: 'post_id', field: 'videoId', types: ['CommentPosted'] },
+  { table: COMMENTS, column: 'comment_id', field: 'parentId', types: ['CommentPosted'] },
+  {
+    table: CONVERSATIONS,
+    column: 'conversation_id',
+    field: 'conversationId',
+    types: [
+      'ChatMessageSent',
+      'ChatConversationStarted',
+      'ChatMembersAdded',
+      'ChatMemberRemoved',
+      'ChatMemberLeft',
+      'ChatMemberSettingsChanged',
+    ],
+  },
+  {
+    table: COMMUNITY_STAFF,
+    column: 'community_id',
+    field: 'communityId',
+    types: [
+      'CommunityJoinRequested',
+      'CommunityMemberJoined',
+      'CommunityMemberRoleChanged',
+      'CommunityMemberLeft',
+      'CommunityMemberBanned',
+    ],
+  },
+  {
+    table: CONTENTS,
+    column: 'content_id',
+    field: 'contentId',
+    types: [
+      'ContentSubmitted',
+      'ContentStepApproved',
+      'ContentApproved',
+      'ContentRejected',
+      'ContentPublished',
+      'ContentPublishFailed',
+    ],
+  },
+  {
+    table: BRAND_MEMBERS,
+    column: 'brand_id',
+    field: 'brandId',
+    types: ['BrandMemberAdded', 'BrandMemberRoleChanged', 'BrandMemberRemoved'],
+  },
+  { table: MEDIA, column: 'asset_id', field: 'assetId', types: ['MediaReady', 'MediaProcessingFailed'] },
+  { table: SESSIONS, column: 'session_id', field: 'sessionId', types: ['MentorshipSessionCancelled'] },
+];
+
 /** The fact rows an event reads, named from its raw data: for the batch's prefetch. */
 export function factRowsOf(type: string, data: RawData): { table: string; key: Row }[] {
   const rows: { table: string; key: Row }[] = [];
-  const add = (table: string, column: string, id: string | null) => {
+  for (const { table, column, field, types } of KEYED_FACTS) {
+    const id = types.includes(type) ? str(data, field) : null;
     if (id !== null) rows.push({ table, key: { [column]: id } });
-  };
+  }
   switch (type) {
     case 'UserFollowed':
     case 'UserUnfollowed': {
@@ -135,53 +194,11 @@ export function factRowsOf(type: string, data: RawData): { table: string; key: R
       }
       break;
     }
-    case 'VideoPostCreated':
-      add(VIDEOS, 'post_id', str(data, 'postId'));
-      if (str(data, 'ownerId')) rows.push(headKey(FOLLOWERS, str(data, 'ownerId') as string));
+    case 'VideoPostCreated': {
+      const ownerId = str(data, 'ownerId');
+      if (ownerId) rows.push(headKey(FOLLOWERS, ownerId));
       break;
-    case 'VideoPostUpdated':
-    case 'VideoPostDeleted':
-      add(VIDEOS, 'post_id', str(data, 'postId'));
-      break;
-    case 'CommentPosted':
-      add(VIDEOS, 'post_id', str(data, 'videoId'));
-      add(COMMENTS, 'comment_id', str(data, 'parentId'));
-      break;
-    case 'ChatMessageSent':
-    case 'ChatConversationStarted':
-    case 'ChatMembersAdded':
-    case 'ChatMemberRemoved':
-    case 'ChatMemberLeft':
-    case 'ChatMemberSettingsChanged':
-      add(CONVERSATIONS, 'conversation_id', str(data, 'conversationId'));
-      break;
-    case 'CommunityJoinRequested':
-    case 'CommunityMemberJoined':
-    case 'CommunityMemberRoleChanged':
-    case 'CommunityMemberLeft':
-    case 'CommunityMemberBanned':
-      add(COMMUNITY_STAFF, 'community_id', str(data, 'communityId'));
-      break;
-    case 'ContentSubmitted':
-    case 'ContentStepApproved':
-    case 'ContentApproved':
-    case 'ContentRejected':
-    case 'ContentPublished':
-    case 'ContentPublishFailed':
-      add(CONTENTS, 'content_id', str(data, 'contentId'));
-      break;
-    case 'BrandMemberAdded':
-    case 'BrandMemberRoleChanged':
-    case 'BrandMemberRemoved':
-      add(BRAND_MEMBERS, 'brand_id', str(data, 'brandId'));
-      break;
-    case 'MediaReady':
-    case 'MediaProcessingFailed':
-      add(MEDIA, 'asset_id', str(data, 'assetId'));
-      break;
-    case 'MentorshipSessionCancelled':
-      add(SESSIONS, 'session_id', str(data, 'sessionId'));
-      break;
+    }
   }
   return rows;
 }
