@@ -122,8 +122,11 @@ describe('audit verify against tampering', () => {
       revision: string;
       event_id: string;
     }>(
-      `select position::text, stream_name, revision::text, event_id from es_events
-        where stream_name not like '${ANCHOR_STREAM_PREFIX}%' order by position`,
+      // Ordered by the bigint column: a bare `order by position` would sort by the text output
+      // column of that name ('10' before '7'), and the cases below need history order.
+      `select e.position::text as position, e.stream_name, e.revision::text as revision, e.event_id
+         from es_events e
+        where e.stream_name not like '${ANCHOR_STREAM_PREFIX}%' order by e.position`,
     );
     const events: StoredEvent[] = rows.map((r) => ({
       position: BigInt(r.position),
@@ -134,12 +137,22 @@ describe('audit verify against tampering', () => {
     return { connectionString, store, raw, events };
   }
 
-  /** The stream with the most events (a user's: registered, signed in, ...). */
+  /**
+   * The stream with the most events (a user's: registered and e-mail verification requested in
+   * one append, signed in, then a profile edit or an erasure), in revision order, which must also
+   * be position order: the cases take its first events by index as "earlier" and "next".
+   */
   function longestStream(events: StoredEvent[]): StoredEvent[] {
     const byStream = new Map<string, StoredEvent[]>();
     for (const event of events) byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), event]);
     const [longest] = [...byStream.values()].sort((a, b) => b.length - a.length);
     if (!longest || longest.length < 3) throw new Error('expected a stream of at least three events');
+    longest.forEach((event, index) => {
+      const before = longest[index - 1];
+      if (event.revision !== BigInt(index) || (before && before.position >= event.position)) {
+        throw new Error(`stream ${event.stream} is not read in history order: ${index} is ${event.revision}`);
+      }
+    });
     return longest;
   }
 
