@@ -74,6 +74,7 @@ import { guardSockets } from './subscriptions/socket-guard.ts';
 import { type SubscriptionLimits, subscriptionLimits } from './subscriptions/subscription-limits.ts';
 import { videoLoaders } from './videos/loaders.ts';
 import { videoResolvers } from './videos/resolvers.ts';
+import { answerWrittenNotYetReadable } from './written-not-readable.ts';
 
 const schemaFile = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 
@@ -324,6 +325,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...execution.extensions,
       readYourWrites: { reached: false, position: stale.toString() },
     };
+    answerWrittenNotYetReadable(execution, stale);
   });
   return app;
 }
