@@ -166,7 +166,10 @@ describe('devices', () => {
       outbound: outboundPolicy(['127.0.0.1']),
       pushHosts: ['push.example.net'],
     };
-    const context = { actor: { kind: 'user' as const, userId: ada.id, role: 'user' as const }, correlationId: randomUUID() };
+    const context = {
+      actor: { kind: 'user' as const, userId: ada.id, role: 'user' as const },
+      correlationId: randomUUID(),
+    };
     const raw = (endpoint: string) => ({
       platform: 'web',
       appVersion: '1',
