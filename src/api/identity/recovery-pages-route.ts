@@ -9,6 +9,7 @@ import type { SessionDeps } from '../../services/identity/context.ts';
 import { resetPassword } from '../../services/identity/password-reset.ts';
 import { verifyEmail } from '../../services/identity/verification.ts';
 import type { RequestContext } from '../../services/shared/command-context.ts';
+import { linkPage } from '../link-page.ts';
 
 export interface RecoveryPagesOptions {
   identity: SessionDeps;
@@ -40,7 +41,7 @@ export async function recoveryPageRoutes(app: FastifyInstance, options: Recovery
   app.get<{ Querystring: { token?: string } }>(VERIFY_EMAIL_PATH, async (request, reply) => {
     const token = tokenOf(request.query);
     if (!token) return invalidLink(reply);
-    return page(
+    return linkPage(
       reply,
       200,
       'Verify your e-mail address',
@@ -59,7 +60,7 @@ export async function recoveryPageRoutes(app: FastifyInstance, options: Recovery
     } catch (error) {
       return refused(reply, 'Address not verified', error, options.log);
     }
-    return page(reply, 200, 'Address verified', '<p>Thank you: your e-mail address is verified.</p>');
+    return linkPage(reply, 200, 'Address verified', '<p>Thank you: your e-mail address is verified.</p>');
   });
 
   app.get<{ Querystring: { token?: string } }>(RESET_PASSWORD_PATH, async (request, reply) => {
@@ -87,7 +88,7 @@ export async function recoveryPageRoutes(app: FastifyInstance, options: Recovery
         }
         return refused(reply, 'Password not changed', error, options.log);
       }
-      return page(
+      return linkPage(
         reply,
         200,
         'Password changed',
@@ -109,7 +110,7 @@ function tokenOf(query: unknown): string | undefined {
 }
 
 function resetForm(reply: FastifyReply, status: number, token: string, problem?: string) {
-  return page(
+  return linkPage(
     reply,
     status,
     'Choose a new password',
@@ -122,7 +123,7 @@ function resetForm(reply: FastifyReply, status: number, token: string, problem?:
 }
 
 function invalidLink(reply: FastifyReply) {
-  return page(
+  return linkPage(
     reply,
     400,
     'Link not valid',
@@ -136,7 +137,7 @@ function invalidLink(reply: FastifyReply) {
  */
 function refused(reply: FastifyReply, title: string, error: unknown, log: Logger) {
   if (error instanceof DomainError) {
-    return page(
+    return linkPage(
       reply,
       error.code === 'NOT_FOUND' ? 404 : error.code === 'CONFLICT' ? 409 : 400,
       title,
@@ -145,29 +146,10 @@ function refused(reply: FastifyReply, title: string, error: unknown, log: Logger
   }
   if (error instanceof ZodError) return invalidLink(reply);
   log.error({ err: error }, 'account recovery page failed');
-  return page(reply, 503, title, '<p>Something went wrong on our side. Please try again in a minute.</p>');
-}
-
-function page(reply: FastifyReply, status: number, title: string, content: string) {
-  return (
-    reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      // The token is in the URL: no referrer carries it elsewhere, no cache keeps the page.
-      .header('referrer-policy', 'no-referrer')
-      .header('cache-control', 'no-store')
-      .header(
-        'content-security-policy',
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-      )
-      .send(`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:560px;margin:48px auto;padding:0 16px;color:#111">
-<h1 style="font-size:22px">${escapeHtml(title)}</h1>
-${content}
-</body>
-</html>
-`)
+  return linkPage(
+    reply,
+    503,
+    title,
+    '<p>Something went wrong on our side. Please try again in a minute.</p>',
   );
 }

@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/shared/domain-error.ts';
 import type { Logger } from '../../logger.ts';
 import { escapeHtml, NOTIFICATION_EMAIL_TEMPLATES } from '../../notifications/email/templates.ts';
 import { type UnsubscribeSubject, verifyUnsubscribeToken } from '../../notifications/email/unsubscribe.ts';
+import { linkPage } from '../link-page.ts';
 
 export interface UnsubscribeRouteOptions {
   authSecret: Uint8Array;
@@ -39,7 +40,7 @@ export async function unsubscribeRoutes(
     if (!subject) return invalidLink(reply);
     if (NOTIFICATION_TYPES[subject.type].security) return securityNotice(reply);
     const about = NOTIFICATION_EMAIL_TEMPLATES[subject.type].about;
-    return page(
+    return linkPage(
       reply,
       200,
       'Unsubscribe',
@@ -63,7 +64,7 @@ export async function unsubscribeRoutes(
       return failed(reply, subject, error, options.log);
     }
     options.log.info({ userId: subject.userId, type: subject.type }, 'e-mail unsubscribed by link');
-    return page(
+    return linkPage(
       reply,
       200,
       'Unsubscribed',
@@ -79,7 +80,7 @@ function tokenOf(query: unknown): string | undefined {
 }
 
 function invalidLink(reply: FastifyReply) {
-  return page(
+  return linkPage(
     reply,
     400,
     'Link not valid',
@@ -88,7 +89,7 @@ function invalidLink(reply: FastifyReply) {
 }
 
 function securityNotice(reply: FastifyReply) {
-  return page(
+  return linkPage(
     reply,
     400,
     'Security notices',
@@ -102,37 +103,13 @@ function securityNotice(reply: FastifyReply) {
  */
 function failed(reply: FastifyReply, subject: UnsubscribeSubject, error: unknown, log: Logger) {
   if (error instanceof DomainError) {
-    return page(reply, 400, 'Not unsubscribed', `<p>${escapeHtml(error.message)}</p>`);
+    return linkPage(reply, 400, 'Not unsubscribed', `<p>${escapeHtml(error.message)}</p>`);
   }
   log.error({ err: error, userId: subject.userId, type: subject.type }, 'unsubscribe failed');
-  return page(
+  return linkPage(
     reply,
     503,
     'Not unsubscribed',
     '<p>Something went wrong on our side. Please try again in a minute.</p>',
-  );
-}
-
-function page(reply: FastifyReply, status: number, title: string, content: string) {
-  return (
-    reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      // The token is in the URL: no referrer carries it elsewhere, no cache keeps the page.
-      .header('referrer-policy', 'no-referrer')
-      .header('cache-control', 'no-store')
-      .header(
-        'content-security-policy',
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-      )
-      .send(`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:560px;margin:48px auto;padding:0 16px;color:#111">
-<h1 style="font-size:22px">${escapeHtml(title)}</h1>
-${content}
-</body>
-</html>
-`)
   );
 }
