@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { NotificationView } from '../../../src/api/notifications/notification-mappers.ts';
 import { FOLLOW } from '../social/graph-support.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
@@ -17,21 +18,6 @@ const UNREAD = '{ unreadNotificationCount }';
 const MARK = 'mutation ($ids: [ID!]!) { markNotificationsRead(ids: $ids) }';
 const MARK_ALL = 'mutation { markAllNotificationsRead }';
 
-interface NotificationView {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  path: string;
-  actors: { id: string; displayName: string | null }[];
-  actorCount: number;
-  subjectKind: string;
-  subjectId: string;
-  read: boolean;
-  readAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 interface Page {
   nodes: NotificationView[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
