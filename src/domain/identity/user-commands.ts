@@ -15,7 +15,13 @@ export type UserCommand =
       /** When given, the address's verification e-mail is asked for in the same write. */
       verificationRequestId?: string;
     }
-  | { type: 'ChangeProfile'; displayName?: string; bio?: string | null }
+  | {
+      type: 'ChangeProfile';
+      displayName?: string;
+      bio?: string | null;
+      /** The device's time of an offline change (through sync); absent for online edits. */
+      clientTime?: string;
+    }
   | { type: 'ChangePassword'; currentPasswordMatches: boolean; newPasswordHash: string }
   | { type: 'SetRole'; role: PlatformRole }
   | { type: 'DeactivateUser'; reason: string }

@@ -49,6 +49,7 @@ function decideForUser(
             userId,
             ...(command.displayName === undefined ? {} : { displayName: command.displayName }),
             ...(command.bio === undefined ? {} : { bio: command.bio }),
+            ...(command.clientTime === undefined ? {} : { clientTime: command.clientTime }),
           },
         },
       ];

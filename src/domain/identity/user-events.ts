@@ -38,6 +38,12 @@ export const userEventSchemas = {
     userId: z.uuid(),
     displayName: personal.optional(),
     bio: personal.optional(),
+    /**
+     * The device's time of the change (ISO 8601 with its offset, kept as sent) when it came
+     * through offline sync: profile fields are last-write-wins by it. Absent for online edits,
+     * whose time is the event's own.
+     */
+    clientTime: z.iso.datetime({ offset: true }).optional(),
   }),
   UserPasswordChanged: z.object({ userId: z.uuid(), passwordHash: z.string() }),
   UserRoleChanged: z.object({ userId: z.uuid(), role, previousRole: role }),
@@ -105,7 +111,7 @@ export const userEventCatalogue: EventCatalogue<UserEvent> = {
     schema: userEventSchemas.UserProfileChanged,
     personalFields: ['displayName', 'bio'],
     subject: bySubject,
-    publicFields: ['userId', 'displayName', 'bio'],
+    publicFields: ['userId', 'displayName', 'bio', 'clientTime'],
   },
   UserPasswordChanged: {
     type: 'UserPasswordChanged',

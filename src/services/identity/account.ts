@@ -26,7 +26,12 @@ export function selfId(actor: Actor): string {
 export async function updateProfile(deps: IdentityDeps, context: RequestContext, raw: unknown) {
   const input = updateProfileInput.parse(raw);
   const userId = selfId(context.actor);
-  const command = { type: 'ChangeProfile' as const, displayName: input.displayName, bio: input.bio };
+  const command = {
+    type: 'ChangeProfile' as const,
+    displayName: input.displayName,
+    bio: input.bio,
+    ...(input.clientTime === undefined ? {} : { clientTime: input.clientTime }),
+  };
   return execute(
     deps,
     users,

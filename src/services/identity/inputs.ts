@@ -28,6 +28,11 @@ export const updateProfileInput = z
   .object({
     displayName: displayName.optional(),
     bio: z.string().max(2_000).nullable().optional(),
+    /**
+     * The device's time of a change made offline, given by offline sync only (GraphQL does not
+     * expose it): kept on the event, where profile fields are last-write-wins by it.
+     */
+    clientTime: z.iso.datetime({ offset: true }).optional(),
     idempotencyKey,
   })
   .refine((input) => input.displayName !== undefined || input.bio !== undefined, {

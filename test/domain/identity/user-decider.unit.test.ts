@@ -214,8 +214,33 @@ describe('user decider', () => {
         .then([{ type: 'UserProfileChanged', data: { userId, displayName: undefined, bio: null } }]);
     });
 
-    it('does nothing when neither the display name nor the bio is given', () => {
+    it('records no device time for an online edit (the event’s own time is the edit’s)', () => {
+      const state = fold(userDecider, [registered()]);
+      const [event] = userDecider.decide(changeProfile, state, self);
+      expect(event?.data).not.toHaveProperty('clientTime');
+    });
+
+    it('keeps the device time of a change that came through offline sync', () => {
+      spec
+        .given([registered()])
+        .when(
+          { type: 'ChangeProfile', bio: 'Written on the train', clientTime: '2026-12-03T21:15:00-03:00' },
+          self,
+        )
+        .then([
+          {
+            type: 'UserProfileChanged',
+            data: { userId, bio: 'Written on the train', clientTime: '2026-12-03T21:15:00-03:00' },
+          },
+        ]);
+    });
+
+    it('does nothing when neither the display name nor the bio is given, even with a device time', () => {
       spec.given([registered()]).when({ type: 'ChangeProfile' }, self).thenNothing();
+      spec
+        .given([registered()])
+        .when({ type: 'ChangeProfile', clientTime: '2026-12-03T21:15:00-03:00' }, self)
+        .thenNothing();
     });
 
     it('forbids another user', () => {
