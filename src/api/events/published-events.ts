@@ -238,6 +238,8 @@ export const PUBLISHED_EVENTS: Readonly<Record<string, Publication>> = {
   ),
   CheckpointAttemptGraded: admins('communityId', 'checkpointId', 'attemptId', 'score', 'passed'),
   LearningModuleCompleted: admins('communityId', 'pathId', 'moduleId'),
+  // How far through a module, never whose: as completions.
+  LearningModuleProgressed: admins('communityId', 'pathId', 'moduleId', 'percent'),
 
   // Mentorship: only what a mentor offers to be matched on. Availability and time zone (a person's
   // routine and whereabouts) are left out; everything about learners, matches, sessions, calendars

@@ -11,32 +11,55 @@ export interface CompletedModule {
   moduleId: string;
 }
 
-export type ProgressCommand = {
-  type: 'CompleteLearningModule';
+interface ModuleCommand {
   pathId: string;
   moduleId: string;
   userId: string;
   module: CompletedModule | null;
   clientTime: string;
-};
-
-/** The modules of this path the learner has completed. */
-export interface ProgressState {
-  completedModuleIds: readonly string[];
 }
 
-export const initialProgressState: ProgressState = { completedModuleIds: [] };
+export type ProgressCommand =
+  | ({ type: 'CompleteLearningModule' } & ModuleCommand)
+  | ({ type: 'RecordModuleProgress'; percent: number } & ModuleCommand);
+
+/**
+ * The modules of this path the learner has completed, and per module the highest percent
+ * recorded (a completed module counts as 100 whether or not a percent was ever recorded).
+ */
+export interface ProgressState {
+  completedModuleIds: readonly string[];
+  percentByModule: Readonly<Record<string, number>>;
+}
+
+export const initialProgressState: ProgressState = { completedModuleIds: [], percentByModule: {} };
 
 export function evolveProgress(state: ProgressState, event: ProgressEvent): ProgressState {
-  if (event.type !== 'LearningModuleCompleted') return state;
-  if (state.completedModuleIds.includes(event.data.moduleId)) return state;
-  return { completedModuleIds: [...state.completedModuleIds, event.data.moduleId] };
+  const { moduleId } = event.data;
+  if (event.type === 'LearningModuleProgressed') {
+    const known = state.percentByModule[moduleId] ?? -1;
+    if (event.data.percent <= known) return state;
+    return { ...state, percentByModule: { ...state.percentByModule, [moduleId]: event.data.percent } };
+  }
+  if (state.completedModuleIds.includes(moduleId)) return state;
+  return { ...state, completedModuleIds: [...state.completedModuleIds, moduleId] };
+}
+
+/** The highest percent the learner reached in a module; null before anything was recorded. */
+export function modulePercentOf(state: ProgressState, moduleId: string): number | null {
+  if (state.completedModuleIds.includes(moduleId)) return 100;
+  return state.percentByModule[moduleId] ?? null;
 }
 
 /**
- * Completing a module: once per module (completing it again decides nothing, so an offline client
- * may resend), only a published module of this path the learner can see (NOT_FOUND
- * MODULE_NOT_FOUND), with a client time not ahead of the server beyond the clock tolerance.
+ * A learner's progress through the modules of a path. Both commands concern only a published
+ * module of this path the learner can see (NOT_FOUND MODULE_NOT_FOUND), with a client time not
+ * ahead of the server beyond the clock tolerance (VALIDATION CLIENT_TIME_IN_FUTURE; the past is
+ * fine: offline progress arrives late).
+ * - Completing: once per module; completing it again decides nothing, so an offline client may resend.
+ * - Recording a percent: progress only advances. A percent at or below the module's highest so far
+ *   decides nothing (a stale device, or a resend); a higher one is recorded, and 100 also completes
+ *   the module with the same client time.
  */
 export const progressDecider: Decider<ProgressCommand, ProgressEvent, ProgressState> = {
   initialState: initialProgressState,
@@ -49,21 +72,32 @@ export const progressDecider: Decider<ProgressCommand, ProgressEvent, ProgressSt
     if (Date.parse(command.clientTime) > now.getTime() + CLIENT_CLOCK_TOLERANCE_MS) {
       throw validation('CLIENT_TIME_IN_FUTURE', 'The client time is in the future');
     }
-    if (state.completedModuleIds.includes(module.moduleId)) return [];
-    return [
-      {
-        type: 'LearningModuleCompleted',
-        data: {
-          communityId: module.communityId,
-          pathId: module.pathId,
-          moduleId: module.moduleId,
-          userId: command.userId,
-          clientTime: command.clientTime,
-        },
-      },
-    ];
+    const completion: ProgressEvent = {
+      type: 'LearningModuleCompleted',
+      data: { ...moduleIds(module), userId: command.userId, clientTime: command.clientTime },
+    };
+    if (command.type === 'CompleteLearningModule') {
+      return state.completedModuleIds.includes(module.moduleId) ? [] : [completion];
+    }
+    const { percent } = command;
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
+      throw validation('PERCENT_OUT_OF_RANGE', 'percent is a whole number from 0 to 100', { percent });
+    }
+    const highest = modulePercentOf(state, module.moduleId);
+    if (highest !== null && percent <= highest) return [];
+    const progressed: ProgressEvent = {
+      type: 'LearningModuleProgressed',
+      data: { ...moduleIds(module), userId: command.userId, percent, clientTime: command.clientTime },
+    };
+    return percent === 100 ? [progressed, completion] : [progressed];
   },
 };
+
+const moduleIds = (module: CompletedModule) => ({
+  communityId: module.communityId,
+  pathId: module.pathId,
+  moduleId: module.moduleId,
+});
 
 export const progressAggregate = {
   decider: progressDecider,

@@ -110,6 +110,7 @@ describe('the integrator catalogue', () => {
       CheckpointAttemptSubmitted: ['userId', 'answers', 'feedback'],
       CheckpointAttemptGraded: ['userId', 'feedback', 'gradedBy'],
       LearningModuleCompleted: ['userId'],
+      LearningModuleProgressed: ['userId', 'clientTime'],
     };
     for (const [type, fields] of Object.entries(withheld)) {
       for (const field of fields) expect(INTEGRATOR_CATALOGUE.get(type)?.fields, type).not.toContain(field);
