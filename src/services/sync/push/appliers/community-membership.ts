@@ -1,0 +1,27 @@
+import { membershipEventCatalogue } from '../../../../domain/communities/membership-events.ts';
+import { communityMemberStream } from '../../../../domain/communities/streams.ts';
+import { joinCommunity, leaveCommunity } from '../../../communities/memberships.ts';
+import type { SyncApplier } from '../applier.ts';
+import { entityStream } from '../entity-stream.ts';
+
+/**
+ * `community.join` / `community.leave`: the person's own membership of the community the change
+ * names. The membership use cases take no idempotency key: joining as a member or leaving as one
+ * who left is recognised on the membership itself (the rules' alreadyApplied) before deciding.
+ */
+const membership = (use: typeof joinCommunity): SyncApplier => ({
+  async locate(_deps, _context, userId, change) {
+    const communityId = change.entityId.toLowerCase();
+    return {
+      entity: entityStream(communityMemberStream(communityId, userId), membershipEventCatalogue),
+      communityId,
+    };
+  },
+  async apply(deps, context, change) {
+    await use(deps, context, { communityId: change.entityId });
+    return null;
+  },
+});
+
+export const communityJoin = membership(joinCommunity);
+export const communityLeave = membership(leaveCommunity);

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { SyncChange, SyncOutcome } from '../../../domain/sync/outcomes.ts';
+import { canonicalJson } from '../../../eventstore/hash-chain.ts';
+
+/**
+ * What a pushed change says, as a hash: its id, type, entity, base version, payload and the client
+ * time AS SENT (before clamping, which depends on when it arrives: a retry of the same change later
+ * must fingerprint the same). A change id seen again with another fingerprint is another change
+ * under a reused id, and is refused.
+ */
+export function changeFingerprint(change: SyncChange): string {
+  const { changeId, type, entityId, baseVersion, clientTime, payload } = change;
+  return createHash('sha256')
+    .update(canonicalJson({ changeId, type, entityId, baseVersion, clientTime, payload }))
+    .digest('base64url');
+}
+
+export interface SyncReceipt {
+  fingerprint: string;
+  outcome: SyncOutcome;
+}
+
+/** The receipt of a change this person pushed before (from any of their devices); null when none. */
+export async function receiptOf(
+  pool: pg.Pool,
+  userId: string,
+  changeId: string,
+): Promise<SyncReceipt | null> {
+  const { rows } = await pool.query<{ fingerprint: string; outcome: SyncOutcome }>(
+    'select fingerprint, outcome from sync_receipts where user_id = $1 and change_id = $2',
+    [userId, changeId],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Records what became of a change, once it is settled. Written after the change's events: a crash
+ * in between leaves no receipt, and the retry finds the change already applied on its entity
+ * (the conflict rules' `alreadyApplied`, the use cases' idempotency keys) and reports the same.
+ * A receipt already there (a concurrent retry got in first) is kept.
+ */
+export async function storeReceipt(
+  pool: pg.Pool,
+  receipt: { userId: string; deviceId: string; changeId: string; fingerprint: string; outcome: SyncOutcome },
+): Promise<void> {
+  await pool.query(
+    `insert into sync_receipts (user_id, change_id, device_id, fingerprint, outcome)
+     values ($1, $2, $3, $4, $5::jsonb) on conflict (user_id, change_id) do nothing`,
+    [
+      receipt.userId,
+      receipt.changeId,
+      receipt.deviceId,
+      receipt.fingerprint,
+      JSON.stringify(receipt.outcome),
+    ],
+  );
+}
