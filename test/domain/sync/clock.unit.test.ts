@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { clampClientTime, clockSkewMs } from '../../../src/domain/sync/clock.ts';
+
+const now = new Date('2026-12-07T12:00:00.000Z');
+
+describe('device clocks', () => {
+  it('keeps a past or present client time exactly as sent (with its offset)', () => {
+    expect(clampClientTime('2026-12-07T13:00:00+02:00', now)).toEqual({
+      clientTime: '2026-12-07T13:00:00+02:00',
+      clamped: false,
+    });
+    expect(clampClientTime(now.toISOString(), now)).toEqual({
+      clientTime: now.toISOString(),
+      clamped: false,
+    });
+  });
+
+  it('clamps a time after the server’s now to now (a device cannot win by setting its clock forward)', () => {
+    expect(clampClientTime('2026-12-07T12:00:00.001Z', now)).toEqual({
+      clientTime: now.toISOString(),
+      clamped: true,
+    });
+    expect(clampClientTime('2026-12-07T14:00:00+01:00', now)).toEqual({
+      clientTime: now.toISOString(),
+      clamped: true,
+    });
+  });
+
+  it('measures the device clock’s skew from the server’s, 0 when the device gave no time', () => {
+    expect(clockSkewMs('2026-12-07T12:00:05.000Z', now)).toBe(5_000);
+    expect(clockSkewMs('2026-12-07T11:59:00.000Z', now)).toBe(-60_000);
+    expect(clockSkewMs(undefined, now)).toBe(0);
+    expect(clockSkewMs('not a time', now)).toBe(0);
+  });
+});
