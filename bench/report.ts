@@ -41,12 +41,15 @@ const BASELINE_NAMES: readonly [RegExp, string][] = [
   [/^((?:progress|leaderboard)_\w+?)_(graphql|read_model)_/, '$1_plain_sql_'], // communities: the same statements on plain tables
   [/^fanout_(inbox|push)_(ms|s|per_s)$/, 'fanout_$1_plain_$2'], // notifications: INSERT … SELECT; a plain web-push loop
   [/^(inbox_\w+?)_graphql_/, '$1_plain_sql_'], // notifications: the same page and count in plain SQL
+  [/^catchup_(graphql|ndjson)_/, 'catchup_plain_sql_'], // sync: the same feed and read-model rows in plain SQL
+  [/^(push\d+)_(graphql|ndjson)_/, '$1_mutations_'], // sync: the same changes as one GraphQL mutation each
   [/^loadEventsPerSecond$/, 'baselineInsertEventsPerSecond'], // audit-replay: plain INSERTs
   [/^rebuild_all_events_per_s$/, 'rebuild_all_slowest_alone_events_per_s'], // projections: slowest alone
   [/^appendWithLoopPerSecond$/, 'appendWithoutLoopPerSecond'], // audit-verify: appends without anchoring
 ];
 
-const lowerIsBetter = (key: string) => /(_ms|_s|seconds|Ms)(_|$)/i.test(key) && !/per_?s/i.test(key);
+const lowerIsBetter = (key: string) =>
+  /(_ms|_s|seconds|Ms|_bytes|_round_trips)(_|$)/i.test(key) && !/per_?s/i.test(key);
 
 function baselineOf(key: string, figures: Figures): string | undefined {
   for (const [pattern, replacement] of BASELINE_NAMES) {
