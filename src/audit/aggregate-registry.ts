@@ -43,6 +43,7 @@ import { likeAggregate } from '../domain/social/like-decider.ts';
 import { moderationAggregate } from '../domain/social/moderation-decider.ts';
 import { profileAggregate } from '../domain/social/profile-decider.ts';
 import { shareAggregate } from '../domain/social/share-decider.ts';
+import { syncConflictsAggregate } from '../domain/sync/conflict-decider.ts';
 import { videoPostAggregate } from '../domain/videos/video-post-decider.ts';
 import { eventWebhookAggregate } from '../domain/webhooks/webhook-decider.ts';
 import { canonicalJson } from '../eventstore/hash-chain.ts';
@@ -216,6 +217,7 @@ export const AUDITED_AGGREGATES: readonly AuditedAggregate[] = [
   audited('notificationprefs', notificationPreferencesAggregate, 1),
   audited('notificationinbox', inboxAggregate, 1),
   audited('passkeys', passkeyAggregate, 1),
+  audited('syncconflicts', syncConflictsAggregate, 1),
   audited('auditlog', auditLogAggregate, 1),
   audited('reservation', { decider: reservationDecider, catalogue: reservationCatalogue }, 1),
 ];

@@ -37,6 +37,7 @@ import { likeEventCatalogue } from '../../domain/social/like-events.ts';
 import { moderationEventCatalogue } from '../../domain/social/moderation-events.ts';
 import { profileEventCatalogue } from '../../domain/social/profile-events.ts';
 import { shareEventCatalogue } from '../../domain/social/share-events.ts';
+import { syncConflictEventCatalogue } from '../../domain/sync/conflict-events.ts';
 import { videoPostEventCatalogue } from '../../domain/videos/video-events.ts';
 import { eventWebhookEventCatalogue } from '../../domain/webhooks/webhook-events.ts';
 import { type EventAudience, PUBLISHED_EVENTS } from './published-events.ts';
@@ -84,6 +85,7 @@ export const DOMAIN_CATALOGUES: Readonly<Record<string, readonly object[]>> = {
     deviceEventCatalogue,
     reminderEventCatalogue,
   ],
+  sync: [syncConflictEventCatalogue],
   audit: [auditLogEventCatalogue, auditAnchorEventCatalogue],
 };
 

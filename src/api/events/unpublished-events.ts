@@ -116,6 +116,11 @@ export const NOT_PUBLISHED: Readonly<Record<string, string>> = {
   DeviceUnregistered: 'a person’s devices are theirs alone',
   SessionReminderDue: 'when two named people meet (as every MentorshipSession… event)',
 
+  // Sync: what one person edited offline, on which device, and what of it the server overruled.
+  SyncConflictQueued: 'one person’s offline edit and the server’s copy, for them to settle',
+  SyncConflictResolved: 'how one person settled their own sync conflict',
+  SyncChangeOverruled: 'what one person did offline that the server refused; told to them alone',
+
   // Audit: read through the audit queries, by auditors.
   AuditQueryRecorded: 'who looked at what; auditors read it through the audit queries',
   AuditAnchored: 'tamper evidence; published outside the database by `chronicle audit`',
