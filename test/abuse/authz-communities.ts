@@ -563,6 +563,19 @@ export const COMMUNITY_ROWS: readonly MatrixRow[] = [
       }),
   },
   {
+    mutation: 'recordModuleProgress',
+    rule: 'members, of a published module (learning.take)',
+    allowed: MEMBERS,
+    concealedAs: CONCEALED,
+    document: `mutation ($m: ID!, $t: String!) {
+      recordModuleProgress(input: { moduleId: $m, percent: 50, clientTime: $t }) { percent } }`,
+    call: async (fx) =>
+      vars({
+        m: (await fx.shared('community-published', () => publishedModule(fx))).moduleId,
+        t: new Date().toISOString(),
+      }),
+  },
+  {
     mutation: 'submitCheckpointAttempt',
     rule: 'members, of an approved checkpoint they can see (learning.take)',
     allowed: MEMBERS,

@@ -38,6 +38,13 @@ export interface ProgressView {
   userId: string;
   modulesDone: number;
   completedModuleIds: string[];
+  moduleProgress: {
+    communityId: string;
+    pathId: string;
+    moduleId: string;
+    percent: number;
+    completed: boolean;
+  }[];
   checkpointsPassed: number;
   attempts: number;
   currentStreakDays: number;
@@ -54,7 +61,7 @@ export interface ProgressView {
 }
 
 /**
- * One learner's progress through one path, in three reads keyed by (community, path, learner); a
+ * One learner's progress through one path, in four reads keyed by (community, path, learner); a
  * learner who has done nothing there yet has zeros. The current streak is judged at `today`.
  */
 export async function learnerPathProgress(
@@ -64,7 +71,7 @@ export async function learnerPathProgress(
   userId: string,
   today: Date,
 ): Promise<ProgressView> {
-  const [progress, modules, checkpoints] = await Promise.all([
+  const [progress, modules, percents, checkpoints] = await Promise.all([
     pool.query<{
       modules_done: number;
       checkpoints_passed: number;
@@ -81,6 +88,11 @@ export async function learnerPathProgress(
     pool.query<{ module_id: string }>(
       `select module_id from community_module_completions
         where community_id = $1 and path_id = $2 and user_id = $3 order by completed_at, module_id`,
+      [communityId, pathId, userId],
+    ),
+    pool.query<{ module_id: string; percent: number; completed: boolean }>(
+      `select module_id, percent, completed from community_module_progress
+        where community_id = $1 and path_id = $2 and user_id = $3 order by module_id`,
       [communityId, pathId, userId],
     ),
     pool.query<{
@@ -104,6 +116,13 @@ export async function learnerPathProgress(
     userId,
     modulesDone: row?.modules_done ?? 0,
     completedModuleIds: modules.rows.map((entry) => entry.module_id),
+    moduleProgress: percents.rows.map((entry) => ({
+      communityId,
+      pathId,
+      moduleId: entry.module_id,
+      percent: entry.percent,
+      completed: entry.completed,
+    })),
     checkpointsPassed: row?.checkpoints_passed ?? 0,
     attempts: row?.attempts ?? 0,
     currentStreakDays: row ? currentStreakAt(row.last_active_day, row.current_streak_days, today) : 0,

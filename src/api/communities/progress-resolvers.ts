@@ -6,7 +6,7 @@ import { can } from '../../domain/communities/policy.ts';
 import { NO_TRUST_FACTS, trustScore } from '../../domain/communities/trust.ts';
 import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import { gradeCheckpointReflection, submitCheckpointAttempt } from '../../services/communities/attempts.ts';
-import { completeLearningModule } from '../../services/communities/progress.ts';
+import { completeLearningModule, recordModuleProgress } from '../../services/communities/progress.ts';
 import { isMentorOf } from '../../services/communities/progress-facts.ts';
 import { requireReadPermission } from '../../services/communities/read-access.ts';
 import { attemptNotFound, unseenAsMissing } from '../../services/communities/unseen-as-missing.ts';
@@ -111,6 +111,8 @@ export function progressResolvers(): IResolvers {
       const userId = communityPersonOf(caller.actor).toLowerCase();
       return learnerPathProgress(scope.services.pool, module.communityId, module.pathId, userId, now(scope));
     },
+    recordModuleProgress: async (_root, args, { scope }) =>
+      recordModuleProgress(scope.communities, await callerFor(scope, 'write'), args.input),
     submitCheckpointAttempt: async (_root, args, { scope }) =>
       attemptView(await submitCheckpointAttempt(scope.communities, await callerFor(scope, 'write'), args)),
     gradeCheckpointReflection: async (_root, args, { scope }) => {

@@ -1,6 +1,6 @@
 import type { EventCodec } from '../../commands/event-codec.ts';
 import { type AttemptEvent, attemptEventCatalogue } from '../../domain/communities/attempt-events.ts';
-import { type ProgressEvent, progressEventCatalogue } from '../../domain/communities/progress-events.ts';
+import { type ProgressEventOf, progressEventCatalogue } from '../../domain/communities/progress-events.ts';
 import { localDay, withActiveDay } from '../../domain/communities/progress-streaks.ts';
 import type { RecordedEvent } from '../../eventstore/port.ts';
 import type { Projection, ReadModelWriter, Row } from '../projection.ts';
@@ -18,6 +18,7 @@ export const PATH_PROGRESS = 'community_path_progress';
 export const ATTEMPTS = 'community_attempts';
 export const CHECKPOINT_RESULTS = 'community_checkpoint_results';
 export const MODULE_COMPLETIONS = 'community_module_completions';
+export const MODULE_PROGRESS = 'community_module_progress';
 const KEYS: KeyLists = { lists: 'community_progress_key_lists', counts: 'community_progress_key_counts' };
 
 /** H1's event: its ids are never encrypted, so it is read from the raw data without the catalogue. */
@@ -27,7 +28,8 @@ const COMMUNITY_ERASED = 'CommunityErased';
  * Learners' progress, keyed by community first. Per learner and path: modules done, distinct
  * checkpoints passed and streaks (days by the learner's calendar, see progress-streaks.ts); every
  * attempt (scores and outcomes, never the answers: those stay in the learner's encrypted events);
- * per learner and checkpoint the best result; and which modules each learner completed.
+ * per learner and checkpoint the best result; which modules each learner completed; and per
+ * learner and module the highest percent reached (100 once completed).
  * `current_streak_days` is the run ending at `last_active_day`: readers count it as 0 once a day
  * was missed (`currentStreakAt`).
  */
@@ -36,7 +38,8 @@ export function communityProgressProjection(codec: Pick<EventCodec, 'decode'>): 
     name: COMMUNITY_PROGRESS_PROJECTION,
     // 2: attempts indexed by attempt id alone (an attempt is looked up without its community);
     // erasure through the shared key lists (community-key-lists.ts), which no longer read each row.
-    version: 2,
+    // 3: the highest percent per learner and module (LearningModuleProgressed, offline sync).
+    version: 3,
     eventTypes: [
       ...Object.keys(attemptEventCatalogue),
       ...Object.keys(progressEventCatalogue),
@@ -75,6 +78,12 @@ export function communityProgressProjection(codec: Pick<EventCodec, 'decode'>): 
           module_id uuid not null, client_time text not null, completed_at timestamptz not null`,
         primaryKey: ['community_id', 'path_id', 'user_id', 'module_id'],
       },
+      [MODULE_PROGRESS]: {
+        columns: `community_id uuid not null, path_id uuid not null, user_id uuid not null,
+          module_id uuid not null, percent int not null, completed boolean not null,
+          client_time text not null, updated_at timestamptz not null`,
+        primaryKey: ['community_id', 'path_id', 'user_id', 'module_id'],
+      },
       ...keyListTables(KEYS),
     },
     prefetch: (events) => events.flatMap(prefetchOf),
@@ -85,9 +94,12 @@ export function communityProgressProjection(codec: Pick<EventCodec, 'decode'>): 
         return;
       }
       const at = occurredAt(recorded);
-      if (recorded.type === 'LearningModuleCompleted') {
+      if (recorded.type === 'LearningModuleCompleted' || recorded.type === 'LearningModuleProgressed') {
         const decoded = await codec.decode(progressEventCatalogue, recorded);
-        if (decoded) await applyCompletion(decoded.event, writer, at);
+        if (decoded?.event.type === 'LearningModuleCompleted')
+          await applyCompletion(decoded.event, writer, at);
+        if (decoded?.event.type === 'LearningModuleProgressed')
+          await applyProgress(decoded.event, writer, at);
         return;
       }
       const decoded = await codec.decode(attemptEventCatalogue, recorded);
@@ -125,11 +137,12 @@ function prefetchOf(recorded: RecordedEvent): { table: string; key: Row }[] {
     rows.push({ table: PATH_PROGRESS, key: { community_id: communityId, path_id: pathId, user_id: userId } });
   }
   const moduleId = rawId(recorded, 'moduleId');
-  if (recorded.type === 'LearningModuleCompleted' && pathId !== null && moduleId !== null) {
-    rows.push({
-      table: MODULE_COMPLETIONS,
-      key: { community_id: communityId, path_id: pathId, user_id: userId, module_id: moduleId },
-    });
+  if (pathId !== null && moduleId !== null) {
+    const key = { community_id: communityId, path_id: pathId, user_id: userId, module_id: moduleId };
+    if (recorded.type === 'LearningModuleCompleted') rows.push({ table: MODULE_COMPLETIONS, key });
+    if (recorded.type === 'LearningModuleCompleted' || recorded.type === 'LearningModuleProgressed') {
+      rows.push({ table: MODULE_PROGRESS, key });
+    }
   }
   const attemptId = rawId(recorded, 'attemptId');
   if (attemptId !== null)
@@ -191,14 +204,54 @@ async function touchPath(writer: ReadModelWriter, activity: PathActivity): Promi
   });
 }
 
-async function applyCompletion(event: ProgressEvent, writer: ReadModelWriter, at: string): Promise<void> {
+async function applyCompletion(
+  event: ProgressEventOf<'LearningModuleCompleted'>,
+  writer: ReadModelWriter,
+  at: string,
+): Promise<void> {
   const { communityId, pathId, moduleId, userId, clientTime } = lower(event.data);
   const key = { community_id: communityId, path_id: pathId, user_id: userId, module_id: moduleId };
   const known = await writer.get(MODULE_COMPLETIONS, key);
   // The decider completes a module once; a second event (a rebuild of a hand-made history) counts once.
   if (known) return;
   await put(writer, MODULE_COMPLETIONS, key, known, { client_time: clientTime, completed_at: at });
+  await putModulePercent(writer, key, 100, true, clientTime, at);
   await touchPath(writer, { communityId, pathId, userId, at, day: localDay(clientTime), modulesDone: 1 });
+}
+
+/**
+ * A new highest percent in a module. Recording progress is not a streak day (only completing a
+ * module or submitting an attempt is, see docs/learning-progress-and-trust.md).
+ */
+async function applyProgress(
+  event: ProgressEventOf<'LearningModuleProgressed'>,
+  writer: ReadModelWriter,
+  at: string,
+): Promise<void> {
+  const { communityId, pathId, moduleId, userId, clientTime, percent } = lower(event.data);
+  const key = { community_id: communityId, path_id: pathId, user_id: userId, module_id: moduleId };
+  await putModulePercent(writer, key, percent, false, clientTime, at);
+}
+
+/** Keeps the highest percent (the decider records only rises; a hand-made history may not). */
+async function putModulePercent(
+  writer: ReadModelWriter,
+  key: Row,
+  percent: number,
+  completed: boolean,
+  clientTime: string,
+  at: string,
+): Promise<void> {
+  const known = await writer.get(MODULE_PROGRESS, key);
+  const wasCompleted = known?.completed === true;
+  const highest = Number(known?.percent ?? -1);
+  if (known && percent <= highest && (wasCompleted || !completed)) return;
+  await put(writer, MODULE_PROGRESS, key, known, {
+    percent: Math.max(highest, percent),
+    completed: wasCompleted || completed,
+    client_time: clientTime,
+    updated_at: at,
+  });
 }
 
 async function applyAttemptEvent(

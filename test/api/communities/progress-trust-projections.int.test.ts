@@ -42,7 +42,10 @@ afterAll(async () => {
 
 const LEARNER = randomUUID();
 
-/** A member who joined, passed a checkpoint, completed a module and had posts marked helpful and removed. */
+/**
+ * A member who joined, passed a checkpoint, completed a module, got halfway through another and had
+ * posts marked helpful and removed.
+ */
 async function activity(communityId: string) {
   const [pathId, moduleId, checkpointId, attemptId, postId] = [
     randomUUID(),
@@ -58,10 +61,16 @@ async function activity(communityId: string) {
       data: { communityId, userId: LEARNER, role: 'member', via: 'open', approvedBy: null },
     },
   ]);
+  const clientTime = '2026-12-01T10:00:00-05:00';
   await appendEvents(api, learningProgressStream(pathId, LEARNER), progressEventCatalogue, [
     {
-      type: 'LearningModuleCompleted',
-      data: { communityId, pathId, moduleId, userId: LEARNER, clientTime: '2026-12-01T10:00:00-05:00' },
+      type: 'LearningModuleProgressed',
+      data: { communityId, pathId, moduleId, userId: LEARNER, percent: 100, clientTime },
+    },
+    { type: 'LearningModuleCompleted', data: { communityId, pathId, moduleId, userId: LEARNER, clientTime } },
+    {
+      type: 'LearningModuleProgressed',
+      data: { communityId, pathId, moduleId: randomUUID(), userId: LEARNER, percent: 50, clientTime },
     },
   ]);
   const submitted: AttemptEvent = {
@@ -101,6 +110,7 @@ const TABLES = [
   'community_attempts',
   'community_checkpoint_results',
   'community_module_completions',
+  'community_module_progress',
   'community_progress_key_lists',
   'community_progress_key_counts',
   'community_trust_scores',
@@ -157,6 +167,7 @@ describe('the community_progress and community_trust read models', () => {
       community_attempts: 1,
       community_checkpoint_results: 1,
       community_module_completions: 1,
+      community_module_progress: 2,
       community_trust_scores: 1,
       community_trust_checkpoints: 1,
       // joined, passed, marked helpful, removed
