@@ -26,6 +26,8 @@ import { socialEngagementProjection } from './read-models/social-engagement.ts';
 import { socialGraphProjection } from './read-models/social-graph.ts';
 import { socialModerationProjection } from './read-models/social-moderation.ts';
 import { streamCatalogue } from './read-models/stream-catalogue.ts';
+import { syncConflictsProjection } from './read-models/sync-conflicts.ts';
+import { syncFeedProjection } from './read-models/sync-feed.ts';
 import { usersProjection } from './read-models/users.ts';
 import { videoPostsProjection } from './read-models/videos.ts';
 
@@ -65,6 +67,8 @@ export function createProjections({ codec }: ProjectionDeps): readonly Projectio
     devicesProjection(codec),
     notificationPreferencesProjection(codec),
     notificationsProjection(codec),
+    syncFeedProjection,
+    syncConflictsProjection(codec),
   ];
 }
 

@@ -52,6 +52,8 @@ describe('operations', () => {
       'social_graph',
       'social_moderation',
       'stream_catalogue',
+      'sync_conflicts',
+      'sync_feed',
       'users',
       'video_posts',
     ]);
