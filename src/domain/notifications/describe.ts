@@ -154,6 +154,18 @@ export function describeNotification(n: DescribableNotification): NotificationDe
       };
     case 'media_failed':
       return { title: 'Upload failed', body: 'Your upload could not be processed', path: `/media/${id}` };
+    case 'sync_conflict_queued':
+      return {
+        title: 'Offline edit needs you',
+        body: 'An edit you made offline met a newer version. Choose which to keep.',
+        path: `/sync/conflicts/${id}`,
+      };
+    case 'sync_change_overruled':
+      return {
+        title: 'Offline change not applied',
+        body: `Something you did offline (${SYNC_CHANGE_LABELS[text('changeType')] ?? 'a change'}) could not be applied: things moved on while you were away.`,
+        path: overruledPath(n.subjectKind, id, text('communityId')),
+      };
     case 'password_reset':
       return {
         title: 'Your password was reset',
@@ -178,6 +190,25 @@ export function describeNotification(n: DescribableNotification): NotificationDe
     }
   }
 }
+
+/** An offline change in words, by its sync change type. */
+const SYNC_CHANGE_LABELS: Readonly<Record<string, string>> = {
+  'community.join': 'joining a community',
+  'community.leave': 'leaving a community',
+  'community.reply': 'a reply',
+  'community.markHelpful': 'marking a reply helpful',
+  'post.edit': 'a post edit',
+  'checkpoint.answer': 'checkpoint answers',
+  'module.progress': 'module progress',
+  'profile.update': 'a profile change',
+  'chat.message': 'a chat message',
+};
+
+const overruledPath = (subjectKind: string, id: string, communityId: string) => {
+  if (subjectKind === 'community') return `/communities/${id}`;
+  if (subjectKind === 'community_post') return `/communities/${communityId}/posts/${id}`;
+  return '/settings/devices';
+};
 
 /** "Ada", "Ada and Ben", "Ada and 12 others"; a null name reads "Someone". */
 export function actors(names: readonly (string | null)[], count: number): string {

@@ -13,6 +13,7 @@ import type { EventCatalogue } from '../shared/event-catalogue.ts';
 import { type CommentEvent, commentEventCatalogue } from '../social/comment-events.ts';
 import { type FollowEvent, followEventCatalogue } from '../social/follow-events.ts';
 import { type LikeEvent, likeEventCatalogue } from '../social/like-events.ts';
+import { type SyncConflictEvent, syncConflictEventCatalogue } from '../sync/conflict-events.ts';
 import { type VideoPostEvent, videoPostEventCatalogue } from '../videos/video-events.ts';
 import type { NotificationType } from './notification-types.ts';
 import { type ReminderEvent, reminderEventCatalogue } from './reminder-events.ts';
@@ -50,6 +51,7 @@ export const NOTIFICATION_SOURCE_EVENTS: readonly { catalogue: EventCatalogue<an
   { catalogue: mediaEventCatalogue, types: ['MediaReady', 'MediaProcessingFailed'] },
   { catalogue: userEventCatalogue, types: ['UserPasswordReset', 'LoginSucceeded'] },
   { catalogue: passkeyEventCatalogue, types: ['PasskeyRegistered'] },
+  { catalogue: syncConflictEventCatalogue, types: ['SyncConflictQueued', 'SyncChangeOverruled'] },
 ];
 
 /** Every source event type, flat: for a projection's or a reaction's `eventTypes`. */
@@ -83,7 +85,8 @@ export type NotificationSourceEvent =
     >
   | Of<MediaEvent, 'MediaReady' | 'MediaProcessingFailed'>
   | Of<UserEvent, 'UserPasswordReset' | 'LoginSucceeded'>
-  | Of<PasskeyEvent, 'PasskeyRegistered'>;
+  | Of<PasskeyEvent, 'PasskeyRegistered'>
+  | Of<SyncConflictEvent, 'SyncConflictQueued' | 'SyncChangeOverruled'>;
 
 /** What a notification is about: the thing a tap opens, and the key grouped notifications fold by. */
 export interface NotificationSubject {
@@ -99,7 +102,8 @@ export interface NotificationSubject {
     | 'mentorship_session'
     | 'content'
     | 'media'
-    | 'account';
+    | 'account'
+    | 'sync_conflict';
   id: string;
 }
 
@@ -336,6 +340,34 @@ function rawNotificationsFor(event: NotificationSourceEvent, facts: Notification
       const { userId, credentialId, at } = event.data;
       return [draft(userId, 'passkey_added', 'account', userId, null, { credentialId, at })];
     }
+    case 'SyncConflictQueued': {
+      // The person's own device raised it, yet it is news to them (their edit is waiting): no actor,
+      // so the rule that nobody hears of their own action does not drop it. Neither side's words.
+      const { conflictId, userId, deviceId, changeType, entityId, communityId } = event.data;
+      return [
+        draft(userId, 'sync_conflict_queued', 'sync_conflict', conflictId, null, {
+          deviceId,
+          changeType,
+          entityId,
+          communityId,
+        }),
+      ];
+    }
+    case 'SyncChangeOverruled': {
+      // The refusal's code only: a tap opens what the change was about (the community or the post).
+      const { userId, deviceId, changeId, changeType, entityId, communityId, code } = event.data;
+      const [kind, id] = overruledSubject(changeType, entityId, communityId, userId);
+      return [
+        draft(userId, 'sync_change_overruled', kind, id, null, {
+          deviceId,
+          changeId,
+          changeType,
+          entityId,
+          communityId,
+          code,
+        }),
+      ];
+    }
     default: {
       const unknown: never = event;
       throw new Error(`Not a notification source: ${JSON.stringify(unknown)}`);
@@ -410,6 +442,20 @@ function toUploader(
   data: Record<string, unknown>,
 ): NotificationDraft[] {
   return facts.mediaOwnerId ? [draft(facts.mediaOwnerId, type, 'media', assetId, null, data)] : [];
+}
+
+/** What an overruled change was about: a membership's community, a post, else the person's account. */
+function overruledSubject(
+  changeType: string,
+  entityId: string,
+  communityId: string | null,
+  userId: string,
+): [NotificationSubject['kind'], string] {
+  if ((changeType === 'community.join' || changeType === 'community.leave') && isUuid(entityId)) {
+    return ['community', entityId];
+  }
+  if (communityId !== null && isUuid(entityId)) return ['community_post', entityId];
+  return ['account', userId];
 }
 
 /** Brand actors are user ids or `system:<name>`; the system is nobody to name. */

@@ -14,6 +14,7 @@ export type NotificationCategory =
   | 'mentorship'
   | 'publishing'
   | 'media'
+  | 'sync'
   | 'security';
 
 export interface NotificationTypeSpec {
@@ -129,6 +130,20 @@ export const NOTIFICATION_TYPES = {
   // Media
   media_ready: { category: 'media', defaults: on(true, false, false), security: false, grouped: false },
   media_failed: { category: 'media', defaults: on(true, true, false), security: false, grouped: false },
+  // Sync (offline devices): what became of changes made offline. No e-mail: the person is using
+  // the app when it syncs, and the conflict waits in the app for them.
+  sync_conflict_queued: {
+    category: 'sync',
+    defaults: on(true, true, false),
+    security: false,
+    grouped: false,
+  },
+  sync_change_overruled: {
+    category: 'sync',
+    defaults: on(true, true, false),
+    security: false,
+    grouped: false,
+  },
   // Security
   password_reset: { category: 'security', defaults: on(true, true, true), security: true, grouped: false },
   new_sign_in: { category: 'security', defaults: on(true, true, true), security: true, grouped: false },

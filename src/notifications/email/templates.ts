@@ -151,6 +151,16 @@ export const NOTIFICATION_EMAIL_TEMPLATES: Readonly<Record<NotificationType, Typ
     because: 'your account was signed in to from a new device; if it was not you, reset your password',
     about: 'new sign-ins',
   },
+  sync_conflict_queued: {
+    action: 'Settle the conflict',
+    because: 'an edit you made offline met a newer version',
+    about: 'offline edits that need you',
+  },
+  sync_change_overruled: {
+    action: 'See what changed',
+    because: 'something you did offline could not be applied',
+    about: 'offline changes not applied',
+  },
   passkey_added: {
     action: 'Review your passkeys',
     because: 'a passkey was added to your account; if it was not you, remove it and reset your password',

@@ -3,6 +3,7 @@ import { actors, describeNotification } from '../../../src/domain/notifications/
 import { NOTIFICATION_TYPE_NAMES } from '../../../src/domain/notifications/notification-types.ts';
 
 const VIDEO = '0f8a3c1e-2b4d-4e6f-8a1b-2c3d4e5f6a7b';
+const COMMUNITY = '5d1e7a2b-9c3f-4a8e-b6d0-1f2e3a4b5c6d';
 
 describe('describeNotification', () => {
   it('names up to two people, then counts the others; a forgotten person reads "Someone"', () => {
@@ -71,6 +72,47 @@ describe('describeNotification', () => {
       title: 'Passkey added',
       body: 'A passkey was added to your account. If this was not you, remove it and reset your password.',
       path: '/settings/security',
+    });
+  });
+
+  it('sends the person to the conflict their offline edit raised, without anyone`s words', () => {
+    expect(
+      describeNotification({
+        type: 'sync_conflict_queued',
+        actorNames: [],
+        actorCount: 0,
+        subjectKind: 'sync_conflict',
+        subjectId: VIDEO,
+        data: { changeType: 'post.edit' },
+      }),
+    ).toEqual({
+      title: 'Offline edit needs you',
+      body: 'An edit you made offline met a newer version. Choose which to keep.',
+      path: `/sync/conflicts/${VIDEO}`,
+    });
+  });
+
+  it('says which offline change was not applied and opens what it was about', () => {
+    const overruled = (changeType: string, subjectKind: string) =>
+      describeNotification({
+        type: 'sync_change_overruled',
+        actorNames: [],
+        actorCount: 0,
+        subjectKind,
+        subjectId: VIDEO,
+        data: { changeType, communityId: COMMUNITY, code: 'BANNED' },
+      });
+    expect(overruled('community.join', 'community')).toMatchObject({
+      title: 'Offline change not applied',
+      body: expect.stringContaining('(joining a community)'),
+      path: `/communities/${VIDEO}`,
+    });
+    expect(overruled('community.reply', 'community_post').path).toBe(
+      `/communities/${COMMUNITY}/posts/${VIDEO}`,
+    );
+    expect(overruled('something.new', 'account')).toMatchObject({
+      body: expect.stringContaining('(a change)'),
+      path: '/settings/devices',
     });
   });
 

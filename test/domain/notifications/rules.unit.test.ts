@@ -435,6 +435,89 @@ describe('notification rules', () => {
     });
   });
 
+  describe('sync', () => {
+    const DEVICE = id(20);
+    const COMMUNITY = id(21);
+
+    it('SyncConflictQueued: the person hears their offline edit waits for them, never either side`s words', () => {
+      const queued: NotificationSourceEvent = {
+        type: 'SyncConflictQueued',
+        data: {
+          conflictId: THING,
+          userId: ADA,
+          deviceId: DEVICE,
+          changeId: 'edit-1',
+          changeType: 'post.edit',
+          entityId: PARENT,
+          communityId: COMMUNITY,
+          baseVersion: 1,
+          serverVersion: 3,
+          clientTime: AT,
+          deviceValue: JSON.stringify({ body: 'My offline words' }),
+          serverValue: JSON.stringify({ body: 'Words from elsewhere' }),
+        },
+      };
+      // Their own device raised it, yet they hear of it: nobody is named as the actor.
+      given({})
+        .when(queued)
+        .then([
+          {
+            recipientId: ADA,
+            type: 'sync_conflict_queued',
+            actorId: null,
+            subject: { kind: 'sync_conflict', id: THING },
+            data: { deviceId: DEVICE, changeType: 'post.edit', entityId: PARENT, communityId: COMMUNITY },
+          },
+        ]);
+      const stored = JSON.stringify(notificationsFor(queued, {}));
+      expect(stored).not.toContain('offline words');
+      expect(stored).not.toContain('from elsewhere');
+    });
+
+    it('SyncChangeOverruled: the person hears, about the community or post the change was for, with the code only', () => {
+      const overruled = (changeType: string, communityId: string | null): NotificationSourceEvent => ({
+        type: 'SyncChangeOverruled',
+        data: {
+          userId: ADA,
+          deviceId: DEVICE,
+          changeId: 'Change-1',
+          changeType,
+          entityId: changeType === 'community.join' ? COMMUNITY : PARENT,
+          communityId,
+          code: 'BANNED',
+          message: 'You are banned from this community',
+        },
+      });
+      given({})
+        .when(overruled('community.join', COMMUNITY))
+        .then([
+          {
+            recipientId: ADA,
+            type: 'sync_change_overruled',
+            actorId: null,
+            subject: { kind: 'community', id: COMMUNITY },
+            data: {
+              deviceId: DEVICE,
+              changeId: 'Change-1',
+              changeType: 'community.join',
+              entityId: COMMUNITY,
+              communityId: COMMUNITY,
+              code: 'BANNED',
+            },
+          },
+        ]);
+      given({})
+        .when(overruled('community.reply', COMMUNITY))
+        .then([{ type: 'sync_change_overruled', subject: { kind: 'community_post', id: PARENT } }]);
+      given({})
+        .when(overruled('profile.update', null))
+        .then([{ type: 'sync_change_overruled', subject: { kind: 'account', id: ADA } }]);
+      expect(JSON.stringify(notificationsFor(overruled('community.join', COMMUNITY), {}))).not.toContain(
+        'banned from',
+      );
+    });
+  });
+
   it('raises only known types, lower-cases ids and notifies each person once', () => {
     const upper = notificationsFor({
       type: 'UserFollowed',
