@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStreamOrEmpty } from '../../../src/commands/load-aggregate.ts';
+import { userStream } from '../../../src/domain/identity/streams.ts';
+import { updateProfile } from '../../../src/services/identity/account.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
 import {
   freshEmail,
+  identityDeps,
   LOGIN,
   ME,
   makeAdmin,
@@ -136,6 +140,42 @@ describe('accounts', () => {
     expect(errorCodes(oldLogin)).toEqual(['UNAUTHENTICATED/INVALID_CREDENTIALS']);
     const newLogin = await api.gql(LOGIN, { input: { email: user.email, password: 'a brand new password' } });
     expect(newLogin.errors).toBeUndefined();
+  });
+
+  it('keeps the device time of a profile change from offline sync; GraphQL takes none', async () => {
+    const user = await registerAndSignIn(api);
+    const UPDATE = 'mutation ($input: UpdateProfileInput!) { updateProfile(input: $input) { bio } }';
+    const online = await api.gql(UPDATE, { input: { bio: 'Online' } }, user.accessToken);
+    expect(online.data?.updateProfile).toEqual({ bio: 'Online' });
+    const withTime = await api.gql(
+      UPDATE,
+      { input: { bio: 'Sneaked', clientTime: '2026-12-03T21:15:00-03:00' } },
+      user.accessToken,
+    );
+    expect(errorCodes(withTime)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+
+    // Offline sync calls the use case itself, as the user whose device it is.
+    const context = {
+      actor: { kind: 'user' as const, userId: user.id, role: 'user' as const },
+      correlationId: randomUUID(),
+    };
+    await updateProfile(identityDeps(api), context, {
+      bio: 'Offline',
+      clientTime: '2026-12-03T21:15:00-03:00',
+    });
+    const refused = updateProfile(identityDeps(api), context, { bio: 'Offline', clientTime: 'yesterday' });
+    await expect(refused).rejects.toThrow(/clientTime/);
+
+    const changes = (await readStreamOrEmpty(api.runtime.store, userStream(user.id)))
+      .filter((event) => event.type === 'UserProfileChanged')
+      .map((event) => event.data as { clientTime?: string });
+    expect(changes.map((data) => data.clientTime)).toEqual([undefined, '2026-12-03T21:15:00-03:00']);
+    // The users read model takes the change as any other (these deps do not wait for it).
+    let bio = '';
+    for (const started = Date.now(); bio !== 'Offline' && Date.now() - started < 5_000; ) {
+      bio = fieldOf<{ bio: string }>(await api.gql(ME, {}, user.accessToken), 'me').bio;
+    }
+    expect(bio).toBe('Offline');
   });
 
   it('lets only admins set roles and list users, and applies a new role to live tokens', async () => {
