@@ -34,9 +34,10 @@ export const syncFeedProjection: Projection = {
     for (const record of feedRecordsOf(sourceOf(recorded))) {
       writer.upsert(SYNC_CHANGES, {
         position,
-        scope: record.scope,
+        // Ids are uuids (or `user:<id>` for an erasure): one spelling, as scopes and loaders use.
+        scope: record.scope.toLowerCase(),
         entity_type: record.entityType,
-        entity_id: record.entityId,
+        entity_id: record.entityId.toLowerCase(),
         version: record.version,
         deleted: record.deleted,
       });
