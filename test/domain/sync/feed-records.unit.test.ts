@@ -175,6 +175,24 @@ describe('feed records', () => {
     expect(feedRecordsOf(event('UserProfileChanged', {}))).toEqual([]);
   });
 
+  it('every mapped type gives exactly one record, versioned by the revision, for an event naming its ids', () => {
+    const ids = {
+      userId,
+      communityId,
+      moduleId,
+      checkpointId,
+      postId,
+      conversationId,
+      messageId,
+      conflictId,
+    };
+    for (const type of SYNC_FEED_EVENT_TYPES) {
+      const records = feedRecordsOf(event(type, ids, 9));
+      expect(records, type).toHaveLength(1);
+      expect(records[0]?.version, type).toBe(9);
+    }
+  });
+
   it('every mapped type exists in a catalogue (or is the progress event being added), and maps', () => {
     const catalogued = new Set([
       ...Object.keys(userEventSchemas),
