@@ -407,4 +407,17 @@ describe('sync feed: pull and snapshot', () => {
     ).toEqual([]);
     expect(records(await pull(snapshot.cursor, undefined, ada, now)).records).toEqual([]);
   });
+
+  it('asks every device to re-seed when anyone is forgotten (anyone may hold their words)', async () => {
+    const scopesNow = await userScopes(p.pool, ada);
+    const before = records(await pull(-1n, undefined, ada, scopesNow)).cursor;
+    await track(
+      events.user({
+        type: 'UserForgotten',
+        data: { userId: ben, keyId: null, erasedFields: ['email'], at: events.now() },
+      }),
+    );
+    await caughtUp();
+    expect(await pull(before, undefined, ada, scopesNow)).toEqual({ reseed: 'ERASURE' });
+  });
 });
