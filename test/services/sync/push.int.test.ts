@@ -13,6 +13,7 @@ import { userStream } from '../../../src/domain/identity/streams.ts';
 import { userEventCatalogue } from '../../../src/domain/identity/user-events.ts';
 import { DomainError } from '../../../src/domain/shared/domain-error.ts';
 import { syncConflictsStream } from '../../../src/domain/sync/streams.ts';
+import { waitForPosition } from '../../../src/projections/wait-for-position.ts';
 import {
   postOnRecord,
   removeCommunityPost,
@@ -451,6 +452,48 @@ describe('post.edit (manual resolution)', () => {
     });
     const post = await postOnRecord(syncDeps(api), edited.postId);
     expect([post?.title, post?.body]).toEqual(['Leaves, merged', 'Laptop and phone words']);
+  });
+
+  it('lists conflicts newest first, a page at a time, of one status or all', async () => {
+    const queued = [
+      await queuedEdit('Page one'),
+      await queuedEdit('Page two'),
+      await queuedEdit('Page three'),
+    ];
+    await resolveSyncConflict(syncDeps(api), contextOf(learner), {
+      conflictId: queued[0]?.conflictId,
+      resolution: 'KEEP_SERVER',
+    });
+    await waitForPosition(api.runtime.pool, api.runtime.bus, await storeHead(api), { timeoutMs: 5_000 });
+    const { pool } = api.runtime;
+    const all = await listSyncConflicts(pool, learner.id, { first: 100 });
+    const ids = all.nodes.map((node) => node.conflictId);
+    expect(ids.indexOf(queued[2]?.conflictId as string)).toBeLessThan(
+      ids.indexOf(queued[1]?.conflictId as string),
+    );
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page = await listSyncConflicts(pool, learner.id, { first: 2, after });
+      expect(page.nodes.length).toBeLessThanOrEqual(2);
+      seen.push(...page.nodes.map((node) => node.conflictId));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after !== null);
+    expect(seen).toEqual(ids);
+
+    const resolved = await listSyncConflicts(pool, learner.id, { status: 'resolved', first: 100 });
+    expect(resolved.nodes.every((node) => node.status === 'resolved' && node.resolvedAt !== null)).toBe(true);
+    expect(resolved.nodes.map((node) => node.conflictId)).toContain(queued[0]?.conflictId);
+    const open = await listSyncConflicts(pool, learner.id, { status: 'open', first: 100 });
+    expect(open.nodes.map((node) => node.conflictId)).not.toContain(queued[0]?.conflictId);
+    expect((await listSyncConflicts(pool, stranger.id, { first: 100 })).nodes).toEqual([]);
+    await expect(
+      listSyncConflicts(pool, learner.id, { first: 2, after: 'not-a-cursor' }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      reason: 'INVALID_CURSOR',
+    });
   });
 
   it("reads someone else's conflict and someone else's post as not found", async () => {
