@@ -72,6 +72,8 @@ import { refuseSubscriptionsOverHttp } from './subscriptions/over-http.ts';
 import { subscriptions } from './subscriptions/plugin-options.ts';
 import { guardSockets } from './subscriptions/socket-guard.ts';
 import { type SubscriptionLimits, subscriptionLimits } from './subscriptions/subscription-limits.ts';
+import { syncNdjsonRoutes } from './sync/ndjson-route.ts';
+import { syncDeviceLoaders, syncResolvers } from './sync/sync-resolvers.ts';
 import { videoLoaders } from './videos/loaders.ts';
 import { videoResolvers } from './videos/resolvers.ts';
 import { answerWrittenNotYetReadable } from './written-not-readable.ts';
@@ -186,6 +188,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(feedRoutes, { pool: services.pool });
     await app.register(mediaRoutes, { media: services.media, pool: services.pool });
     await app.register(recoveryPageRoutes, { identity: services.identity, log: deps.log });
+    // In its own plugin: its NDJSON body parser and error replies stay with it.
+    await app.register(syncNdjsonRoutes, { services, rateLimiting });
     await app.register(unsubscribeRoutes, {
       authSecret: services.identity.authSecret,
       disableEmail: (userId, type) => setEmailChannel(services.notifications, userId, type, false),
@@ -269,6 +273,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         },
         { schema: schemaFile('./communities/community-data.graphql'), resolvers: communityDataResolvers() },
         { schema: schemaFile('./notifications/devices.graphql'), resolvers: deviceResolvers() },
+        // After devices' schema: it extends Device with the last sync.
+        {
+          schema: schemaFile('./sync/sync.graphql'),
+          resolvers: syncResolvers(),
+          loaders: syncDeviceLoaders(),
+        },
         {
           schema: schemaFile('./notifications/notifications.graphql'),
           resolvers: notificationResolvers(deps.log),

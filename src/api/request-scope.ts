@@ -16,6 +16,7 @@ import type { PublishingDeps } from '../services/publishing-deps.ts';
 import type { RequestContext, ServiceDeps } from '../services/shared/command-context.ts';
 import type { EngagementDeps } from '../services/social/comments-deps.ts';
 import type { SocialGraphDeps } from '../services/social/follows.ts';
+import type { SyncDeps } from '../services/sync/deps.ts';
 import type { VideoDeps } from '../services/videos/videos.ts';
 import type { WebhookDeps } from '../services/webhooks/deps.ts';
 import type { AccessCache } from './auth/access-cache.ts';
@@ -47,6 +48,8 @@ export interface ApiServices {
   devices: DeviceDeps;
   /** The inbox's read marks and notification preferences; its `settle` waits for their read models. */
   notifications: NotificationPreferencesDeps;
+  /** Offline sync: the contexts whose entities it syncs; its `settle` waits for what the sync feed is served from. */
+  sync: SyncDeps;
   pool: pg.Pool;
   projections: readonly Projection[];
   /** The projector's change notifications: subscriptions and session watches listen to it. */
@@ -82,6 +85,8 @@ export interface RequestScope {
   devices: DeviceDeps;
   /** The same for the inbox and notification preferences. */
   notifications: NotificationPreferencesDeps;
+  /** The same for sync. */
+  sync: SyncDeps;
   correlationId: string;
   authenticated(): Promise<Authenticated>;
   /** Set when a command's wait for the read models timed out: the answer may lag its own write. */
@@ -145,6 +150,7 @@ export function requestScope(services: ApiServices, request: FastifyRequest): Re
     webhooks: tracked(services.webhooks),
     devices: tracked(services.devices),
     notifications: tracked(services.notifications),
+    sync: tracked(services.sync),
     stalePosition: () => stale,
     correlationId: request.id,
     authenticated: () => authenticationOf(services, request),

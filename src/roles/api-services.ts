@@ -28,6 +28,7 @@ import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
 import { MentorReplyGenerations } from '../services/mentorship/conversations.ts';
 import { NOTIFICATION_READ_MODELS } from '../services/notifications/inbox.ts';
 import { NOTIFICATION_PREFERENCES_READ_MODELS } from '../services/notifications/preferences.ts';
+import { FEED_BOUND_PROJECTIONS } from '../services/sync/feed/cursor.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
 import { createLocalVideoRooms } from '../video-rooms/local-provider.ts';
 import type { VideoRoomProvider } from '../video-rooms/port.ts';
@@ -161,6 +162,17 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       ...shared,
       pool: runtime.pool,
       settle: settle([...NOTIFICATION_READ_MODELS, ...NOTIFICATION_PREFERENCES_READ_MODELS]),
+    },
+    // Every change goes through its context's use case, so these deps are all of theirs at once;
+    // a sync waits once, for the read models its reply's feed is served from.
+    sync: {
+      ...shared,
+      pool: runtime.pool,
+      ai: options.ai,
+      keys: runtime.keys,
+      personalDataKeys: runtime.keys,
+      ...(options.textModerator ? { textModerator: options.textModerator } : {}),
+      settle: settle(FEED_BOUND_PROJECTIONS),
     },
     pool: runtime.pool,
     projections: runtime.projections,

@@ -35,6 +35,24 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
 };
 
 /**
+ * Fields whose work grows with what they are given rather than what they return, priced from
+ * their arguments. A sync pays for the feed or snapshot page it reads (a few statements, like a
+ * search) and for each change it pushes (a stream read, a command and a receipt each): the
+ * GraphQL form's 100 changes cost 1,100, within the budget with room for what it selects.
+ */
+export const ARGUMENT_COSTS: Readonly<Record<string, (args: Record<string, unknown>) => number>> = {
+  'Mutation.sync': (args) => SYNC_BASE_COST + SYNC_COST_PER_CHANGE * pushedChanges(args),
+};
+export const SYNC_BASE_COST = 100;
+export const SYNC_COST_PER_CHANGE = 10;
+
+function pushedChanges(args: Record<string, unknown>): number {
+  const input = args.input;
+  if (typeof input !== 'object' || input === null || !('changes' in input)) return 0;
+  return Array.isArray(input.changes) ? input.changes.length : 0;
+}
+
+/**
  * Lists of objects that are small and bounded, and read for a whole page of their parents at once
  * (one query per page, nothing per item): their selection counts this many times rather than a
  * default page. A chat message has at most 10 attachments (MAX_ATTACHMENTS) and, in practice, a
@@ -62,6 +80,10 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   // Computed from one row (or the types table): no read of their own.
   'NotificationPreferences.channels': 1,
   'Query.notificationTypes': 1,
+  // One per change pushed, priced with the change (ARGUMENT_COSTS); a feed page's records are
+  // loaded a statement per entity type, priced with the sync.
+  'SyncPayload.outcomes': 1,
+  'SyncPayload.changes': 1,
 };
 
 /**
@@ -74,7 +96,7 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
 function fieldCost({ field, args, childComplexity, type }: ComplexityEstimatorArgs): number {
   if (field.name.startsWith('__')) return 0;
   const name = `${type.name}.${field.name}`;
-  const own = FIELD_COSTS[name] ?? 1;
+  const own = ARGUMENT_COSTS[name]?.(args) ?? FIELD_COSTS[name] ?? 1;
   const first = pageSizeOf(field.args, args);
   if (first !== undefined) return own + first * childComplexity;
   const returns = getNullableType(field.type);

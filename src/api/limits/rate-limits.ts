@@ -11,6 +11,11 @@ import type { ApiLimits, RateLimit } from './api-limits.ts';
 export interface RateLimiting {
   /** Counts `attempts` sign-ins from the request's IP address; throws RATE_LIMITED past the limit. */
   countLogins(request: FastifyRequest, reply: FastifyReply, attempts: number): Promise<void>;
+  /**
+   * Counts `extra` requests more against the caller's budget, for a request doing the work of
+   * several (an NDJSON sync of thousands of changes); throws RATE_LIMITED past the limit.
+   */
+  countExtraRequests(request: FastifyRequest, reply: FastifyReply, extra: number): Promise<void>;
 }
 
 export interface RateLimitOptions {
@@ -22,8 +27,11 @@ export interface RateLimitOptions {
   identify?: (request: FastifyRequest) => Promise<Actor>;
 }
 
-/** Only the GraphQL endpoint is limited: probes and metrics scrapes must never be refused. */
-const LIMITED_ROUTES = new Set(['/graphql']);
+/**
+ * Only the ways in to the API's use cases are limited (GraphQL, and sync's NDJSON form): probes
+ * and metrics scrapes must never be refused.
+ */
+const LIMITED_ROUTES = new Set(['/graphql', '/sync']);
 
 /**
  * Per-caller request limits on the GraphQL endpoint (a user, an API key, or an IP address when
@@ -89,6 +97,9 @@ export async function registerRateLimits(
   return {
     async countLogins(request, reply, attempts) {
       for (let i = 0; i < attempts; i++) await check(logins, request, reply, 'TOO_MANY_LOGIN_ATTEMPTS');
+    },
+    async countExtraRequests(request, reply, extra) {
+      for (let i = 0; i < extra; i++) await check(requests, request, reply, 'TOO_MANY_REQUESTS');
     },
   };
 }

@@ -131,6 +131,7 @@ function connectionScope(services: ApiServices, live: LiveConnection): RequestSc
     devices: services.devices,
     notifications: services.notifications,
     webhooks: services.webhooks,
+    sync: services.sync,
     correlationId,
     authenticated: async () => live.authenticated,
     // Subscriptions issue no commands, so there is no read-your-writes wait to report.

@@ -1,0 +1,118 @@
+import type pg from 'pg';
+import { type LoadDeps, loadAggregate } from '../../commands/load-aggregate.ts';
+import { deviceAggregate } from '../../domain/notifications/device-decider.ts';
+import { deviceStream } from '../../domain/notifications/streams.ts';
+import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
+
+/**
+ * Whether `deviceId` may sync for `userId`, as the device's own stream (`device-<id>`, the registry
+ * of issue 22) tells it, not the `devices` read model: a revocation counts from the moment it is
+ * stored. A device that does not exist and another person's device are the same NOT_FOUND, so
+ * device ids cannot be probed; an unregistered one (by its owner, its push service, or a
+ * revocation) is FORBIDDEN DEVICE_REVOKED: it syncs again only once registered again.
+ */
+export async function assertDeviceMaySync(deps: LoadDeps, userId: string, deviceId: string): Promise<void> {
+  const { state } = await loadAggregate(deps, deviceAggregate, deviceStream(deviceId));
+  if (state.status === 'none' || state.userId !== userId) {
+    throw notFound('DEVICE_NOT_FOUND', 'No such device; register it first (registerDevice)');
+  }
+  if (state.status === 'unregistered') {
+    throw forbidden('DEVICE_REVOKED', 'This device was unregistered or revoked; register it again to sync');
+  }
+}
+
+/** What the last sync of a device left behind (`sync_devices`). */
+export interface DeviceSyncState {
+  cursor: bigint;
+  /** The scope hash the device was seeded with; '' while a re-seed is under way (see `recordSync`). */
+  scopeHash: string;
+  lastSyncedAt: string;
+  clockSkewMs: number;
+}
+
+export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<DeviceSyncState | null> {
+  const { rows } = await pool.query<{
+    cursor: string;
+    scope_hash: string;
+    last_synced_at: Date;
+    clock_skew_ms: string;
+  }>('select cursor, scope_hash, last_synced_at, clock_skew_ms from sync_devices where device_id = $1', [
+    deviceId,
+  ]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    cursor: BigInt(row.cursor),
+    scopeHash: row.scope_hash,
+    lastSyncedAt: row.last_synced_at.toISOString(),
+    clockSkewMs: Number(row.clock_skew_ms),
+  };
+}
+
+/**
+ * Notes a sync of a device: when, the cursor its reply ended at, the scopes it is now seeded with
+ * (none, '', while a snapshot has pages left: a device that drops a re-seed halfway and comes back
+ * with the cursor is told to re-seed again rather than trusted with half a copy) and its clock's
+ * skew (kept from before when the device sent no time). One row per device, upserted.
+ */
+export async function recordSync(
+  pool: pg.Pool,
+  sync: {
+    deviceId: string;
+    userId: string;
+    at: Date;
+    cursor: bigint;
+    scopeHash: string;
+    clockSkewMs: number | null;
+  },
+): Promise<void> {
+  await pool.query(
+    `insert into sync_devices (device_id, user_id, last_synced_at, cursor, scope_hash, clock_skew_ms, syncs)
+     values ($1, $2, $3, $4, $5, coalesce($6, 0), 1)
+     on conflict (device_id) do update set
+       user_id = excluded.user_id,
+       last_synced_at = greatest(sync_devices.last_synced_at, excluded.last_synced_at),
+       cursor = excluded.cursor,
+       scope_hash = excluded.scope_hash,
+       clock_skew_ms = coalesce($6, sync_devices.clock_skew_ms),
+       syncs = sync_devices.syncs + 1`,
+    [
+      sync.deviceId,
+      sync.userId,
+      sync.at,
+      sync.cursor.toString(),
+      sync.scopeHash,
+      sync.clockSkewMs === null ? null : Math.round(sync.clockSkewMs),
+    ],
+  );
+}
+
+/** Last sync time and clock skew of each of `deviceIds` that ever synced (for `Device` in the API). */
+export async function deviceSyncStates(
+  pool: pg.Pool,
+  userId: string,
+  deviceIds: readonly string[],
+): Promise<Map<string, DeviceSyncState>> {
+  const { rows } = await pool.query<{
+    device_id: string;
+    cursor: string;
+    scope_hash: string;
+    last_synced_at: Date;
+    clock_skew_ms: string;
+  }>(
+    `select device_id, cursor, scope_hash, last_synced_at, clock_skew_ms from sync_devices
+      where user_id = $1 and device_id = any($2::uuid[])`,
+    [userId, deviceIds],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.device_id,
+      {
+        cursor: BigInt(row.cursor),
+        scopeHash: row.scope_hash,
+        lastSyncedAt: row.last_synced_at.toISOString(),
+        clockSkewMs: Number(row.clock_skew_ms),
+      },
+    ]),
+  );
+}
