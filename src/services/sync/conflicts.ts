@@ -106,7 +106,7 @@ export async function resolveSyncConflict(
     }
     await writeBack(deps, context, queued, kept);
   }
-  const result = await execute(
+  await execute(
     deps,
     syncConflictsAggregate,
     stream,
@@ -123,16 +123,22 @@ export async function resolveSyncConflict(
       },
     ),
   );
-  const queuedAt = events.find(
-    (loaded) =>
-      loaded.event.type === 'SyncConflictQueued' && loaded.event.data.conflictId === input.conflictId,
-  )?.metadata.occurredAt;
-  const resolved = result.events.find((event) => event.type === 'SyncConflictResolved');
+  // Read back: a replayed resolution answers with the time and kind the first one recorded.
+  const recorded = await loadAggregate(deps, syncConflictsAggregate, stream);
+  const eventOf = (type: string) =>
+    recorded.events.find(
+      ({ event }) =>
+        event.type === type && 'conflictId' in event.data && event.data.conflictId === input.conflictId,
+    );
+  const resolved = eventOf('SyncConflictResolved');
   return {
-    ...viewOfQueued(queued, queuedAt ?? new Date(0).toISOString()),
+    ...viewOfQueued(
+      queued,
+      eventOf('SyncConflictQueued')?.metadata.occurredAt ?? nowFrom(deps).toISOString(),
+    ),
     status: 'resolved',
-    resolution: resolved?.type === 'SyncConflictResolved' ? resolved.data.resolution : resolution,
-    resolvedAt: nowFrom(deps).toISOString(),
+    resolution: resolved?.event.type === 'SyncConflictResolved' ? resolved.event.data.resolution : resolution,
+    resolvedAt: resolved?.metadata.occurredAt ?? nowFrom(deps).toISOString(),
   };
 }
 

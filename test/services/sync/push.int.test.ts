@@ -437,10 +437,16 @@ describe('post.edit (manual resolution)', () => {
 
   it('KEEP_SERVER records the decision only; EDIT writes the merge the person typed', async () => {
     const kept = await queuedEdit('Phone words, kept server');
-    await resolveSyncConflict(syncDeps(api), contextOf(learner), {
+    const resolveKept = {
       conflictId: kept.conflictId,
       resolution: 'KEEP_SERVER',
-    });
+      idempotencyKey: `resolve-${kept.conflictId}`,
+    };
+    const once = await resolveSyncConflict(syncDeps(api), contextOf(learner), resolveKept);
+    // Retried with its key (the answer was lost): the same answer, nothing recorded twice.
+    const head = await storeHead(api);
+    expect(await resolveSyncConflict(syncDeps(api), contextOf(learner), resolveKept)).toEqual(once);
+    expect(await storeHead(api)).toBe(head);
     expect((await postOnRecord(syncDeps(api), kept.postId))?.body).toBe('Laptop words');
 
     const edited = await queuedEdit('Phone words, to merge');
