@@ -113,14 +113,18 @@ const checkpointAnswer: Loader = async (pool, userId, ids) => {
   return found;
 };
 
-/** The person's standing in a community while it is one (a member, or asked or invited to be). */
-const membership = byId<{ id: string; status: string; role: string | null; name: string }>(
-  `select m.community_id::text as id, m.status, m.role, c.name
+/**
+ * The person's standing in a community while it is one (a member, or asked or invited to be).
+ * Only what the membership's own events change: a device holds nothing a record does not resend
+ * (the community's name changes without a membership record, so it is not here).
+ */
+const membership = byId<{ id: string; status: string; role: string | null }>(
+  `select m.community_id::text as id, m.status, m.role
      from community_members m
      join community_communities c on c.community_id = m.community_id and not c.erased
     where m.user_id = $1::uuid and m.community_id = any($2::uuid[])
       and m.status in ('member', 'requested', 'invited')`,
-  (row) => ({ status: row.status, role: row.role, communityName: row.name }),
+  (row) => ({ status: row.status, role: row.role }),
 );
 
 interface PostRow {
@@ -135,16 +139,19 @@ interface PostRow {
   status: string;
   pinned: boolean;
   helpful: boolean;
-  reply_count: number;
   created_at: Date;
   edited_at: Date | null;
 }
 
-/** A post standing in a community the person is a member of now. */
+/**
+ * A post standing in a community the person is a member of now. Only fields the post's own events
+ * change: a reply count moves with the reply's events, which are records of the reply, so a device
+ * counts replies itself rather than hold a count the feed would not refresh.
+ */
 const communityPost = byId<PostRow>(
   `select p.post_id::text as id, p.community_id::text as community_id, p.thread_id::text as thread_id,
           p.parent_id::text as parent_id, p.author_id::text as author_id, p.kind, p.title, p.body, p.status,
-          p.pinned, p.helpful, p.reply_count, p.created_at, p.edited_at
+          p.pinned, p.helpful, p.created_at, p.edited_at
      from community_posts p
      join community_members m on m.community_id = p.community_id and m.user_id = $1::uuid and m.status = 'member'
      join community_communities c on c.community_id = p.community_id and not c.erased
@@ -160,7 +167,6 @@ const communityPost = byId<PostRow>(
     status: row.status,
     pinned: row.pinned,
     helpful: row.helpful,
-    replyCount: row.reply_count,
     createdAt: iso(row.created_at),
     editedAt: iso(row.edited_at),
   }),
