@@ -5,6 +5,7 @@ import { freshDatabase } from '../support/database.ts';
 import {
   checkOperations,
   checkStreamsIntact,
+  checkSyncChanges,
   communityReadModelsCovered,
   compareReadModelsWithRebuild,
   openInspector,
@@ -22,7 +23,8 @@ import {
 import { faultSeed, type Role, type RunningSystem, seededRandom, startSystem } from './support/system.ts';
 
 /**
- * Two API processes, the projector and the worker under a scripted load of real mutations; the
+ * Two API processes, the projector and the worker under a scripted load of real mutations (new
+ * users' offline devices syncing among them); the
  * projector, the worker and one API process are each killed with SIGKILL at a random moment and
  * started again. Replay a failure with FAULT_SEED=<the printed seed>.
  */
@@ -63,7 +65,7 @@ describe('SIGKILL of the projector, the worker and an API process under load', (
     const store = inspector;
     const temporalAddress = temporal.address;
     const world = await prepareWorld(running.apiUrls, databaseUrl);
-    load = startLoad(world, { clients: 3 });
+    load = startLoad(world, { clients: 3, offlineSync: true });
     const acknowledged = () => load?.operations.filter((op) => op.outcome === 'acknowledged').length ?? 0;
     await vi.waitFor(() => expect(acknowledged()).toBeGreaterThanOrEqual(10), {
       timeout: 20_000,
@@ -113,7 +115,9 @@ describe('SIGKILL of the projector, the worker and an API process under load', (
 
     expect(figures.acknowledged).toBeGreaterThan(20);
     expect(figures.byKind.publishContent?.acknowledged ?? 0).toBeGreaterThan(0);
+    expect(figures.byKind.syncOffline?.acknowledged ?? 0).toBeGreaterThan(0);
     expect(await checkOperations(inspector, operations)).toEqual([]);
+    expect(await checkSyncChanges(inspector, operations)).toEqual([]);
     expect(await checkStreamsIntact(inspector)).toEqual([]);
     const comparisons = await compareReadModelsWithRebuild(inspector);
     expect(comparisons.length).toBeGreaterThan(10);

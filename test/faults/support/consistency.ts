@@ -6,6 +6,8 @@ import { openRuntime, type Runtime } from '../../../src/roles/runtime.ts';
 import { COMMUNITY_READ_MODELS } from '../../../src/services/communities/deps.ts';
 import { publishingWorkflowId } from '../../../src/workflows/publishing/ids.ts';
 import { connectTemporalClient } from '../../../src/workflows/temporal-connection.ts';
+import { appliedEventTypes, syncChangeCommandId } from '../../sync/support/change-commands.ts';
+import { canonicalJson } from '../../sync/support/sync-oracle.ts';
 import type { OperationKind, OperationRecord } from './load.ts';
 import { FAULT_AUTH_SECRET } from './system.ts';
 
@@ -37,6 +39,8 @@ export const EXPECTED_EVENT_TYPES: Record<OperationKind, readonly string[]> = {
   joinCommunity: ['CommunityMemberJoined'],
   startCommunityThread: ['CommunityThreadStarted'],
   submitCheckpointAttempt: ['CheckpointAttemptSubmitted'],
+  // A sync stores per change, each under its own command: see checkSyncChanges.
+  syncOffline: [],
 };
 
 /** A read-only view of the store for the checks (the runtime Chronicle's roles use). */
@@ -117,13 +121,14 @@ export async function checkOperations(
   const violations: string[] = [];
   const events = await eventsOfCommands(
     runtime,
-    operations.filter((op) => !op.checkedByStream).map((op) => op.commandId),
+    operations.filter((op) => !op.checkedByStream && !op.sync).map((op) => op.commandId),
   );
   const byStream = await eventsOfStreams(
     runtime,
     operations.filter((op) => op.checkedByStream && op.stream).map((op) => op.stream ?? ''),
   );
   for (const op of operations) {
+    if (op.sync) continue;
     const stored = (op.checkedByStream ? byStream.get(op.stream ?? '') : events.get(op.commandId)) ?? [];
     const types = stored.map((event) => event.type);
     const expected = EXPECTED_EVENT_TYPES[op.kind];
@@ -151,6 +156,73 @@ export async function checkOperations(
     }
   }
   return violations;
+}
+
+/**
+ * Every acknowledged sync change applied exactly once: each change of an acknowledged sync has an
+ * outcome, `APPLIED` (the load's offline changes conflict with nothing), and the events its command
+ * stored (the use case's command, keyed by the change id) are the expected ones, once; a sync the
+ * device sent again answers every change as the first time; a sync whose reply never came (unknown)
+ * or that was refused as a whole (failed) stored each change's events once or not at all.
+ */
+export async function checkSyncChanges(
+  runtime: Runtime,
+  operations: readonly OperationRecord[],
+): Promise<string[]> {
+  const violations: string[] = [];
+  const syncs = operations.filter((op) => op.sync);
+  const commandIds = new Map<string, string>();
+  for (const op of syncs) {
+    for (const change of op.sync?.changes ?? []) {
+      const commandId = syncChangeCommandId(op.sync?.userId ?? '', change);
+      if (commandId) commandIds.set(`${op.sync?.userId}:${change.changeId}`, commandId);
+    }
+  }
+  const events = await eventsOfCommands(runtime, [...new Set(commandIds.values())]);
+  const byId = new Map(syncs.map((op) => [op.id, op]));
+  for (const op of syncs) {
+    const label = `sync ${op.id} (${op.outcome}${op.errorCode ? ` ${op.errorCode}` : ''}, ${op.attempts} attempts${op.sync?.resendOf ? `, resent ${op.sync.resendOf}` : ''})`;
+    const outcomes = outcomesOf(op);
+    for (const change of op.sync?.changes ?? []) {
+      const commandId = commandIds.get(`${op.sync?.userId}:${change.changeId}`);
+      const expected = appliedEventTypes(change);
+      if (!commandId || !expected) {
+        violations.push(`${label}: ${change.changeId} is a ${change.type}, which the check cannot find`);
+        continue;
+      }
+      const types = (events.get(commandId) ?? []).map((event) => event.type);
+      const once = JSON.stringify(types) === JSON.stringify(expected);
+      if (op.outcome !== 'acknowledged') {
+        if (types.length > 0 && !once) violations.push(`${label}: ${change.changeId} stored [${types}]`);
+        continue;
+      }
+      const outcome = outcomes.get(change.changeId);
+      if (outcome?.status !== 'APPLIED') {
+        violations.push(`${label}: ${change.changeId} answered ${JSON.stringify(outcome ?? null)}`);
+      } else if (!once) {
+        violations.push(
+          `${label}: ${change.changeId} applied, yet stored [${types}] (expected [${expected}] once)`,
+        );
+      }
+    }
+    const first = op.sync?.resendOf ? byId.get(op.sync.resendOf) : undefined;
+    if (first?.outcome === 'acknowledged' && op.outcome === 'acknowledged') {
+      const before = outcomesOf(first);
+      for (const [changeId, outcome] of outcomes) {
+        const was = canonicalJson(before.get(changeId) ?? null);
+        if (was !== canonicalJson(outcome)) {
+          violations.push(`${label}: ${changeId} answered ${canonicalJson(outcome)}, first ${was}`);
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+/** A sync's outcomes by change id, as the device was told them. */
+function outcomesOf(op: OperationRecord): Map<string, Record<string, unknown>> {
+  const outcomes = (op.result?.outcomes ?? []) as Record<string, unknown>[];
+  return new Map(outcomes.map((outcome) => [String(outcome.changeId), outcome]));
 }
 
 /** Every stored event of `streams`, in log order (for operations whose command id is not known). */

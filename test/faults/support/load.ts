@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   chatConversationStream,
@@ -18,6 +18,7 @@ import { commandIdFor } from '../../../src/services/shared/command-context.ts';
 import { followTieStream } from '../../../src/services/social/follows-streams.ts';
 import { likeStream } from '../../../src/services/social/likes.ts';
 import { runCli } from '../../support/cli.ts';
+import { SYNC_MUTATION } from '../../sync/support/offline-client.ts';
 import { openInspector } from './consistency.ts';
 
 /**
@@ -82,7 +83,8 @@ export type OperationKind =
   | 'createCommunity'
   | 'joinCommunity'
   | 'startCommunityThread'
-  | 'submitCheckpointAttempt';
+  | 'submitCheckpointAttempt'
+  | 'syncOffline';
 
 export type Outcome = 'acknowledged' | 'failed' | 'unknown';
 
@@ -113,6 +115,12 @@ export interface OperationRecord {
   transportError?: string;
   /** The mutation's payload, for `acknowledged`. */
   result?: Record<string, unknown>;
+  /**
+   * A sync from an offline device: the changes it pushed (checked change by change, see
+   * consistency.ts checkSyncChanges, not by the operation's own command id), and the operation
+   * whose changes it sends again when it is the device's resend of a reply it never saw.
+   */
+  sync?: { userId: string; changes: SyncChangeInput[]; resendOf?: string };
   /** Extra facts for the checks (the unique title an update wrote, ...). */
   detail: Record<string, string>;
   startedAt: number;
@@ -231,7 +239,7 @@ export interface LoadWorld {
   /** The admin's public video the load's new users comment on (and the admin likes the comments). */
   videoId: string;
   /** The admin's public community, with a published path whose module has an approved checkpoint. */
-  community: { communityId: string; checkpointId: string };
+  community: { communityId: string; checkpointId: string; moduleId: string };
 }
 
 /** Fails the test with the reply when a set-up call does not succeed. */
@@ -367,7 +375,7 @@ const WORLD_ANSWERS = [{ questionId: 'q1', choices: ['a'] }];
 export async function createCommunityWorld(
   apiUrl: string,
   admin: SignedIn,
-): Promise<{ communityId: string; checkpointId: string }> {
+): Promise<{ communityId: string; checkpointId: string; moduleId: string }> {
   const call = async (query: string, variables: Record<string, unknown>, field: string) =>
     must(await postGraphQL(apiUrl, query, variables, admin.accessToken), field);
   const community = await call(
@@ -419,7 +427,7 @@ export async function createCommunityWorld(
     { c: checkpoint.id, v: checkpoint.version },
     'approveCheckpoint',
   );
-  return { communityId, checkpointId: String(checkpoint.id) };
+  return { communityId, checkpointId: String(checkpoint.id), moduleId: String(module.id) };
 }
 
 const ANONYMOUS: Actor = { kind: 'anonymous' };
@@ -741,6 +749,119 @@ export function submitCheckpointAttemptOperation(
   );
 }
 
+/** One change as a device pushes it in `sync` (the contract's SyncChangeInput). */
+export interface SyncChangeInput {
+  changeId: string;
+  type: string;
+  entityId: string;
+  baseVersion: number;
+  clientTime: string;
+  payload: Record<string, unknown>;
+}
+
+const REGISTER_DEVICE = `mutation ($input: RegisterDeviceInput!) { registerDevice(input: $input) { id } }`;
+
+/** A push subscription as a browser gives it (a real P-256 point), on an allowed push host. */
+function pushSubscription() {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return {
+    endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`,
+    keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
+  };
+}
+
+/**
+ * Registers the device a new user works offline on (not an operation of the load, as signing in is
+ * not); undefined when the API cannot answer now, and the story goes on without the device.
+ */
+async function registerSyncDevice(world: LoadWorld, author: SignedIn): Promise<string | undefined> {
+  try {
+    const input = { platform: 'ANDROID', appVersion: '1.0.0', pushSubscription: pushSubscription() };
+    const reply = await postGraphQL(world.pool.pick(), REGISTER_DEVICE, { input }, author.accessToken);
+    const device = reply.data?.registerDevice as { id?: string } | undefined;
+    return device?.id;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a new user did on their device while offline, pushed in one `sync`: a bio, progress in the
+ * world's module, a message in their conversation with the admin and a reply in their thread. The
+ * device never synced before, so every base version is -1; none of these conflicts with anything
+ * (the bio was never set, progress only advances, messages and replies append), so each change is
+ * applied. A retry after a transport error sends the same changes, with the same ids.
+ */
+export function syncOfflineOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  deviceId: string,
+  targets: { conversationId?: string; threadId?: string },
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('syncOffline', author.actor, `sync:${deviceId}`, { aggregateId: deviceId });
+  const tag = record.id.slice(0, 8);
+  // Made a minute ago, offline: in the past, so no client time is clamped.
+  const clientTime = new Date(Date.now() - 60_000).toISOString();
+  const change = (type: string, entityId: string, payload: Record<string, unknown>): SyncChangeInput => ({
+    changeId: `${tag}.${type}`,
+    type,
+    entityId,
+    baseVersion: -1,
+    clientTime,
+    payload,
+  });
+  const changes = [
+    change('profile.update', author.userId, { bio: `Written offline ${tag}` }),
+    change('module.progress', world.community.moduleId, { percent: 40 }),
+    ...(targets.conversationId
+      ? [change('chat.message', targets.conversationId, { text: `Offline hello ${tag}` })]
+      : []),
+    ...(targets.threadId
+      ? [change('community.reply', targets.threadId, { body: `Offline reply ${tag}` })]
+      : []),
+  ];
+  record.sync = { userId: author.userId, changes };
+  return sendSync(world, author, deviceId, record, options);
+}
+
+/**
+ * The same device sends the same changes again, as one does when the reply to its sync never
+ * arrived: every outcome must be the first one, and nothing is applied again.
+ */
+export function resendSyncOperation(
+  world: LoadWorld,
+  author: SignedIn,
+  deviceId: string,
+  first: OperationRecord,
+  options: SendOptions = {},
+): Promise<OperationRecord> {
+  const record = newRecord('syncOffline', author.actor, `sync:${deviceId}`, { aggregateId: deviceId });
+  record.sync = { userId: author.userId, changes: first.sync?.changes ?? [], resendOf: first.id };
+  return sendSync(world, author, deviceId, record, options);
+}
+
+function sendSync(
+  world: LoadWorld,
+  author: SignedIn,
+  deviceId: string,
+  record: OperationRecord,
+  options: SendOptions,
+): Promise<OperationRecord> {
+  return send(
+    world.pool,
+    record,
+    {
+      query: SYNC_MUTATION,
+      variables: { input: { deviceId, changes: record.sync?.changes ?? [] } },
+      token: author.accessToken,
+      field: 'sync',
+    },
+    options,
+  );
+}
+
 /** A new article in the brand; `invalid` sends an empty title, which the decider refuses. */
 export function createContentOperation(
   world: LoadWorld,
@@ -857,6 +978,11 @@ export interface LoadOptions extends SendOptions {
   invalidEvery?: number;
   /** A story's operations are spaced by this much (default 0). */
   pauseMs?: number;
+  /**
+   * Each new user also works on a device offline: after starting their thread, the device pushes
+   * what they did offline in one `sync`, and (acknowledged) sends it again as if the reply was lost.
+   */
+  offlineSync?: boolean;
 }
 
 export interface LoadRun {
@@ -891,6 +1017,16 @@ export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun 
     });
   const pause = () => (options.pauseMs ? sleep(options.pauseMs) : Promise.resolve());
 
+  /** A new user's offline device: its sync, and the same sync again as after a lost reply. */
+  async function offlineDevice(author: SignedIn, targets: { conversationId?: string; threadId?: string }) {
+    const deviceId = await registerSyncDevice(world, author);
+    if (deviceId === undefined) return;
+    const synced = await track(syncOfflineOperation(world, author, deviceId, targets, options));
+    if (synced.outcome === 'acknowledged') {
+      await track(resendSyncOperation(world, author, deviceId, synced, options));
+    }
+  }
+
   async function story(storyNumber: number) {
     const registered = await track(registerOperation(world, options));
     if (registered.outcome === 'acknowledged' && registered.aggregateId) {
@@ -909,7 +1045,17 @@ export function startLoad(world: LoadWorld, options: LoadOptions = {}): LoadRun 
         await track(createCommunityOperation(world, author, options));
         const joined = await track(joinCommunityOperation(world, author, options));
         if (joined.outcome === 'acknowledged') {
-          await track(startCommunityThreadOperation(world, author, options));
+          const thread = await track(startCommunityThreadOperation(world, author, options));
+          if (options.offlineSync) {
+            await offlineDevice(author, {
+              ...(chat.outcome === 'acknowledged' && chat.aggregateId
+                ? { conversationId: chat.aggregateId }
+                : {}),
+              ...(thread.outcome === 'acknowledged' && thread.aggregateId
+                ? { threadId: thread.aggregateId }
+                : {}),
+            });
+          }
           await track(submitCheckpointAttemptOperation(world, author, options));
         }
       }
