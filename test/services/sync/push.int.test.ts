@@ -588,6 +588,17 @@ describe('retries', () => {
     expect(again.lastPosition).toBeNull();
     expect(await storeHead(api)).toBe(head);
 
+    // The receipts keep no one's words (erasure could not reach them there), only where to read them.
+    const { rows: receipts } = await api.runtime.pool.query<{ outcome: Record<string, unknown> }>(
+      'select outcome from sync_receipts where user_id = $1 and change_id = any($2)',
+      [learner.id, batch.map((c) => c.changeId)],
+    );
+    expect(receipts).toHaveLength(batch.length);
+    for (const { outcome } of receipts) {
+      expect(outcome).not.toHaveProperty('value');
+      expect(JSON.stringify(outcome)).not.toMatch(/Once only|Retried bio/);
+    }
+
     // The receipts lost (a crash after the changes were stored, before their receipts were): the
     // changes are recognised on their entities and by their idempotency keys, and stored once.
     await api.runtime.pool.query('delete from sync_receipts where user_id = $1', [learner.id]);

@@ -18,8 +18,16 @@ import {
 import type { SyncDeps } from '../deps.ts';
 import type { CreatedEntity, LocatedEntity } from './applier.ts';
 import { SYNC_APPLIERS } from './appliers.ts';
-import { EMPTY_STREAM, readEntityStream, type StreamEvents } from './entity-stream.ts';
-import { receiptOf, storeReceipt } from './receipts.ts';
+import {
+  currentValue,
+  EMPTY_STREAM,
+  readEntityStream,
+  type StreamEvents,
+  streamOf,
+  type ValueRef,
+  valueIn,
+} from './entity-stream.ts';
+import { receiptOf, type StoredOutcome, storedOutcome, storeReceipt } from './receipts.ts';
 
 /** A change as the orchestrator hands it over: validated (with its fingerprint), or refused already. */
 export type PushedChange =
@@ -69,27 +77,51 @@ export async function pushChanges(
     const { change, clamped, fingerprint } = pushed;
     const receipt = await receiptOf(deps.pool, userId, change.changeId);
     if (receipt !== null) {
-      outcomes.push(receipt.fingerprint === fingerprint ? receipt.outcome : changeIdReused(change.changeId));
+      outcomes.push(
+        receipt.fingerprint === fingerprint
+          ? await replayed(unsettled, context, userId, change, receipt.outcome)
+          : changeIdReused(change.changeId),
+      );
       continue;
     }
-    const settled = await settleChange(
-      unsettled,
-      context,
-      { userId, deviceId: input.deviceId },
-      change,
-      written,
-    );
-    const outcome: SyncOutcome = clamped ? { ...settled, clientTimeClamped: true } : settled;
+    const pusher = { userId, deviceId: input.deviceId };
+    const settled = await settleChange(unsettled, context, pusher, change, written);
+    const outcome: SyncOutcome = clamped ? { ...settled.outcome, clientTimeClamped: true } : settled.outcome;
     await storeReceipt(deps.pool, {
       userId,
       deviceId: input.deviceId,
       changeId: change.changeId,
       fingerprint,
-      outcome,
+      outcome: storedOutcome(outcome, settled.ref),
     });
     outcomes.push(outcome);
   }
   return { outcomes, lastPosition: written.position, eventTypes: [...new Set(written.types)] };
+}
+
+/**
+ * A receipt's outcome, answered again: the same status, conflict and refusal, with the entity's
+ * version and value as they stand now (the receipt keeps no value; when nothing moved since, the
+ * answer is the first one exactly). The entity is located again first, so someone who lost sight
+ * of it since (banned from its community) gets the outcome without its value.
+ */
+async function replayed(
+  deps: SyncDeps,
+  context: RequestContext,
+  userId: string,
+  change: SyncChange,
+  stored: StoredOutcome,
+): Promise<SyncOutcome> {
+  const { valueRef, ...outcome } = stored;
+  if (valueRef === undefined) return outcome;
+  try {
+    await SYNC_APPLIERS[change.type].locate(deps, context, userId, change);
+  } catch (error) {
+    if (error instanceof DomainError) return outcome;
+    throw error;
+  }
+  const { version, value } = await currentValue(deps, valueRef);
+  return { ...outcome, version, ...(value === undefined ? {} : { value }) };
 }
 
 const changeIdReused = (changeId: string): SyncOutcome => ({
@@ -107,6 +139,12 @@ interface Pusher {
   deviceId: string;
 }
 
+/** What became of one change, and which entity its value is of (for its receipt). */
+interface Settled {
+  outcome: SyncOutcome;
+  ref: ValueRef | null;
+}
+
 /** One change: locate its entity, read the server's side, let the rule decide, then act on it. */
 async function settleChange(
   deps: SyncDeps,
@@ -114,7 +152,7 @@ async function settleChange(
   pusher: Pusher,
   change: SyncChange,
   written: Written,
-): Promise<SyncOutcome> {
+): Promise<Settled> {
   const spec = SYNC_CHANGE_TYPES[change.type];
   const applier = SYNC_APPLIERS[change.type];
   let located: LocatedEntity;
@@ -123,20 +161,37 @@ async function settleChange(
     located = await applier.locate(deps, context, pusher.userId, change);
     before = located.entity === null ? EMPTY_STREAM : await readEntityStream(deps, located.entity);
   } catch (error) {
-    return refusedOrThrow(change, error);
+    return { outcome: refusedOrThrow(change, error), ref: null };
   }
+  const ref: ValueRef | null =
+    located.entity === null
+      ? null
+      : {
+          stream: located.entity.stream,
+          entityType: spec.entity,
+          entityId: change.entityId.toLowerCase(),
+          created: false,
+        };
   const server = viewOf(spec.entity, before.events, change.entityId);
   const version = entityVersion(before.events, spec.entity, change.entityId);
   const conflict = version > change.baseVersion;
   const resolution = resolveChange(spec.rule, { conflict, server, change });
   const { changeId } = change;
+  const serverValue = server ? { value: server.value } : {};
   switch (resolution.kind) {
     case 'alreadyApplied':
-      return { changeId, status: 'applied', version, ...(server ? { value: server.value } : {}) };
+      return { outcome: { changeId, status: 'applied', version, ...serverValue }, ref };
     case 'supersede':
-      return { changeId, status: 'superseded', version, value: resolution.winner };
-    case 'queue':
-      return queueConflict(deps, context, pusher, change, { located, version, server, written });
+      return { outcome: { changeId, status: 'superseded', version, value: resolution.winner }, ref };
+    case 'queue': {
+      const conflictId = await queueConflict(deps, context, pusher, change, {
+        located,
+        version,
+        server,
+        written,
+      });
+      return { outcome: { changeId, status: 'queued', version, conflictId, ...serverValue }, ref };
+    }
     case 'apply':
     case 'merge':
       break;
@@ -153,42 +208,38 @@ async function settleChange(
     if (
       conflict &&
       CONFLICT_RULE_TABLE[spec.rule].refusalAfterConflict === 'supersedeAndNotify' &&
-      refusal.error !== undefined &&
       refusal.error.category !== 'NOT_FOUND'
     ) {
       await recordOverruled(deps, context, pusher, change, located, refusal.error, written);
-      return { changeId, status: 'superseded', version, value: server?.value ?? {} };
+      return { outcome: { changeId, status: 'superseded', version, ...serverValue }, ref };
     }
-    return refusal;
+    return { outcome: refusal, ref: null };
   }
   const status = resolution.kind === 'merge' ? 'merged' : 'applied';
   // The result as the feed will show it: read back from the stream it was stored on.
-  if (created !== null) {
-    const after = await readEntityStream(deps, created.entity);
-    note(written, before.revision, after, created.entity.stream === located.entity?.stream);
-    const view = viewOf(created.entityType, after.events, created.entityId);
-    return {
-      changeId,
-      status,
-      version: entityVersion(after.events, created.entityType, created.entityId),
-      value: { ...(view?.value ?? {}), id: created.entityId },
-    };
-  }
-  const after = located.entity === null ? EMPTY_STREAM : await readEntityStream(deps, located.entity);
-  note(written, before.revision, after, true);
-  const view = viewOf(spec.entity, after.events, change.entityId);
+  const result: ValueRef | null =
+    created === null
+      ? ref
+      : {
+          stream: created.entity.stream,
+          entityType: created.entityType,
+          entityId: created.entityId,
+          created: true,
+        };
+  if (result === null) return { outcome: { changeId, status }, ref: null };
+  const stream = streamOf(result);
+  const after = stream === null ? EMPTY_STREAM : await readEntityStream(deps, stream);
+  note(written, result.stream === located.entity?.stream ? before.revision : -1, after);
+  const { version: now, value } = valueIn(after.events, result);
   return {
-    changeId,
-    status,
-    version: entityVersion(after.events, spec.entity, change.entityId),
-    ...(view ? { value: view.value } : {}),
+    outcome: { changeId, status, version: now, ...(value === undefined ? {} : { value }) },
+    ref: result,
   };
 }
 
 /** What the apply stored: the stream's events past the revision read before it (all of a new stream's). */
-function note(written: Written, revisionBefore: number, after: StreamEvents, sameStream: boolean): void {
-  const from = sameStream ? revisionBefore : -1;
-  const added = after.events.filter((event) => event.revision > from);
+function note(written: Written, revisionBefore: number, after: StreamEvents): void {
+  const added = after.events.filter((event) => event.revision > revisionBefore);
   if (added.length === 0 || after.position === null) return;
   written.types.push(...added.map((event) => event.type));
   if (written.position === null || after.position > written.position) written.position = after.position;
@@ -261,7 +312,7 @@ async function queueConflict(
   pusher: Pusher,
   change: SyncChange,
   facts: { located: LocatedEntity; version: number; server: ReturnType<typeof viewOf>; written: Written },
-): Promise<SyncOutcome> {
+): Promise<string> {
   const conflictId = syncConflictId(pusher.userId, change.changeId);
   await issue(
     deps,
@@ -286,13 +337,7 @@ async function queueConflict(
     },
     facts.written,
   );
-  return {
-    changeId: change.changeId,
-    status: 'queued',
-    version: facts.version,
-    conflictId,
-    ...(facts.server ? { value: facts.server.value } : {}),
-  };
+  return conflictId;
 }
 
 async function recordOverruled(

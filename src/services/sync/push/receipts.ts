@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { SyncChange, SyncOutcome } from '../../../domain/sync/outcomes.ts';
 import { canonicalJson } from '../../../eventstore/hash-chain.ts';
+import type { ValueRef } from './entity-stream.ts';
 
 /**
  * What a pushed change says, as a hash: its id, type, entity, base version, payload and the client
@@ -16,9 +17,23 @@ export function changeFingerprint(change: SyncChange): string {
     .digest('base64url');
 }
 
+/**
+ * A change's outcome as its receipt keeps it: without the value (people's words: a bio, a post, a
+ * message, which erasure must be able to reach), with where to read the value again instead.
+ */
+export type StoredOutcome = SyncOutcome & { valueRef?: ValueRef };
+
+/** The outcome a receipt keeps: `value` left out, `valueRef` naming where it is read again. */
+export function storedOutcome(outcome: SyncOutcome, valueRef: ValueRef | null): StoredOutcome {
+  const stored: StoredOutcome = { ...outcome };
+  delete stored.value;
+  if (valueRef !== null) stored.valueRef = valueRef;
+  return stored;
+}
+
 export interface SyncReceipt {
   fingerprint: string;
-  outcome: SyncOutcome;
+  outcome: StoredOutcome;
 }
 
 /** The receipt of a change this person pushed before (from any of their devices); null when none. */
@@ -27,7 +42,7 @@ export async function receiptOf(
   userId: string,
   changeId: string,
 ): Promise<SyncReceipt | null> {
-  const { rows } = await pool.query<{ fingerprint: string; outcome: SyncOutcome }>(
+  const { rows } = await pool.query<{ fingerprint: string; outcome: StoredOutcome }>(
     'select fingerprint, outcome from sync_receipts where user_id = $1 and change_id = $2',
     [userId, changeId],
   );
@@ -42,7 +57,13 @@ export async function receiptOf(
  */
 export async function storeReceipt(
   pool: pg.Pool,
-  receipt: { userId: string; deviceId: string; changeId: string; fingerprint: string; outcome: SyncOutcome },
+  receipt: {
+    userId: string;
+    deviceId: string;
+    changeId: string;
+    fingerprint: string;
+    outcome: StoredOutcome;
+  },
 ): Promise<void> {
   await pool.query(
     `insert into sync_receipts (user_id, change_id, device_id, fingerprint, outcome)
