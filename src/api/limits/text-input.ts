@@ -34,7 +34,7 @@ const refusal = (path: string[]) =>
   });
 
 /** The path to a string holding U+0000 (keys too), if any; walked without recursion. */
-function firstNulPath(root: unknown): string[] | undefined {
+export function firstNulPath(root: unknown): string[] | undefined {
   const pending: { value: unknown; path: string[] }[] = [{ value: root, path: [] }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const { value, path } = next;

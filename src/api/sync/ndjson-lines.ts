@@ -1,4 +1,5 @@
 import { validation } from '../../domain/shared/domain-error.ts';
+import { firstNulPath } from '../limits/text-input.ts';
 import { RejectedRequest } from '../rejected-request.ts';
 
 export interface NdjsonLimits {
@@ -23,7 +24,8 @@ const NEWLINE = 0x0a;
  * The JSON values of a sync's NDJSON body (a header line, then one change per line), one per line, as the bytes arrive: at most one line is held
  * at a time, and the body is refused (413 VALIDATION SYNC_TOO_LARGE) as soon as it passes any of
  * `limits`, so a client can never make the server buffer more than `maxLineBytes` of it. A line
- * that is not JSON is 400 VALIDATION MALFORMED_LINE with its number. Blank lines (and a trailing
+ * that is not JSON is 400 VALIDATION MALFORMED_LINE with its number, and text holding NUL 400
+ * VALIDATION INVALID_INPUT, as GraphQL refuses it. Blank lines (and a trailing
  * newline, and `\r\n` endings) are allowed.
  */
 export async function* ndjsonLines(
@@ -40,13 +42,26 @@ export async function* ndjsonLines(
     const text = bytes.toString('utf8').trim();
     if (text === '') return null;
     if (++values > limits.maxChanges + 1) throw tooLarge(limits, `more than ${limits.maxChanges} changes`);
+    let value: unknown;
     try {
-      return { number, value: JSON.parse(text), bytes: bytes.length };
+      value = JSON.parse(text);
     } catch {
       throw new RejectedRequest(400, 'VALIDATION', 'MALFORMED_LINE', `Line ${number} is not JSON`, {
         line: number,
       });
     }
+    // As GraphQL refuses it anywhere in a request (text-input.ts): PostgreSQL cannot store it.
+    const nul = firstNulPath(value);
+    if (nul) {
+      throw new RejectedRequest(
+        400,
+        'VALIDATION',
+        'INVALID_INPUT',
+        `Invalid input (line ${number}: text may not contain the NUL character)`,
+        { line: number, issues: [{ path: nul, message: 'text may not contain the NUL character' }] },
+      );
+    }
+    return { number, value, bytes: bytes.length };
   };
   for await (const chunk of body) {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

@@ -75,4 +75,10 @@ describe('NDJSON lines', () => {
     const error = await refusal(chunks('{"deviceId":"x"}\n\n{not json}\n'));
     expect(error).toMatchObject({ statusCode: 400, reason: 'MALFORMED_LINE', details: { line: 3 } });
   });
+
+  it('text holding NUL, escaped in the JSON, is 400 INVALID_INPUT with the line and the path', async () => {
+    const error = await refusal(chunks('{}\n{"payload":{"text":"a\\u0000b"}}\n'));
+    expect(error).toMatchObject({ statusCode: 400, reason: 'INVALID_INPUT', details: { line: 2 } });
+    expect(error.details.issues).toEqual([{ path: ['payload', 'text'], message: expect.any(String) }]);
+  });
 });

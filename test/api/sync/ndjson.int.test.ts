@@ -101,6 +101,13 @@ describe('POST /sync (NDJSON)', () => {
       ],
       ['', user.accessToken, 'application/x-ndjson', 400, 'MALFORMED_LINE'],
       [
+        ndjson({ deviceId }, { ...change(), payload: { displayName: 'nul\u0000byte' } }),
+        user.accessToken,
+        'application/x-ndjson',
+        400,
+        'INVALID_INPUT',
+      ],
+      [
         ndjson({ deviceId: randomUUID() }, change()),
         user.accessToken,
         'application/x-ndjson',
