@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS_LIMIT } from '../../src/domain/communities/checkpoint-values.ts';
 import { communityMemberStream } from '../../src/domain/communities/streams.ts';
-import type { SyncChangeType } from '../../src/domain/sync/change-types.ts';
+import { SYNC_CHANGE_TYPES, type SyncChangeType } from '../../src/domain/sync/change-types.ts';
 import { feedHead } from '../../src/services/sync/feed/cursor.ts';
 import { createCommunity, joinCommunity } from '../api/communities/community-support.ts';
 import { publishedPath, RIGHT, WRONG } from '../api/communities/progress-support.ts';
@@ -17,6 +17,7 @@ import {
   type PendingChange,
   SYNC_MUTATION,
   type SyncExchange,
+  type SyncOutcomeView,
   type SyncReply,
 } from './support/offline-client.ts';
 import { SyncOracle } from './support/sync-oracle.ts';
@@ -156,7 +157,7 @@ const scheduleArbitrary = fc.integer({ min: 2, max: 3 }).chain((devices) =>
             edit: editArbitrary,
             tick: fc.integer({ min: 1, max: 3 }),
           }),
-          weight: 3,
+          weight: 5,
         },
         {
           arbitrary: fc.record({
@@ -168,7 +169,7 @@ const scheduleArbitrary = fc.integer({ min: 2, max: 3 }).chain((devices) =>
           weight: 2,
         },
       ),
-      { minLength: 6, maxLength: 22 },
+      { minLength: 10, maxLength: 30 },
     ),
   }),
 );
@@ -271,7 +272,33 @@ interface Run {
 }
 
 /** What the runs exercised, so a green run shows that conflicts and retries happened. */
+/**
+ * Whether a stored change came back in the same reply's feed (sync.ts waits for the read models up
+ * to what the push stored "so the reply's feed carries the device's own changes"). Counted, not
+ * asserted: the feed's head also waits for read models that handled none of the change's events.
+ */
+function noteEcho(change: PendingChange, outcome: SyncOutcomeView, reply: SyncReply) {
+  const entity = SYNC_CHANGE_TYPES[change.type].entity;
+  const followed = ['profile.update', 'module.progress', 'checkpoint.answer', 'post.edit'].includes(
+    change.type,
+  );
+  if (
+    !followed ||
+    reply.reseed ||
+    !['APPLIED', 'MERGED'].includes(outcome.status) ||
+    outcome.version === null
+  )
+    return;
+  const version = outcome.version;
+  const echoed = reply.changes.some(
+    (record) =>
+      record.entityType === entity && record.entityId === change.entityId && record.version >= version,
+  );
+  figures.echo[echoed ? 'inSameReply' : 'later'] += 1;
+}
+
 const figures = {
+  echo: { inSameReply: 0, later: 0 },
   runs: 0,
   changes: 0,
   retried: 0,
@@ -347,6 +374,7 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
       const change = sent.get(outcome.changeId);
       if (change) oracle.observe(change, outcome);
       else oracle.violations.push(`an outcome for ${outcome.changeId}, which this sync did not send`);
+      if (change && exchange.reply) noteEcho(change, outcome, exchange.reply);
     }
   };
   for (const step of schedule.steps) {

@@ -7,7 +7,8 @@ import { COMMUNITY_READ_MODELS } from '../../../src/services/communities/deps.ts
 import { publishingWorkflowId } from '../../../src/workflows/publishing/ids.ts';
 import { connectTemporalClient } from '../../../src/workflows/temporal-connection.ts';
 import { appliedEventTypes, syncChangeCommandId } from '../../sync/support/change-commands.ts';
-import { canonicalJson } from '../../sync/support/sync-oracle.ts';
+import type { SyncOutcomeView } from '../../sync/support/offline-client.ts';
+import { retryProblem } from '../../sync/support/sync-oracle.ts';
 import type { OperationKind, OperationRecord } from './load.ts';
 import { FAULT_AUTH_SECRET } from './system.ts';
 
@@ -164,6 +165,7 @@ export async function checkOperations(
  * stored (the use case's command, keyed by the change id) are the expected ones, once; a sync the
  * device sent again answers every change as the first time; a sync whose reply never came (unknown)
  * or that was refused as a whole (failed) stored each change's events once or not at all.
+ * ("As the first time": the same decision; see retryProblem.)
  */
 export async function checkSyncChanges(
   runtime: Runtime,
@@ -209,10 +211,9 @@ export async function checkSyncChanges(
     if (first?.outcome === 'acknowledged' && op.outcome === 'acknowledged') {
       const before = outcomesOf(first);
       for (const [changeId, outcome] of outcomes) {
-        const was = canonicalJson(before.get(changeId) ?? null);
-        if (was !== canonicalJson(outcome)) {
-          violations.push(`${label}: ${changeId} answered ${canonicalJson(outcome)}, first ${was}`);
-        }
+        const was = before.get(changeId);
+        const problem = was ? retryProblem(was, outcome) : 'no answer the first time';
+        if (problem) violations.push(`${label}: ${changeId}: ${problem}`);
       }
     }
   }
@@ -220,9 +221,9 @@ export async function checkSyncChanges(
 }
 
 /** A sync's outcomes by change id, as the device was told them. */
-function outcomesOf(op: OperationRecord): Map<string, Record<string, unknown>> {
-  const outcomes = (op.result?.outcomes ?? []) as Record<string, unknown>[];
-  return new Map(outcomes.map((outcome) => [String(outcome.changeId), outcome]));
+function outcomesOf(op: OperationRecord): Map<string, SyncOutcomeView> {
+  const outcomes = (op.result?.outcomes ?? []) as SyncOutcomeView[];
+  return new Map(outcomes.map((outcome) => [outcome.changeId, outcome]));
 }
 
 /** Every stored event of `streams`, in log order (for operations whose command id is not known). */

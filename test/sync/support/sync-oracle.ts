@@ -71,9 +71,8 @@ export class SyncOracle {
     this.answers.set(change.changeId, (this.answers.get(change.changeId) ?? 0) + 1);
     const earlier = this.first.get(change.changeId);
     if (earlier) {
-      const was = canonicalJson(comparable(earlier.outcome));
-      const now = canonicalJson(comparable(outcome));
-      if (was !== now) this.violate(change, `answered ${was} first, then ${now} on a retry`);
+      const problem = retryProblem(earlier.outcome, outcome);
+      if (problem) this.violate(change, problem);
       return;
     }
     this.first.set(change.changeId, { change, outcome });
@@ -266,7 +265,7 @@ export class SyncOracle {
 }
 
 /** JSON with object keys sorted: a stored outcome (jsonb) comes back with its keys reordered. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner !== null && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(
@@ -276,13 +275,26 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** The parts of an outcome a retry must repeat exactly. */
-function comparable(outcome: SyncOutcomeView) {
-  return {
-    status: outcome.status,
-    version: outcome.version,
-    value: outcome.value,
-    conflictId: outcome.conflictId,
-    error: outcome.error?.code ?? null,
-  };
+/**
+ * What is wrong with a retry's answer, if anything. The decision is repeated exactly (status,
+ * conflict, refusal); the receipt keeps no value (people's words stay where erasure reaches them),
+ * so a retry reports the entity's version and value as they stand now: never older than the first.
+ */
+export function retryProblem(
+  first: Pick<SyncOutcomeView, 'status' | 'conflictId' | 'error' | 'version'>,
+  retry: Pick<SyncOutcomeView, 'status' | 'conflictId' | 'error' | 'version'>,
+): string | null {
+  const decision = (outcome: typeof first) =>
+    canonicalJson({
+      status: outcome.status,
+      conflictId: outcome.conflictId,
+      error: outcome.error?.code ?? null,
+    });
+  if (decision(first) !== decision(retry)) {
+    return `decided ${decision(first)} first, then ${decision(retry)} on a retry`;
+  }
+  if ((first.version ?? -1) > (retry.version ?? -1)) {
+    return `at version ${first.version} first, then at ${retry.version} on a retry`;
+  }
+  return null;
 }
