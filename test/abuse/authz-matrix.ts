@@ -12,6 +12,7 @@ import {
   type RoleName,
 } from './authz-fixture.ts';
 import { NOTIFICATION_ROWS } from './authz-notifications.ts';
+import { SYNC_ROWS } from './authz-sync.ts';
 
 /**
  * The expected authorisation matrix: for every GraphQL mutation, the roles the README ("Identity
@@ -962,6 +963,8 @@ export const MATRIX: readonly MatrixRow[] = [
   ...COMMUNITY_ROWS,
   // ---- notifications, devices, account recovery and passkeys (see authz-notifications.ts) ----
   ...NOTIFICATION_ROWS,
+  // ---- offline sync: one's own devices and conflicts (see authz-sync.ts) ----
+  ...SYNC_ROWS,
   // ---- integrator webhooks ----
   {
     mutation: 'createEventWebhook',
