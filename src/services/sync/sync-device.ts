@@ -9,16 +9,23 @@ import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
  * of issue 22) tells it, not the `devices` read model: a revocation counts from the moment it is
  * stored. A device that does not exist and another person's device are the same NOT_FOUND, so
  * device ids cannot be probed; an unregistered one (by its owner, its push service, or a
- * revocation) is FORBIDDEN DEVICE_REVOKED: it syncs again only once registered again.
+ * revocation) is FORBIDDEN DEVICE_REVOKED: it syncs again only once registered again. Answers
+ * when it was (last) registered: a device registered again since its last sync starts over.
  */
-export async function assertDeviceMaySync(deps: LoadDeps, userId: string, deviceId: string): Promise<void> {
-  const { state } = await loadAggregate(deps, deviceAggregate, deviceStream(deviceId));
+export async function assertDeviceMaySync(
+  deps: LoadDeps,
+  userId: string,
+  deviceId: string,
+): Promise<{ registeredAt: string }> {
+  const { state, events } = await loadAggregate(deps, deviceAggregate, deviceStream(deviceId));
   if (state.status === 'none' || state.userId !== userId) {
     throw notFound('DEVICE_NOT_FOUND', 'No such device; register it first (registerDevice)');
   }
   if (state.status === 'unregistered') {
     throw forbidden('DEVICE_REVOKED', 'This device was unregistered or revoked; register it again to sync');
   }
+  const registered = events.findLast(({ event }) => event.type === 'DeviceRegistered');
+  return { registeredAt: registered?.metadata.occurredAt ?? new Date(0).toISOString() };
 }
 
 /** What the last sync of a device left behind (`sync_devices`). */

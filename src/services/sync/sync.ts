@@ -78,7 +78,7 @@ export async function sync(
   // The snapshot's own position is checked now too: a bad token found after the push would
   // refuse a request whose changes had been stored.
   if (reseedToken) decodeSnapshotToken(reseedToken.snapshot, await feedHead(deps.pool));
-  await assertDeviceMaySync(deps, userId, input.deviceId);
+  const { registeredAt } = await assertDeviceMaySync(deps, userId, input.deviceId);
 
   const now = nowFrom(deps);
   const pushed = input.changes.map((change) => prepared(change, now));
@@ -99,7 +99,15 @@ export async function sync(
 
   const scopes = await userScopes(deps.pool, userId);
   const hash = scopeHash(scopes);
-  const feed = await feedFor(deps, { userId, deviceId: input.deviceId, scopes, hash, cursor, reseedToken });
+  const feed = await feedFor(deps, {
+    userId,
+    deviceId: input.deviceId,
+    registeredAt,
+    scopes,
+    hash,
+    cursor,
+    reseedToken,
+  });
   const skew = input.deviceTime ? clockSkewMs(input.deviceTime, now) : null;
   await recordSync(deps.pool, {
     deviceId: input.deviceId,
@@ -155,6 +163,8 @@ async function feedFor(
   at: {
     userId: string;
     deviceId: string;
+    /** When the device was last registered (again). */
+    registeredAt: string;
     scopes: readonly string[];
     hash: string;
     cursor: bigint | null;
@@ -181,8 +191,12 @@ async function feedFor(
     return snapshot(at.reseedToken.reason, at.reseedToken.snapshot);
   }
   if (at.cursor === null) return snapshot('NEW_DEVICE', null);
-  // No row (never seeded here, or a re-seed dropped halfway) counts as other scopes too.
   const state = await deviceSyncState(deps.pool, at.deviceId);
+  // Unregistered (revoked, say) and registered again since it last synced: whatever it kept
+  // meanwhile is not trusted, it starts over as the new device it now is.
+  if (state && Date.parse(state.lastSyncedAt) < Date.parse(at.registeredAt))
+    return snapshot('NEW_DEVICE', null);
+  // No row (never seeded here, or a re-seed dropped halfway) counts as other scopes too.
   if (state?.scopeHash !== at.hash) return snapshot('SCOPE_CHANGED', null);
   const pulled = await pullChanges(deps, { userId: at.userId, scopes: at.scopes, cursor: at.cursor });
   if ('reseed' in pulled) return snapshot(pulled.reseed, null);

@@ -43,21 +43,23 @@ export interface SyncPayloadView {
   clockSkewMs: number;
 }
 
-/** A device of `token`'s person, registered as a browser registers for web push. */
-export async function registerSyncDevice(api: IdentityApp, token: string): Promise<string> {
+/** A browser's push subscription, as PushSubscription.toJSON() gives it. */
+export function pushSubscription() {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
-  const input = {
-    platform: 'WEB',
-    appVersion: '1.0.0',
-    pushSubscription: {
-      endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`,
-      keys: {
-        p256dh: ecdh.getPublicKey().toString('base64url'),
-        auth: randomBytes(16).toString('base64url'),
-      },
-    },
+  return {
+    endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`,
+    keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
   };
+}
+
+/** A device of `token`'s person, registered as a browser registers for web push (again, with the same subscription). */
+export async function registerSyncDevice(
+  api: IdentityApp,
+  token: string,
+  subscription = pushSubscription(),
+): Promise<string> {
+  const input = { platform: 'WEB', appVersion: '1.0.0', pushSubscription: subscription };
   return fieldOf<{ id: string }>(await api.gql(REGISTER_DEVICE, { input }, token), 'registerDevice').id;
 }
 

@@ -11,6 +11,7 @@ import {
   feedPast,
   minutesAgo,
   profileChange,
+  pushSubscription,
   registerSyncDevice,
   SYNC,
   type SyncPayloadView,
@@ -225,6 +226,21 @@ describe('sync over GraphQL', () => {
     const other = await registerSyncDevice(api, user.accessToken);
     const unseeded = await syncOf(api, user.accessToken, { deviceId: other, cursor });
     expect(unseeded.reseed?.reason).toBe('SCOPE_CHANGED');
+  });
+
+  it('a device unregistered is refused; registered again, it starts over as a new device', async () => {
+    const user = await registerAndSignIn(api);
+    const subscription = pushSubscription();
+    const deviceId = await registerSyncDevice(api, user.accessToken, subscription);
+    const first = await syncOf(api, user.accessToken, { deviceId });
+    fieldOf(await api.gql(UNREGISTER_DEVICE, { deviceId }, user.accessToken), 'unregisterDevice');
+    const refused = await api.gql(SYNC, { input: { deviceId, cursor: first.cursor } }, user.accessToken);
+    expect(errorCodes(refused)).toEqual(['FORBIDDEN/DEVICE_REVOKED']);
+    expect(await registerSyncDevice(api, user.accessToken, subscription)).toBe(deviceId);
+    const again = await syncOf(api, user.accessToken, { deviceId, cursor: first.cursor });
+    expect(again.reseed?.reason).toBe('NEW_DEVICE');
+    const seeded = await syncOf(api, user.accessToken, { deviceId, cursor: again.cursor });
+    expect(seeded.reseed).toBeNull();
   });
 
   it('prices a sync by the changes it pushes', () => {
