@@ -96,6 +96,14 @@ export async function pushChanges(
     });
     outcomes.push(outcome);
   }
+  const statuses: Record<string, number> = {};
+  for (const outcome of outcomes) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
+  // A pull-only sync pushes nothing and says nothing.
+  if (outcomes.length > 0)
+    deps.log.info(
+      { userId, deviceId: input.deviceId, changes: outcomes.length, statuses },
+      'sync changes pushed',
+    );
   return { outcomes, lastPosition: written.position, eventTypes: [...new Set(written.types)] };
 }
 
