@@ -383,6 +383,31 @@ describe('sync batches at and past the limits', () => {
       ['a header that is null', `null\n${valid}\n`, {}, 400, 'VALIDATION/MALFORMED_LINE', { line: 1 }],
       ['an empty body', '', {}, 400, 'VALIDATION/MALFORMED_LINE'],
       ['a header without a device', `{"cursor":"1"}\n${valid}\n`, {}, 400, 'VALIDATION/INVALID_INPUT'],
+      // PostgreSQL cannot store NUL: refused before any line is decided, as GraphQL refuses it.
+      [
+        'NUL in a payload',
+        `${header}\n${valid}\n${JSON.stringify(ownChange({ displayName: 'x\u0000y' }))}\n`,
+        {},
+        400,
+        'VALIDATION/INVALID_INPUT',
+        { line: 3 },
+      ],
+      [
+        'NUL in a change id',
+        `${header}\n${JSON.stringify(ownChange({ bio: 'x' }, { changeId: 'nul\u0000byte1' }))}\n`,
+        {},
+        400,
+        'VALIDATION/INVALID_INPUT',
+        { line: 2 },
+      ],
+      [
+        'NUL in the header',
+        `${JSON.stringify({ deviceId: adaDevice, cursor: '1\u0000' })}\n${valid}\n`,
+        {},
+        400,
+        'VALIDATION/INVALID_INPUT',
+        { line: 1 },
+      ],
       [
         'JSON sent as JSON',
         JSON.stringify({ deviceId: adaDevice, changes: [] }),
