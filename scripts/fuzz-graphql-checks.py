@@ -71,6 +71,20 @@ _CREDENTIAL = st.tuples(
 # values that are not objects at all (the scalar itself must refuse those with a typed error).
 schemathesis.graphql.scalar("WebAuthnJSON", st.one_of(_CREDENTIAL, _LEAF))
 
+# JSONObject is an input too since offline sync (a pushed change's `payload`): objects keyed by the
+# change types' payload fields and by prototype names (`__proto__`, `constructor`), nested once,
+# and values that are not objects at all (the change is then refused on its own, with a code).
+_PAYLOAD_KEYS = st.sampled_from(
+    ["displayName", "bio", "percent", "body", "title", "text", "answers", "questionId", "__proto__", "constructor", "prototype"]
+)
+_PAYLOAD_INNER = st.lists(st.tuples(_PAYLOAD_KEYS, _LEAF), max_size=4, unique_by=lambda pair: pair[0]).map(_fields)
+_PAYLOAD = st.lists(
+    st.tuples(_PAYLOAD_KEYS, st.one_of(_LEAF, _PAYLOAD_INNER, st.lists(_LEAF, max_size=3).map(nodes.List))),
+    max_size=5,
+    unique_by=lambda pair: pair[0],
+).map(_fields)
+schemathesis.graphql.scalar("JSONObject", st.one_of(_PAYLOAD, _LEAF))
+
 
 @schemathesis.check
 def chronicle_graphql_contract(ctx, response, case):

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ADD_MEMBER, CREATE_BRAND, CREATE_CONTENT } from '../api/content/support.ts';
 import { fieldOf } from '../api/support/identity-app.ts';
 import { makeAdmin, registerAndSignIn, signIn, type TestUser } from '../api/support/identity-operations.ts';
+import { registerSyncDevice } from '../api/sync/sync-support.ts';
 import { type FuzzApp, startFuzzApp } from './fuzz-app.ts';
 import {
   CHECKS_FILE,
@@ -79,6 +80,8 @@ interface Fixture {
   admin: TestUser;
   brandId: string;
   contentId: string;
+  /** The editor's registered device: with it in the dictionary, fuzzed syncs reach the push. */
+  deviceId: string;
 }
 
 let api: FuzzApp | undefined;
@@ -115,7 +118,13 @@ beforeAll(async () => {
     { input: { brandId, type: 'article', title: 'Oats', fields: [{ key: 'body', value: 'Oat drink.' }] } },
     user.accessToken,
   );
-  fixture = { user, admin, brandId, contentId: fieldOf<{ id: string }>(content, 'createContent').id };
+  fixture = {
+    user,
+    admin,
+    brandId,
+    contentId: fieldOf<{ id: string }>(content, 'createContent').id,
+    deviceId: await registerSyncDevice(api, user.accessToken),
+  };
 }, 60_000);
 
 afterAll(async () => {
@@ -250,7 +259,7 @@ print(json.dumps(verdicts))
     'no 5xx, no unhandled error, no leaked internals as anonymous, editor and admin',
     async () => {
       if (!api || !dir) throw new Error('the API did not start');
-      const { user, admin, brandId, contentId } = fixture;
+      const { user, admin, brandId, contentId, deviceId } = fixture;
       // A second session of the editor: the last run may end it (logout, deactivateUser, ...).
       const disposable = await signIn(api, user.email);
       const dictionary = [
@@ -258,6 +267,7 @@ print(json.dumps(verdicts))
         admin.id,
         brandId,
         contentId,
+        deviceId,
         user.email,
         'en-GB',
         'GB',
