@@ -238,6 +238,32 @@ describe('sync batches at and past the limits', () => {
     expect(await stored()).toEqual(before);
   }, 60_000);
 
+  it('GraphQL: aliasing syncs in one request is priced per change, so the limit cannot be multiplied', async () => {
+    const before = await stored();
+    const batch = Array.from({ length: SYNC_LIMITS.graphql.maxChanges }, () => ownChange({ bio: 'Aliased' }));
+    const twice = await api.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ada.accessToken}` },
+      payload: JSON.stringify({
+        query: `mutation ($a: SyncInput!, $b: SyncInput!) { a: sync(input: $a) { cursor } b: sync(input: $b) { cursor } }`,
+        variables: {
+          a: { deviceId: adaDevice, cursor: adaCursor, changes: batch },
+          b: {
+            deviceId: adaDevice,
+            cursor: adaCursor,
+            changes: batch.map((c) => ({ ...c, changeId: `${c.changeId}-b` })),
+          },
+        },
+      }),
+    });
+    expect(refusal({ status: twice.statusCode, body: twice.json() })).toBe(
+      'GRAPHQL_VALIDATION_FAILED/QUERY_TOO_COMPLEX',
+    );
+    expect(await stored()).toEqual(before);
+    expect((await adaProfile()).bio).not.toBe('Aliased');
+  });
+
   it('a payload past its own limit is refused alone, counted in bytes (not characters)', async () => {
     const before = await stored();
     const emoji = '😀'.repeat(Math.ceil(SYNC_LIMITS.maxPayloadBytes / 4) + 1); // 4 bytes each, 2 UTF-16 units
