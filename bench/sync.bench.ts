@@ -341,13 +341,27 @@ async function main() {
     const registered = await gql('mutation ($input: RegisterInput!) { register(input: $input) { id } }', {
       input: { email, password, displayName: name },
     });
-    const login = await gql('mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', {
-      input: { email, password },
-    });
-    return {
-      id: z.object({ id: z.string() }).parse(registered.register).id,
-      token: z.object({ accessToken: z.string() }).parse(login.login).accessToken,
+    const signIn = async () => {
+      const login = await gql('mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', {
+        input: { email, password },
+      });
+      return z.object({ accessToken: z.string() }).parse(login.login).accessToken;
     };
+    const signedIn = {
+      id: z.object({ id: z.string() }).parse(registered.register).id,
+      token: await signIn(),
+    };
+    // Access tokens last 15 minutes and a full run takes longer: signed in again every five.
+    const renew = setInterval(() => {
+      signIn().then(
+        (token) => {
+          signedIn.token = token;
+        },
+        (error: unknown) => console.error('sign-in again failed', error),
+      );
+    }, 5 * 60_000);
+    renew.unref();
+    return signedIn;
   };
   const learner = await person('Learner');
   const other = await person('Other');
@@ -418,17 +432,27 @@ async function main() {
   ]);
 
   // The baseline: the same feed rows and the read-model rows they name, in pages of the same size.
-  const plainPage = `select c.position::text as position, c.entity_type, c.entity_id, c.version, c.deleted,
-      coalesce(to_jsonb(m) - 'search', to_jsonb(p)) as data
-    from sync_changes c
+  // Each scope's rows read along its primary key (a lateral range per scope, as the feed reads them:
+  // one `scope = any(...)` range sorted as a whole would re-read the rest of the backlog on every
+  // page), then the same fields the feed's loaders send, from the same read-model rows.
+  const plainPage = `with page as (
+      select r.* from unnest($1::text[]) as s(scope)
+      cross join lateral (
+        select position, entity_type, entity_id, version, deleted from sync_changes
+         where scope = s.scope and position > $2::bigint
+         order by position, entity_type, entity_id limit ${PAGE + 1}) r
+      order by r.position, r.entity_type, r.entity_id limit ${PAGE + 1})
+    select c.position::text as position, c.entity_type, c.entity_id, c.version, c.deleted,
+      m.conversation_id, m.sender_id, m.text, m.reply_to_id, m.attachments, m.position::text as message_position,
+      m.sent_at, m.edited_at as message_edited_at, p.community_id, p.thread_id, p.parent_id, p.author_id, p.kind,
+      p.title, p.body, p.status, p.pinned, p.helpful, p.created_at, p.edited_at
+    from page c
     left join chat_messages m
       on m.message_id = (case when c.entity_type = 'chatMessage' then c.entity_id::uuid end)
     left join community_posts p
       on p.community_id = $3::uuid
      and p.post_id = (case when c.entity_type = 'communityPost' then c.entity_id::uuid end)
-    where c.scope = any($1) and c.position > $2::bigint
-    order by c.position, c.entity_type, c.entity_id
-    limit ${PAGE + 1}`;
+    order by c.position, c.entity_type, c.entity_id`;
   const plainWalk = async () => {
     const walk = { seconds: 0, bytes: 0, roundTrips: 0, records: 0 };
     const t0 = performance.now();
@@ -562,8 +586,10 @@ async function main() {
       `push round ${r + 1}/${PUSH_ROUNDS}: graphql ${times.graphql.at(-1)?.toFixed(0)} ms, ndjson ${times.ndjson.at(-1)?.toFixed(0)} ms, one mutation each ${times.mutations.at(-1)?.toFixed(0)} ms`,
     );
   }
-  console.log(`\npush of ${PUSH} changes (${PUSH_ROUNDS} runs)       p50 ms    p99 ms   per change p50 ms`);
-  for (const [form, values] of Object.entries(times)) {
+  if (PUSH_ROUNDS > 0) {
+    console.log(`\npush of ${PUSH} changes (${PUSH_ROUNDS} runs)       p50 ms    p99 ms   per change p50 ms`);
+  }
+  for (const [form, values] of Object.entries(times).filter(() => PUSH_ROUNDS > 0)) {
     const p50 = Math.round(percentile(values, 50));
     const p99 = Math.round(percentile(values, 99));
     figures[`push${PUSH}_${form}_p50_ms`] = p50;
