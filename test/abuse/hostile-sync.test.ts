@@ -219,21 +219,29 @@ describe('sync batches at and past the limits', () => {
       maxBytes,
     });
 
-    // Each payload is under the per-change limit; together they are over the request's. The
-    // endpoint's body limit (smaller than SYNC_LIMITS.graphql.maxBytes) may answer first: either
-    // way the whole request is a typed VALIDATION refusal before anything is decided.
-    const bulky = (n: number) => Array.from({ length: n }, () => ownChange({ bio: 'b'.repeat(15_000) }));
-    const refusedBytes = await gqlSync({
-      deviceId: adaDevice,
-      cursor: adaCursor,
-      changes: bulky(Math.ceil(maxBytes / 15_000) + 1),
+    // Each payload is under the per-change limit; together they are exactly the request's limit,
+    // then one byte over it (and both under /graphql's body limit, so the sync itself answers).
+    const changesOfBytes = (bytes: number) => {
+      const changes = Array.from({ length: 6 }, () => ownChange({ bio: 'b'.repeat(15_000) }));
+      const last = ownChange({ bio: '' });
+      const fill = bytes - Buffer.byteLength(JSON.stringify([...changes, last]));
+      return [...changes, { ...last, payload: { bio: 'b'.repeat(fill) } }];
+    };
+    const over = changesOfBytes(maxBytes + 1);
+    expect(Buffer.byteLength(JSON.stringify(over))).toBe(maxBytes + 1);
+    const refusedBytes = await gqlSync({ deviceId: adaDevice, cursor: adaCursor, changes: over });
+    expect(refusal(refusedBytes)).toBe('VALIDATION/SYNC_TOO_LARGE');
+    expect(refusedBytes.body.errors?.[0]?.extensions).toMatchObject({
+      form: 'graphql',
+      bytes: maxBytes + 1,
+      maxBytes,
     });
-    expect(['VALIDATION/SYNC_TOO_LARGE', 'VALIDATION/BODY_TOO_LARGE']).toContain(refusal(refusedBytes));
     expect(await stored()).toEqual(before);
 
-    // Well within the bytes the request is taken, and each over-long bio refused on its own.
-    const underBytes = bulky(6);
-    const taken = outcomesOf(await gqlSync({ deviceId: adaDevice, cursor: adaCursor, changes: underBytes }));
+    // At the limit the request is taken, and each over-long bio refused on its own.
+    const taken = outcomesOf(
+      await gqlSync({ deviceId: adaDevice, cursor: adaCursor, changes: changesOfBytes(maxBytes) }),
+    );
     expect(new Set(taken.map(verdict))).toEqual(new Set(['REFUSED VALIDATION/INVALID_CHANGE']));
     expect(await stored()).toEqual(before);
   }, 60_000);
