@@ -39,10 +39,11 @@ export type SyncEntityType = (typeof SYNC_ENTITY_TYPES)[number];
 const uuid = z.uuid();
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const checkpointAnswerPayload = z.object({
+/** Payloads are strict: a key the type does not know is refused, never silently dropped. */
+export const checkpointAnswerPayload = z.strictObject({
   answers: z
     .array(
-      z.object({
+      z.strictObject({
         questionId: z.string().min(1).max(40),
         choices: z.array(z.string().min(1).max(40)).max(20).nullish(),
         text: z.string().max(5_000).nullish(),
@@ -50,16 +51,16 @@ export const checkpointAnswerPayload = z.object({
     )
     .max(50),
 });
-export const moduleProgressPayload = z.object({ percent: z.number().int().min(0).max(100) });
+export const moduleProgressPayload = z.strictObject({ percent: z.number().int().min(0).max(100) });
 export const profilePayload = z
-  .object({ displayName: text(100).optional(), bio: z.string().max(2_000).nullable().optional() })
+  .strictObject({ displayName: text(100).optional(), bio: z.string().max(2_000).nullable().optional() })
   .refine((value) => value.displayName !== undefined || value.bio !== undefined, {
     message: 'Change at least one field',
   });
-export const emptyPayload = z.object({}).strict();
-export const replyPayload = z.object({ body: text(10_000) });
-export const postEditPayload = z.object({ title: text(200).nullish(), body: text(10_000) });
-export const chatMessagePayload = z.object({ text: text(4_000) });
+export const emptyPayload = z.strictObject({});
+export const replyPayload = z.strictObject({ body: text(10_000) });
+export const postEditPayload = z.strictObject({ title: text(200).nullish(), body: text(10_000) });
+export const chatMessagePayload = z.strictObject({ text: text(4_000) });
 
 export interface SyncChangeTypeSpec {
   rule: ConflictRule;
