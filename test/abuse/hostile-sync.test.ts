@@ -932,6 +932,21 @@ describe('awkward text and times', () => {
     expect(refused.map((o, i) => `${badTimes[i]}: ${verdict(o)}`)).toEqual(
       badTimes.map((t) => `${t}: REFUSED VALIDATION/INVALID_CHANGE`),
     );
+    // A device clock a day fast: its skew is recorded and shown on the device, its sync goes on.
+    const dayAhead = new Date(Date.now() + 86_400_000).toISOString();
+    const skewed = await gqlSync({
+      deviceId: adaDevice,
+      cursor: adaCursor,
+      deviceTime: dayAhead,
+      changes: [],
+    });
+    const skew = fieldOf<SyncPayloadView>(skewed.body, 'sync').clockSkewMs;
+    expect(Math.abs(skew - 86_400_000)).toBeLessThan(60_000);
+    const devices = fieldOf<{ id: string; clockSkewMs: number | null }[]>(
+      await api.gql('{ myDevices { id clockSkewMs } }', {}, ada.accessToken),
+      'myDevices',
+    );
+    expect(devices.find((d) => d.id === adaDevice)?.clockSkewMs).toBe(Math.round(skew));
     const badDeviceTime = await gqlSync({
       deviceId: adaDevice,
       cursor: adaCursor,
