@@ -18,6 +18,7 @@ import { type CommunityOnRecord, requireCommunityPermission } from './access.ts'
 import type { CommunityDeps } from './deps.ts';
 import {
   editPostInput,
+  idempotencyKey,
   postIdInput,
   removePostInput,
   replyInput,
@@ -168,11 +169,15 @@ async function pinning(
 }
 
 /** Marks a reply helpful: its thread's opener is read from its stream (its author may mark). */
+/** Marking helpful takes an optional idempotency key (sync passes the change id). */
+const keyedPostIdInput = postIdInput.extend({ idempotencyKey });
+
 export async function markCommunityPostHelpful(deps: CommunityDeps, context: RequestContext, raw: unknown) {
-  const { postId } = postIdInput.parse(raw);
+  const input = keyedPostIdInput.parse(raw);
+  const { postId } = input;
   const { post, access } = await postFor(deps, context, postId, 'community.read');
   const thread = post.kind === 'thread' ? post : await postOnRecord(deps, post.threadId);
-  await run(deps, context, commandIdFor(context, `markCommunityPostHelpful:${postId}`), postId, {
+  await run(deps, context, commandIdFor(context, `markCommunityPostHelpful:${postId}`, input), postId, {
     type: 'MarkCommunityPostHelpful',
     member: memberOf(access),
     thread,

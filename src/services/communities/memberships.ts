@@ -7,9 +7,16 @@ import { communityMemberStream } from '../../domain/communities/streams.ts';
 import { userStream } from '../../domain/identity/streams.ts';
 import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
 import { users } from '../identity/aggregates.ts';
-import { commandIdFor, envelope, execute, nowFrom, type RequestContext } from '../shared/command-context.ts';
+import {
+  commandIdFor,
+  envelope,
+  execute,
+  type KeyedInput,
+  nowFrom,
+  type RequestContext,
+} from '../shared/command-context.ts';
 import { type CommunityOnRecord, communityOnRecord, membershipOnRecord, refuseUnseen } from './access.ts';
-import { banInput, communityInput, memberInput, roleInput } from './community-inputs.ts';
+import { banInput, communityInput, idempotencyKey, memberInput, roleInput } from './community-inputs.ts';
 import type { CommunityDeps } from './deps.ts';
 
 /**
@@ -19,13 +26,20 @@ import type { CommunityDeps } from './deps.ts';
  */
 
 /**
+ * Joining and leaving take an optional idempotency key (sync passes the change id): a join stored
+ * before a crash, then a leave, must not be joined again by the retry.
+ */
+const keyedCommunityInput = communityInput.extend({ idempotencyKey });
+
+/**
  * Public: joins; request-to-join: asks; invite-only: only with an invitation (FORBIDDEN
  * INVITATION_REQUIRED otherwise, as the contract of the API says, nothing stored).
  */
 export async function joinCommunity(deps: CommunityDeps, context: RequestContext, raw: unknown) {
-  const { communityId } = communityInput.parse(raw);
+  const input = keyedCommunityInput.parse(raw);
+  const { communityId } = input;
   const community = await liveCommunity(deps, communityId);
-  await issueOwn(deps, context, community, 'JoinCommunity', 'joinCommunity');
+  await issueOwn(deps, context, community, 'JoinCommunity', 'joinCommunity', input);
   return communityId;
 }
 
@@ -45,9 +59,10 @@ export async function declineCommunityInvitation(deps: CommunityDeps, context: R
 
 /** Leaves, or withdraws a request to join. The owner cannot leave (CONFLICT OWNER_CANNOT_LEAVE). */
 export async function leaveCommunity(deps: CommunityDeps, context: RequestContext, raw: unknown) {
-  const { communityId } = communityInput.parse(raw);
+  const input = keyedCommunityInput.parse(raw);
+  const { communityId } = input;
   const community = await seenCommunity(deps, context, communityId);
-  await issueOwn(deps, context, community, 'LeaveCommunity', 'leaveCommunity');
+  await issueOwn(deps, context, community, 'LeaveCommunity', 'leaveCommunity', input);
   return communityId;
 }
 
@@ -181,10 +196,18 @@ function issueOwn(
   community: CommunityOnRecord,
   type: Exclude<MembershipCommand, { userId: string }>['type'],
   operation: string,
+  input?: KeyedInput,
 ) {
   const userId = communityPersonOf(context.actor);
   const command: MembershipCommand = { type, community };
-  return issue(deps, context, communityMemberStream(community.communityId, userId), command, operation);
+  return issue(
+    deps,
+    context,
+    communityMemberStream(community.communityId, userId),
+    command,
+    operation,
+    input,
+  );
 }
 
 function issueAbout(
@@ -208,7 +231,8 @@ function issue(
   stream: string,
   command: MembershipCommand,
   operation: string,
+  input?: KeyedInput,
 ) {
-  const commandId = commandIdFor(context, `${operation}:${command.community.communityId}`);
+  const commandId = commandIdFor(context, `${operation}:${command.community.communityId}`, input);
   return execute(deps, membershipAggregate, stream, envelope(context, commandId, nowFrom(deps), command));
 }

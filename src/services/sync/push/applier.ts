@@ -1,4 +1,5 @@
 import type { SyncEntityType } from '../../../domain/sync/change-types.ts';
+import type { FeedSourceEvent } from '../../../domain/sync/feed-records.ts';
 import type { SyncChange } from '../../../domain/sync/outcomes.ts';
 import type { RequestContext } from '../../shared/command-context.ts';
 import type { SyncDeps } from '../deps.ts';
@@ -34,4 +35,11 @@ export interface SyncApplier {
     change: SyncChange,
     payload: Record<string, unknown>,
   ): Promise<CreatedEntity | null>;
+  /**
+   * Whether the entity's stream already holds what applying this change made, recognised by the
+   * id the use case derives from the change id (a retry after a crash between the append and the
+   * receipt): then it is reported applied and nothing is decided again. Optional: the rules'
+   * alreadyApplied covers the types whose value alone tells.
+   */
+  holds?(context: RequestContext, change: SyncChange, events: readonly FeedSourceEvent[]): boolean;
 }

@@ -1,23 +1,14 @@
-import { ZodError } from 'zod';
 import { DomainError } from '../../../domain/shared/domain-error.ts';
 import { SYNC_CHANGE_TYPES } from '../../../domain/sync/change-types.ts';
-import type { SyncConflictCommand } from '../../../domain/sync/conflict-commands.ts';
-import { syncConflictsAggregate } from '../../../domain/sync/conflict-decider.ts';
 import { CONFLICT_RULE_TABLE, resolveChange } from '../../../domain/sync/conflict-rules.ts';
 import { entityVersion } from '../../../domain/sync/entity-version.ts';
 import { viewOf } from '../../../domain/sync/entity-views.ts';
 import type { SyncChange, SyncOutcome } from '../../../domain/sync/outcomes.ts';
-import { syncConflictId, syncConflictsStream } from '../../../domain/sync/streams.ts';
-import {
-  commandIdFor,
-  envelope,
-  execute,
-  nowFrom,
-  type RequestContext,
-} from '../../shared/command-context.ts';
+import type { RequestContext } from '../../shared/command-context.ts';
 import type { SyncDeps } from '../deps.ts';
 import type { CreatedEntity, LocatedEntity } from './applier.ts';
 import { SYNC_APPLIERS } from './appliers.ts';
+import { type Pusher, queueConflict, recordOverruled } from './conflict-records.ts';
 import {
   currentValue,
   EMPTY_STREAM,
@@ -27,7 +18,10 @@ import {
   type ValueRef,
   valueIn,
 } from './entity-stream.ts';
-import { receiptOf, type StoredOutcome, storedOutcome, storeReceipt } from './receipts.ts';
+import { pruneReceipts, receiptOf, type StoredOutcome, storedOutcome, storeReceipt } from './receipts.ts';
+import { changeIdReused, refusedOrThrow } from './refusals.ts';
+import { assertSyncLockHeld } from './user-lock.ts';
+import { noteApplied, type Written } from './written.ts';
 
 /** A change as the orchestrator hands it over: validated (with its fingerprint), or refused already. */
 export type PushedChange =
@@ -42,11 +36,11 @@ export interface PushResult {
   eventTypes: string[];
 }
 
-/** What settling one change stored: the position it reached and the event types it appended. */
-interface Written {
-  position: bigint | null;
-  types: string[];
-}
+/**
+ * Entities this batch's own changes moved, by `entityType:entityId`: the version read before the
+ * first of them (`from`) and the version the last one left (`to`).
+ */
+type BatchMoves = Map<string, { from: number; to: number }>;
 
 /**
  * Applies a device's pushed changes in order, each through its context's own use case, settling
@@ -69,7 +63,11 @@ export async function pushChanges(
   const userId = input.userId.toLowerCase();
   const outcomes: SyncOutcome[] = [];
   const written: Written = { position: null, types: [] };
+  const moves: BatchMoves = new Map();
+  await pruneReceipts(deps.pool, userId);
   for (const pushed of input.changes) {
+    // A push whose lock was lost (its connection killed) stops before deciding anything more.
+    assertSyncLockHeld();
     if ('invalid' in pushed) {
       outcomes.push({ changeId: pushed.changeId, status: 'refused', error: pushed.invalid });
       continue;
@@ -85,7 +83,7 @@ export async function pushChanges(
       continue;
     }
     const pusher = { userId, deviceId: input.deviceId };
-    const settled = await settleChange(unsettled, context, pusher, change, written);
+    const settled = await settleChange(unsettled, context, pusher, change, { written, moves });
     const outcome: SyncOutcome = clamped ? { ...settled.outcome, clientTimeClamped: true } : settled.outcome;
     await storeReceipt(deps.pool, {
       userId,
@@ -132,20 +130,8 @@ async function replayed(
   return { ...outcome, version, ...(value === undefined ? {} : { value }) };
 }
 
-const changeIdReused = (changeId: string): SyncOutcome => ({
-  changeId,
-  status: 'refused',
-  error: {
-    code: 'CHANGE_ID_REUSED',
-    category: 'VALIDATION',
-    message: 'This change id was already pushed with other content; give a new change a new id',
-  },
-});
-
-interface Pusher {
-  userId: string;
-  deviceId: string;
-}
+/** Refusal categories a serverWinsWithNotice change is overruled on after a conflict: the state's, not the input's. */
+const OVERRULABLE: ReadonlySet<string> = new Set(['FORBIDDEN', 'CONFLICT']);
 
 /** What became of one change, and which entity its value is of (for its receipt). */
 interface Settled {
@@ -159,7 +145,7 @@ async function settleChange(
   context: RequestContext,
   pusher: Pusher,
   change: SyncChange,
-  written: Written,
+  { written, moves }: { written: Written; moves: BatchMoves },
 ): Promise<Settled> {
   const spec = SYNC_CHANGE_TYPES[change.type];
   const applier = SYNC_APPLIERS[change.type];
@@ -182,8 +168,17 @@ async function settleChange(
         };
   const server = viewOf(spec.entity, before.events, change.entityId);
   const version = entityVersion(before.events, spec.entity, change.entityId);
-  const conflict = version > change.baseVersion;
-  const resolution = resolveChange(spec.rule, { conflict, server, change });
+  const movedKey = `${spec.entity}:${change.entityId.toLowerCase()}`;
+  const moved = moves.get(movedKey);
+  // The entity moved past baseVersion only through this batch's earlier changes (the device's own
+  // edits, made one after another offline): this change builds on what they left, not against it.
+  const ownMoves = moved !== undefined && moved.to === version && change.baseVersion >= moved.from;
+  const based = ownMoves ? { ...change, baseVersion: version } : change;
+  const conflict = version > based.baseVersion;
+  const resolution =
+    located.entity !== null && applier.holds?.(context, change, before.events) === true
+      ? ({ kind: 'alreadyApplied' } as const)
+      : resolveChange(spec.rule, { conflict, server, change: based });
   const { changeId } = change;
   const serverValue = server ? { value: server.value } : {};
   switch (resolution.kind) {
@@ -192,7 +187,7 @@ async function settleChange(
     case 'supersede':
       return { outcome: { changeId, status: 'superseded', version, value: resolution.winner }, ref };
     case 'queue': {
-      const conflictId = await queueConflict(deps, context, pusher, change, {
+      const conflictId = await queueConflict(deps, context, pusher, based, {
         located,
         version,
         server,
@@ -212,11 +207,13 @@ async function settleChange(
     const refusal = refusedOrThrow(change, error);
     // A community action the community moved past while the device was offline (a ban, a removed
     // post): not the person's mistake, so it is overruled and they are told, rather than refused.
-    // NOT_FOUND stays a refusal: the server's value of something they may not see is not theirs.
+    // Only refusals of the state (FORBIDDEN, CONFLICT) are overruled: NOT_FOUND stays a refusal
+    // (the server's value of something they may not see is not theirs), and so does VALIDATION
+    // (what the device sent is wrong whatever the community did meanwhile).
     if (
       conflict &&
       CONFLICT_RULE_TABLE[spec.rule].refusalAfterConflict === 'supersedeAndNotify' &&
-      refusal.error.category !== 'NOT_FOUND'
+      OVERRULABLE.has(refusal.error.category)
     ) {
       await recordOverruled(deps, context, pusher, change, located, refusal.error, written);
       return { outcome: { changeId, status: 'superseded', version, ...serverValue }, ref };
@@ -237,143 +234,11 @@ async function settleChange(
   if (result === null) return { outcome: { changeId, status }, ref: null };
   const stream = streamOf(result);
   const after = stream === null ? EMPTY_STREAM : await readEntityStream(deps, stream);
-  note(written, result.stream === located.entity?.stream ? before.revision : -1, after);
+  noteApplied(written, result.stream === located.entity?.stream ? before.revision : -1, after);
   const { version: now, value } = valueIn(after.events, result);
+  if (created === null) moves.set(movedKey, { from: ownMoves ? moved.from : version, to: now });
   return {
     outcome: { changeId, status, version: now, ...(value === undefined ? {} : { value }) },
     ref: result,
   };
-}
-
-/** What the apply stored: the stream's events past the revision read before it (all of a new stream's). */
-function note(written: Written, revisionBefore: number, after: StreamEvents): void {
-  const added = after.events.filter((event) => event.revision > revisionBefore);
-  if (added.length === 0 || after.position === null) return;
-  written.types.push(...added.map((event) => event.type));
-  if (written.position === null || after.position > written.position) written.position = after.position;
-}
-
-/** The domain's refusal as an outcome; anything else (the database is away) is not an outcome. */
-function refusedOrThrow(
-  change: SyncChange,
-  error: unknown,
-): SyncOutcome & { error: NonNullable<SyncOutcome['error']> } {
-  if (error instanceof DomainError) {
-    return {
-      changeId: change.changeId,
-      status: 'refused',
-      error: {
-        code: error.reason,
-        category: error.code,
-        message: error.message,
-        ...(Object.keys(error.details).length > 0 ? { details: error.details } : {}),
-      },
-    };
-  }
-  // A use case's own input schema (stricter than the change type's in places) said no.
-  if (error instanceof ZodError) {
-    return {
-      changeId: change.changeId,
-      status: 'refused',
-      error: {
-        code: 'INVALID_INPUT',
-        category: 'VALIDATION',
-        message: error.issues
-          .map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`)
-          .join('; '),
-      },
-    };
-  }
-  throw error;
-}
-
-async function issue(
-  deps: SyncDeps,
-  context: RequestContext,
-  userId: string,
-  operation: string,
-  change: SyncChange,
-  command: SyncConflictCommand,
-  written: Written,
-): Promise<void> {
-  const commandId = commandIdFor(context, `${operation}:${change.changeId}`);
-  const result = await execute(
-    deps,
-    syncConflictsAggregate,
-    syncConflictsStream(userId),
-    envelope(context, commandId, nowFrom(deps), command),
-  );
-  if (result.position !== null && result.events.length > 0) {
-    written.types.push(...result.events.map((event) => event.type));
-    if (written.position === null || result.position > written.position) written.position = result.position;
-  }
-}
-
-/**
- * manualResolution after a conflict: both sides' values, as they stand, go to the person's queue
- * (`resolveSyncConflict`); nothing is written to the entity. The conflict's id derives from the
- * change, so a push retried after a crash queues nothing twice.
- */
-async function queueConflict(
-  deps: SyncDeps,
-  context: RequestContext,
-  pusher: Pusher,
-  change: SyncChange,
-  facts: { located: LocatedEntity; version: number; server: ReturnType<typeof viewOf>; written: Written },
-): Promise<string> {
-  const conflictId = syncConflictId(pusher.userId, change.changeId);
-  await issue(
-    deps,
-    context,
-    pusher.userId,
-    'queueSyncConflict',
-    change,
-    {
-      type: 'QueueSyncConflict',
-      conflictId,
-      userId: pusher.userId,
-      deviceId: pusher.deviceId,
-      changeId: change.changeId,
-      changeType: change.type,
-      entityId: change.entityId.toLowerCase(),
-      communityId: facts.located.communityId,
-      baseVersion: change.baseVersion,
-      serverVersion: facts.version,
-      clientTime: change.clientTime,
-      deviceValue: JSON.stringify(change.payload),
-      serverValue: facts.server ? JSON.stringify(facts.server.value) : null,
-    },
-    facts.written,
-  );
-  return conflictId;
-}
-
-async function recordOverruled(
-  deps: SyncDeps,
-  context: RequestContext,
-  pusher: Pusher,
-  change: SyncChange,
-  located: LocatedEntity,
-  error: NonNullable<SyncOutcome['error']>,
-  written: Written,
-): Promise<void> {
-  await issue(
-    deps,
-    context,
-    pusher.userId,
-    'recordSyncChangeOverruled',
-    change,
-    {
-      type: 'RecordSyncChangeOverruled',
-      userId: pusher.userId,
-      deviceId: pusher.deviceId,
-      changeId: change.changeId,
-      changeType: change.type,
-      entityId: change.entityId.toLowerCase(),
-      communityId: located.communityId,
-      code: error.code,
-      message: error.message.slice(0, 500),
-    },
-    written,
-  );
 }

@@ -77,3 +77,19 @@ export async function storeReceipt(
     ],
   );
 }
+
+/** How long a receipt is kept: a device retrying a change later than this gets it decided again. */
+export const RECEIPT_RETENTION_DAYS = 30;
+
+/**
+ * Drops the person's receipts older than RECEIPT_RETENTION_DAYS, when they sync: the delete walks
+ * only their rows (the primary key's prefix), so it stays cheap however many people sync. A change
+ * retried after that long is decided again, and the use cases' idempotency keys and the rules'
+ * alreadyApplied still keep it from applying twice.
+ */
+export async function pruneReceipts(pool: pg.Pool, userId: string): Promise<void> {
+  await pool.query(
+    `delete from sync_receipts where user_id = $1 and created_at < now() - make_interval(days => $2)`,
+    [userId, RECEIPT_RETENTION_DAYS],
+  );
+}

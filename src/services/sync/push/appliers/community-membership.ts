@@ -6,8 +6,8 @@ import { entityStream } from '../entity-stream.ts';
 
 /**
  * `community.join` / `community.leave`: the person's own membership of the community the change
- * names. The membership use cases take no idempotency key: joining as a member or leaving as one
- * who left is recognised on the membership itself (the rules' alreadyApplied) before deciding.
+ * names, with the change id as the idempotency key: a join stored before a crash, then a leave made
+ * online, is not joined again by the retry (the command pipeline replays the first outcome).
  */
 const membership = (use: typeof joinCommunity): SyncApplier => ({
   async locate(_deps, _context, userId, change) {
@@ -18,7 +18,7 @@ const membership = (use: typeof joinCommunity): SyncApplier => ({
     };
   },
   async apply(deps, context, change) {
-    await use(deps, context, { communityId: change.entityId });
+    await use(deps, context, { communityId: change.entityId, idempotencyKey: change.changeId });
     return null;
   },
 });
