@@ -24,6 +24,7 @@ describe('sync projections', () => {
   const projections = (): Projection[] => [syncFeedProjection, syncConflictsProjection(p.codec)];
   const [ada, ben, community, other] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const [thread, conversation, message] = [randomUUID(), randomUUID(), randomUUID()];
+  const [kept, adaMessage] = [randomUUID(), randomUUID()];
   const [k1, k2, k3, device] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const at: Record<string, string> = {};
   let head = 0n;
@@ -90,6 +91,41 @@ describe('sync projections', () => {
       events.post({
         type: 'CommunityPostDeleted',
         data: { communityId: community, postId: thread, threadId: thread, authorId: ada },
+      }),
+    );
+    await step(
+      'kept',
+      events.post({
+        type: 'CommunityThreadStarted',
+        data: { communityId: community, postId: kept, authorId: ada, title: 'Stays', body: 'Ada words' },
+      }),
+    );
+    await step(
+      'kept edited',
+      events.post({
+        type: 'CommunityPostEdited',
+        data: {
+          communityId: community,
+          postId: kept,
+          threadId: kept,
+          authorId: ada,
+          title: 'Stays',
+          body: 'Edited',
+        },
+      }),
+    );
+    await step(
+      'ada message',
+      events.message({
+        type: 'ChatMessageSent',
+        data: {
+          messageId: adaMessage,
+          conversationId: conversation,
+          senderId: ada,
+          text: 'hello from ada',
+          replyToId: null,
+          attachments: [],
+        },
       }),
     );
     await step(
@@ -180,7 +216,7 @@ describe('sync projections', () => {
 
   it('writes one feed row per record: scope, entity, version (the stream revision), deleted', async () => {
     const { rows } = await p.pool.query(
-      'select position::text, scope, entity_type, entity_id, version, deleted from sync_changes c order by c.position',
+      'select position::text, scope, entity_type, entity_id, version, deleted from sync_changes c order by c.position, c.scope',
     );
     const row = (
       name: string,
@@ -205,6 +241,9 @@ describe('sync projections', () => {
       row('ada joined', `user:${ada}`, 'membership', community, 0),
       row('thread', `community:${community}`, 'communityPost', thread, 0),
       row('thread deleted', `community:${community}`, 'communityPost', thread, 1, true),
+      row('kept', `community:${community}`, 'communityPost', kept, 0),
+      row('kept edited', `community:${community}`, 'communityPost', kept, 1),
+      row('ada message', `conversation:${conversation}`, 'chatMessage', adaMessage, 0),
       row('message', `conversation:${conversation}`, 'chatMessage', message, 0),
       row('k1', `user:${ada}`, 'syncConflict', k1, 0),
       row('k2', `user:${ada}`, 'syncConflict', k2, 1),
@@ -212,7 +251,11 @@ describe('sync projections', () => {
       row('k2 resolved', `user:${ada}`, 'syncConflict', k2, 3),
       row('ada left', `user:${ada}`, 'membership', community, 1, true),
       row('other erased', `community:${other}`, 'scope', `community:${other}`, 1, true),
-      row('ada forgotten', '*', 'scope', `user:${ada}`, 2, true),
+      // Forgetting Ada: her own devices re-seed; the devices holding her words (the post she kept,
+      // her message; not the thread she deleted, nor Ben's message) re-read them, at their versions.
+      row('ada forgotten', `community:${community}`, 'communityPost', kept, 1),
+      row('ada forgotten', `conversation:${conversation}`, 'chatMessage', adaMessage, 0),
+      row('ada forgotten', `user:${ada}`, 'scope', `user:${ada}`, 2, true),
     ]);
   });
 

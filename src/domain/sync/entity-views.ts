@@ -1,4 +1,5 @@
 import type { SyncEntityType } from './change-types.ts';
+import { winningAttempt } from './checkpoint-winner.ts';
 import { type FeedSourceEvent, feedRecordsOf } from './feed-records.ts';
 
 /**
@@ -109,19 +110,12 @@ const checkpointAnswer: Fold = (events) => {
     }
   }
   const all = [...attempts.values()];
-  // A pass is final and the first pass stands; otherwise the latest answers (by the device's time).
-  const passed = all.find((attempt) => attempt.passed === true);
-  const winner =
-    passed ??
-    all.reduce<Attempt | undefined>(
-      (best, attempt) => (best === undefined || !later(attempt.clientTime, best.clientTime) ? attempt : best),
-      undefined,
-    );
+  const winner = winningAttempt(all);
   if (winner === undefined) return { value: { attempts: 0 }, submissions };
   return {
     value: { ...winner, attempts: all.length },
     clientTime: winner.clientTime,
-    final: passed !== undefined,
+    final: winner.passed === true,
     submissions,
   };
 };

@@ -29,10 +29,20 @@ export interface FeedRecord {
 export const userScope = (userId: string) => `user:${userId}`;
 export const communityScope = (communityId: string) => `community:${communityId}`;
 export const conversationScope = (conversationId: string) => `conversation:${conversationId}`;
-/** The scope of a record every device sees (a person's erasure: anyone may hold their words). */
+/**
+ * No record is written to it any more (a person's erasure reaches only the scopes holding their
+ * words: see ERASURE_REFRESHED_TYPES); kept for clients and tools that still name it.
+ */
 export const ALL_SCOPES = '*';
 
-type Mapper = (event: FeedSourceEvent) => FeedRecord[];
+/** What an event type maps to: its records, and which entity types those can be (known without data). */
+interface Mapper {
+  (event: FeedSourceEvent): FeedRecord[];
+  entityTypes: readonly SyncEntityType[];
+}
+
+const mapperOf = (entityTypes: readonly SyncEntityType[], map: (event: FeedSourceEvent) => FeedRecord[]) =>
+  Object.assign(map, { entityTypes }) as Mapper;
 
 /** A string field of the data, or undefined: the feed reads what is there and skips what is not. */
 const text = (data: Record<string, unknown>, field: string): string | undefined => {
@@ -58,41 +68,53 @@ function record(
   return [{ scope: scope(scopeId), entityType, entityId, version: event.revision, deleted }];
 }
 
-const profile: Mapper = (event) => record(event, 'profile', userScope, 'userId', 'userId');
-const moduleProgress: Mapper = (event) => record(event, 'moduleProgress', userScope, 'userId', 'moduleId');
-const checkpointAnswer: Mapper = (event) =>
-  record(event, 'checkpointAnswer', userScope, 'userId', 'checkpointId');
+const profile = mapperOf(['profile'], (event) => record(event, 'profile', userScope, 'userId', 'userId'));
+const moduleProgress = mapperOf(['moduleProgress'], (event) =>
+  record(event, 'moduleProgress', userScope, 'userId', 'moduleId'),
+);
+const checkpointAnswer = mapperOf(['checkpointAnswer'], (event) =>
+  record(event, 'checkpointAnswer', userScope, 'userId', 'checkpointId'),
+);
 /** A membership is the member's own: its entity is the community, seen only by that member. */
-const membership =
-  (deleted: boolean): Mapper =>
-  (event) =>
-    record(event, 'membership', userScope, 'userId', 'communityId', deleted);
-const communityPost =
-  (deleted: boolean): Mapper =>
-  (event) =>
-    record(event, 'communityPost', communityScope, 'communityId', 'postId', deleted);
-const chatMessage =
-  (deleted: boolean): Mapper =>
-  (event) =>
-    record(event, 'chatMessage', conversationScope, 'conversationId', 'messageId', deleted);
-const syncConflict: Mapper = (event) => record(event, 'syncConflict', userScope, 'userId', 'conflictId');
+const membership = (deleted: boolean) =>
+  mapperOf(['membership'], (event) =>
+    record(event, 'membership', userScope, 'userId', 'communityId', deleted),
+  );
+const communityPost = (deleted: boolean) =>
+  mapperOf(['communityPost'], (event) =>
+    record(event, 'communityPost', communityScope, 'communityId', 'postId', deleted),
+  );
+const chatMessage = (deleted: boolean) =>
+  mapperOf(['chatMessage'], (event) =>
+    record(event, 'chatMessage', conversationScope, 'conversationId', 'messageId', deleted),
+  );
+const syncConflict = mapperOf(['syncConflict'], (event) =>
+  record(event, 'syncConflict', userScope, 'userId', 'conflictId'),
+);
 
-/** An erasure is a 'scope' record: devices drop what they hold of it and re-seed. */
-const erasure =
-  (scopeOf: (id: string) => string, field: string, visibleTo: (id: string) => string): Mapper =>
-  (event) => {
+/**
+ * The entity types whose entities hold a person's words in other people's scopes (their posts in
+ * communities, their messages in conversations): on `UserForgotten` the feed projection writes a
+ * record of each such entity the person authored (authoredEntityOf), from facts of its own, so
+ * only the devices that hold their words re-read them, emptied.
+ */
+export const ERASURE_REFRESHED_TYPES: readonly SyncEntityType[] = ['communityPost', 'chatMessage'];
+
+/** An erasure is a 'scope' record: the devices of that scope drop what they hold of it and re-seed. */
+const erasure = (scopeOf: (id: string) => string, field: string, extra: readonly SyncEntityType[] = []) =>
+  mapperOf(['scope', ...extra], (event) => {
     const id = text(event.data, field);
     if (id === undefined) return [];
     return [
       {
-        scope: visibleTo(id),
+        scope: scopeOf(id),
         entityType: 'scope',
         entityId: scopeOf(id),
         version: event.revision,
         deleted: true,
       },
     ];
-  };
+  });
 
 /**
  * Every event type the feed maps, by type. Types are matched by name (the event store's types are
@@ -134,9 +156,10 @@ const MAPPERS: Readonly<Record<string, Mapper>> = {
   // sync: the person's own conflicts awaiting them
   SyncConflictQueued: syncConflict,
   SyncConflictResolved: syncConflict,
-  // erasure
-  UserForgotten: erasure(userScope, 'userId', () => ALL_SCOPES),
-  CommunityErased: erasure(communityScope, 'communityId', communityScope),
+  // erasure: a person's own devices re-seed (their posts and messages elsewhere are re-sent by
+  // the projection, see ERASURE_REFRESHED_TYPES); a community's devices re-seed.
+  UserForgotten: erasure(userScope, 'userId', ERASURE_REFRESHED_TYPES),
+  CommunityErased: erasure(communityScope, 'communityId'),
 };
 
 /** Every event type `feedRecordsOf` maps (the feed projection subscribes to these only). */
@@ -146,4 +169,36 @@ export const SYNC_FEED_EVENT_TYPES: readonly string[] = Object.freeze(Object.key
 export function feedRecordsOf(event: FeedSourceEvent): FeedRecord[] {
   const mapper = Object.hasOwn(MAPPERS, event.type) ? MAPPERS[event.type] : undefined;
   return mapper ? mapper(event) : [];
+}
+
+/** The entity types an event type's records can be (what a projection serving them must apply). */
+export function feedEntityTypesOf(eventType: string): readonly SyncEntityType[] {
+  return Object.hasOwn(MAPPERS, eventType) ? (MAPPERS[eventType]?.entityTypes ?? []) : [];
+}
+
+/** An entity a person wrote that others hold: what `UserForgotten` must re-send (ERASURE_REFRESHED_TYPES). */
+export interface AuthoredEntity {
+  authorId: string;
+  entityType: SyncEntityType;
+  entityId: string;
+  scope: string;
+}
+
+/** The authored entity an event creates (a thread or reply started, a message sent), if any. */
+export function authoredEntityOf(event: FeedSourceEvent): AuthoredEntity | null {
+  const author =
+    event.type === 'CommunityThreadStarted' || event.type === 'CommunityReplyPosted'
+      ? text(event.data, 'authorId')
+      : event.type === 'ChatMessageSent'
+        ? text(event.data, 'senderId')
+        : undefined;
+  if (author === undefined) return null;
+  const [created] = feedRecordsOf(event);
+  if (created === undefined) return null;
+  return {
+    authorId: author,
+    entityType: created.entityType,
+    entityId: created.entityId,
+    scope: created.scope,
+  };
 }

@@ -134,6 +134,12 @@ describe('entity views', () => {
       { clientTime: '2026-12-07T08:00:00Z', answers: '[]' },
       { clientTime: '2026-12-07T10:00:00Z', answers: '[]' },
     ]);
+    // Two attempts made at the same instant: the one submitted first stands (checkpoint-winner.ts).
+    const tied = stream(
+      submitted(a, '2026-12-07T10:00:00Z', 3, false),
+      submitted(b, '2026-12-07T11:00:00+01:00', 4, false),
+    );
+    expect(viewOf('checkpointAnswer', tied, checkpointId)?.value).toMatchObject({ attemptId: a, score: 3 });
   });
 
   it('a membership’s status follows the membership aggregate', () => {

@@ -9,10 +9,11 @@ import { progressEventSchemas } from '../../../src/domain/communities/progress-e
 import { userEventSchemas } from '../../../src/domain/identity/user-events.ts';
 import { syncConflictEventSchemas } from '../../../src/domain/sync/conflict-events.ts';
 import {
-  ALL_SCOPES,
+  authoredEntityOf,
   communityScope,
   conversationScope,
   type FeedSourceEvent,
+  feedEntityTypesOf,
   feedRecordsOf,
   SYNC_FEED_EVENT_TYPES,
   userScope,
@@ -151,10 +152,18 @@ describe('feed records', () => {
     expect(feedRecordsOf(event('SyncChangeOverruled', { userId, changeId: 'c-1' }))).toEqual([]);
   });
 
-  it('forgetting a person tells every device to drop them; erasing a community tells its devices', () => {
+  it('forgetting a person re-seeds only their own devices; erasing a community re-seeds its devices', () => {
     expect(feedRecordsOf(event('UserForgotten', { userId, keyId: null, erasedFields: [], at }, 12))).toEqual([
-      { scope: ALL_SCOPES, entityType: 'scope', entityId: `user:${userId}`, version: 12, deleted: true },
+      {
+        scope: `user:${userId}`,
+        entityType: 'scope',
+        entityId: `user:${userId}`,
+        version: 12,
+        deleted: true,
+      },
     ]);
+    // Their words elsewhere are re-sent per entity by the feed projection, which serves these types.
+    expect(feedEntityTypesOf('UserForgotten')).toEqual(['scope', 'communityPost', 'chatMessage']);
     expect(
       feedRecordsOf(event('CommunityErased', { communityId, erasedBy: userId, reason: 'spam' }, 4)),
     ).toEqual([
@@ -166,6 +175,41 @@ describe('feed records', () => {
         deleted: true,
       },
     ]);
+  });
+
+  it('names the author of a post or message created, for the feed to re-send on their erasure', () => {
+    const postId = '7d7c8a54-5c53-4a53-9a49-0d1b1f0b8a10';
+    expect(
+      authoredEntityOf(
+        event('CommunityThreadStarted', { communityId, postId, authorId: userId, title: 't', body: 'b' }),
+      ),
+    ).toEqual({
+      authorId: userId,
+      entityType: 'communityPost',
+      entityId: postId,
+      scope: `community:${communityId}`,
+    });
+    expect(
+      authoredEntityOf(
+        event('ChatMessageSent', {
+          messageId: postId,
+          conversationId: communityId,
+          senderId: userId,
+          text: 'hi',
+        }),
+      ),
+    ).toEqual({
+      authorId: userId,
+      entityType: 'chatMessage',
+      entityId: postId,
+      scope: `conversation:${communityId}`,
+    });
+    // An edit is not a creation; a creation without its author names nobody.
+    expect(
+      authoredEntityOf(event('CommunityPostEdited', { communityId, postId, authorId: userId })),
+    ).toBeNull();
+    expect(authoredEntityOf(event('CommunityThreadStarted', { communityId, postId }))).toBeNull();
+    expect(feedEntityTypesOf('toString')).toEqual([]);
   });
 
   it('a type the feed does not map gives nothing; an event lacking an id gives nothing rather than a guess', () => {

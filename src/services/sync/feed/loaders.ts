@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SyncEntityType } from '../../../domain/sync/change-types.ts';
+import { winningAttempt } from '../../../domain/sync/checkpoint-winner.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 export type EntityData = Record<string, unknown>;
@@ -77,8 +78,8 @@ interface AttemptRow {
 }
 
 /**
- * The learner's answer to a checkpoint as the conflict rule sees it (entity-views.ts): the first
- * passed attempt if any, else the one with the latest device time (the earlier one on a tie).
+ * The learner's answer to a checkpoint as the conflict rule sees it: the attempts in the order they
+ * were made, and the winner picked by the domain's one rule (checkpoint-winner.ts).
  */
 const checkpointAnswer: Loader = async (pool, userId, ids) => {
   const found = new Map<string, EntityData>();
@@ -95,11 +96,8 @@ const checkpointAnswer: Loader = async (pool, userId, ids) => {
   for (const row of rows)
     byCheckpoint.set(row.checkpoint_id, [...(byCheckpoint.get(row.checkpoint_id) ?? []), row]);
   for (const [checkpointId, attempts] of byCheckpoint) {
-    const winner =
-      attempts.find((row) => row.passed === true) ??
-      attempts.reduce((best, row) =>
-        Date.parse(row.client_time) > Date.parse(best.client_time) ? row : best,
-      );
+    const winner = winningAttempt(attempts.map((row) => ({ ...row, clientTime: row.client_time })));
+    if (winner === undefined) continue;
     found.set(checkpointId, {
       communityId: winner.community_id,
       attemptId: winner.attempt_id,
@@ -264,14 +262,22 @@ export const LOADERS: Readonly<Record<Exclude<SyncEntityType, 'scope'>, Loader>>
 };
 
 /**
- * The read models the loaders read, whose checkpoints bound a pull with the feed's own: a record
- * is sent only once the data it points at is there to load.
+ * The read models (projections) each loader reads: a record of that type is sent only once every
+ * one of them has applied it (cursor.ts), so the data it points at is there to load. A loader that
+ * reads a new table names that table's projection here.
  */
-export const LOADED_READ_MODELS = [
-  'users',
-  'community_progress',
-  'communities',
-  'community_discussions',
-  'chat',
-  'sync_conflicts',
-] as const;
+export const LOADER_READ_MODELS: Readonly<Record<Exclude<SyncEntityType, 'scope'>, readonly string[]>> = {
+  profile: ['users'],
+  moduleProgress: ['community_progress'],
+  checkpointAnswer: ['community_progress'],
+  // community_members and community_communities
+  membership: ['communities'],
+  // community_posts, joined with the membership and the community's erasure
+  communityPost: ['community_discussions', 'communities'],
+  // chat_messages, chat_members, chat_hidden_messages; social_hidden (moderators' hiding)
+  chatMessage: ['chat', 'social_moderation'],
+  syncConflict: ['sync_conflicts'],
+};
+
+/** Every read model a loader reads. */
+export const LOADED_READ_MODELS: readonly string[] = [...new Set(Object.values(LOADER_READ_MODELS).flat())];

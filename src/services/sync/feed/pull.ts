@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { SYNC_LIMITS, type SyncEntityType } from '../../../domain/sync/change-types.ts';
-import { ALL_SCOPES } from '../../../domain/sync/feed-records.ts';
 import { SYNC_CHANGES } from '../../../projections/read-models/sync-feed.ts';
 import { feedHead } from './cursor.ts';
 import { type EntityData, LOADERS } from './loaders.ts';
@@ -42,7 +41,7 @@ export interface FeedRow {
 }
 
 /**
- * The changes after `cursor` in the person's scopes (and the records every device sees), one page:
+ * The changes after `cursor` in the person's scopes, one page:
  * at most `pageSize` records, except that a page never ends inside one position (the returned
  * cursor is a position all of whose records were sent), and never past the feed's head
  * (cursor.ts), so the next pull starts where this one stopped and misses nothing. Within a page an
@@ -57,7 +56,7 @@ export async function pullChanges(deps: FeedDeps, input: PullInput): Promise<Pul
   const pageSize = Math.max(1, Math.min(input.pageSize ?? SYNC_LIMITS.pageSize, SYNC_LIMITS.pageSize));
   const head = await feedHead(deps.pool);
   if (input.cursor > head) return { reseed: 'CURSOR_AHEAD' };
-  const scopes = [...new Set([...input.scopes, ALL_SCOPES])];
+  const scopes = [...new Set(input.scopes)];
   const rows = await readPage(deps.pool, scopes, input.cursor, head, pageSize + 1);
   let page = rows;
   let cursor = head;
