@@ -14,6 +14,8 @@ export interface ReseedToken {
   reason: ReseedReason;
   scopeHash: string;
   snapshot: string;
+  /** The snapshot started at the cursor the device came with (see sync.ts, `seeded`). */
+  atCursor: boolean;
 }
 
 const tokenSchema = z
@@ -22,12 +24,19 @@ const tokenSchema = z
     r: z.enum(REASONS),
     s: z.string().min(1).max(100),
     t: z.string().min(1).max(1_000),
+    c: z.literal(true).optional(),
   })
   .strict();
 
 /** Opaque to clients: base64url of a small JSON object. */
 export function encodeReseedToken(token: ReseedToken): string {
-  const json = JSON.stringify({ v: 1, r: token.reason, s: token.scopeHash, t: token.snapshot });
+  const json = JSON.stringify({
+    v: 1,
+    r: token.reason,
+    s: token.scopeHash,
+    t: token.snapshot,
+    ...(token.atCursor ? { c: true } : {}),
+  });
   return Buffer.from(json, 'utf8').toString('base64url');
 }
 
@@ -48,5 +57,10 @@ export function decodeReseedToken(raw: string): ReseedToken {
   }
   const parsed = tokenSchema.safeParse(json);
   if (!parsed.success) throw invalid();
-  return { reason: parsed.data.r, scopeHash: parsed.data.s, snapshot: parsed.data.t };
+  return {
+    reason: parsed.data.r,
+    scopeHash: parsed.data.s,
+    snapshot: parsed.data.t,
+    atCursor: parsed.data.c === true,
+  };
 }

@@ -3,6 +3,7 @@ import { type LoadDeps, loadAggregate } from '../../commands/load-aggregate.ts';
 import { deviceAggregate } from '../../domain/notifications/device-decider.ts';
 import { deviceStream } from '../../domain/notifications/streams.ts';
 import { forbidden, notFound } from '../../domain/shared/domain-error.ts';
+import type { ReseedReason } from './feed/pull.ts';
 
 /**
  * Whether `deviceId` may sync for `userId`, as the device's own stream (`device-<id>`, the registry
@@ -35,7 +36,24 @@ export interface DeviceSyncState {
   scopeHash: string;
   lastSyncedAt: string;
   clockSkewMs: number;
+  /**
+   * Where its last finished snapshot started (-1: none noted) and why it was re-seeded: a device
+   * that received that snapshot syncs from there or later (see `recordSync`).
+   */
+  seededFrom: bigint;
+  seedReason: ReseedReason | null;
 }
+
+const SEED_REASONS: readonly string[] = [
+  'NEW_DEVICE',
+  'SCOPE_CHANGED',
+  'TOO_FAR_BEHIND',
+  'ERASURE',
+  'CURSOR_AHEAD',
+] satisfies ReseedReason[];
+
+const seedReasonOf = (reason: string | null): ReseedReason | null =>
+  reason !== null && SEED_REASONS.includes(reason) ? (reason as ReseedReason) : null;
 
 export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<DeviceSyncState | null> {
   const { rows } = await pool.query<{
@@ -43,9 +61,13 @@ export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<
     scope_hash: string;
     last_synced_at: Date;
     clock_skew_ms: string;
-  }>('select cursor, scope_hash, last_synced_at, clock_skew_ms from sync_devices where device_id = $1', [
-    deviceId,
-  ]);
+    seeded_from: string;
+    seed_reason: string | null;
+  }>(
+    `select cursor, scope_hash, last_synced_at, clock_skew_ms, seeded_from, seed_reason
+       from sync_devices where device_id = $1`,
+    [deviceId],
+  );
   const row = rows[0];
   if (!row) return null;
   return {
@@ -53,6 +75,8 @@ export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<
     scopeHash: row.scope_hash,
     lastSyncedAt: row.last_synced_at.toISOString(),
     clockSkewMs: Number(row.clock_skew_ms),
+    seededFrom: BigInt(row.seeded_from),
+    seedReason: seedReasonOf(row.seed_reason),
   };
 }
 
@@ -61,6 +85,13 @@ export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<
  * (none, '', while a snapshot has pages left: a device that drops a re-seed halfway and comes back
  * with the cursor is told to re-seed again rather than trusted with half a copy) and its clock's
  * skew (kept from before when the device sent no time). One row per device, upserted.
+ *
+ * All of it is noted before the reply reaches the device, which may never get it. When the reply
+ * is a snapshot's last page, `seeded` notes where the snapshot started and why: a device that
+ * stored it continues from that position or later, so one that comes back with a cursor below it
+ * lost the snapshot and must be sent it again, not pulled from the old cursor (which would skip
+ * whatever the snapshot held at or before that cursor: the posts of a community joined since, say).
+ * Without `seeded` (a pull, a page with more to come) what was noted before stays.
  */
 export async function recordSync(
   pool: pg.Pool,
@@ -71,18 +102,22 @@ export async function recordSync(
     cursor: bigint;
     scopeHash: string;
     clockSkewMs: number | null;
+    seeded: { from: bigint; reason: ReseedReason } | null;
   },
 ): Promise<void> {
   await pool.query(
-    `insert into sync_devices (device_id, user_id, last_synced_at, cursor, scope_hash, clock_skew_ms, syncs)
-     values ($1, $2, $3, $4, $5, coalesce($6, 0), 1)
+    `insert into sync_devices
+       (device_id, user_id, last_synced_at, cursor, scope_hash, clock_skew_ms, syncs, seeded_from, seed_reason)
+     values ($1, $2, $3, $4, $5, coalesce($6, 0), 1, coalesce($7::bigint, -1), $8::text)
      on conflict (device_id) do update set
        user_id = excluded.user_id,
        last_synced_at = greatest(sync_devices.last_synced_at, excluded.last_synced_at),
        cursor = excluded.cursor,
        scope_hash = excluded.scope_hash,
        clock_skew_ms = coalesce($6, sync_devices.clock_skew_ms),
-       syncs = sync_devices.syncs + 1`,
+       syncs = sync_devices.syncs + 1,
+       seeded_from = coalesce($7::bigint, sync_devices.seeded_from),
+       seed_reason = case when $7::bigint is null then sync_devices.seed_reason else $8::text end`,
     [
       sync.deviceId,
       sync.userId,
@@ -90,6 +125,8 @@ export async function recordSync(
       sync.cursor.toString(),
       sync.scopeHash,
       sync.clockSkewMs === null ? null : Math.round(sync.clockSkewMs),
+      sync.seeded?.from.toString() ?? null,
+      sync.seeded?.reason ?? null,
     ],
   );
 }
@@ -106,9 +143,11 @@ export async function deviceSyncStates(
     scope_hash: string;
     last_synced_at: Date;
     clock_skew_ms: string;
+    seeded_from: string;
+    seed_reason: string | null;
   }>(
-    `select device_id, cursor, scope_hash, last_synced_at, clock_skew_ms from sync_devices
-      where user_id = $1 and device_id = any($2::uuid[])`,
+    `select device_id, cursor, scope_hash, last_synced_at, clock_skew_ms, seeded_from, seed_reason
+       from sync_devices where user_id = $1 and device_id = any($2::uuid[])`,
     [userId, deviceIds],
   );
   return new Map(
@@ -119,6 +158,8 @@ export async function deviceSyncStates(
         scopeHash: row.scope_hash,
         lastSyncedAt: row.last_synced_at.toISOString(),
         clockSkewMs: Number(row.clock_skew_ms),
+        seededFrom: BigInt(row.seeded_from),
+        seedReason: seedReasonOf(row.seed_reason),
       },
     ]),
   );

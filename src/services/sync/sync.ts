@@ -1,6 +1,6 @@
 import type { Actor } from '../../domain/shared/decider.ts';
 import { forbidden } from '../../domain/shared/domain-error.ts';
-import { clampClientTime, clockSkewMs } from '../../domain/sync/clock.ts';
+import { clampClientTimes, clockSkewMs } from '../../domain/sync/clock.ts';
 import type { SyncOutcome } from '../../domain/sync/outcomes.ts';
 import { nowFrom, type RequestContext } from '../shared/command-context.ts';
 import type { SyncDeps } from './deps.ts';
@@ -81,7 +81,7 @@ export async function sync(
   const { registeredAt } = await assertDeviceMaySync(deps, userId, input.deviceId);
 
   const now = nowFrom(deps);
-  const pushed = input.changes.map((change) => prepared(change, now));
+  const pushed = prepared(input.changes, now);
   let outcomes: SyncOutcome[] = [];
   if (pushed.length > 0) {
     const result = await withUserSyncLock(deps.pool, userId, () =>
@@ -116,6 +116,7 @@ export async function sync(
     cursor: feed.cursor,
     scopeHash: feed.seededWith,
     clockSkewMs: skew,
+    seeded: feed.seeded,
   });
   const reply: SyncReply = {
     outcomes,
@@ -137,15 +138,27 @@ function personOf(actor: Actor): string {
 }
 
 /**
- * A change ready to push: refused already when invalid; otherwise fingerprinted as sent (a retry
- * an hour later clamps differently but must match its first try) and then clamped.
+ * The changes ready to push: an invalid one refused already; the others fingerprinted as sent (a
+ * retry an hour later clamps differently but must match its first try), then their client times
+ * clamped together, so future times keep their order (domain/sync/clock.ts).
  */
-function prepared(raw: unknown, now: Date): PushedChange {
-  const parsed = parseChange(raw);
-  if ('invalid' in parsed) return parsed;
-  const fingerprint = changeFingerprint(parsed.change);
-  const { clientTime, clamped } = clampClientTime(parsed.change.clientTime, now);
-  return { change: { ...parsed.change, clientTime }, clamped, fingerprint };
+function prepared(raws: readonly unknown[], now: Date): PushedChange[] {
+  const parsed = raws.map(parseChange);
+  const valid = parsed.flatMap((one) => ('change' in one ? [one.change] : []));
+  const clamped = clampClientTimes(
+    valid.map((change) => change.clientTime),
+    now,
+  );
+  let next = 0;
+  return parsed.map((one) => {
+    if ('invalid' in one) return one;
+    const time = clamped[next++] ?? { clientTime: one.change.clientTime, clamped: false };
+    return {
+      change: { ...one.change, clientTime: time.clientTime },
+      clamped: time.clamped,
+      fingerprint: changeFingerprint(one.change),
+    };
+  });
 }
 
 interface Feed {
@@ -155,6 +168,8 @@ interface Feed {
   reseed: SyncReply['reseed'];
   /** The scope hash to note for the device: '' while a snapshot has pages left. */
   seededWith: string;
+  /** On a snapshot's last page: where it started and why (null: what was noted stays). */
+  seeded: { from: bigint; reason: ReseedReason } | null;
 }
 
 /** The re-seed decision, then the feed page or the snapshot page. */
@@ -171,24 +186,40 @@ async function feedFor(
     reseedToken: ReseedToken | null;
   },
 ): Promise<Feed> {
-  const snapshot = async (reason: ReseedReason, token: string | null): Promise<Feed> => {
-    const page = await snapshotPage(deps, { userId: at.userId, scopes: at.scopes, token });
+  /**
+   * A snapshot page. `atCursor`: the snapshot starts exactly at the cursor the device came with
+   * (the feed has not moved since it last synced). A device that stored it then syncs from the
+   * same position as one whose reply was lost, and the two cannot be told apart: both are sent
+   * it again (`seeded.from` one past the start) until the feed has moved on and a snapshot starts
+   * past the old cursor.
+   */
+  const snapshot = async (
+    reason: ReseedReason,
+    token: { snapshot: string; atCursor: boolean } | null,
+  ): Promise<Feed> => {
+    const page = await snapshotPage(deps, {
+      userId: at.userId,
+      scopes: at.scopes,
+      token: token?.snapshot ?? null,
+    });
+    const atCursor = token ? token.atCursor : at.cursor !== null && at.cursor === page.cursor;
     const next =
       page.nextToken === null
         ? null
-        : encodeReseedToken({ reason, scopeHash: at.hash, snapshot: page.nextToken });
+        : encodeReseedToken({ reason, scopeHash: at.hash, snapshot: page.nextToken, atCursor });
     return {
       records: page.records,
       cursor: page.cursor,
       hasMore: next !== null,
       reseed: { reason, nextSnapshotToken: next },
       seededWith: next === null ? at.hash : '',
+      seeded: next === null ? { from: atCursor ? page.cursor + 1n : page.cursor, reason } : null,
     };
   };
   if (at.reseedToken) {
     // Pages already sent were read for other scopes: start again.
     if (at.reseedToken.scopeHash !== at.hash) return snapshot('SCOPE_CHANGED', null);
-    return snapshot(at.reseedToken.reason, at.reseedToken.snapshot);
+    return snapshot(at.reseedToken.reason, at.reseedToken);
   }
   if (at.cursor === null) return snapshot('NEW_DEVICE', null);
   const state = await deviceSyncState(deps.pool, at.deviceId);
@@ -198,9 +229,13 @@ async function feedFor(
     return snapshot('NEW_DEVICE', null);
   // No row (never seeded here, or a re-seed dropped halfway) counts as other scopes too.
   if (state?.scopeHash !== at.hash) return snapshot('SCOPE_CHANGED', null);
+  // The snapshot noted last was answered but never stored by the device (the reply was lost): it
+  // comes back with a cursor from before, and a pull from there would skip what the snapshot
+  // held at or before it. It is re-seeded again, for the reason it was the first time.
+  if (at.cursor < state.seededFrom) return snapshot(state.seedReason ?? 'SCOPE_CHANGED', null);
   const pulled = await pullChanges(deps, { userId: at.userId, scopes: at.scopes, cursor: at.cursor });
   if ('reseed' in pulled) return snapshot(pulled.reseed, null);
-  return { ...pulled, reseed: null, seededWith: at.hash };
+  return { ...pulled, reseed: null, seededWith: at.hash, seeded: null };
 }
 
 function logSync(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampClientTime, clockSkewMs } from '../../../src/domain/sync/clock.ts';
+import { clampClientTime, clampClientTimes, clockSkewMs } from '../../../src/domain/sync/clock.ts';
 
 const now = new Date('2026-12-07T12:00:00.000Z');
 
@@ -24,6 +24,35 @@ describe('device clocks', () => {
       clientTime: now.toISOString(),
       clamped: true,
     });
+  });
+
+  it('clamps one sync`s future times to distinct times up to now, in the order they were sent with', () => {
+    // A phone an hour fast: its two bio edits, made a minute apart, must not become a tie.
+    const sent = [
+      '2026-12-07T13:02:00.000Z',
+      '2026-12-07T11:00:00.000Z',
+      '2026-12-07T14:01:00+01:00', // 13:01Z
+      '2026-12-07T13:05:00.000Z',
+    ];
+    expect(clampClientTimes(sent, now)).toEqual([
+      { clientTime: '2026-12-07T11:59:59.999Z', clamped: true },
+      { clientTime: '2026-12-07T11:00:00.000Z', clamped: false },
+      { clientTime: '2026-12-07T11:59:59.998Z', clamped: true },
+      { clientTime: now.toISOString(), clamped: true },
+    ]);
+  });
+
+  it('keeps times sent equal equal when clamped, and agrees with clampClientTime for one change', () => {
+    const twice = '2026-12-07T12:30:00.000Z';
+    expect(clampClientTimes([twice, '2026-12-07T12:10:00.000Z', twice], now)).toEqual([
+      { clientTime: now.toISOString(), clamped: true },
+      { clientTime: '2026-12-07T11:59:59.999Z', clamped: true },
+      { clientTime: now.toISOString(), clamped: true },
+    ]);
+    for (const time of ['2026-12-07T13:00:00+02:00', now.toISOString(), '2026-12-07T14:00:00+01:00']) {
+      expect(clampClientTimes([time], now)).toEqual([clampClientTime(time, now)]);
+    }
+    expect(clampClientTimes([], now)).toEqual([]);
   });
 
   it('measures the device clock’s skew from the server’s, 0 when the device gave no time', () => {
