@@ -53,6 +53,34 @@ function lockPoolOf(pool: pg.Pool): pg.Pool {
   return lockPool;
 }
 
+/**
+ * A lock connection by `deadline`. Every one busy pushing for someone until then: SYNC_BUSY
+ * (retryable); a connection that arrives after it is handed back, unused.
+ */
+async function lockConnection(lockPool: pg.Pool, deadline: number): Promise<pg.PoolClient> {
+  const connecting = lockPool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    const first = await Promise.race([connecting, late]);
+    if (first !== 'late') return first;
+    connecting.then(
+      (client) => client.release(),
+      () => {},
+    );
+    throw new SyncBusy();
+  } catch (error) {
+    // pg-pool's own wait (connectionTimeoutMillis) ran out first.
+    if (error instanceof Error && !(error instanceof SyncBusy) && /timeout/i.test(error.message))
+      throw new SyncBusy();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Whether the lock the running push holds is still held; set to false when its connection goes. */
 interface HeldLock {
   held: boolean;
@@ -92,14 +120,7 @@ export async function withUserSyncLock<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? SYNC_LOCK_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  let client: pg.PoolClient;
-  try {
-    client = await lockPoolOf(pool).connect();
-  } catch (error) {
-    // Every lock connection is pushing for someone (pg-pool's wait timed out): busy, retryable.
-    if (error instanceof Error && /timeout/i.test(error.message)) throw new SyncBusy();
-    throw error;
-  }
+  const client = await lockConnection(lockPoolOf(pool), deadline);
   const lock: HeldLock = { held: false };
   const lost = () => {
     lock.held = false;
