@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../../src/domain/shared/domain-error.ts';
 import { SYNC_LIMITS } from '../../../../src/domain/sync/change-types.ts';
+import { viewOf } from '../../../../src/domain/sync/entity-views.ts';
+import type { FeedSourceEvent } from '../../../../src/domain/sync/feed-records.ts';
 import { InProcessChangeBus } from '../../../../src/projections/change-bus.ts';
 import { Projector } from '../../../../src/projections/projector.ts';
 import { chatProjection } from '../../../../src/projections/read-models/chat.ts';
@@ -13,7 +16,11 @@ import { syncConflictsProjection } from '../../../../src/projections/read-models
 import { syncFeedProjection } from '../../../../src/projections/read-models/sync-feed.ts';
 import { usersProjection } from '../../../../src/projections/read-models/users.ts';
 import { waitForPosition } from '../../../../src/projections/wait-for-position.ts';
-import { FEED_BOUND_PROJECTIONS, feedHead } from '../../../../src/services/sync/feed/cursor.ts';
+import {
+  FEED_BOUND_PROJECTIONS,
+  feedHead,
+  projectionsFor,
+} from '../../../../src/services/sync/feed/cursor.ts';
 import { type PullResult, pullChanges, type SyncRecord } from '../../../../src/services/sync/feed/pull.ts';
 import { scopeHash, userScopes } from '../../../../src/services/sync/feed/scopes.ts';
 import { snapshotPage } from '../../../../src/services/sync/feed/snapshot.ts';
@@ -393,6 +400,126 @@ describe('sync feed: pull and snapshot', () => {
     expect(fine.nextToken).toBeNull();
   });
 
+  it('names the same winning checkpoint attempt as the push side on a tie of client times', async () => {
+    const tied = randomUUID();
+    const [first, second] = [randomUUID(), randomUUID()];
+    const before = head;
+    const submitted = (attemptId: string, attemptNumber: number, clientTime: string) => ({
+      communityId: community,
+      pathId: path,
+      moduleId: module,
+      checkpointId: tied,
+      checkpointVersion: 1,
+      userId: ada,
+      attemptId,
+      attemptNumber,
+      answers: null,
+      clientTime,
+      submittedAt: events.now(),
+      score: attemptNumber,
+      maxScore: 10,
+      passMark: 70,
+      passed: false,
+      feedback: [],
+    });
+    // The same instant, spelt two ways: the one submitted first stands, on both sides.
+    const made = [
+      submitted(first, 1, '2026-12-01T10:00:00.000+01:00'),
+      submitted(second, 2, '2026-12-01T09:00:00.000Z'),
+    ];
+    for (const data of made) await track(events.attempt({ type: 'CheckpointAttemptSubmitted', data }));
+    await caughtUp();
+    const pulled = records(await pull(before)).records.find((r) => r.entityId === tied);
+    const stream: FeedSourceEvent[] = made.map((data, revision) => ({
+      type: 'CheckpointAttemptSubmitted',
+      data,
+      streamName: `checkpointattempts-${tied}`,
+      revision,
+      occurredAt: data.submittedAt,
+    }));
+    const pushSide = viewOf('checkpointAnswer', stream, tied);
+    expect(pulled?.data).toMatchObject({ attemptId: first, score: 1, attempts: 2 });
+    expect(pushSide?.value).toMatchObject({ attemptId: first, score: 1, attempts: 2 });
+  });
+
+  it('shows a change as soon as the feed and the read models it is loaded from have it, not a second later', async () => {
+    expect(projectionsFor(['UserProfileChanged'])).toEqual(['sync_feed', 'users']);
+    expect(projectionsFor(['ChatMessageSent', 'UserForgotten']).sort()).toEqual(
+      ['chat', 'communities', 'community_discussions', 'social_moderation', 'sync_feed'].sort(),
+    );
+    const before = head;
+    const at = await track(events.user({ type: 'UserProfileChanged', data: { userId: ada, bio: 'Now' } }));
+    const started = Date.now();
+    expect(
+      await waitForPosition(p.pool, bus, at, {
+        timeoutMs: 5_000,
+        projections: projectionsFor(['UserProfileChanged']),
+      }),
+    ).toBe(true);
+    const result = records(await pull(before));
+    // Read models this change does not touch move their stored checkpoint only now and then: they
+    // must not hold it back.
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(result.cursor).toBe(at);
+    expect(result.records).toEqual([
+      expect.objectContaining({
+        entityType: 'profile',
+        entityId: ada,
+        op: 'upsert',
+        data: { displayName: 'Ada L', bio: 'Now' },
+      }),
+    ]);
+  });
+
+  it('holds back a record whose read model lags, from that record on, and sends it once applied', async () => {
+    await caughtUp();
+    const before = head;
+    const fresh = randomUUID();
+    const sent = await track(
+      events.message({
+        type: 'ChatMessageSent',
+        data: {
+          messageId: fresh,
+          conversationId: conversation,
+          senderId: ben,
+          text: 'later',
+          replyToId: null,
+          attachments: [],
+        },
+      }),
+    );
+    await track(events.user({ type: 'UserProfileChanged', data: { userId: ada, bio: 'After the message' } }));
+    await caughtUp();
+    // The same database, with chat's checkpoint read as `lag` (as if it had applied no further).
+    const lagging = (lag: bigint) =>
+      ({
+        query: async (text: string, values?: unknown[]) => {
+          const result = await p.pool.query(text, values);
+          if (!text.includes('from projection_state')) return result;
+          const rows = result.rows.map((row: { name: string; checkpoint: string }) =>
+            row.name === 'chat' ? { ...row, checkpoint: lag.toString() } : row,
+          );
+          return { ...result, rows };
+        },
+      }) as unknown as Pick<pg.Pool, 'query'>;
+    // Chat behind the profile change, which it does not serve: nothing held back.
+    expect(await feedHead(lagging(sent))).toBe(head);
+    // Chat behind the message: the feed stops just before it.
+    expect(await feedHead(lagging(sent - 1n))).toBe(sent - 1n);
+    expect(await pullChanges({ pool: lagging(sent - 1n) }, { userId: ada, scopes, cursor: before })).toEqual({
+      records: [],
+      cursor: sent - 1n,
+      hasMore: false,
+    });
+    // Once chat has applied it, the next pull sends the message and what came after.
+    const caught = records(await pull(sent - 1n));
+    expect(caught.cursor).toBe(head);
+    expect(caught.records.map((r) => `${r.entityType} ${r.entityId}`)).toEqual([
+      `chatMessage ${fresh}`,
+      `profile ${ada}`,
+    ]);
+  });
+
   it('asks devices to re-seed when a community they follow is erased', async () => {
     const before = head;
     await track(events.communityErased(community, ben));
@@ -408,16 +535,39 @@ describe('sync feed: pull and snapshot', () => {
     expect(records(await pull(snapshot.cursor, undefined, ada, now)).records).toEqual([]);
   });
 
-  it('asks every device to re-seed when anyone is forgotten (anyone may hold their words)', async () => {
-    const scopesNow = await userScopes(p.pool, ada);
-    const before = records(await pull(-1n, undefined, ada, scopesNow)).cursor;
-    await track(
+  it('forgetting a person re-sends their words to the devices holding them, and re-seeds only their own', async () => {
+    const cy = randomUUID();
+    await track(events.registered(cy, 'Cy'));
+    await caughtUp();
+    const [adaScopes, benScopes, cyScopes] = await Promise.all(
+      [ada, ben, cy].map((who) => userScopes(p.pool, who)),
+    );
+    const before = head;
+    const forgotten = await track(
       events.user({
         type: 'UserForgotten',
         data: { userId: ben, keyId: null, erasedFields: ['email'], at: events.now() },
       }),
     );
     await caughtUp();
-    expect(await pull(before, undefined, ada, scopesNow)).toEqual({ reseed: 'ERASURE' });
+    // Ben's own devices drop what they hold of him and re-seed.
+    expect(await pull(before, undefined, ben, benScopes)).toEqual({ reseed: 'ERASURE' });
+    // Ada holds Ben's messages in their conversation: she re-reads them, emptied, at their versions.
+    const adaPull = records(await pull(before, undefined, ada, adaScopes));
+    expect(adaPull.cursor).toBe(forgotten);
+    expect(adaPull.records.map((r) => [r.entityType, r.version, r.op, r.position])).toEqual([
+      ['chatMessage', 0, 'upsert', forgotten.toString()],
+      ['chatMessage', 0, 'upsert', forgotten.toString()],
+    ]);
+    expect(adaPull.records.map((r) => r.data)).toEqual([
+      expect.objectContaining({ senderId: ben, text: null }),
+      expect.objectContaining({ senderId: ben, text: null }),
+    ]);
+    // Cy holds nothing of Ben's: no re-seed, nothing to re-read, the cursor simply moves on.
+    expect(await pull(before, undefined, cy, cyScopes)).toEqual({
+      records: [],
+      cursor: forgotten,
+      hasMore: false,
+    });
   });
 });
