@@ -3,11 +3,16 @@ import { z } from 'zod';
 import { MAX_ACTIVE_DEVICES } from '../../domain/notifications/device-commands.ts';
 import { deviceAggregate } from '../../domain/notifications/device-decider.ts';
 import { DEVICE_PLATFORMS, type DevicePlatform } from '../../domain/notifications/device-events.ts';
-import { deviceIdForPush } from '../../domain/notifications/device-ids.ts';
+import {
+  checkInstallationId,
+  deviceIdForInstallation,
+  deviceIdForPush,
+} from '../../domain/notifications/device-ids.ts';
 import { DEFAULT_PUSH_HOSTS, isAllowedPushHost } from '../../domain/notifications/device-push-hosts.ts';
 import {
   checkPushSubscription,
   MAX_ENDPOINT_LENGTH,
+  type PushSubscription,
 } from '../../domain/notifications/device-push-subscription.ts';
 import { deviceStream } from '../../domain/notifications/streams.ts';
 import { type Actor, actorId } from '../../domain/shared/decider.ts';
@@ -30,10 +35,14 @@ const deviceId = z.uuid().transform((id) => id.toLowerCase());
 export const registerDeviceInput = z.object({
   platform: z.enum(DEVICE_PLATFORMS),
   appVersion: z.string().trim().min(1).max(50),
-  pushSubscription: z.object({
-    endpoint: z.string().trim().min(1).max(MAX_ENDPOINT_LENGTH),
-    keys: z.object({ p256dh: z.string().max(200), auth: z.string().max(100) }),
-  }),
+  pushSubscription: z
+    .object({
+      endpoint: z.string().trim().min(1).max(MAX_ENDPOINT_LENGTH),
+      keys: z.object({ p256dh: z.string().max(200), auth: z.string().max(100) }),
+    })
+    .nullish(),
+  // Bounded here; its shape is checked by checkInstallationId, which names what is wrong.
+  installationId: z.string().max(1000).nullish(),
   idempotencyKey: z.string().min(8).max(128).nullish(),
 });
 
@@ -53,11 +62,16 @@ export interface DeviceView {
 }
 
 /**
- * Registers the caller's device with its Web Push subscription, or updates it: the device is the
- * (owner, endpoint) pair, so a web app registering on every start finds its device again. The
- * subscription is checked before anything is stored: keys that could never be encrypted to, and an
- * endpoint the outbound policy would refuse at delivery (an internal address, http outside the
- * allow-list) or on a host that is no known push service (PUSH_ALLOWED_HOSTS), are VALIDATION
+ * Registers the caller's device, or updates it. Which device it is: with an `installationId`, the
+ * (owner, installation) pair, with or without a subscription, so an app install stays one device
+ * as it gains, loses or renews push; without one, the (owner, endpoint) pair, so a web app that
+ * registers its subscription on every start finds its device again. Neither is VALIDATION
+ * INSTALLATION_ID_REQUIRED: a device without push needs a name of its own. Registering states what
+ * the device has now: an installation registered without a subscription has push off.
+ *
+ * The subscription is checked before anything is stored: keys that could never be encrypted to,
+ * and an endpoint the outbound policy would refuse at delivery (an internal address, http outside
+ * the allow-list) or on a host that is no known push service (PUSH_ALLOWED_HOSTS), are VALIDATION
  * INVALID_PUSH_SUBSCRIPTION.
  */
 export async function registerDevice(
@@ -67,17 +81,20 @@ export async function registerDevice(
 ): Promise<DeviceView> {
   const input = registerDeviceInput.parse(raw);
   const userId = ownerOf(context.actor);
-  const push = checkPushSubscription({
-    endpoint: input.pushSubscription.endpoint,
-    p256dh: input.pushSubscription.keys.p256dh,
-    auth: input.pushSubscription.keys.auth,
-  });
-  await checkEndpointHost(
-    push.endpoint,
-    deps.outbound ?? STRICT_OUTBOUND_POLICY,
-    deps.pushHosts ?? DEFAULT_PUSH_HOSTS,
-  );
-  const id = deviceIdForPush(userId, push.endpoint);
+  const installationId =
+    input.installationId === null || input.installationId === undefined
+      ? null
+      : checkInstallationId(input.installationId);
+  const push = input.pushSubscription ? await checkedSubscription(deps, input.pushSubscription) : null;
+  let id: string;
+  if (installationId !== null) id = deviceIdForInstallation(userId, installationId);
+  else if (push !== null) id = deviceIdForPush(userId, push.endpoint);
+  else {
+    throw validation(
+      'INSTALLATION_ID_REQUIRED',
+      'A device registered without a pushSubscription needs an installationId: the id of this install of the app',
+    );
+  }
   const commandId = commandIdFor(context, `registerDevice:${id}`, input);
   await execute(
     deps,
@@ -99,11 +116,28 @@ export async function registerDevice(
       deviceId: id,
       platform: input.platform,
       appVersion: input.appVersion,
-      pushEnabled: true,
+      pushEnabled: push !== null,
       registeredAt: at,
       updatedAt: at,
     }
   );
+}
+
+async function checkedSubscription(
+  deps: DeviceDeps,
+  subscription: { endpoint: string; keys: { p256dh: string; auth: string } },
+): Promise<PushSubscription> {
+  const push = checkPushSubscription({
+    endpoint: subscription.endpoint,
+    p256dh: subscription.keys.p256dh,
+    auth: subscription.keys.auth,
+  });
+  await checkEndpointHost(
+    push.endpoint,
+    deps.outbound ?? STRICT_OUTBOUND_POLICY,
+    deps.pushHosts ?? DEFAULT_PUSH_HOSTS,
+  );
+  return push;
 }
 
 /** Removes one of the caller's devices; someone else's id is NOT_FOUND. Again: nothing, still true. */
