@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { userStream } from '../../../src/domain/identity/streams.ts';
 import { userEventCatalogue } from '../../../src/domain/identity/user-events.ts';
+import { deviceEventCatalogue } from '../../../src/domain/notifications/device-events.ts';
 import { deviceStream, notificationIdFor } from '../../../src/domain/notifications/streams.ts';
 import { registerUser } from '../../api/support/identity-operations.ts';
 import { mailpitMessages, waitForEmail } from '../../support/mailpit.ts';
@@ -88,6 +89,32 @@ describe('notification delivery', () => {
       expect(await mailpitMessages(h.mailpit.apiUrl, { to: ada.email })).toHaveLength(1);
     },
   );
+
+  it('plans no push for a device without a subscription: one that syncs without push, one that lost it', async () => {
+    const ada = await person(h, 'Ada');
+    const ben = await person(h, 'Ben');
+    const subscribed = await subscribedDevice(h, ada.id);
+    const noPush = { pushEndpoint: null, pushP256dh: null, pushAuth: null };
+    const syncOnly = randomUUID();
+    await append(h, deviceStream(syncOnly), deviceEventCatalogue, {
+      type: 'DeviceRegistered',
+      data: { deviceId: syncOnly, userId: ada.id, platform: 'android', appVersion: '1.0.0', ...noPush },
+    });
+    const lost = await subscribedDevice(h, ada.id);
+    await append(h, deviceStream(lost.deviceId), deviceEventCatalogue, {
+      type: 'DevicePushSubscriptionChanged',
+      data: { deviceId: lost.deviceId, userId: ada.id, ...noPush },
+    });
+    const followed = await follow(h, ben.id, ada.id);
+
+    const rows = await settled(h, notificationIdFor(followed.id, ada.id), 1);
+    expect(rows.map((row) => [row.channel, row.target, row.state])).toEqual([
+      ['push', subscribed.deviceId, 'sent'],
+    ]);
+    await sagaFinished(h, followed.id);
+    expect(await deliveriesOf(h, notificationIdFor(followed.id, ada.id))).toHaveLength(1);
+    expect(h.push.attempts.filter((m) => m.endpointId === lost.subscription.endpointId)).toEqual([]);
+  });
 
   it('tries again after a 500 and sends once the push service recovers', async () => {
     const ada = await person(h, 'Ada');
