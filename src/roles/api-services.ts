@@ -28,7 +28,7 @@ import { type MediaOptions, mediaDeps } from '../services/media/media-deps.ts';
 import { MentorReplyGenerations } from '../services/mentorship/conversations.ts';
 import { NOTIFICATION_READ_MODELS } from '../services/notifications/inbox.ts';
 import { NOTIFICATION_PREFERENCES_READ_MODELS } from '../services/notifications/preferences.ts';
-import { FEED_BOUND_PROJECTIONS } from '../services/sync/feed/cursor.ts';
+import { FEED_BOUND_PROJECTIONS, projectionsFor } from '../services/sync/feed/cursor.ts';
 import { createLocalStorage } from '../storage/local-storage.ts';
 import { createLocalVideoRooms } from '../video-rooms/local-provider.ts';
 import type { VideoRoomProvider } from '../video-rooms/port.ts';
@@ -172,7 +172,10 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
       keys: runtime.keys,
       personalDataKeys: runtime.keys,
       ...(options.textModerator ? { textModerator: options.textModerator } : {}),
-      settle: settle(FEED_BOUND_PROJECTIONS),
+      // Given the events written, only what the feed needs to show them (projectionsFor): the
+      // feed projection and the read models serving their entities; else all it is served from.
+      settle: (position, eventTypes) =>
+        settle(eventTypes ? projectionsFor(eventTypes) : FEED_BOUND_PROJECTIONS)(position),
     },
     pool: runtime.pool,
     projections: runtime.projections,

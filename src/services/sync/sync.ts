@@ -89,11 +89,12 @@ export async function sync(
     );
     outcomes = result.outcomes;
     if (result.lastPosition !== null && deps.settle) {
-      // Every read model the feed is bounded by, not only those handling the events stored: the
-      // feed's head is the lowest of their checkpoints, and those of read models the push did not
-      // touch move on lazily. On a timeout the feed stops short of the push: its records come with
-      // the next sync.
-      await deps.settle(result.lastPosition);
+      // Given the pushed events' types, the settle waits for what the feed needs to show them (the
+      // feed projection and the read models serving their entities: feed/cursor.ts, projectionsFor),
+      // not for every read model the feed is served from: one that holds no record of the push
+      // holds nothing of it back. On a timeout the feed stops short of the push: its records come
+      // with the next sync.
+      await deps.settle(result.lastPosition, result.eventTypes);
     }
   }
 

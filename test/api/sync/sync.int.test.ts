@@ -3,6 +3,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryComplexity } from '../../../src/api/limits/query-complexity.ts';
 import { chatConversationStream } from '../../../src/domain/chat/streams.ts';
+import { deviceStream } from '../../../src/domain/notifications/streams.ts';
 import { SYNC_LIMITS } from '../../../src/domain/sync/change-types.ts';
 import { startDirect } from '../chat/conversation-support.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
@@ -237,6 +238,10 @@ describe('sync over GraphQL', () => {
     const refused = await api.gql(SYNC, { input: { deviceId, cursor: first.cursor } }, user.accessToken);
     expect(errorCodes(refused)).toEqual(['FORBIDDEN/DEVICE_REVOKED']);
     expect(await registerSyncDevice(api, user.accessToken, subscription)).toBe(deviceId);
+    // The feed past the registration, so the new snapshot starts after the old cursor: one that
+    // started at it could not tell a device that stored it from one whose reply was lost, and
+    // would be sent again (lost-replies.int.test.ts).
+    await feedPast(api, [deviceStream(deviceId)]);
     const again = await syncOf(api, user.accessToken, { deviceId, cursor: first.cursor });
     expect(again.reseed?.reason).toBe('NEW_DEVICE');
     const seeded = await syncOf(api, user.accessToken, { deviceId, cursor: again.cursor });
