@@ -34,6 +34,14 @@ export interface ConflictRuleSpec {
    * person (what they did offline was overtaken, not wrong). Without a conflict a refusal stays one.
    */
   refusalAfterConflict: 'refuse' | 'supersedeAndNotify';
+  /**
+   * Whether a change is decided as made on the version its own batch's earlier changes left, when
+   * only they moved the entity past its baseVersion (a post or a bio edited twice offline): true,
+   * or the device would conflict with itself. False for lastWriteWinsByClientTime, which settles by
+   * the device's own clock anyway and keeps a pass final (an attempt after the batch's own pass is
+   * superseded by it, not refused ALREADY_PASSED).
+   */
+  rebaseOnOwnBatch: boolean;
   /** The rule itself; `resolveChange` first checks whether the change is already on the server. */
   resolve(input: ResolveInput): Resolution;
 }
@@ -54,6 +62,7 @@ export const CONFLICT_RULE_TABLE: Readonly<Record<ConflictRule, ConflictRuleSpec
     describe:
       'The later client time wins the whole value (a tie goes to the server); a passed checkpoint is final.',
     refusalAfterConflict: 'refuse',
+    rebaseOnOwnBatch: false,
     resolve({ conflict, server, change }) {
       if (!conflict || server === null) return apply;
       if (server.final === true || !isAfter(change.clientTime, server.clientTime)) return supersede(server);
@@ -64,6 +73,7 @@ export const CONFLICT_RULE_TABLE: Readonly<Record<ConflictRule, ConflictRuleSpec
     describe:
       'Each field on its own: the device wins a field it changed later than the server last did (a tie goes to the server).',
     refusalAfterConflict: 'refuse',
+    rebaseOnOwnBatch: true,
     resolve({ conflict, server, change }) {
       if (!conflict || server === null) return apply;
       const fields = Object.keys(change.payload).filter((field) => change.payload[field] !== undefined);
@@ -77,6 +87,7 @@ export const CONFLICT_RULE_TABLE: Readonly<Record<ConflictRule, ConflictRuleSpec
   serverWinsMaximum: {
     describe: 'Progress only advances: the higher percentage stays, whichever side it came from.',
     refusalAfterConflict: 'refuse',
+    rebaseOnOwnBatch: true,
     resolve({ server, change }) {
       if (server === null) return apply;
       return percentOf(change.payload) > percentOf(server.value) ? apply : supersede(server);
@@ -86,17 +97,20 @@ export const CONFLICT_RULE_TABLE: Readonly<Record<ConflictRule, ConflictRuleSpec
     describe:
       "Decided again against the server's state now; what it refuses after the community moved on is dropped and the person told.",
     refusalAfterConflict: 'supersedeAndNotify',
+    rebaseOnOwnBatch: true,
     resolve: () => apply,
   },
   manualResolution: {
     describe:
       "Left for the person to settle when the server's copy moved on: nobody's words are overwritten.",
     refusalAfterConflict: 'refuse',
+    rebaseOnOwnBatch: true,
     resolve: ({ conflict }) => (conflict ? { kind: 'queue' } : apply),
   },
   appendOnly: {
     describe: 'Appends never conflict: what was written offline is added.',
     refusalAfterConflict: 'refuse',
+    rebaseOnOwnBatch: true,
     resolve: () => apply,
   },
 };

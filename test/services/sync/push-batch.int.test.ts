@@ -67,17 +67,37 @@ describe("a batch's own earlier changes are not a conflict", () => {
     expect(await conflictEvents(learner)).not.toContain('SyncConflictQueued');
   });
 
+  it("counts an edit settled by an earlier, interrupted try of the same batch as the batch's own", async () => {
+    const { postId } = await startCommunityThread(syncDeps(api), contextOf(learner), {
+      communityId,
+      title: 'Bark',
+      body: 'First words',
+    });
+    const base = await versionOf(api, postStream(postId), 'communityPost', postId);
+    const edit = (body: string) =>
+      change({ type: 'post.edit', entityId: postId, baseVersion: base, payload: { body } });
+    const batch = [edit('Second words'), edit('Third words')];
+    // The first try stopped after its first change (the lock was lost); the retry sends both.
+    await push(api, learner, phone, batch.slice(0, 1));
+    const { outcomes } = await push(api, learner, phone, batch);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied']);
+    expect((await postOnRecord(syncDeps(api), postId))?.body).toBe('Third words');
+  });
+
   it('applies a bio edited twice offline in one sync: the second edit stands', async () => {
     const base = await versionOf(api, profileOf(learner), 'profile', learner.id);
-    const bio = (text: string, minutes: number) =>
+    const at = minutesAgo(10);
+    const bio = (text: string) =>
       change({
         type: 'profile.update',
         entityId: learner.id,
         baseVersion: base,
-        clientTime: minutesAgo(minutes),
+        clientTime: at,
         payload: { bio: text },
       });
-    const { outcomes } = await push(api, learner, phone, [bio('Botany', 20), bio('Botany and soil', 10)]);
+    // Both at the same device time (a clock that ticks in seconds): as a conflict, the tie would go
+    // to the first edit and supersede the second.
+    const { outcomes } = await push(api, learner, phone, [bio('Botany'), bio('Botany and soil')]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied']);
     expect(outcomes[1]).toMatchObject({ value: { bio: 'Botany and soil' } });
   });

@@ -75,11 +75,12 @@ export async function pushChanges(
     const { change, clamped, fingerprint } = pushed;
     const receipt = await receiptOf(deps.pool, userId, change.changeId);
     if (receipt !== null) {
-      outcomes.push(
-        receipt.fingerprint === fingerprint
-          ? await replayed(unsettled, context, userId, change, receipt.outcome)
-          : changeIdReused(change.changeId),
-      );
+      if (receipt.fingerprint !== fingerprint) {
+        outcomes.push(changeIdReused(change.changeId));
+        continue;
+      }
+      noteReplayedMove(moves, change, receipt.outcome);
+      outcomes.push(await replayed(unsettled, context, userId, change, receipt.outcome));
       continue;
     }
     const pusher = { userId, deviceId: input.deviceId };
@@ -103,6 +104,18 @@ export async function pushChanges(
       'sync changes pushed',
     );
   return { outcomes, lastPosition: written.position, eventTypes: [...new Set(written.types)] };
+}
+
+/**
+ * A change of this batch settled by an earlier try of it (the try stopped after it: a crash, a lost
+ * lock): its move counts as the batch's own, so the changes after it are not conflicts with it.
+ */
+function noteReplayedMove(moves: BatchMoves, change: SyncChange, stored: StoredOutcome): void {
+  const ref = stored.valueRef;
+  if (stored.status !== 'applied' || stored.version === undefined || ref === undefined || ref.created) return;
+  const key = `${ref.entityType}:${ref.entityId}`;
+  const from = Math.min(moves.get(key)?.from ?? change.baseVersion, change.baseVersion);
+  moves.set(key, { from, to: stored.version });
 }
 
 /**
@@ -172,7 +185,11 @@ async function settleChange(
   const moved = moves.get(movedKey);
   // The entity moved past baseVersion only through this batch's earlier changes (the device's own
   // edits, made one after another offline): this change builds on what they left, not against it.
-  const ownMoves = moved !== undefined && moved.to === version && change.baseVersion >= moved.from;
+  const ownMoves =
+    moved !== undefined &&
+    moved.to === version &&
+    change.baseVersion >= moved.from &&
+    CONFLICT_RULE_TABLE[spec.rule].rebaseOnOwnBatch;
   const based = ownMoves ? { ...change, baseVersion: version } : change;
   const conflict = version > based.baseVersion;
   const resolution =
