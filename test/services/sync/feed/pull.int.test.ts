@@ -525,6 +525,13 @@ describe('sync feed: pull and snapshot', () => {
     await track(events.communityErased(community, ben));
     await caughtUp();
     expect(await pull(before)).toEqual({ reseed: 'ERASURE' });
+    // Only the community's devices: someone outside it pulls on without re-seeding.
+    const outsider = randomUUID();
+    expect(await pull(before, undefined, outsider, [`user:${outsider}`])).toEqual({
+      records: [],
+      cursor: await feedHead(p.pool),
+      hasMore: false,
+    });
     // The erased community is out of Ada's scopes; a fresh snapshot holds none of it.
     const now = await userScopes(p.pool, ada);
     expect(now).not.toContain(`community:${community}`);
