@@ -115,6 +115,42 @@ describe('sync over GraphQL', () => {
     expect(Number(rows[0]?.clock_skew_ms)).toBe(Math.round(reply.clockSkewMs));
   });
 
+  it('a fast clock`s two offline edits of one field keep their order when clamped: the later one wins', async () => {
+    const { user, deviceId, cursor } = await seededDevice();
+    // Online meanwhile (the laptop): the phone's edits now conflict, and are judged by client time.
+    fieldOf(
+      await api.gql(
+        'mutation ($input: UpdateProfileInput!) { updateProfile(input: $input) { bio } }',
+        { input: { bio: 'from the laptop' } },
+        user.accessToken,
+      ),
+      'updateProfile',
+    );
+    // Written a minute apart on a phone an hour fast: both times are after the server's now. Clamped
+    // to one and the same now, the second would tie with the first and lose (ties go to the server).
+    const first = profileChange(
+      user.id,
+      { bio: 'first draft' },
+      { clientTime: minutesAgo(-59), baseVersion: 0 },
+    );
+    const second = profileChange(
+      user.id,
+      { bio: 'second draft' },
+      { clientTime: minutesAgo(-60), baseVersion: 0 },
+    );
+    const reply = await syncOf(api, user.accessToken, { deviceId, cursor, changes: [first, second] });
+    expect(reply.outcomes.map((o) => [o.changeId, o.status, o.clientTimeClamped])).toEqual([
+      [first.changeId, 'APPLIED', true],
+      [second.changeId, 'APPLIED', true],
+    ]);
+    expect(profileRecord(reply, user.id)?.data).toMatchObject({ bio: 'second draft' });
+    const profile = fieldOf<{ bio: string | null }>(
+      await api.gql('{ me { bio } }', {}, user.accessToken),
+      'me',
+    );
+    expect(profile.bio).toBe('second draft');
+  });
+
   it('refuses an invalid change on its own (VALIDATION, zod`s message) while the others go', async () => {
     const { user, deviceId, cursor } = await seededDevice();
     const good = profileChange(user.id, { displayName: 'Still goes' }, { baseVersion: 0 });
