@@ -59,7 +59,8 @@ export interface SyncOptions {
  * 4. The device gets its feed since the cursor, or a snapshot page when it has to re-seed: a new
  *    device, one whose scopes (communities, conversations) changed since it was seeded, or what
  *    the feed itself asks for (too far behind, an erasure, a cursor past the feed's head).
- * 5. `sync_devices` notes the sync: when, the cursor, the scopes, the clock's skew.
+ * 5. `sync_devices` notes the sync: when, the cursor, the scopes, the clock's skew, and where a
+ *    finished snapshot started (a device back with a cursor below it lost that reply: re-seeded again).
  */
 export async function sync(
   deps: SyncDeps,
