@@ -14,7 +14,7 @@ import { postOnRecord, startCommunityThread } from '../../../src/services/commun
 import { leaveCommunity } from '../../../src/services/communities/memberships.ts';
 import { entityStream } from '../../../src/services/sync/push/entity-stream.ts';
 import { createCommunity, joinCommunity } from '../../api/communities/community-support.ts';
-import { publishedPath, WRONG } from '../../api/communities/progress-support.ts';
+import { publishedPath, RIGHT, WRONG } from '../../api/communities/progress-support.ts';
 import { type IdentityApp, startIdentityApp } from '../../api/support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../../api/support/identity-operations.ts';
 import { change, contextOf, minutesAgo, push, syncDeps, versionOf } from './push-support.ts';
@@ -100,6 +100,26 @@ describe("a batch's own earlier changes are not a conflict", () => {
     const { outcomes } = await push(api, learner, phone, [bio('Botany'), bio('Botany and soil')]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied']);
     expect(outcomes[1]).toMatchObject({ value: { bio: 'Botany and soil' } });
+  });
+
+  it("keeps a checkpoint's pass final within a batch: a later attempt is superseded by it", async () => {
+    const path = await publishedPath(api, communityId, owner.id, 1, { maxAttempts: 10 });
+    const checkpointId = path.checkpointIds[0] as string;
+    const answer = (answers: typeof RIGHT, minutes: number) =>
+      change({
+        type: 'checkpoint.answer',
+        entityId: checkpointId,
+        baseVersion: -1,
+        clientTime: minutesAgo(minutes),
+        payload: { answers },
+      });
+    const { outcomes } = await push(api, learner, phone, [
+      answer(WRONG, 30),
+      answer(RIGHT, 20),
+      answer(WRONG, 10),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied', 'superseded']);
+    expect(outcomes[2]).toMatchObject({ value: { passed: true, attempts: 2 } });
   });
 
   it('still queues when someone else edited between the batch and what the device saw', async () => {
