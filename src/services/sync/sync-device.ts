@@ -35,7 +35,8 @@ export interface DeviceSyncState {
   /** The scope hash the device was seeded with; '' while a re-seed is under way (see `recordSync`). */
   scopeHash: string;
   lastSyncedAt: string;
-  clockSkewMs: number;
+  /** Null until the device sends `deviceTime` (a skew of 0 would claim a clock in step). */
+  clockSkewMs: number | null;
   /**
    * Where its last finished snapshot started (-1: none noted) and why it was re-seeded: a device
    * that received that snapshot syncs from there or later (see `recordSync`).
@@ -60,7 +61,7 @@ export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<
     cursor: string;
     scope_hash: string;
     last_synced_at: Date;
-    clock_skew_ms: string;
+    clock_skew_ms: string | null;
     seeded_from: string;
     seed_reason: string | null;
   }>(
@@ -74,7 +75,7 @@ export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<
     cursor: BigInt(row.cursor),
     scopeHash: row.scope_hash,
     lastSyncedAt: row.last_synced_at.toISOString(),
-    clockSkewMs: Number(row.clock_skew_ms),
+    clockSkewMs: row.clock_skew_ms === null ? null : Number(row.clock_skew_ms),
     seededFrom: BigInt(row.seeded_from),
     seedReason: seedReasonOf(row.seed_reason),
   };
@@ -84,7 +85,9 @@ export async function deviceSyncState(pool: pg.Pool, deviceId: string): Promise<
  * Notes a sync of a device: when, the cursor its reply ended at, the scopes it is now seeded with
  * (none, '', while a snapshot has pages left: a device that drops a re-seed halfway and comes back
  * with the cursor is told to re-seed again rather than trusted with half a copy) and its clock's
- * skew (kept from before when the device sent no time). One row per device, upserted.
+ * skew (kept from before when the device sent no time; null until it sends one). One row per
+ * device, upserted. Every parameter is cast: an uncast `coalesce($6, 0)` types the skew int4, and a
+ * clock off by more than 2^31 ms (a device set to 2030) would fail the sync after its push was stored.
  *
  * All of it is noted before the reply reaches the device, which may never get it. When the reply
  * is a snapshot's last page, `seeded` notes where the snapshot started and why: a device that
@@ -108,13 +111,14 @@ export async function recordSync(
   await pool.query(
     `insert into sync_devices
        (device_id, user_id, last_synced_at, cursor, scope_hash, clock_skew_ms, syncs, seeded_from, seed_reason)
-     values ($1, $2, $3, $4, $5, coalesce($6, 0), 1, coalesce($7::bigint, -1), $8::text)
+     values ($1::uuid, $2::uuid, $3::timestamptz, $4::bigint, $5::text, $6::bigint, 1,
+             coalesce($7::bigint, -1), $8::text)
      on conflict (device_id) do update set
        user_id = excluded.user_id,
        last_synced_at = greatest(sync_devices.last_synced_at, excluded.last_synced_at),
        cursor = excluded.cursor,
        scope_hash = excluded.scope_hash,
-       clock_skew_ms = coalesce($6, sync_devices.clock_skew_ms),
+       clock_skew_ms = coalesce($6::bigint, sync_devices.clock_skew_ms),
        syncs = sync_devices.syncs + 1,
        seeded_from = coalesce($7::bigint, sync_devices.seeded_from),
        seed_reason = case when $7::bigint is null then sync_devices.seed_reason else $8::text end`,
@@ -142,7 +146,7 @@ export async function deviceSyncStates(
     cursor: string;
     scope_hash: string;
     last_synced_at: Date;
-    clock_skew_ms: string;
+    clock_skew_ms: string | null;
     seeded_from: string;
     seed_reason: string | null;
   }>(
@@ -157,7 +161,7 @@ export async function deviceSyncStates(
         cursor: BigInt(row.cursor),
         scopeHash: row.scope_hash,
         lastSyncedAt: row.last_synced_at.toISOString(),
-        clockSkewMs: Number(row.clock_skew_ms),
+        clockSkewMs: row.clock_skew_ms === null ? null : Number(row.clock_skew_ms),
         seededFrom: BigInt(row.seeded_from),
         seedReason: seedReasonOf(row.seed_reason),
       },

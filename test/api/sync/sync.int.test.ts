@@ -115,6 +115,30 @@ describe('sync over GraphQL', () => {
     expect(Number(rows[0]?.clock_skew_ms)).toBe(Math.round(reply.clockSkewMs));
   });
 
+  it('a device clock years ahead (over 2^31 ms) still syncs: its skew is stored whole, its push applied', async () => {
+    const { user, deviceId, cursor } = await seededDevice();
+    const devices = async () =>
+      fieldOf<{ id: string; clockSkewMs: number | null }[]>(
+        await api.gql('{ myDevices { id clockSkewMs } }', {}, user.accessToken),
+        'myDevices',
+      );
+    // Its first sync sent no deviceTime: the skew is unknown, not 0.
+    expect(await devices()).toEqual([{ id: deviceId, clockSkewMs: null }]);
+    const change = profileChange(user.id, { bio: 'from 2030' }, { clientTime: '2030-01-01T00:00:00Z' });
+    const reply = await syncOf(api, user.accessToken, {
+      deviceId,
+      cursor,
+      deviceTime: '2030-01-01T00:00:00Z',
+      changes: [change],
+    });
+    expect(reply.outcomes[0]).toMatchObject({ status: 'APPLIED', clientTimeClamped: true });
+    expect(reply.clockSkewMs).toBeGreaterThan(2 ** 31);
+    expect(await devices()).toEqual([{ id: deviceId, clockSkewMs: reply.clockSkewMs }]);
+    // A later sync without deviceTime keeps the skew last reported.
+    await syncOf(api, user.accessToken, { deviceId, cursor: reply.cursor });
+    expect(await devices()).toEqual([{ id: deviceId, clockSkewMs: reply.clockSkewMs }]);
+  });
+
   it('a fast clock`s two offline edits of one field keep their order when clamped: the later one wins', async () => {
     const { user, deviceId, cursor } = await seededDevice();
     // Online meanwhile (the laptop): the phone's edits now conflict, and are judged by client time.
