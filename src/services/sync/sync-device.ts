@@ -10,23 +10,48 @@ import type { ReseedReason } from './feed/pull.ts';
  * of issue 22) tells it, not the `devices` read model: a revocation counts from the moment it is
  * stored. A device that does not exist and another person's device are the same NOT_FOUND, so
  * device ids cannot be probed; an unregistered one (by its owner, its push service, or a
- * revocation) is FORBIDDEN DEVICE_REVOKED: it syncs again only once registered again. Answers
- * when it was (last) registered: a device registered again since its last sync starts over.
+ * revocation) is FORBIDDEN DEVICE_REVOKED: it syncs again only once registered again.
+ *
+ * So is one last registered at or before the person's `sessions_revoked_before` ("sign out
+ * everywhere", a password reset: UserSessionsRevoked): the saga that unregisters their devices
+ * (revokeUserDevices) may lag behind, and a device signed in again meanwhile must not keep
+ * syncing on the strength of a registration the person has disowned. The `users` read model is
+ * what the access token's own check reads (api/auth/authenticate.ts), so a revoked session and its
+ * device stop at the same moment. Registering a device that is still registered stores nothing
+ * (the registry's rule), so such a device is unregistered and registered again (DeviceRegistered
+ * after the revocation) before it syncs. Answers when it was (last) registered: a device registered
+ * again since its last sync starts over.
  */
 export async function assertDeviceMaySync(
-  deps: LoadDeps,
+  deps: LoadDeps & { pool: pg.Pool },
   userId: string,
   deviceId: string,
 ): Promise<{ registeredAt: string }> {
-  const { state, events } = await loadAggregate(deps, deviceAggregate, deviceStream(deviceId));
+  const [{ state, events }, revokedBefore] = await Promise.all([
+    loadAggregate(deps, deviceAggregate, deviceStream(deviceId)),
+    sessionsRevokedBefore(deps.pool, userId),
+  ]);
   if (state.status === 'none' || state.userId !== userId) {
     throw notFound('DEVICE_NOT_FOUND', 'No such device; register it first (registerDevice)');
   }
-  if (state.status === 'unregistered') {
+  const registered = events.findLast(({ event }) => event.type === 'DeviceRegistered');
+  const registeredAt = registered?.metadata.occurredAt ?? new Date(0).toISOString();
+  if (
+    state.status === 'unregistered' ||
+    (revokedBefore !== null && Date.parse(registeredAt) <= revokedBefore.getTime())
+  ) {
     throw forbidden('DEVICE_REVOKED', 'This device was unregistered or revoked; register it again to sync');
   }
-  const registered = events.findLast(({ event }) => event.type === 'DeviceRegistered');
-  return { registeredAt: registered?.metadata.occurredAt ?? new Date(0).toISOString() };
+  return { registeredAt };
+}
+
+/** When the person last signed out everywhere (or reset their password); null: never. */
+async function sessionsRevokedBefore(pool: pg.Pool, userId: string): Promise<Date | null> {
+  const { rows } = await pool.query<{ sessions_revoked_before: Date | null }>(
+    'select sessions_revoked_before from users where user_id = $1::uuid',
+    [userId],
+  );
+  return rows[0]?.sessions_revoked_before ?? null;
 }
 
 /** What the last sync of a device left behind (`sync_devices`). */

@@ -7,7 +7,7 @@ import { deviceStream } from '../../../src/domain/notifications/streams.ts';
 import { SYNC_LIMITS } from '../../../src/domain/sync/change-types.ts';
 import { startDirect } from '../chat/conversation-support.ts';
 import { errorCodes, fieldOf, type IdentityApp, startIdentityApp } from '../support/identity-app.ts';
-import { registerAndSignIn, type TestUser } from '../support/identity-operations.ts';
+import { registerAndSignIn, signIn, type TestUser } from '../support/identity-operations.ts';
 import {
   feedPast,
   minutesAgo,
@@ -306,6 +306,27 @@ describe('sync over GraphQL', () => {
     expect(again.reseed?.reason).toBe('NEW_DEVICE');
     const seeded = await syncOf(api, user.accessToken, { deviceId, cursor: again.cursor });
     expect(seeded.reseed).toBeNull();
+  });
+
+  it('a device registered before "sign out everywhere" is refused at once, before the saga unregisters it', async () => {
+    const user = await registerAndSignIn(api);
+    const subscription = pushSubscription();
+    const deviceId = await registerSyncDevice(api, user.accessToken, subscription);
+    const first = await syncOf(api, user.accessToken, { deviceId });
+    fieldOf(await api.gql('mutation { revokeAllSessions }', {}, user.accessToken), 'revokeAllSessions');
+    // Once the old token is refused, the users read model holds the revocation. This app runs no
+    // Temporal worker: revokeUserDevices never unregisters the device, the device check alone refuses.
+    const revokedAt = Date.now();
+    while (!(await api.gql('{ me { id } }', {}, user.accessToken)).errors && Date.now() - revokedAt < 2_000);
+    const again = await signIn(api, user.email);
+    const refused = await api.gql(SYNC, { input: { deviceId, cursor: first.cursor } }, again.accessToken);
+    expect(errorCodes(refused)).toEqual(['FORBIDDEN/DEVICE_REVOKED']);
+    // Registering a device still registered changes nothing: it is unregistered (what the saga
+    // would do) and registered again, and syncs once more, starting over.
+    fieldOf(await api.gql(UNREGISTER_DEVICE, { deviceId }, again.accessToken), 'unregisterDevice');
+    expect(await registerSyncDevice(api, again.accessToken, subscription)).toBe(deviceId);
+    const resumed = await syncOf(api, again.accessToken, { deviceId, cursor: first.cursor });
+    expect(resumed.reseed?.reason).toBe('NEW_DEVICE');
   });
 
   it('prices a sync by the changes it pushes', () => {
