@@ -142,6 +142,32 @@ describe('sync projections', () => {
         },
       }),
     );
+    const moderation = {
+      targetKind: 'message' as const,
+      targetId: message,
+      authorId: ben,
+      moderatorId: 'user:mod',
+    };
+    await step(
+      'message hidden',
+      events.moderation({ type: 'ContentHidden', data: { ...moderation, reason: 'spam' } }),
+    );
+    // A video hidden is not synced; a message the feed never listed has nothing to refresh.
+    await step(
+      'video hidden',
+      events.moderation({
+        type: 'ContentHidden',
+        data: { ...moderation, targetKind: 'video', targetId: randomUUID(), reason: 'spam' },
+      }),
+    );
+    await step(
+      'unknown held',
+      events.moderation({
+        type: 'ContentHeldForReview',
+        data: { ...moderation, targetId: randomUUID(), categories: ['harassment'] },
+      }),
+    );
+    await step('message restored', events.moderation({ type: 'ContentRestored', data: moderation }));
     await step('k1', queued(k1, community, { title: 'device', body: 'my words' }));
     await step('k2', queued(k2, null, { displayName: 'Offline Ada' }));
     await step('k3', queued(k3, other, { body: 'elsewhere' }));
@@ -245,6 +271,10 @@ describe('sync projections', () => {
       row('kept edited', `community:${community}`, 'communityPost', kept, 1),
       row('ada message', `conversation:${conversation}`, 'chatMessage', adaMessage, 0),
       row('message', `conversation:${conversation}`, 'chatMessage', message, 0),
+      // A moderator hid Ben's message, then restored it: the message again, at its own version (the
+      // loader leaves a hidden one out, so devices drop it, then load it again).
+      row('message hidden', `conversation:${conversation}`, 'chatMessage', message, 0),
+      row('message restored', `conversation:${conversation}`, 'chatMessage', message, 0),
       row('k1', `user:${ada}`, 'syncConflict', k1, 0),
       row('k2', `user:${ada}`, 'syncConflict', k2, 1),
       row('k3', `user:${ada}`, 'syncConflict', k3, 2),
@@ -256,6 +286,19 @@ describe('sync projections', () => {
       row('ada forgotten', `community:${community}`, 'communityPost', kept, 1),
       row('ada forgotten', `conversation:${conversation}`, 'chatMessage', adaMessage, 0),
       row('ada forgotten', `user:${ada}`, 'scope', `user:${ada}`, 2, true),
+    ]);
+  });
+
+  it('keeps the type of the event each feed row was made from', async () => {
+    const { rows } = await p.pool.query<{ event_type: string }>(
+      'select distinct position, event_type from sync_changes where position = any($1::bigint[]) order by position',
+      [[at['ada message'], at['message hidden'], at['message restored'], at['ada forgotten']]],
+    );
+    expect(rows.map((r) => r.event_type)).toEqual([
+      'ChatMessageSent',
+      'ContentHidden',
+      'ContentRestored',
+      'UserForgotten',
     ]);
   });
 

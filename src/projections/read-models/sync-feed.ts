@@ -21,13 +21,27 @@ export const SYNC_AUTHOR_ENTITIES = 'sync_author_entities';
 export const ENTITIES_PER_BUCKET = 500;
 
 /**
+ * Moderation decisions that hide a piece of content or show it again. A chat message's loader
+ * leaves out what `social_hidden` holds, so a record of the message (at its version now, as
+ * `sync_authored` keeps it) makes the devices holding it drop it (hidden, held for review) or
+ * load it again (restored). Moderation targets videos, comments and messages; only messages are
+ * synced (community posts are removed by their own events, which the feed maps).
+ */
+export const MODERATION_REFRESH_EVENT_TYPES: readonly string[] = [
+  'ContentHeldForReview',
+  'ContentHidden',
+  'ContentRestored',
+];
+
+/**
  * The change feed offline devices pull: one row per record `feedRecordsOf` makes of an event
- * (scope, entity, version, deleted), at the event's global position. Only ids: what an entity
+ * (scope, entity, version, deleted), at the event's global position, with the event's type. Only ids: what an entity
  * holds is read from its own read model when the feed is served (and only if the person may see
  * it), so nothing personal is copied here and erasure has nothing to empty. A pull reads one
  * scope's rows in position order (the primary key), a snapshot enumerates one scope's entities of
  * one type in id order (the second index, latest record first); the feed's bound finds the first
- * record of an entity type past a read model's checkpoint (the third, see cursor.ts).
+ * record made from an event a read model handles past that read model's checkpoint (the third, by
+ * event type: see cursor.ts).
  *
  * A person's erasure re-seeds only their own devices (their `user:` scope). Their posts and
  * messages, which other people's devices hold, are re-sent instead as ordinary records in the
@@ -41,14 +55,16 @@ export const ENTITIES_PER_BUCKET = 500;
  */
 export const syncFeedProjection: Projection = {
   name: SYNC_FEED_PROJECTION,
-  version: 2,
-  eventTypes: SYNC_FEED_EVENT_TYPES,
+  // 3: `event_type` on each change (the bound probes by it).
+  version: 3,
+  eventTypes: [...SYNC_FEED_EVENT_TYPES, ...MODERATION_REFRESH_EVENT_TYPES],
   tables: {
     [SYNC_CHANGES]: {
       columns: `position bigint not null, scope text not null, entity_type text not null,
-          entity_id text not null, version integer not null, deleted boolean not null`,
+          entity_id text not null, version integer not null, deleted boolean not null,
+          event_type text not null`,
       primaryKey: ['scope', 'position', 'entity_type', 'entity_id'],
-      indexes: ['(scope, entity_type, entity_id, position desc)', '(entity_type, position)'],
+      indexes: ['(scope, entity_type, entity_id, position desc)', '(event_type, position)'],
     },
     [SYNC_AUTHORED]: {
       columns: `entity_type text not null, entity_id text not null, author_id text not null,
@@ -70,6 +86,8 @@ export const syncFeedProjection: Projection = {
       const source = sourceOf(event);
       const authored = authoredEntityOf(source);
       if (authored) keys.push({ table: SYNC_AUTHORS, key: { author_id: authored.authorId.toLowerCase() } });
+      const moderated = moderatedMessageOf(source);
+      if (moderated) keys.push({ table: SYNC_AUTHORED, key: authoredKey('chatMessage', moderated) });
       for (const record of feedRecordsOf(source)) {
         if (ERASURE_REFRESHED_TYPES.includes(record.entityType)) {
           keys.push({ table: SYNC_AUTHORED, key: authoredKey(record.entityType, record.entityId) });
@@ -84,7 +102,7 @@ export const syncFeedProjection: Projection = {
     const records = feedRecordsOf(source);
     await noteAuthored(writer, source);
     for (const record of records) {
-      writeChange(writer, position, record);
+      writeChange(writer, position, recorded.type, record);
       if (ERASURE_REFRESHED_TYPES.includes(record.entityType)) {
         await writer.update(SYNC_AUTHORED, authoredKey(record.entityType, record.entityId), {
           version: record.version,
@@ -94,13 +112,35 @@ export const syncFeedProjection: Projection = {
     }
     if (recorded.type === 'UserForgotten' && typeof source.data.userId === 'string') {
       for (const record of await authoredRecords(writer, source.data.userId))
-        writeChange(writer, position, record);
+        writeChange(writer, position, recorded.type, record);
+    }
+    const moderated = moderatedMessageOf(source);
+    if (moderated) {
+      const row = await writer.get(SYNC_AUTHORED, authoredKey('chatMessage', moderated));
+      // A message the feed never listed, or one deleted (gone from every device), has nothing to refresh.
+      if (row !== undefined && row.deleted !== true) {
+        writeChange(writer, position, recorded.type, {
+          scope: String(row.scope),
+          entityType: 'chatMessage',
+          entityId: moderated,
+          version: Number(row.version),
+          deleted: false,
+        });
+      }
     }
   },
 };
 
-function writeChange(writer: ReadModelWriter, position: string, record: FeedRecord): void {
+/** The chat message a hiding, hold or restore names, if it names one (targetKind and targetId are public fields). */
+function moderatedMessageOf(source: ReturnType<typeof sourceOf>): string | undefined {
+  if (!MODERATION_REFRESH_EVENT_TYPES.includes(source.type) || source.data.targetKind !== 'message') return;
+  const id = source.data.targetId;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+function writeChange(writer: ReadModelWriter, position: string, eventType: string, record: FeedRecord): void {
   writer.upsert(SYNC_CHANGES, {
+    event_type: eventType,
     position,
     // Ids are uuids (or `user:<id>` for an erasure): one spelling, as scopes and loaders use.
     scope: record.scope.toLowerCase(),

@@ -262,9 +262,11 @@ export const LOADERS: Readonly<Record<Exclude<SyncEntityType, 'scope'>, Loader>>
 };
 
 /**
- * The read models (projections) each loader reads: a record of that type is sent only once every
- * one of them has applied it (cursor.ts), so the data it points at is there to load. A loader that
- * reads a new table names that table's projection here.
+ * The read models (projections) each loader reads: a record is sent only once every one of them
+ * that handles the event it was made from has applied it (cursor.ts), so the data it points at is
+ * there to load. A loader that reads a new table names that table's projection here, and an event
+ * that changes what a loader returns must make a feed record (as moderation's hiding of a message
+ * does), or the devices holding the entity would not learn of it.
  */
 export const LOADER_READ_MODELS: Readonly<Record<Exclude<SyncEntityType, 'scope'>, readonly string[]>> = {
   profile: ['users'],

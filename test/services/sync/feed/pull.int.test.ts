@@ -324,8 +324,8 @@ describe('sync feed: pull and snapshot', () => {
     const at = head.toString();
     const ids = [randomUUID(), randomUUID(), randomUUID()].sort();
     await p.pool.query(
-      `insert into sync_changes (position, scope, entity_type, entity_id, version, deleted)
-       select $1, $2, 'chatMessage', id, 0, false from unnest($3::text[]) id`,
+      `insert into sync_changes (position, scope, entity_type, entity_id, version, deleted, event_type)
+       select $1, $2, 'chatMessage', id, 0, false, 'ChatMessageSent' from unnest($3::text[]) id`,
       [at, `user:${zed}`, ids],
     );
     const page = records(await pull(-1n, 2, zed, [`user:${zed}`]));
@@ -348,8 +348,8 @@ describe('sync feed: pull and snapshot', () => {
     expect(await pull(head + 1n)).toEqual({ reseed: 'CURSOR_AHEAD' });
     const far = randomUUID();
     await p.pool.query(
-      `insert into sync_changes (position, scope, entity_type, entity_id, version, deleted)
-       select $1, $2, 'chatMessage', n::text, 0, false from generate_series(1, $3::int) n`,
+      `insert into sync_changes (position, scope, entity_type, entity_id, version, deleted, event_type)
+       select $1, $2, 'chatMessage', n::text, 0, false, 'ChatMessageSent' from generate_series(1, $3::int) n`,
       ['0', `user:${far}`, SYNC_LIMITS.maxBehind + 1],
     );
     expect(await pull(-1n, 10, far, [`user:${far}`])).toEqual({ reseed: 'TOO_FAR_BEHIND' });
@@ -444,8 +444,12 @@ describe('sync feed: pull and snapshot', () => {
 
   it('shows a change as soon as the feed and the read models it is loaded from have it, not a second later', async () => {
     expect(projectionsFor(['UserProfileChanged'])).toEqual(['sync_feed', 'users']);
+    // The read models that handle these events, not every one their records are loaded from: a
+    // message sent waits for chat, not for moderation (whose checkpoint moves about once a second).
+    expect(projectionsFor(['ChatMessageSent'])).toEqual(['sync_feed', 'chat']);
+    expect(projectionsFor(['ContentHidden'])).toEqual(['sync_feed', 'social_moderation']);
     expect(projectionsFor(['ChatMessageSent', 'UserForgotten']).sort()).toEqual(
-      ['chat', 'communities', 'community_discussions', 'social_moderation', 'sync_feed'].sort(),
+      ['chat', 'community_discussions', 'sync_conflicts', 'sync_feed', 'users'].sort(),
     );
     const before = head;
     const at = await track(events.user({ type: 'UserProfileChanged', data: { userId: ada, bio: 'Now' } }));
@@ -517,6 +521,63 @@ describe('sync feed: pull and snapshot', () => {
     expect(caught.records.map((r) => `${r.entityType} ${r.entityId}`)).toEqual([
       `chatMessage ${fresh}`,
       `profile ${ada}`,
+    ]);
+  });
+
+  it('a message a moderator hides leaves the devices holding it, and comes back when restored', async () => {
+    await caughtUp();
+    const before = head;
+    const moderated = (
+      type: 'ContentHidden' | 'ContentRestored',
+      targetKind: 'message' | 'video',
+      targetId: string,
+    ) =>
+      events.moderation(
+        type === 'ContentHidden'
+          ? { type, data: { targetKind, targetId, authorId: ben, moderatorId: 'user:mod', reason: 'spam' } }
+          : { type, data: { targetKind, targetId, authorId: ben, moderatorId: 'user:mod' } },
+      );
+    // A hidden video is not synced: no record.
+    await track(moderated('ContentHidden', 'video', randomUUID()));
+    const hidden = await track(moderated('ContentHidden', 'message', message));
+    await caughtUp();
+    // Moderation behind the hiding holds the feed back just before it (its records are made from
+    // events moderation handles), and behind nothing else.
+    const moderationAt = (lag: bigint) =>
+      ({
+        query: async (text: string, values?: unknown[]) => {
+          const result = await p.pool.query(text, values);
+          if (!text.includes('from projection_state')) return result;
+          const rows = result.rows.map((row: { name: string; checkpoint: string }) =>
+            row.name === 'social_moderation' ? { ...row, checkpoint: lag.toString() } : row,
+          );
+          return { ...result, rows };
+        },
+      }) as unknown as Pick<pg.Pool, 'query'>;
+    expect(await feedHead(moderationAt(hidden - 1n))).toBe(hidden - 1n);
+    expect(await feedHead(moderationAt(hidden))).toBe(head);
+    const gone = records(await pull(before));
+    expect(gone.cursor).toBe(hidden);
+    expect(gone.records).toEqual([
+      expect.objectContaining({
+        entityType: 'chatMessage',
+        entityId: message,
+        op: 'delete',
+        data: null,
+        position: hidden.toString(),
+      }),
+    ]);
+    const restored = await track(moderated('ContentRestored', 'message', message));
+    await caughtUp();
+    const back = records(await pull(hidden));
+    expect(back.cursor).toBe(restored);
+    expect(back.records).toEqual([
+      expect.objectContaining({
+        entityType: 'chatMessage',
+        entityId: message,
+        op: 'upsert',
+        data: expect.objectContaining({ senderId: ben, conversationId: conversation }),
+      }),
     ]);
   });
 

@@ -32,6 +32,11 @@ import { type UserEvent, userEventCatalogue } from '../../../../src/domain/ident
 import type { DomainEvent } from '../../../../src/domain/shared/decider.ts';
 import type { EventCatalogue } from '../../../../src/domain/shared/event-catalogue.ts';
 import {
+  type ModerationEvent,
+  moderationCaseStream,
+  moderationEventCatalogue,
+} from '../../../../src/domain/social/moderation-events.ts';
+import {
   type SyncConflictEvent,
   syncConflictEventCatalogue,
 } from '../../../../src/domain/sync/conflict-events.ts';
@@ -131,6 +136,8 @@ export function syncEvents(p: Pipeline, startAt = Date.parse('2026-12-01T09:00:0
         attemptEventCatalogue,
         event,
       ),
+    moderation: (event: ModerationEvent) =>
+      append(moderationCaseStream(event.data.targetId), moderationEventCatalogue, event),
     conflict: (event: SyncConflictEvent) =>
       append(syncConflictsStream(event.data.userId), syncConflictEventCatalogue, event),
   };
