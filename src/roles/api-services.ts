@@ -168,6 +168,7 @@ export function apiServices(runtime: Runtime, options: ApiServicesOptions): ApiS
     sync: {
       ...shared,
       pool: runtime.pool,
+      authSecret,
       ai: options.ai,
       keys: runtime.keys,
       personalDataKeys: runtime.keys,

@@ -3,9 +3,10 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_LIMITS } from '../../src/domain/sync/change-types.ts';
 import { scopeHash, userScopes } from '../../src/services/sync/feed/scopes.ts';
+import { encodeReseedToken } from '../../src/services/sync/reseed-token.ts';
 import { startDirect } from '../api/chat/conversation-support.ts';
 import { addMember, createCommunity } from '../api/communities/community-support.ts';
-import { errorCodes, fieldOf, type GraphQLResponse } from '../api/support/identity-app.ts';
+import { errorCodes, fieldOf, type GraphQLResponse, TEST_AUTH_SECRET } from '../api/support/identity-app.ts';
 import { registerAndSignIn, type TestUser } from '../api/support/identity-operations.ts';
 import {
   minutesAgo,
@@ -976,6 +977,9 @@ describe('forged cursors, snapshot tokens and devices', () => {
       '1.5',
       '١٢٣',
       '9'.repeat(20),
+      // Past a 64-bit position: no cursor this API hands out, not one ahead of the feed.
+      '9223372036854775808',
+      '9'.repeat(19),
       "1' OR '1'='1",
       '',
     ]) {
@@ -986,7 +990,7 @@ describe('forged cursors, snapshot tokens and devices', () => {
       const viaNdjson = ndjsonRefusal(await ndjson(lines({ deviceId: adaDevice, cursor }, change())));
       expect(viaNdjson).toMatchObject({ status: 400, code: 'VALIDATION/CURSOR_INVALID' });
     }
-    for (const cursor of ['9223372036854775807', '9'.repeat(19)]) {
+    for (const cursor of ['9223372036854775807']) {
       const reply = fieldOf<SyncPayloadView>(
         (await gqlSync({ deviceId: adaDevice, cursor, changes: [] })).body,
         'sync',
@@ -999,23 +1003,54 @@ describe('forged cursors, snapshot tokens and devices', () => {
 
   it('refuses forged snapshot tokens, outside and inside, before anything is stored', async () => {
     const hash = scopeHash(await userScopes(api.runtime.pool, ada.id));
-    const outer = (inner: unknown, extra: Record<string, unknown> = {}) =>
+    const authSecret = new TextEncoder().encode(TEST_AUTH_SECRET);
+    // Signed as the server signs: the inner token's own checks, behind a valid MAC.
+    const signed = (inner: unknown, userId = ada.id) =>
+      encodeReseedToken(
+        { authSecret, userId },
+        { reason: 'NEW_DEVICE', scopeHash: hash, snapshot: b64(inner), atCursor: false },
+      );
+    // Unsigned, as tokens were once made: refused whatever they hold.
+    const unsigned = (inner: unknown, extra: Record<string, unknown> = {}) =>
       b64({ v: 1, r: 'NEW_DEVICE', s: hash, t: b64(inner), ...extra });
+    const start = { v: 1, start: '-1', stage: 0, after: null };
+    const genuine = signed(start);
+    const [body = '', mac = ''] = genuine.split('.');
     const tokens: [string, string, string?][] = [
       ['not base64url', 'not base64url!'],
       ['base64url of text', b64('hello')],
       ['base64url of a list', b64([1, 2])],
       // Past the request's own bound for the field: refused as input before it is decoded.
       ['too long', 'A'.repeat(2_001), 'VALIDATION/INVALID_INPUT'],
-      ['an unknown reason', outer({ v: 1, start: '-1', stage: 0, after: null }, { r: 'HACKED' })],
-      ['an extra key', outer({ v: 1, start: '-1', stage: 0, after: null }, { admin: true })],
+      ['an unsigned token', unsigned(start)],
+      ['an unknown reason', unsigned(start, { r: 'HACKED' })],
+      ['an extra key', unsigned(start, { admin: true })],
       ['a prototype key', b64(`{"v":1,"r":"NEW_DEVICE","s":"${hash}","t":"x","__proto__":{"admin":true}}`)],
-      ['a position ahead of the feed', outer({ v: 1, start: '9223372036854775807', stage: 0, after: null })],
-      ['a stage past the last', outer({ v: 1, start: '-1', stage: 99, after: null })],
-      ['a negative stage', outer({ v: 1, start: '-1', stage: -1, after: null })],
-      ['a position that is not a number', outer({ v: 1, start: "0' OR 1=1", stage: 0, after: null })],
-      ['an inner version 2', outer({ v: 2, start: '-1', stage: 0, after: null })],
-      ['an inner token that is not JSON', b64({ v: 1, r: 'NEW_DEVICE', s: hash, t: b64('{') })],
+      ['a body altered under its MAC', `${b64({ v: 1, r: 'ERASURE', s: hash, t: b64(start) })}.${mac}`],
+      ['a MAC altered', `${body}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BA' : 'AA'}`],
+      ['a MAC cut short', `${body}.${mac.slice(0, -1)}`],
+      ['no MAC', `${body}.`],
+      ['signed for another person', signed(start, bob.id)],
+      [
+        'signed under another secret',
+        encodeReseedToken(
+          {
+            authSecret: new TextEncoder().encode('another-secret-that-is-32-characters-long'),
+            userId: ada.id,
+          },
+          { reason: 'NEW_DEVICE', scopeHash: hash, snapshot: b64(start), atCursor: false },
+        ),
+      ],
+      ['a position ahead of the feed', signed({ ...start, start: '9223372036854775807' })],
+      ['a stage past the last', signed({ ...start, stage: 99 })],
+      ['a negative stage', signed({ ...start, stage: -1 })],
+      ['a position that is not a number', signed({ ...start, start: "0' OR 1=1" })],
+      ['an inner version 2', signed({ ...start, v: 2 })],
+      ['an inner token that is not JSON', signed('{')],
+      // base64url hides a NUL from the request's own guards; PostgreSQL refuses it in text.
+      ['a keyset holding NUL', signed({ ...start, after: 'a\u0000b' })],
+      ['a keyset with a space', signed({ ...start, after: 'a b' })],
+      ['a keyset outside ASCII', signed({ ...start, after: 'é' })],
     ];
     const before = await stored();
     for (const [label, snapshotToken, code = 'VALIDATION/SNAPSHOT_TOKEN_INVALID'] of tokens) {
@@ -1030,11 +1065,12 @@ describe('forged cursors, snapshot tokens and devices', () => {
       );
       expect(`${label}: ${viaNdjson.status} ${viaNdjson.code}`).toBe(`${label}: 400 ${code}`);
     }
-    // Well-formed keysets that name no entity of hers, or are SQL-shaped: a page from there, nothing more.
-    for (const after of ["' OR 1=1 --", bob.id, '\\', '%']) {
+    // Well-formed keysets that name no entity of hers, or are SQL-shaped (signed: only the server
+    // could hand these out): a page from there, nothing more.
+    for (const after of ["'OR'1'='1'--", bob.id, '\\', '%']) {
       const reply = await gqlSync({
         deviceId: adaDevice,
-        snapshotToken: outer({ v: 1, start: '-1', stage: 0, after }),
+        snapshotToken: signed({ ...start, after }),
         changes: [],
       });
       expect(reply.status).toBe(200);

@@ -15,6 +15,7 @@ export const changeIdSchema = z
 
 /** A feed position, as the API hands it out: a decimal integer; -1 before the first event. */
 const CURSOR = /^(-1|0|[1-9][0-9]{0,18})$/;
+const MAX_POSITION = 2n ** 63n - 1n;
 
 /** The whole request apart from its changes, which are validated one by one (see `parseChange`). */
 export const syncRequestInput = z.object({
@@ -98,7 +99,8 @@ export function parseChange(raw: unknown): ParsedChange {
  */
 export function parseCursor(cursor: string | null | undefined): bigint | null {
   if (cursor === null || cursor === undefined) return null;
-  if (!CURSOR.test(cursor)) {
+  // Nineteen digits reach past a 64-bit position (9223372036854775807): no cursor this API gave.
+  if (!CURSOR.test(cursor) || BigInt(cursor) > MAX_POSITION) {
     throw validation('CURSOR_INVALID', 'cursor is not a position this API handed out; re-seed without one');
   }
   return BigInt(cursor);

@@ -75,7 +75,8 @@ export async function sync(
     bytes: options.bytes ?? changesBytes(input.changes),
   });
   const cursor = parseCursor(input.cursor);
-  const reseedToken = input.snapshotToken ? decodeReseedToken(input.snapshotToken) : null;
+  const signer = { authSecret: deps.authSecret, userId };
+  const reseedToken = input.snapshotToken ? decodeReseedToken(signer, input.snapshotToken) : null;
   // The snapshot's own position is checked now too: a bad token found after the push would
   // refuse a request whose changes had been stored.
   if (reseedToken) decodeSnapshotToken(reseedToken.snapshot, await feedHead(deps.pool));
@@ -208,7 +209,10 @@ async function feedFor(
     const next =
       page.nextToken === null
         ? null
-        : encodeReseedToken({ reason, scopeHash: at.hash, snapshot: page.nextToken, atCursor });
+        : encodeReseedToken(
+            { authSecret: deps.authSecret, userId: at.userId },
+            { reason, scopeHash: at.hash, snapshot: page.nextToken, atCursor },
+          );
     return {
       records: page.records,
       cursor: page.cursor,

@@ -11,7 +11,7 @@ import { type EntityStream, readEntityStream } from '../../../src/services/sync/
 import { pushChanges } from '../../../src/services/sync/push/push.ts';
 import { changeFingerprint } from '../../../src/services/sync/push/receipts.ts';
 import { withUserSyncLock } from '../../../src/services/sync/push/user-lock.ts';
-import type { IdentityApp } from '../../api/support/identity-app.ts';
+import { type IdentityApp, TEST_AUTH_SECRET } from '../../api/support/identity-app.ts';
 import type { TestUser } from '../../api/support/identity-operations.ts';
 
 /** Everything sync's use cases need, on the test app's runtime (read-your-writes included). */
@@ -21,6 +21,7 @@ export function syncDeps(api: IdentityApp): SyncDeps {
     store,
     codec,
     pool,
+    authSecret: new TextEncoder().encode(TEST_AUTH_SECRET),
     log: createLogger('silent'),
     ai: createLocalProvider(),
     personalDataKeys: keys,

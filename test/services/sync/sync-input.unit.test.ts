@@ -59,7 +59,19 @@ describe('sync input', () => {
     expect(parseCursor(undefined)).toBeNull();
     expect(parseCursor('-1')).toBe(-1n);
     expect(parseCursor('9007199254740993')).toBe(9007199254740993n);
-    for (const bad of ['', '01', '1.5', '-2', '1e3', ' 1', '99999999999999999999']) {
+    expect(parseCursor('9223372036854775807')).toBe(2n ** 63n - 1n);
+    // Nineteen digits past int64 are no position either (not a cursor ahead of the feed).
+    for (const bad of [
+      '',
+      '01',
+      '1.5',
+      '-2',
+      '1e3',
+      ' 1',
+      '99999999999999999999',
+      '9223372036854775808',
+      '9'.repeat(19),
+    ]) {
       expect(
         thrown(() => parseCursor(bad)),
         bad,

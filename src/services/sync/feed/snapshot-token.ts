@@ -26,7 +26,12 @@ const tokenSchema = z
       .int()
       .min(0)
       .max(SNAPSHOT_STAGES.length - 1),
-    after: z.string().min(1).max(200).nullable(),
+    // An entity id: printable ASCII only. NUL (which PostgreSQL refuses in text) or anything else
+    // outside what ids are made of is no position a snapshot handed out.
+    after: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,200}$/)
+      .nullable(),
   })
   .strict();
 
