@@ -107,6 +107,8 @@ export async function syncNdjson(baseUrl: string, token: string, input: SyncRequ
     const value = z.record(z.string(), z.unknown()).parse(JSON.parse(line));
     if ('outcome' in value) outcomes.push(outcome.parse(value.outcome));
     else if ('change' in value) records.push(record.parse(value.change));
+    // The re-seed line before the records (the trailer repeats it).
+    else if ('reseed' in value && !('cursor' in value)) continue;
     else if ('error' in value) throw new Error(`POST /sync failed mid-reply: ${line.slice(0, 500)}`);
     else last = tail.parse(value);
   }

@@ -38,9 +38,10 @@ export interface SyncRouteOptions {
  * `{"deviceId", "cursor"?, "snapshotToken"?, "deviceTime"?}` and then one change per line, with
  * the fields of GraphQL's SyncChangeInput; it is read line by line as it arrives and refused (413
  * SYNC_TOO_LARGE) the moment it passes the NDJSON limits, so nothing unbounded is ever held. The
- * reply is NDJSON too, written as it is serialised: an `{"outcome": …}` line per change, a
- * `{"change": …}` line per record, and last `{"cursor", "hasMore", "reseed", "serverTime",
- * "clockSkewMs"}`; the objects are those of the GraphQL form. A refusal of the whole request is
+ * reply is NDJSON too, written as it is serialised: an `{"outcome": …}` line per change, when the
+ * reply is a re-seed a `{"reseed": {"reason", "nextSnapshotToken"}}` line, a `{"change": …}` line
+ * per record, and last `{"cursor", "hasMore", "reseed", "serverTime", "clockSkewMs"}` (its
+ * `reseed` the same as the line's); the objects are those of the GraphQL form. A refusal of the whole request is
  * one JSON object `{"error": {"code", "reason", "message", "details"}}` with its HTTP status; every
  * whole-request refusal comes before any of the body is acted on, so it stores nothing.
  *
@@ -125,6 +126,9 @@ function* replyLines(reply: SyncReply): Generator<string> {
     }
   };
   for (const outcome of reply.outcomes) yield* line({ outcome: toSyncOutcome(outcome) });
+  // A re-seed is announced before its records: a client applying change lines as they stream in
+  // must drop its copy first (on the first page), and would learn it only at the trailer too late.
+  if (reply.reseed) yield* line({ reseed: reply.reseed });
   for (const record of reply.changes) yield* line({ change: toSyncRecord(record) });
   yield* line(toSyncTrailer(reply));
   if (chunk) yield chunk;

@@ -38,7 +38,7 @@ async function aDevice(): Promise<{ user: TestUser; deviceId: string }> {
 }
 
 describe('POST /sync (NDJSON)', () => {
-  it('answers outcome lines, change lines and the trailer, the objects of the GraphQL form', async () => {
+  it('answers outcome lines, the re-seed line, change lines and the trailer, the objects of the GraphQL form', async () => {
     const { user, deviceId } = await aDevice();
     await feedPast(api, [`user-${user.id}`]);
     const good = profileChange(user.id, { displayName: 'Nell on a plane' }, { baseVersion: 0 });
@@ -66,7 +66,10 @@ describe('POST /sync (NDJSON)', () => {
         }),
       },
     ]);
-    expect(lines.slice(2, -1)).toContainEqual({
+    // The re-seed is announced before the first record, and again in the trailer.
+    expect(lines[2]).toEqual({ reseed: { reason: 'NEW_DEVICE', nextSnapshotToken: null } });
+    expect(lines.slice(3, -1).every((line) => Object.keys(line).join() === 'change')).toBe(true);
+    expect(lines.slice(3, -1)).toContainEqual({
       change: expect.objectContaining({
         entityType: 'profile',
         entityId: user.id,
