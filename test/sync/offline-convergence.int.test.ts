@@ -279,6 +279,8 @@ const figures = {
   runs: 0,
   changes: 0,
   retried: 0,
+  /** Changes a rule decided on what the same sync's earlier changes left (not a conflict with them). */
+  rebased: 0,
   dropped: 0,
   syncs: 0,
   byStatus: {} as Record<string, number>,
@@ -347,6 +349,7 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
   const record = (exchange: SyncExchange) => {
     exchanges.push(exchange);
     const sent = new Map(exchange.sent.map((change) => [change.changeId, change]));
+    oracle.beginSync();
     for (const outcome of exchange.reply?.outcomes ?? []) {
       const change = sent.get(outcome.changeId);
       if (change) oracle.observe(change, outcome);
@@ -380,6 +383,7 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
   figures.dropped += exchanges.filter((exchange) => exchange.dropped).length;
   figures.changes += oracle.first.size;
   figures.retried += [...oracle.answers.values()].filter((n) => n > 1).length;
+  figures.rebased += oracle.rebased;
   for (const { outcome } of oracle.first.values()) {
     figures.byStatus[outcome.status] = (figures.byStatus[outcome.status] ?? 0) + 1;
   }

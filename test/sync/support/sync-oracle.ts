@@ -10,7 +10,12 @@ import type { PendingChange, SyncOutcomeView } from './offline-client.ts';
  * run lists every broken promise at once.
  *
  * The model needs no conflict detection of its own: the entities it follows change only through
- * the changes it is fed, so their versions are the ones the outcomes report.
+ * the changes it is fed, so their versions are the ones the outcomes report. It does follow what
+ * each sync's own changes moved (`beginSync` starts one): a device's later change of a profile or a
+ * post that only its own earlier changes in the same sync moved is decided as made on the version
+ * they left (docs/sync.md; CONFLICT_RULE_TABLE.rebaseOnOwnBatch), not as a conflict with itself.
+ * Checkpoint answers never are (the device clock settles them, a pass stays final), and progress
+ * and memberships are decided against the server's state whatever the version.
  */
 
 export interface OracleStart {
@@ -31,12 +36,18 @@ export interface ExpectedStore {
 
 const later = (a: string, than: string | undefined) => than === undefined || Date.parse(a) > Date.parse(than);
 
+/** The change types whose rule rebases on the sync's own earlier changes and whose entity the model follows. */
+const REBASED = new Set<PendingChange['type']>(['profile.update', 'post.edit']);
+const movedKey = (change: PendingChange) => `${change.type}:${change.entityId.toLowerCase()}`;
+
 export class SyncOracle {
   readonly violations: string[] = [];
   readonly first = new Map<string, { change: PendingChange; outcome: SyncOutcomeView }>();
   readonly stores: ExpectedStore[] = [];
   /** How often each changeId was answered (retries included). */
   readonly answers = new Map<string, number>();
+  /** First answers decided on the version the sync's own earlier changes left (a figure for the log). */
+  rebased = 0;
 
   readonly profile: {
     version: number;
@@ -56,6 +67,11 @@ export class SyncOracle {
   readonly replies: string[] = [];
   /** Conflict ids of the queued post edits. */
   readonly queued = new Map<string, string>();
+  /**
+   * What the current sync's own changes moved, by entity: the version before the first of them
+   * (`from`) and the one the last left (`to`), as the push keeps them (push.ts, BatchMoves).
+   */
+  private readonly moves = new Map<string, { from: number; to: number }>();
 
   constructor(start: OracleStart) {
     this.profile = {
@@ -66,6 +82,11 @@ export class SyncOracle {
     this.posts = new Map(Object.entries(start.posts).map(([id, post]) => [id, { ...post }]));
   }
 
+  /** A sync's answers follow, in the order its changes were sent: its own moves start afresh. */
+  beginSync(): void {
+    this.moves.clear();
+  }
+
   /** One answer the server gave to `change` (seen by the device or dropped on the way). */
   observe(change: PendingChange, outcome: SyncOutcomeView): void {
     this.answers.set(change.changeId, (this.answers.get(change.changeId) ?? 0) + 1);
@@ -73,6 +94,7 @@ export class SyncOracle {
     if (earlier) {
       const problem = retryProblem(earlier.outcome, outcome);
       if (problem) this.violate(change, problem);
+      this.replayedMove(change, earlier.outcome);
       return;
     }
     this.first.set(change.changeId, { change, outcome });
@@ -112,7 +134,8 @@ export class SyncOracle {
   /** lastWriteWinsPerField: without a conflict the change applies; with one, field by field by client time. */
   private profileUpdate(change: PendingChange, outcome: SyncOutcomeView) {
     const fields = (['displayName', 'bio'] as const).filter((field) => change.payload[field] !== undefined);
-    const conflict = this.profile.version > change.baseVersion;
+    const own = this.ownMoves(change, this.profile.version);
+    const conflict = !own && this.profile.version > change.baseVersion;
     const winning = conflict
       ? fields.filter((field) => later(change.clientTime, this.profile.times[field]))
       : fields;
@@ -128,7 +151,9 @@ export class SyncOracle {
       this.profile.times[field] = change.clientTime;
     }
     this.expectValue(change, outcome, this.profile.values);
-    this.profile.version = this.advance(change, outcome, this.profile.version);
+    const before = this.profile.version;
+    this.profile.version = this.advance(change, outcome, before);
+    this.moved(change, own, before, this.profile.version);
     this.stored(change, true);
   }
 
@@ -189,11 +214,15 @@ export class SyncOracle {
     this.stored(change, true);
   }
 
-  /** manualResolution: an edit of a post that moved on is queued, never applied. */
+  /**
+   * manualResolution: an edit of a post that moved on is queued, never applied; moved on only by
+   * the sync's own earlier edits of it, it applies on what they left.
+   */
   private postEdit(change: PendingChange, outcome: SyncOutcomeView) {
     const post = this.posts.get(change.entityId);
     if (!post) return this.violate(change, 'an edit of a post the simulation does not follow');
-    if (post.version > change.baseVersion) {
+    const own = this.ownMoves(change, post.version);
+    if (!own && post.version > change.baseVersion) {
       this.expectStatus(change, outcome, 'QUEUED');
       if (!outcome.conflictId) this.violate(change, 'queued without a conflictId');
       else this.queued.set(change.changeId, outcome.conflictId);
@@ -202,8 +231,40 @@ export class SyncOracle {
     }
     this.expectStatus(change, outcome, 'APPLIED');
     post.body = String(change.payload.body);
-    post.version = this.advance(change, outcome, post.version);
+    const before = post.version;
+    post.version = this.advance(change, outcome, before);
+    this.moved(change, own, before, post.version);
     this.stored(change, true);
+  }
+
+  /**
+   * Whether the entity moved past the change's baseVersion only through this sync's earlier
+   * changes (or not at all since the first of them): the push then decides it on `version`.
+   */
+  private ownMoves(change: PendingChange, version: number): boolean {
+    const moved = this.moves.get(movedKey(change));
+    const own = moved !== undefined && moved.to === version && change.baseVersion >= moved.from;
+    if (own && version > change.baseVersion) this.rebased += 1;
+    return own;
+  }
+
+  /** A change of this sync stored a new version of its entity (applied or merged). */
+  private moved(change: PendingChange, own: boolean, before: number, now: number) {
+    const key = movedKey(change);
+    const from = own ? (this.moves.get(key)?.from ?? before) : before;
+    this.moves.set(key, { from, to: now });
+  }
+
+  /**
+   * A change answered again from its receipt (an earlier try of this sync was answered, the
+   * reply lost): an APPLIED one counts as the sync's own move, from its baseVersion to the version
+   * it reported first. A MERGED one does not (the push notes only applied receipts).
+   */
+  private replayedMove(change: PendingChange, first: SyncOutcomeView) {
+    if (!REBASED.has(change.type) || first.status !== 'APPLIED' || first.version === null) return;
+    const key = movedKey(change);
+    const from = Math.min(this.moves.get(key)?.from ?? change.baseVersion, change.baseVersion);
+    this.moves.set(key, { from, to: first.version });
   }
 
   /**
