@@ -72,6 +72,8 @@ export class SyncOracle {
    * (`from`) and the one the last left (`to`), as the push keeps them (push.ts, BatchMoves).
    */
   private readonly moves = new Map<string, { from: number; to: number }>();
+  /** Per changeId first applied: the `from` its move had (what a later try counts it from). */
+  private readonly movedFrom = new Map<string, number>();
 
   constructor(start: OracleStart) {
     this.profile = {
@@ -253,17 +255,23 @@ export class SyncOracle {
     const key = movedKey(change);
     const from = own ? (this.moves.get(key)?.from ?? before) : before;
     this.moves.set(key, { from, to: now });
+    this.movedFrom.set(change.changeId, from);
   }
 
   /**
    * A change answered again from its receipt (an earlier try of this sync was answered, the
-   * reply lost): an APPLIED one counts as the sync's own move, from its baseVersion to the version
-   * it reported first. A MERGED one does not (the push notes only applied receipts).
+   * reply lost): an APPLIED one counts as the sync's own move, to the version it reported first,
+   * from where its first try counted it (an edit that won a conflict moved the entity from the
+   * version it met, not from its baseVersion: what moved it before is not the sync's own). A
+   * MERGED one does not count (the push notes only applied receipts; after a merge no later
+   * change of the same base rebases anyway, the conflict's version being past it).
    */
   private replayedMove(change: PendingChange, first: SyncOutcomeView) {
     if (!REBASED.has(change.type) || first.status !== 'APPLIED' || first.version === null) return;
+    const counted = this.movedFrom.get(change.changeId);
+    if (counted === undefined) return;
     const key = movedKey(change);
-    const from = Math.min(this.moves.get(key)?.from ?? change.baseVersion, change.baseVersion);
+    const from = Math.min(this.moves.get(key)?.from ?? counted, counted);
     this.moves.set(key, { from, to: first.version });
   }
 
