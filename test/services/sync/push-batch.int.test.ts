@@ -84,6 +84,22 @@ describe("a batch's own earlier changes are not a conflict", () => {
     expect((await postOnRecord(syncDeps(api), postId))?.body).toBe('Third words');
   });
 
+  it('rebases a retried batch from what its first try met, not from the base the device sent', async () => {
+    const base = await versionOf(api, profileOf(learner), 'profile', learner.id);
+    const tablet = randomUUID();
+    const profile = (payload: Record<string, unknown>, clientTime: string) =>
+      change({ type: 'profile.update', entityId: learner.id, baseVersion: base, clientTime, payload });
+    const bio = profile({ bio: 'Phone bio' }, minutesAgo(30));
+    const name = profile({ displayName: 'Phone name' }, minutesAgo(20));
+    // The tablet's later name lands first; then the phone's try stops after its bio (which wins
+    // its field), and the retry sends both: the phone's older name must still lose to the tablet's.
+    await push(api, learner, tablet, [profile({ displayName: 'Tablet name' }, minutesAgo(10))]);
+    await push(api, learner, phone, [bio]);
+    const { outcomes } = await push(api, learner, phone, [bio, name]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'superseded']);
+    expect(outcomes[1]).toMatchObject({ value: { displayName: 'Tablet name', bio: 'Phone bio' } });
+  });
+
   it('applies a bio edited twice offline in one sync: the second edit stands', async () => {
     const base = await versionOf(api, profileOf(learner), 'profile', learner.id);
     const at = minutesAgo(10);

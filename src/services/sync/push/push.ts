@@ -91,7 +91,7 @@ export async function pushChanges(
       deviceId: input.deviceId,
       changeId: change.changeId,
       fingerprint,
-      outcome: storedOutcome(outcome, settled.ref),
+      outcome: storedOutcome(outcome, settled.ref, settled.movedFrom),
     });
     outcomes.push(outcome);
   }
@@ -114,7 +114,8 @@ function noteReplayedMove(moves: BatchMoves, change: SyncChange, stored: StoredO
   const ref = stored.valueRef;
   if (stored.status !== 'applied' || stored.version === undefined || ref === undefined || ref.created) return;
   const key = `${ref.entityType}:${ref.entityId}`;
-  const from = Math.min(moves.get(key)?.from ?? change.baseVersion, change.baseVersion);
+  const met = stored.movedFrom ?? change.baseVersion;
+  const from = Math.min(moves.get(key)?.from ?? met, met);
   moves.set(key, { from, to: stored.version });
 }
 
@@ -131,7 +132,7 @@ async function replayed(
   change: SyncChange,
   stored: StoredOutcome,
 ): Promise<SyncOutcome> {
-  const { valueRef, ...outcome } = stored;
+  const { valueRef, movedFrom: _movedFrom, ...outcome } = stored;
   if (valueRef === undefined) return outcome;
   try {
     await SYNC_APPLIERS[change.type].locate(deps, context, userId, change);
@@ -150,6 +151,8 @@ const OVERRULABLE: ReadonlySet<string> = new Set(['FORBIDDEN', 'CONFLICT']);
 interface Settled {
   outcome: SyncOutcome;
   ref: ValueRef | null;
+  /** Where this batch's own moves of the entity started, when this change moved it (receipts keep it). */
+  movedFrom?: number;
 }
 
 /** One change: locate its entity, read the server's side, let the rule decide, then act on it. */
@@ -253,9 +256,11 @@ async function settleChange(
   const after = stream === null ? EMPTY_STREAM : await readEntityStream(deps, stream);
   noteApplied(written, result.stream === located.entity?.stream ? before.revision : -1, after);
   const { version: now, value } = valueIn(after.events, result);
-  if (created === null) moves.set(movedKey, { from: ownMoves ? moved.from : version, to: now });
+  const from = ownMoves ? moved.from : version;
+  if (created === null) moves.set(movedKey, { from, to: now });
   return {
     outcome: { changeId, status, version: now, ...(value === undefined ? {} : { value }) },
     ref: result,
+    ...(created === null ? { movedFrom: from } : {}),
   };
 }

@@ -21,13 +21,27 @@ export function changeFingerprint(change: SyncChange): string {
  * A change's outcome as its receipt keeps it: without the value (people's words: a bio, a post, a
  * message, which erasure must be able to reach), with where to read the value again instead.
  */
-export type StoredOutcome = SyncOutcome & { valueRef?: ValueRef };
+export type StoredOutcome = SyncOutcome & {
+  valueRef?: ValueRef;
+  /**
+   * For an applied edit: the entity's version its batch's own moves started from (what this change
+   * met, or what the batch's first move of the entity met). A retry of the batch rebases its later
+   * changes on it, as the first try did; the change's `baseVersion` would let a change the first
+   * try found in conflict skip its rule.
+   */
+  movedFrom?: number;
+};
 
 /** The outcome a receipt keeps: `value` left out, `valueRef` naming where it is read again. */
-export function storedOutcome(outcome: SyncOutcome, valueRef: ValueRef | null): StoredOutcome {
+export function storedOutcome(
+  outcome: SyncOutcome,
+  valueRef: ValueRef | null,
+  movedFrom: number | undefined,
+): StoredOutcome {
   const stored: StoredOutcome = { ...outcome };
   delete stored.value;
   if (valueRef !== null) stored.valueRef = valueRef;
+  if (movedFrom !== undefined) stored.movedFrom = movedFrom;
   return stored;
 }
 
