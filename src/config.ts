@@ -12,6 +12,14 @@ const url = (protocols: string[]) =>
     message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
   });
 
+/** A comma-separated list, entries trimmed, empty ones dropped. */
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== ''),
+);
+
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 /** A size in bytes, from one byte up to 1 TiB. */
@@ -137,14 +145,7 @@ const schema = z.object({
    * Internal addresses outbound calls (webhook channels, the audit root webhook) may go to after
    * all: comma-separated addresses, CIDRs or host names. Unset: none (see docs/security.md).
    */
-  OUTBOUND_ALLOW_INTERNAL: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    )
+  OUTBOUND_ALLOW_INTERNAL: commaList
     .refine((entries) => entries.every((entry) => parseAllowEntry(entry) !== null), {
       message: 'must be a comma-separated list of addresses, CIDRs (10.0.0.0/8, fd00::/8) or host names',
     })
@@ -154,14 +155,7 @@ const schema = z.object({
    * `*.domain` for any host under it, or `*` for any public host. Default: the browsers' own
    * (DEFAULT_PUSH_HOSTS). Hosts let through OUTBOUND_ALLOW_INTERNAL need no entry (docs/push.md).
    */
-  PUSH_ALLOWED_HOSTS: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    )
+  PUSH_ALLOWED_HOSTS: commaList
     .refine((entries) => entries.every((entry) => parsePushHostEntry(entry) !== null), {
       message: 'must be a comma-separated list of host names, *.domain entries or *',
     })
@@ -212,14 +206,7 @@ const schema = z.object({
     .transform((value) => value.toLowerCase())
     .optional(),
   /** The origins passkey ceremonies run on, comma-separated. Unset: PUBLIC_URL's origin, else `http://localhost:<PORT>`. */
-  WEBAUTHN_ORIGIN: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    )
+  WEBAUTHN_ORIGIN: commaList
     .refine((entries) => entries.length > 0 && entries.every(isOrigin), {
       message:
         'must be origins such as https://app.example.org (scheme, host and port only), comma-separated',

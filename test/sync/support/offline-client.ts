@@ -1,4 +1,5 @@
 import { SYNC_CHANGE_TYPES, type SyncChangeType } from '../../../src/domain/sync/change-types.ts';
+import type { SyncRecordView } from '../../api/sync/sync-support.ts';
 
 /**
  * A small offline device for sync tests, written as a client author would (docs: the sync
@@ -37,15 +38,6 @@ export interface SyncOutcomeView {
   conflictId: string | null;
   error: { code: string; category: string; message: string } | null;
   clientTimeClamped: boolean;
-}
-
-export interface SyncRecordView {
-  position: string;
-  entityType: string;
-  entityId: string;
-  version: number;
-  op: 'UPSERT' | 'DELETE';
-  data: Record<string, unknown> | null;
 }
 
 export interface SyncReply {
